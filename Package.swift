@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric code needs AVX2/FMA code generation: without `-target-cpu`, Swift emits
+// SSE only and `SIMD8<Float>.addProduct` becomes a library call per lane.
+// SwiftPM refuses `unsafeFlags` in packages used as remote dependencies, so a
+// project that depends on Swiftlet passes the same flag itself:
+//   swift build -c release -Xswiftc -target-cpu -Xswiftc native
+// (see docs/performance.md).
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "Swiftlet",
+    products: [
+        .library(name: "Swiftlet", targets: ["Swiftlet"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .executable(name: "swiftlet", targets: ["swiftlet"]),
+    ],
+    targets: [
+        // Layer 1: raw compute on pointers (GEMM, convolution, pooling). No autograd.
+        .target(name: "SwiftletKernels", swiftSettings: fast),
+        // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
+        .target(name: "Swiftlet", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        // Layer 6: dataset readers, gzip/tar, verified fetch, batching.
+        .target(name: "Datasets", path: "Datasets", swiftSettings: fast),
+        // Layer 9: command-line plumbing and the commands themselves.
+        .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks"], swiftSettings: fast),
+        .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
+                exclude: ["peer"], swiftSettings: fast),
+        .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"], swiftSettings: fast),
+
+        .testTarget(name: "SwiftletKernelsTests", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: fast),
+        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI"], swiftSettings: fast),
+    ],
+    swiftLanguageModes: [.v5]
+)
