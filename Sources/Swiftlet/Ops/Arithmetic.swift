@@ -1,0 +1,89 @@
+// Element-wise add, subtract, multiply and divide, with broadcasting.
+//
+// Derivatives (for y = a ∘ b, gradients then summed back to each operand's shape):
+//   add: ∂y/∂a = 1,   ∂y/∂b = 1
+//   sub: ∂y/∂a = 1,   ∂y/∂b = −1
+//   mul: ∂y/∂a = b,   ∂y/∂b = a
+//   div: ∂y/∂a = 1/b, ∂y/∂b = −a/b²
+
+extension Tensor {
+    public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try binary("add", lhs, rhs, +) { g, a, b, out in
+            (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
+             Broadcasting.reduce(g.scalars, from: out, to: b.shape))
+        }
+    }
+
+    public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try binary("sub", lhs, rhs, -) { g, a, b, out in
+            (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
+             Broadcasting.reduce(g.scalars.mapScalars { -$0 }, from: out, to: b.shape))
+        }
+    }
+
+    public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try binary("mul", lhs, rhs, *) { g, a, b, out in
+            (Broadcasting.reduce(zipBroadcast(g.scalars, out, b.scalars, b.shape, out, *), from: out, to: a.shape),
+             Broadcasting.reduce(zipBroadcast(g.scalars, out, a.scalars, a.shape, out, *), from: out, to: b.shape))
+        }
+    }
+
+    public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try binary("div", lhs, rhs, /) { g, a, b, out in
+            let gOverB = zipBroadcast(g.scalars, out, b.scalars, b.shape, out, /)
+            let quotient = zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, /)
+            return (Broadcasting.reduce(gOverB, from: out, to: a.shape),
+                    Broadcasting.reduce(gOverB.zipScalars(quotient) { -$0 * $1 }, from: out, to: b.shape))
+        }
+    }
+
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: rhs) }
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: -rhs) }
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: rhs, shift: 0) }
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1 / rhs, shift: 0) }
+    public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.affine(scale: lhs, shift: 0) }
+    public static prefix func - (x: Tensor) -> Tensor { x.affine(scale: -1, shift: 0) }
+
+    /// `scale · self + shift`; the derivative is `scale`.
+    public func affine(scale: Float, shift: Float) -> Tensor {
+        Tensor.result(of: "affine", shape: shape, scalars: scalars.mapScalars { scale * $0 + shift }, inputs: [self]) { g in
+            [Tensor(shape: g.shape, scalars: g.scalars.mapScalars { scale * $0 })]
+        }
+    }
+
+    /// Shared shape of the four broadcasting operators: forward through `f`, backward
+    /// through `gradients(gradOutput, a, b, outShape)`.
+    private static func binary(
+        _ op: String, _ a: Tensor, _ b: Tensor, _ f: @escaping (Float, Float) -> Float,
+        gradients: @escaping (Tensor, Tensor, Tensor, [Int]) -> ([Float], [Float])
+    ) throws -> Tensor {
+        let out = try Broadcasting.shape(a.shape, b.shape, op: op)
+        let values = zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, f)
+        return result(of: op, shape: out, scalars: values, inputs: [a, b]) { g in
+            let (ga, gb) = gradients(g, a, b, out)
+            return [Tensor(shape: a.shape, scalars: ga), Tensor(shape: b.shape, scalars: gb)]
+        }
+    }
+}
+
+/// `f(a, b)` element-wise after broadcasting both operands to `out`.
+@inline(__always)
+func zipBroadcast(
+    _ a: [Float], _ aShape: [Int], _ b: [Float], _ bShape: [Int], _ out: [Int], _ f: (Float, Float) -> Float
+) -> [Float] {
+    if aShape == out && bShape == out { return a.zipScalars(b, f) }
+    if b.count == 1 { let s = b[0]; return a.count == out.elementCount ? a.mapScalars { f($0, s) } : general() }
+    if a.count == 1 { let s = a[0]; return b.count == out.elementCount ? b.mapScalars { f(s, $0) } : general() }
+    return general()
+
+    func general() -> [Float] {
+        let sa = Broadcasting.strides(of: aShape, in: out), sb = Broadcasting.strides(of: bShape, in: out)
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                [Float].filled(count: out.elementCount) { r in
+                    Broadcasting.forEach(out, sa, sb) { i, ia, ib in r[i] = f(x[ia], y[ib]) }
+                }
+            }
+        }
+    }
+}

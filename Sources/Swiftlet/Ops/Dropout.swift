@@ -1,0 +1,18 @@
+// Inverted dropout: during training each element is zeroed with probability p and the
+// survivors are scaled by 1/(1 − p), so evaluation needs no rescaling. The gradient flows
+// through the same mask with the same scale.
+
+extension Tensor {
+    /// Dropout with probability `p`; the identity when `training` is false or `p` is 0.
+    public func dropout(probability p: Float, training: Bool = true) throws -> Tensor {
+        guard p >= 0 && p < 1 else {
+            throw TensorError.invalidArgument(op: "dropout", "probability must be in [0, 1), got \(p)")
+        }
+        guard training && p > 0 else { return self }
+        let keep = 1 / (1 - p)
+        let mask = [Float].generate(count: count) { _ in GlobalRandom.generator.nextUniform() < p ? 0 : keep }
+        return Tensor.result(of: "dropout", shape: shape, scalars: scalars.zipScalars(mask, *), inputs: [self]) { g in
+            [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(mask, *))]
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SwiftletKernels
+
+/// An n-dimensional array of `Float`, stored contiguously in row-major order, that can
+/// record the operations applied to it so gradients can flow back through them.
+///
+/// A tensor is either a *leaf* (created by you: data, parameters) or the *result* of an
+/// operation, in which case `gradientNode` remembers the inputs and how to differentiate.
+/// See docs/autograd.md for the whole story.
+public final class Tensor {
+    /// The size of each dimension; `[]` for a scalar.
+    public let shape: [Int]
+    /// The elements, row-major. Mutating them in place is how optimizers update parameters.
+    public var scalars: [Float]
+    /// Whether gradients should be computed for this tensor. Settable on leaves only.
+    public var requiresGrad: Bool {
+        didSet {
+            if gradientNode != nil { requiresGrad = true }
+        }
+    }
+    /// ∂loss/∂self after `backward()`, accumulated across calls until `zeroGrad()`.
+    public var grad: Tensor?
+    /// How this tensor was computed; `nil` for leaves. Autograd walks these backwards.
+    public internal(set) var gradientNode: GradientNode?
+
+    /// Creates a leaf tensor; throws if `scalars.count` is not the product of `shape`.
+    public convenience init(_ scalars: [Float], shape: [Int], requiresGrad: Bool = false) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw TensorError.invalidShape(shape, "dimensions must be non-negative")
+        }
+        guard scalars.count == shape.elementCount else {
+            throw TensorError.invalidShape(shape, "holds \(shape.elementCount) elements, but \(scalars.count) scalars were given")
+        }
+        self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+
+    /// Internal designated initialiser: the caller guarantees `scalars.count == shape.elementCount`.
+    init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+        precondition(scalars.count == shape.elementCount, "Tensor: \(scalars.count) scalars for shape \(shape)")
+        self.shape = shape
+        self.scalars = scalars
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A scalar (rank-0) tensor.
+    public convenience init(_ value: Float, requiresGrad: Bool = false) {
+        self.init(shape: [], scalars: [value], requiresGrad: requiresGrad)
+    }
+
+    /// A tensor filled with `value`.
+    public convenience init(repeating value: Float, shape: [Int], requiresGrad: Bool = false) {
+        self.init(shape: shape, scalars: [Float](repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
+    }
+
+    public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
+        Tensor(repeating: 0, shape: shape, requiresGrad: requiresGrad)
+    }
+
+    public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
+        Tensor(repeating: 1, shape: shape, requiresGrad: requiresGrad)
+    }
+
+    /// Number of elements.
+    public var count: Int { scalars.count }
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+    /// Whether this tensor was created by the user rather than computed by an operation.
+    public var isLeaf: Bool { gradientNode == nil }
+
+    /// The single value of a one-element tensor.
+    public var item: Float {
+        get throws {
+            guard count == 1 else { throw TensorError.notAScalar(shape) }
+            return scalars[0]
+        }
+    }
+
+    /// The same values, cut off from the graph: gradients do not flow through the result.
+    public func detached() -> Tensor {
+        Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// Clears the accumulated gradient.
+    public func zeroGrad() {
+        grad = nil
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = scalars.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(preview)\(count > 8 ? ", …" : "")])"
+    }
+}
+
+extension Array where Element == Int {
+    /// The number of elements a tensor of this shape holds.
+    var elementCount: Int { reduce(1, *) }
+}

@@ -1,0 +1,135 @@
+import XCTest
+@testable import Swiftlet
+
+/// One central-difference check per differentiable operation, named after the operation.
+final class GradientCheckTests: XCTestCase {
+    func testGradientAdd() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 1), spreadTensor([3, 1], seed: 2)]) { try $0[0] + $0[1] }
+    }
+
+    func testGradientSub() throws {
+        try checkGradients([spreadTensor([4], seed: 3), spreadTensor([2, 3, 4], seed: 4)]) { try $0[0] - $0[1] }
+    }
+
+    func testGradientMul() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 5), spreadTensor([2, 1, 4], seed: 6)]) { try $0[0] * $0[1] }
+    }
+
+    func testGradientDiv() throws {
+        let denominator = spreadTensor([3, 1], seed: 8).affine(scale: 0.5, shift: 2).detached()  // kept away from 0
+        try checkGradients([spreadTensor([3, 4], seed: 7), denominator]) { try $0[0] / $0[1] }
+    }
+
+    func testGradientReusedIntermediate() throws {
+        // y = (a·b) + (a·b)·a reuses a non-leaf node: micrograd's oldest bug.
+        try checkGradients([spreadTensor([5], seed: 9), spreadTensor([5], seed: 10)]) { t in
+            let ab = try t[0] * t[1]
+            return try ab + ab * t[0]
+        }
+    }
+
+    func testGradientAffine() throws {
+        try checkGradients([spreadTensor([6], seed: 11)]) { ($0[0] * 3 + 1) / 2 - 0.5 }
+    }
+
+    func testGradientMatmul() throws {
+        try checkGradients([spreadTensor([3, 4], seed: 12), spreadTensor([4, 5], seed: 13)]) { try $0[0].matmul($0[1]) }
+    }
+
+    func testGradientMatmulBatched() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 14), spreadTensor([2, 4, 2], seed: 15)]) { try $0[0].matmul($0[1]) }
+        try checkGradients([spreadTensor([2, 3, 4], seed: 16), spreadTensor([4, 2], seed: 17)]) { try $0[0].matmul($0[1]) }
+    }
+
+    func testGradientLinear() throws {
+        try checkGradients([spreadTensor([5, 4], seed: 18), spreadTensor([3, 4], seed: 19), spreadTensor([3], seed: 20)]) {
+            try $0[0].linear(weight: $0[1], bias: $0[2])
+        }
+    }
+
+    func testGradientSum() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 21)]) { try $0[0].sum(alongAxes: [0, 2]) }
+        try checkGradients([spreadTensor([2, 3], seed: 22)]) { $0[0].sum() }
+    }
+
+    func testGradientMean() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 23)]) { try $0[0].mean(alongAxes: [-1], keepingDimensions: true) }
+        try checkGradients([spreadTensor([2, 3], seed: 24)]) { $0[0].mean() }
+    }
+
+    func testGradientReshape() throws {
+        try checkGradients([spreadTensor([2, 6], seed: 25)]) { try $0[0].reshaped([3, -1]) }
+    }
+
+    func testGradientFlatten() throws {
+        try checkGradients([spreadTensor([2, 3, 2, 2], seed: 26)]) { try $0[0].flattened() }
+    }
+
+    func testGradientPermute() throws {
+        try checkGradients([spreadTensor([2, 3, 4], seed: 27)]) { try $0[0].permuted([2, 0, 1]) }
+    }
+
+    func testGradientTranspose() throws {
+        try checkGradients([spreadTensor([3, 5], seed: 28)]) { try $0[0].transposed() }
+    }
+
+    func testGradientRelu() throws {
+        try checkGradients([spreadTensor([3, 7], seed: 29)], epsilon: 1e-3) { $0[0].relu() }
+    }
+
+    func testGradientSigmoid() throws {
+        try checkGradients([spreadTensor([3, 7], seed: 30)]) { $0[0].sigmoid() }
+    }
+
+    func testGradientTanh() throws {
+        try checkGradients([spreadTensor([3, 7], seed: 31)]) { $0[0].tanh() }
+    }
+
+    func testGradientExp() throws {
+        try checkGradients([spreadTensor([3, 7], seed: 32)]) { $0[0].exp() }
+    }
+
+    func testGradientLog() throws {
+        try checkGradients([spreadTensor([3, 7], seed: 33).affine(scale: 1, shift: 2).detached()]) { $0[0].log() }
+    }
+
+    func testGradientSoftmax() throws {
+        try checkGradients([spreadTensor([3, 5], seed: 34)]) { try $0[0].softmax(alongAxis: 1) }
+        try checkGradients([spreadTensor([2, 3, 4], seed: 35)]) { try $0[0].softmax(alongAxis: 1) }
+    }
+
+    func testGradientLogSoftmax() throws {
+        try checkGradients([spreadTensor([3, 5], seed: 36)]) { try $0[0].logSoftmax(alongAxis: -1) }
+        try checkGradients([spreadTensor([2, 3, 4], seed: 37)]) { try $0[0].logSoftmax(alongAxis: 1) }
+    }
+
+    func testGradientDropout() throws {
+        try checkGradients([spreadTensor([4, 5], seed: 47)]) { t in
+            GlobalRandom.seed(7)  // the same mask for every evaluation of f
+            return try t[0].dropout(probability: 0.4)
+        }
+    }
+
+    func testGradientCrossEntropy() throws {
+        try checkGradients([spreadTensor([4, 5], seed: 48).affine(scale: 3, shift: 0).detached()]) {
+            try crossEntropy($0[0], [0, 4, 2, 2])
+        }
+    }
+
+    func testGradientNllLoss() throws {
+        try checkGradients([spreadTensor([4, 5], seed: 49)]) { try nllLoss($0[0], [1, 0, 3, 4]) }
+    }
+
+    func testGradientKlDivergence() throws {
+        let teacher = spreadTensor([3, 5], seed: 50).affine(scale: 4, shift: 0).detached()
+        for temperature: Float in [1, 4] {
+            try checkGradients([spreadTensor([3, 5], seed: 51).affine(scale: 4, shift: 0).detached()]) {
+                try klDivergence(studentLogits: $0[0], teacherLogits: teacher, temperature: temperature)
+            }
+        }
+    }
+
+    func testGradientMseLoss() throws {
+        try checkGradients([spreadTensor([3, 4], seed: 52), spreadTensor([3, 4], seed: 53)]) { try mseLoss($0[0], $0[1]) }
+    }
+}
