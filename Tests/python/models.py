@@ -1,0 +1,83 @@
+"""PyTorch twins of Swiftlet's built-in models, with the same state_dict names.
+
+Imported by Tests/python/check_safetensors.py (loads Swiftlet checkpoints into these
+classes) and by Tests/SwiftletTests/Fixtures/generate_fixtures.py (golden values for the
+MNIST net). MnistNet, Lenet300, SimpleCNN and Teacher are exactly the classes of
+shared/peer/pytorch_bench.py, so checkpoints, fixtures and the speed anchor agree.
+"""
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class MnistNet(nn.Module):
+    """The classic PyTorch MNIST example net: 28x28 -> conv 5 -> pool -> conv 5 -> pool -> 320."""
+    def __init__(s):
+        super().__init__(); s.conv1 = nn.Conv2d(1, 10, 5); s.conv2 = nn.Conv2d(10, 20, 5)
+        s.fc1 = nn.Linear(320, 50); s.fc2 = nn.Linear(50, 10)
+
+    def forward(s, x):
+        x = F.relu(F.max_pool2d(s.conv1(x), 2)); x = F.relu(F.max_pool2d(s.conv2(x), 2))
+        return s.fc2(F.relu(s.fc1(x.flatten(1))))
+
+
+class Lenet300(nn.Module):
+    """LeNet-300-100 of Han et al.: three fully connected layers on the flattened image."""
+    def __init__(s):
+        super().__init__(); s.fc1 = nn.Linear(784, 300); s.fc2 = nn.Linear(300, 100); s.fc3 = nn.Linear(100, 10)
+
+    def forward(s, x):
+        return s.fc3(F.relu(s.fc2(F.relu(s.fc1(x.flatten(1))))))
+
+
+class Lenet5(nn.Module):
+    """Caffe-style LeNet-5: 28 -> conv 5 (24) -> pool (12) -> conv 5 (8) -> pool (4): 50*4*4 = 800."""
+    def __init__(s):
+        super().__init__(); s.conv1 = nn.Conv2d(1, 20, 5); s.conv2 = nn.Conv2d(20, 50, 5)
+        s.fc1 = nn.Linear(800, 500); s.fc2 = nn.Linear(500, 10)
+
+    def forward(s, x):
+        x = F.relu(F.max_pool2d(s.conv1(x), 2)); x = F.relu(F.max_pool2d(s.conv2(x), 2))
+        return s.fc2(F.relu(s.fc1(x.flatten(1))))
+
+
+class SimpleCNN(nn.Module):
+    """CIFAR-10 net: 32 -> conv 3 (30) -> pool (15) -> conv 3 (13) -> pool (6): 32*6*6."""
+    def __init__(s):
+        super().__init__(); s.conv1 = nn.Conv2d(3, 16, 3); s.conv2 = nn.Conv2d(16, 32, 3)
+        s.fc1 = nn.Linear(32*6*6, 120); s.fc2 = nn.Linear(120, 84); s.fc3 = nn.Linear(84, 10)
+
+    def forward(s, x):
+        x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
+        return s.fc3(F.relu(s.fc2(F.relu(s.fc1(x.flatten(1))))))
+
+
+class Teacher(nn.Module):
+    """CIFAR-10 teacher (hidden 128); a distillation student is the same with a narrower fc1."""
+    def __init__(s, hidden=128):
+        super().__init__(); s.conv1 = nn.Conv2d(3, 32, 3); s.conv2 = nn.Conv2d(32, 64, 3)
+        s.fc1 = nn.Linear(64*6*6, hidden); s.fc2 = nn.Linear(hidden, 10)
+
+    def forward(s, x):
+        x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
+        return s.fc2(F.relu(s.fc1(x.flatten(1))))
+
+
+# Model name (as on Swiftlet's command line) -> (class, input shape of one sample).
+MODELS = {
+    "mnist-net": (MnistNet, (1, 28, 28)),
+    "lenet300": (Lenet300, (1, 28, 28)),
+    "lenet5": (Lenet5, (1, 28, 28)),
+    "cifar-simplecnn": (SimpleCNN, (3, 32, 32)),
+    "cifar-teacher": (Teacher, (3, 32, 32)),
+}
+
+
+def build_model(name, state_dict=None):
+    """An instance of the model called `name`; widths that vary (the teacher's fc1) come
+    from `state_dict` when one is given."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
+    cls, _ = MODELS[name]
+    if cls is Teacher and state_dict is not None and "fc1.weight" in state_dict:
+        return Teacher(hidden=state_dict["fc1.weight"].shape[0])
+    return cls()
