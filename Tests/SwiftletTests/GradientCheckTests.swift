@@ -133,3 +133,16 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([spreadTensor([3, 4], seed: 52), spreadTensor([3, 4], seed: 53)]) { try mseLoss($0[0], $0[1]) }
     }
 }
+
+extension GradientCheckTests {
+    func testGradientBatchNorm() throws {
+        for training in [true, false] {
+            let statistics = { BatchNormStatistics(mean: spreadTensor([3], seed: 60).detached(),
+                                                   variance: spreadTensor([3], seed: 61).affine(scale: 0.5, shift: 1).detached(),
+                                                   momentum: 0.1) }
+            try checkGradients([spreadTensor([4, 3, 2, 2], seed: 62), spreadTensor([3], seed: 63), spreadTensor([3], seed: 64)]) {
+                try batchNorm($0[0], weight: $0[1], bias: $0[2], statistics: statistics(), training: training)
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Batch normalisation over the channel axis, as PyTorch's `nn.BatchNorm1d` ([N, C] or
+/// [N, C, L]) and `nn.BatchNorm2d` ([N, C, H, W]): learnable `weight` (γ, ones) and `bias`
+/// (β, zeros), and buffers `running_mean` / `running_var` / `num_batches_tracked`.
+public final class BatchNorm: Module {
+    public var weight: Tensor
+    public var bias: Tensor
+    public var runningMean: Tensor
+    public var runningVar: Tensor
+    /// Counted as PyTorch does, so checkpoints carry the same buffers.
+    public var batchesTracked: Tensor
+    public let momentum: Float
+    public let epsilon: Float
+    /// 2 for BatchNorm2d (4-D input), 1 for BatchNorm1d (2-D or 3-D input).
+    public let spatialDimensions: Int
+
+    public init(_ features: Int, spatialDimensions: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        weight = Tensor.ones([features], requiresGrad: true)
+        bias = Tensor.zeros([features], requiresGrad: true)
+        runningMean = Tensor.zeros([features])
+        runningVar = Tensor.ones([features])
+        batchesTracked = Tensor.zeros([])
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.spatialDimensions = spatialDimensions
+    }
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        let allowed = spatialDimensions == 2 ? [4] : [2, 3]
+        guard allowed.contains(input.rank) else {
+            throw TensorError.invalidArgument(op: "BatchNorm\(spatialDimensions)d",
+                                              "expects a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input, got shape \(input.shape)")
+        }
+        if isTraining { batchesTracked.scalars[0] += 1 }
+        return try batchNorm(input, weight: weight, bias: bias,
+                             statistics: BatchNormStatistics(mean: runningMean, variance: runningVar, momentum: momentum),
+                             training: isTraining, epsilon: epsilon)
+    }
+
+    public override var localParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+
+    public override var localBuffers: [(name: String, tensor: Tensor)] {
+        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", batchesTracked)]
+    }
+}
+
+/// `nn.BatchNorm1d`: normalises [N, C] or [N, C, L] inputs per channel.
+public func BatchNorm1d(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) -> BatchNorm {
+    BatchNorm(features, spatialDimensions: 1, momentum: momentum, epsilon: epsilon)
+}
+
+/// `nn.BatchNorm2d`: normalises [N, C, H, W] inputs per channel.
+public func BatchNorm2d(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) -> BatchNorm {
+    BatchNorm(features, spatialDimensions: 2, momentum: momentum, epsilon: epsilon)
+}

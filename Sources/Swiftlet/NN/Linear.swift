@@ -1,0 +1,35 @@
+import SwiftletKernels
+
+/// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
+/// initialised as PyTorch's `nn.Linear` (U(−1/√in, 1/√in) for both).
+public final class Linear: Module {
+    public var weight: Tensor
+    public var bias: Tensor?
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+                generator: inout SeededRandom) {
+        weight = .kaimingUniform([outFeatures, inFeatures], generator: &generator)
+        let bound = 1 / Float(max(inFeatures, 1)).squareRoot()
+        self.bias = bias ? .uniform([outFeatures], low: -bound, high: bound, requiresGrad: true, generator: &generator) : nil
+    }
+
+    /// A layer initialised from the global generator (`GlobalRandom.seed`).
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        self.init(inFeatures, outFeatures, bias: bias, generator: &GlobalRandom.generator)
+    }
+
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        guard input.rank == 2, input.shape[1] == inFeatures else {
+            throw TensorError.invalidArgument(op: "Linear(\(inFeatures), \(outFeatures))",
+                                              "expects input [batch, \(inFeatures)], got shape \(input.shape)")
+        }
+        return try input.linear(weight: weight, bias: bias)
+    }
+
+    public override var localParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+}

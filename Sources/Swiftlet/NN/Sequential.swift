@@ -1,0 +1,48 @@
+/// Modules applied one after another. Layers may be given names — those become the
+/// parameter-name prefixes (`conv1.weight`); unnamed layers are named by their position,
+/// as in PyTorch's `nn.Sequential`.
+///
+///     let model = Sequential {
+///         ("conv1", Conv2d(1, 10, kernelSize: 5)); MaxPool2d(2); ReLU()
+///         Flatten(); ("fc1", Linear(1440, 10))
+///     }
+public final class Sequential: Module {
+    public private(set) var layers: [(name: String, module: Module)]
+
+    public init(_ layers: [(name: String, module: Module)]) {
+        self.layers = layers
+    }
+
+    public convenience init(@SequentialBuilder _ build: () -> [(name: String?, module: Module)]) {
+        let entries = build()
+        self.init(entries.enumerated().map { index, entry in (entry.name ?? "\(index)", entry.module) })
+    }
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        var x = input
+        for layer in layers { x = try layer.module(x) }
+        return x
+    }
+
+    public override var children: [(name: String, module: Module)] { layers }
+
+    /// Replaces the layer called `name`, e.g. a Linear by its low-rank factorisation.
+    public func replaceLayer(named name: String, with module: Module) throws {
+        guard let index = layers.firstIndex(where: { $0.name == name }) else {
+            throw TensorError.invalidArgument(op: "replaceLayer", "no layer named \"\(name)\" (layers: \(layers.map(\.name).joined(separator: ", ")))")
+        }
+        layers[index].module = module
+    }
+}
+
+/// Builds the layer list of a `Sequential`: each line is a module or a `(name, module)` pair.
+@resultBuilder
+public enum SequentialBuilder {
+    public static func buildExpression(_ module: Module) -> [(name: String?, module: Module)] { [(nil, module)] }
+    public static func buildExpression(_ named: (String, Module)) -> [(name: String?, module: Module)] { [(named.0, named.1)] }
+    public static func buildBlock(_ parts: [(name: String?, module: Module)]...) -> [(name: String?, module: Module)] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [(name: String?, module: Module)]?) -> [(name: String?, module: Module)] { part ?? [] }
+    public static func buildEither(first part: [(name: String?, module: Module)]) -> [(name: String?, module: Module)] { part }
+    public static func buildEither(second part: [(name: String?, module: Module)]) -> [(name: String?, module: Module)] { part }
+    public static func buildArray(_ parts: [[(name: String?, module: Module)]]) -> [(name: String?, module: Module)] { parts.flatMap { $0 } }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Adam and AdamW with PyTorch's exact rules (`torch.optim.Adam` / `AdamW`):
+///
+///     Adam:  g ← ∇ + λ·p          AdamW:  p ← p·(1 − lr·λ)   (decoupled weight decay)
+///     m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+///     p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+public final class Adam: Optimizer {
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+    /// True for AdamW's decoupled weight decay.
+    public let decoupledWeightDecay: Bool
+    private var moments: [Int: (m: [Float], v: [Float])] = [:]
+
+    public init(_ parameters: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        beta1 = betas.0
+        beta2 = betas.1
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        super.init(parameters: parameters, learningRate: lr)
+    }
+
+    public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
+        let (lr, decay, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, epsilon)
+        var g = gradient
+        if decay != 0 {
+            if decoupledWeightDecay {
+                parameter.scalars = parameter.scalars.mapScalars { $0 * (1 - lr * decay) }
+            } else {
+                g = g.zipScalars(parameter.scalars) { $0 + decay * $1 }
+            }
+        }
+        let previous = moments[slot] ?? ([Float](repeating: 0, count: g.count), [Float](repeating: 0, count: g.count))
+        let m = previous.m.zipScalars(g) { b1 * $0 + (1 - b1) * $1 }
+        let v = previous.v.zipScalars(g) { b2 * $0 + (1 - b2) * $1 * $1 }
+        moments[slot] = (m, v)
+        let t = Float(stepCount)
+        let stepSize = lr / (1 - Foundation.pow(b1, t))
+        let correction2 = (1 - Foundation.pow(b2, t)).squareRoot()
+        let direction = m.zipScalars(v) { $0 / ($1.squareRoot() / correction2 + eps) }
+        parameter.scalars = parameter.scalars.zipScalars(direction) { $0 - stepSize * $1 }
+    }
+
+    public override func maskState(slot: Int, mask: [Float]) {
+        if let (m, v) = moments[slot] { moments[slot] = (m.zipScalars(mask, *), v.zipScalars(mask, *)) }
+    }
+
+    public override var state: [String: [Float]] {
+        var result: [String: [Float]] = [:]
+        for (slot, (m, v)) in moments {
+            result["\(slot).exp_avg"] = m
+            result["\(slot).exp_avg_sq"] = v
+        }
+        return result
+    }
+
+    public override func loadState(_ state: [String: [Float]], stepCount: Int) throws {
+        try super.loadState(state, stepCount: stepCount)
+        moments = try restoreSlots(state, parameters: parameters, keys: ["exp_avg", "exp_avg_sq"]).mapValues { ($0[0], $0[1]) }
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
+public func AdamW(_ parameters: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+                  weightDecay: Float = 0.01) -> Adam {
+    Adam(parameters, lr: lr, betas: betas, epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+}
+
+/// Per-parameter state arrays named `"<slot>.<key>"`, checked against the parameters' sizes.
+func restoreSlots(_ state: [String: [Float]], parameters: [Tensor], keys: [String]) throws -> [Int: [[Float]]] {
+    var slots: [Int: [[Float]]] = [:]
+    for (slot, parameter) in parameters.enumerated() {
+        let values = keys.map { state["\(slot).\($0)"] }
+        if values.allSatisfy({ $0 == nil }) { continue }
+        var arrays: [[Float]] = []
+        for (key, value) in zip(keys, values) {
+            guard let value else {
+                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" is missing")
+            }
+            guard value.count == parameter.count else {
+                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" has \(value.count) values for a parameter of \(parameter.count)")
+            }
+            arrays.append(value)
+        }
+        slots[slot] = arrays
+    }
+    let known = Set(parameters.indices.flatMap { slot in keys.map { "\(slot).\($0)" } })
+    if let unexpected = state.keys.sorted().first(where: { !known.contains($0) }) {
+        throw TensorError.invalidArgument(op: "loadState", "unexpected optimizer state \"\(unexpected)\"")
+    }
+    return slots
+}

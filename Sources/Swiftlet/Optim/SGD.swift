@@ -1,0 +1,47 @@
+/// Stochastic gradient descent with PyTorch's exact rule (`torch.optim.SGD`):
+///
+///     g ← ∇ + λ·p                       (weight decay λ)
+///     b ← μ·b + (1 − τ)·g               (momentum μ, dampening τ; b starts as g)
+///     g ← g + μ·b  if Nesterov,  else  g ← b
+///     p ← p − lr·g
+public final class SGD: Optimizer {
+    public let momentum: Float
+    public let dampening: Float
+    public let nesterov: Bool
+    public let weightDecay: Float
+    private var buffers: [Int: [Float]] = [:]
+
+    public init(_ parameters: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false, weightDecay: Float = 0) {
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        super.init(parameters: parameters, learningRate: lr)
+    }
+
+    public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
+        let (lr, mu, decay) = (learningRate, momentum, weightDecay)
+        var g = decay == 0 ? gradient : gradient.zipScalars(parameter.scalars) { $0 + decay * $1 }
+        if mu != 0 {
+            let keep = 1 - dampening
+            let buffer = buffers[slot].map { $0.zipScalars(g) { mu * $0 + keep * $1 } } ?? g
+            buffers[slot] = buffer
+            g = nesterov ? g.zipScalars(buffer) { $0 + mu * $1 } : buffer
+        }
+        parameter.scalars = parameter.scalars.zipScalars(g) { $0 - lr * $1 }
+    }
+
+    public override func maskState(slot: Int, mask: [Float]) {
+        buffers[slot] = buffers[slot]?.zipScalars(mask, *)
+    }
+
+    public override var state: [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: buffers.map { ("\($0.key).momentum_buffer", $0.value) })
+    }
+
+    public override func loadState(_ state: [String: [Float]], stepCount: Int) throws {
+        try super.loadState(state, stepCount: stepCount)
+        buffers = try restoreSlots(state, parameters: parameters, keys: ["momentum_buffer"]).mapValues { $0[0] }
+    }
+}

@@ -1,0 +1,36 @@
+import XCTest
+@testable import Swiftlet
+
+extension FixtureCase {
+    /// The named fixture tensor as a Swiftlet tensor.
+    func input(_ name: String, requiresGrad: Bool = false) throws -> Tensor {
+        let (shape, data) = try tensor(name)
+        return try Tensor(data, shape: shape, requiresGrad: requiresGrad)
+    }
+
+    /// Integer labels stored as floats.
+    func labels(_ name: String) throws -> [Int] {
+        try tensor(name).data.map { Int($0) }
+    }
+
+    /// Asserts `actual` equals the fixture tensor `name` within the tolerances.
+    func expect(_ actual: Tensor?, _ name: String, rtol: Float = 1e-4, atol: Float = 1e-5,
+                file: StaticString = #filePath, line: UInt = #line) throws {
+        let expected = try tensor(name)
+        let actual = try XCTUnwrap(actual, "\(self.name): \(name) is missing", file: file, line: line)
+        XCTAssertEqual(actual.shape, expected.shape, "\(self.name): shape of \(name)", file: file, line: line)
+        assertClose(actual.scalars, expected.data, rtol: rtol, atol: atol, "\(self.name): \(name)", file: file, line: line)
+    }
+
+    func size2D(_ key: String) throws -> Size2D {
+        let (h, w) = try pair(key)
+        return Size2D(h, w)
+    }
+}
+
+/// The cases of a fixture group whose names start with `prefix`; fails if there are none.
+func fixtureCases(_ group: String, prefix: String, file: StaticString = #filePath, line: UInt = #line) throws -> [FixtureCase] {
+    let cases = try loadFixtures(group).filter { $0.name.hasPrefix(prefix) }
+    XCTAssertFalse(cases.isEmpty, "no \(prefix)* cases in \(group).json", file: file, line: line)
+    return cases
+}
