@@ -44,8 +44,9 @@ extension Tensor {
             for j in 0..<n { maximum = max(maximum, x[j * stride]) }
             var total: Float = 0
             for j in 0..<n { total += Foundation.exp(x[j * stride] - maximum) }
-            let shift = maximum + Foundation.log(total)
-            for j in 0..<n { out[j * stride] = x[j * stride] - shift }
+            // (x − max) − log Σ, not x − (max + log Σ): the latter loses the small term.
+            let logTotal = Foundation.log(total)
+            for j in 0..<n { out[j * stride] = (x[j * stride] - maximum) - logTotal }
         }
     }
 
