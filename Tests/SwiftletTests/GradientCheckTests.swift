@@ -103,6 +103,35 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([spreadTensor([2, 3, 4], seed: 37)]) { try $0[0].logSoftmax(alongAxis: 1) }
     }
 
+    func testGradientConv2d() throws {
+        // Stride, padding, bias.
+        try checkGradients([spreadTensor([2, 3, 6, 5], seed: 38), spreadTensor([4, 3, 3, 3], seed: 39), spreadTensor([4], seed: 40)],
+                           epsilon: 1e-2, rtol: 2e-2, atol: 5e-3) {
+            try conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1)
+        }
+        // Dilation, groups, non-square stride and padding, no bias.
+        try checkGradients([spreadTensor([1, 4, 7, 6], seed: 41), spreadTensor([6, 2, 2, 3], seed: 42)],
+                           epsilon: 1e-2, rtol: 2e-2, atol: 5e-3) {
+            try conv2d($0[0], weight: $0[1], stride: Size2D(1, 2), padding: Size2D(2, 1), dilation: 2, groups: 2)
+        }
+    }
+
+    func testGradientMaxPool2d() throws {
+        try checkGradients([spreadTensor([2, 2, 6, 6], seed: 43, gap: 0.01)], epsilon: 1e-3) { try maxPool2d($0[0], kernelSize: 2) }
+        try checkGradients([spreadTensor([1, 2, 5, 7], seed: 44, gap: 0.01)], epsilon: 1e-3) {
+            try maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1)
+        }
+    }
+
+    func testGradientAvgPool2d() throws {
+        try checkGradients([spreadTensor([2, 2, 6, 6], seed: 45)]) { try avgPool2d($0[0], kernelSize: 2) }
+        for includePad in [true, false] {
+            try checkGradients([spreadTensor([1, 2, 5, 7], seed: 46)]) {
+                try avgPool2d($0[0], kernelSize: 3, stride: 2, padding: 1, countIncludePad: includePad)
+            }
+        }
+    }
+
     func testGradientDropout() throws {
         try checkGradients([spreadTensor([4, 5], seed: 47)]) { t in
             GlobalRandom.seed(7)  // the same mask for every evaluation of f

@@ -1,0 +1,43 @@
+import SwiftletKernels
+
+/// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
+/// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
+public final class Conv2d: Module {
+    public var weight: Tensor
+    public var bias: Tensor?
+    public let stride: Size2D
+    public let padding: Size2D
+    public let dilation: Size2D
+    public let groups: Int
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
+                dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, generator: inout SeededRandom) {
+        let shape = [outChannels, inChannels / max(groups, 1), kernelSize.height, kernelSize.width]
+        weight = .kaimingUniform(shape, generator: &generator)
+        let bound = 1 / Float(max(shape.dropFirst().reduce(1, *), 1)).squareRoot()
+        self.bias = bias ? .uniform([outChannels], low: -bound, high: bound, requiresGrad: true, generator: &generator) : nil
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+    }
+
+    /// A layer initialised from the global generator (`GlobalRandom.seed`).
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
+                            padding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1, bias: Bool = true) {
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                  groups: groups, bias: bias, generator: &GlobalRandom.generator)
+    }
+
+    public var inChannels: Int { weight.shape[1] * groups }
+    public var outChannels: Int { weight.shape[0] }
+    public var kernelSize: Size2D { Size2D(weight.shape[2], weight.shape[3]) }
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    public override var localParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+}

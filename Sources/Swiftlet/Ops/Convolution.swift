@@ -1,0 +1,77 @@
+import SwiftletKernels
+
+// 2-D convolution. The output is a sum of products of inputs and weights, so its gradient
+// with respect to the input is a convolution of the output gradient with the (flipped)
+// weights, and with respect to the weights a correlation of the input with the output
+// gradient; the bias gradient sums the output gradient over batch and space. The kernels
+// in SwiftletKernels compute all three.
+
+/// Applies a 2-D convolution to `input` [N, C_in, H, W] with `weight`
+/// [C_out, C_in/groups, kH, kW] and an optional `bias` [C_out], with PyTorch's semantics.
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+    stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1
+) throws -> Tensor {
+    guard input.rank == 4, weight.rank == 4 else {
+        throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape, "expected input [N, C, H, W] and weight [C_out, C_in/groups, kH, kW]")
+    }
+    guard groups > 0, input.shape[1] == weight.shape[1] * groups, weight.shape[0] % groups == 0 else {
+        throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape,
+                                        "input has \(input.shape[1]) channels; the weight expects \(weight.shape[1]) per group × \(groups) groups")
+    }
+    if let bias, bias.shape != [weight.shape[0]] {
+        throw TensorError.shapeMismatch(op: "conv2d", weight.shape, bias.shape, "bias must have shape [\(weight.shape[0])]")
+    }
+    let g = Conv2dGeometry(
+        batch: input.shape[0], inChannels: input.shape[1], inHeight: input.shape[2], inWidth: input.shape[3],
+        outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+        strideHeight: stride.height, strideWidth: stride.width, paddingHeight: padding.height, paddingWidth: padding.width,
+        dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
+    guard g.isValid else {
+        throw TensorError.invalidArgument(op: "conv2d", "input \(input.shape) with kernel \(weight.shape[2])×\(weight.shape[3]), stride \(stride), padding \(padding), dilation \(dilation) gives no output")
+    }
+    let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+    let values = [Float].filled(count: outShape.elementCount) { out in
+        withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
+            conv2dForward(g, input: x, weight: w, bias: b, output: out)
+        }
+    }
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.result(of: "conv2d", shape: outShape, scalars: values, inputs: inputs) { gradOutput in
+        var gradInput: Tensor?, gradWeight: Tensor?, gradBias: Tensor?
+        if input.requiresGrad {
+            gradInput = Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in
+                withPointers(gradOutput.scalars, weight.scalars, nil) { gy, w, _ in
+                    conv2dBackwardInput(g, gradOutput: gy, weight: w, gradInput: gx)
+                }
+            })
+        }
+        if weight.requiresGrad || bias?.requiresGrad == true {
+            var biasValues = [Float](repeating: 0, count: g.outChannels)
+            let weightValues = [Float].filled(count: weight.count) { gw in
+                withPointers(input.scalars, gradOutput.scalars, nil) { x, gy, _ in
+                    biasValues.withUnsafeMutableBufferPointer { gb in
+                        conv2dBackwardWeight(g, input: x, gradOutput: gy, gradWeight: gw, gradBias: bias == nil ? nil : gb.baseAddress)
+                    }
+                }
+            }
+            gradWeight = Tensor(shape: weight.shape, scalars: weightValues)
+            if let bias { gradBias = Tensor(shape: bias.shape, scalars: biasValues) }
+        }
+        return Array([gradInput, gradWeight, gradBias].prefix(inputs.count))
+    }
+}
+
+/// Base addresses of up to three arrays, for kernel calls.
+@inline(__always)
+func withPointers<R>(
+    _ a: [Float], _ b: [Float], _ c: [Float]?,
+    _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?) -> R
+) -> R {
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            guard let c else { return body(pa.baseAddress!, pb.baseAddress!, nil) }
+            return c.withUnsafeBufferPointer { pc in body(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!) }
+        }
+    }
+}

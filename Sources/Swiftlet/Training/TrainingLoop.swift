@@ -1,0 +1,102 @@
+import Foundation
+
+/// One labelled mini-batch: images [N, C, H, W] and their class indices.
+public struct LabeledBatch {
+    public let images: Tensor
+    public let labels: [Int]
+
+    public init(images: Tensor, labels: [Int]) {
+        self.images = images
+        self.labels = labels
+    }
+}
+
+/// Where an epoch stands, after each batch — what a progress bar shows.
+public struct BatchProgress {
+    public let batch: Int
+    public let batchCount: Int
+    /// Mean loss over the batches so far.
+    public let loss: Double
+    /// Percentage of correctly classified training images so far.
+    public let accuracy: Double
+    public let imagesPerSecond: Double
+    public let elapsedSeconds: Double
+}
+
+/// Loss, accuracy and time of a finished pass over a dataset.
+public struct EpochResult {
+    public let loss: Double
+    /// Percentage of correct top-1 predictions.
+    public let accuracy: Double
+    public let images: Int
+    public let seconds: Double
+}
+
+/// One epoch of mini-batch training: forward, loss, backward, optimizer step.
+///
+/// - Parameters:
+///   - loss: the training objective from logits and labels (cross-entropy by default);
+///     distillation and regularisation pass their own.
+///   - batchCount: how many batches `batches` yields, for the progress report.
+///   - progress: called after every batch.
+public func trainEpoch<Batches: Sequence>(
+    _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
+    loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
+    progress: (BatchProgress) -> Void = { _ in }
+) throws -> EpochResult where Batches.Element == LabeledBatch {
+    model.train()
+    let start = Date()
+    var totalLoss = 0.0, correct = 0, seen = 0, index = 0
+    for batch in batches {
+        let logits = try model(batch.images)
+        let value = try loss(logits, batch)
+        optimizer.zeroGrad()
+        try value.backward()
+        optimizer.step()
+        index += 1
+        totalLoss += Double(try value.item)
+        correct += countCorrect(logits, batch.labels)
+        seen += batch.labels.count
+        let elapsed = Date().timeIntervalSince(start)
+        progress(BatchProgress(batch: index, batchCount: batchCount, loss: totalLoss / Double(index),
+                               accuracy: 100 * Double(correct) / Double(seen),
+                               imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsedSeconds: elapsed))
+    }
+    return EpochResult(loss: totalLoss / Double(max(index, 1)), accuracy: 100 * Double(correct) / Double(max(seen, 1)),
+                       images: seen, seconds: Date().timeIntervalSince(start))
+}
+
+/// Mean cross-entropy and top-1 accuracy of `model` in evaluation mode, without recording
+/// a graph. The model's previous mode is restored.
+public func evaluate<Batches: Sequence>(_ model: Module, batches: Batches) throws -> EpochResult
+where Batches.Element == LabeledBatch {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { if wasTraining { model.train() } }
+    let start = Date()
+    var totalLoss = 0.0, correct = 0, seen = 0
+    try withNoGrad {
+        for batch in batches {
+            let logits = try model(batch.images)
+            totalLoss += Double(try crossEntropy(logits, batch.labels).item) * Double(batch.labels.count)
+            correct += countCorrect(logits, batch.labels)
+            seen += batch.labels.count
+        }
+    }
+    return EpochResult(loss: totalLoss / Double(max(seen, 1)), accuracy: 100 * Double(correct) / Double(max(seen, 1)),
+                       images: seen, seconds: Date().timeIntervalSince(start))
+}
+
+/// The index of the largest logit in each row.
+public func predictedClasses(_ logits: Tensor) -> [Int] {
+    let classes = logits.shape.last ?? 1
+    return (0..<(logits.count / max(classes, 1))).map { row in
+        var best = 0
+        for c in 1..<classes where logits.scalars[row * classes + c] > logits.scalars[row * classes + best] { best = c }
+        return best
+    }
+}
+
+private func countCorrect(_ logits: Tensor, _ labels: [Int]) -> Int {
+    zip(predictedClasses(logits), labels).filter { $0 == $1 }.count
+}
