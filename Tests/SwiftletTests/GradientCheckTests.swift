@@ -175,3 +175,15 @@ extension GradientCheckTests {
         }
     }
 }
+
+extension GradientCheckTests {
+    func testGradientDistillationLoss() throws {
+        let teacher = spreadTensor([3, 5], seed: 70).affine(scale: 4, shift: 0).detached()
+        for scaled in [true, false] {
+            let loss = DistillationLoss(temperature: 3, alpha: 0.7, scaleByTemperatureSquared: scaled)
+            try checkGradients([spreadTensor([3, 5], seed: 71).affine(scale: 4, shift: 0).detached()]) {
+                try loss(studentLogits: $0[0], teacherLogits: teacher, labels: [1, 4, 0])
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Knowledge-distillation objective (Hinton et al. 2015):
+///
+///     L = α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α) · CE(y, z_s)
+///
+/// The soft term's gradient shrinks as 1/T² (see `klDivergence`), so `scaleByTemperatureSquared`
+/// (the default) multiplies it back, keeping the two terms balanced for any T. The source
+/// documents' form L = CE + KL is `alpha: 0.5, scaleByTemperatureSquared: false` times two.
+public struct DistillationLoss {
+    public var temperature: Float
+    public var alpha: Float
+    public var scaleByTemperatureSquared: Bool
+
+    public init(temperature: Float = 4, alpha: Float = 0.9, scaleByTemperatureSquared: Bool = true) {
+        self.temperature = temperature
+        self.alpha = alpha
+        self.scaleByTemperatureSquared = scaleByTemperatureSquared
+    }
+
+    public func callAsFunction(studentLogits: Tensor, teacherLogits: Tensor, labels: [Int]) throws -> Tensor {
+        guard alpha >= 0 && alpha <= 1 else {
+            throw TensorError.invalidArgument(op: "DistillationLoss", "alpha must be in [0, 1], got \(alpha)")
+        }
+        let soft = try klDivergence(studentLogits: studentLogits, teacherLogits: teacherLogits.detached(), temperature: temperature)
+        let scale = scaleByTemperatureSquared ? temperature * temperature : 1
+        let hard = try crossEntropy(studentLogits, labels)
+        return try soft * (alpha * scale) + hard * (1 - alpha)
+    }
+}
