@@ -79,3 +79,25 @@ final class MnistNetEndToEndTests: XCTestCase {
         XCTAssertLessThan(footprint.nonzeroFlops, footprint.flops)
     }
 }
+
+/// Counts checked against Tests/python/models.py (the PyTorch classes).
+final class ModelZooTests: XCTestCase {
+    func testEveryBuiltInModelRunsOnItsInputShape() throws {
+        for entry in ModelZoo.entries {
+            GlobalRandom.seed(0)
+            let model = entry.make()
+            let logits = try model(Tensor.normal([2] + entry.inputShape))
+            XCTAssertEqual(logits.shape, [2, 10], entry.name)
+            XCTAssertTrue(model.namedParameters.allSatisfy { !$0.name.first!.isNumber }, "\(entry.name) has unnamed parameters")
+        }
+        XCTAssertThrowsError(try ModelZoo.entry("resnet50")) { XCTAssertTrue("\($0)".contains("mnist-net")) }
+    }
+
+    func testParameterCountsMatchTheirPyTorchClasses() throws {
+        let expected = ["mnist-net": 21_840, "lenet300": 266_610, "lenet5": 431_080, "cifar-simplecnn": 154_462,
+                        "cifar-teacher": 315_722]
+        for (name, count) in expected {
+            XCTAssertEqual(try ModelZoo.entry(name).make().parameterCount, count, name)
+        }
+    }
+}

@@ -57,6 +57,8 @@ public enum ModelZoo {
               inputShape: [3, 32, 32]) { cifarTeacher(hidden: 128) },
         Entry(name: "cifar-student", summary: "seed 001 student: the teacher's convolutions with fc 2304→16→10",
               inputShape: [3, 32, 32]) { cifarTeacher(hidden: 16) },
+        Entry(name: "cifar-vgg", summary: "the stronger CIFAR-10 baseline: VGG-style 3×(2 conv 3×3 + BatchNorm) 32-64-128, fc 2048→10",
+              inputShape: [3, 32, 32]) { cifarVGG() },
     ]
 
     /// The entry called `name`, or an error listing the known names.
@@ -74,6 +76,22 @@ public enum ModelZoo {
             ("conv1", Conv2d(3, 32, kernelSize: 3)); ReLU(); MaxPool2d(2)
             ("conv2", Conv2d(32, 64, kernelSize: 3)); ReLU(); MaxPool2d(2)
             Flatten(); ("fc1", Linear(64 * 6 * 6, hidden)); ReLU(); ("fc2", Linear(hidden, 10))
+        }
+    }
+
+    /// A small VGG-style network with batch normalisation: a CIFAR-10 model worth
+    /// compressing (the seed recipes' nets are too small for compression to matter).
+    /// Three blocks of two padded 3×3 convolutions (32, 64, 128 channels), each followed by
+    /// BatchNorm and ReLU, with 2×2 max-pooling after each block, then dropout and fc 2048→10.
+    public static func cifarVGG() -> Sequential {
+        Sequential {
+            ("conv1", Conv2d(3, 32, kernelSize: 3, padding: 1)); ("bn1", BatchNorm2d(32)); ReLU()
+            ("conv2", Conv2d(32, 32, kernelSize: 3, padding: 1)); ("bn2", BatchNorm2d(32)); ReLU(); MaxPool2d(2)
+            ("conv3", Conv2d(32, 64, kernelSize: 3, padding: 1)); ("bn3", BatchNorm2d(64)); ReLU()
+            ("conv4", Conv2d(64, 64, kernelSize: 3, padding: 1)); ("bn4", BatchNorm2d(64)); ReLU(); MaxPool2d(2)
+            ("conv5", Conv2d(64, 128, kernelSize: 3, padding: 1)); ("bn5", BatchNorm2d(128)); ReLU()
+            ("conv6", Conv2d(128, 128, kernelSize: 3, padding: 1)); ("bn6", BatchNorm2d(128)); ReLU(); MaxPool2d(2)
+            Flatten(); Dropout(0.3); ("fc", Linear(128 * 4 * 4, 10))
         }
     }
 }
