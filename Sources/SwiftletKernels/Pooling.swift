@@ -6,6 +6,10 @@ public func maxPool2dForward(
     _ g: Pool2dGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
     argmax: UnsafeMutablePointer<Int32>
 ) {
+    if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+        && g.paddingHeight == 0 && g.paddingWidth == 0 {
+        return maxPool2x2Forward(g, input: input, output: output, argmax: argmax)
+    }
     Parallel.forRanges(g.planes, minimumChunk: 8) { planes in
         for p in planes {
             let x = input + p * g.inPlane
@@ -24,6 +28,39 @@ public func maxPool2dForward(
                     }
                     output[o] = best
                     argmax[o] = Int32(bestIndex)
+                    o += 1
+                }
+            }
+        }
+    }
+}
+
+/// The common 2×2, stride-2, unpadded case (every CNN here uses it): four loads per output,
+/// no window bookkeeping. Ties and NaN follow the general path: first maximum wins, NaN wins.
+private func maxPool2x2Forward(
+    _ g: Pool2dGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    argmax: UnsafeMutablePointer<Int32>
+) {
+    let width = g.inWidth
+    Parallel.forRanges(g.planes, minimumChunk: 8) { planes in
+        for p in planes {
+            let x = input + p * g.inPlane
+            var o = p * g.outPlane
+            for oh in 0..<g.outHeight {
+                let top = 2 * oh * width
+                for ow in 0..<g.outWidth {
+                    let first = top + 2 * ow
+                    var index = first
+                    var best = x[first]
+                    @inline(__always) func consider(_ candidate: Int) {
+                        let value = x[candidate]
+                        if value > best || (value.isNaN && !best.isNaN) { best = value; index = candidate }
+                    }
+                    consider(first + 1)
+                    consider(first + width)
+                    consider(first + width + 1)
+                    output[o] = best
+                    argmax[o] = Int32(index)
                     o += 1
                 }
             }
