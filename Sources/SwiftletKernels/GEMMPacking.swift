@@ -46,26 +46,36 @@ enum GEMMPacking {
         var panel = destination
         for first in stride(from: 0, to: count, by: width) {
             let used = min(width, count - first)
-            let origin = source + first * indexStride
-            if indexStride == 1 {
-                // Each step along depth is `used` contiguous elements.
+            let origin = source + first &* indexStride
+            if indexStride == 1 && used == width {
+                // Each step along depth is one full run of contiguous elements.
                 for p in 0..<depth {
-                    let from = origin + p * depthStride
-                    let to = panel + p * width
+                    (panel + p &* width).update(from: origin + p &* depthStride, count: width)
+                }
+            } else if indexStride == 1 {
+                for p in 0..<depth {
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
                     for t in 0..<used { to[t] = from[t] }
                     for t in used..<width { to[t] = 0 }
                 }
-            } else {
-                // Each index is a contiguous run along depth: read it sequentially.
-                for t in 0..<used {
-                    let from = origin + t * indexStride
-                    for p in 0..<depth { panel[p * width + t] = from[p * depthStride] }
+            } else if used == width {
+                // Each index is a contiguous run along depth. Walking all `width` runs
+                // side by side keeps that many memory streams in flight.
+                for p in 0..<depth {
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    for t in 0..<width { to[t] = from[t &* indexStride] }
                 }
-                for t in used..<width {
-                    for p in 0..<depth { panel[p * width + t] = 0 }
+            } else {
+                for p in 0..<depth {
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    for t in 0..<used { to[t] = from[t &* indexStride] }
+                    for t in used..<width { to[t] = 0 }
                 }
             }
-            panel += width * depth
+            panel += width &* depth
         }
     }
 }
