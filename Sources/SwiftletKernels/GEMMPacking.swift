@@ -47,28 +47,37 @@ enum GEMMPacking {
         for first in stride(from: 0, to: count, by: width) {
             let used = min(width, count - first)
             let origin = source + first &* indexStride
+            // Fixed-width loops below: a `used`-long copy or fill would become a
+            // memcpy/memset call per step.
             if indexStride == 1 && used == width {
                 // Each step along depth is one full run of contiguous elements.
                 for p in 0..<depth {
-                    (panel + p &* width).update(from: origin + p &* depthStride, count: width)
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    copy(width, from: from, to: to)
                 }
             } else if indexStride == 1 {
                 for p in 0..<depth {
                     let from = origin + p &* depthStride
                     let to = panel + p &* width
-                    for t in 0..<used { to[t] = from[t] }
-                    for t in used..<width { to[t] = 0 }
-                }
-            } else if used == width {
-                // Each index is a contiguous run along depth. Walking all `width` runs
-                // side by side keeps that many memory streams in flight.
-                for p in 0..<depth {
-                    let from = origin + p &* depthStride
-                    let to = panel + p &* width
-                    for t in 0..<width { to[t] = from[t &* indexStride] }
+                    // Clamped reads keep the loop branch-free; the padding gets zeros.
+                    for t in 0..<width { to[t] = t < used ? from[min(t, used - 1)] : 0 }
                 }
             } else {
-                for p in 0..<depth {
+                // Each index is a run along depth. Where runs are contiguous, read 8 steps
+                // of each with one vector load and scatter them down the panel.
+                let vectorDepth = depthStride == 1 ? depth & ~7 : 0
+                for p in stride(from: 0, to: vectorDepth, by: 8) {
+                    let to = panel + p &* width
+                    for t in 0..<used {
+                        let run = GEMMMicroKernel.load(origin + t &* indexStride + p)
+                        for q in 0..<8 { to[q &* width + t] = run[q] }
+                    }
+                    for t in used..<width {
+                        for q in 0..<8 { to[q &* width + t] = 0 }
+                    }
+                }
+                for p in vectorDepth..<depth {
                     let from = origin + p &* depthStride
                     let to = panel + p &* width
                     for t in 0..<used { to[t] = from[t &* indexStride] }
@@ -76,6 +85,23 @@ enum GEMMPacking {
                 }
             }
             panel += width &* depth
+        }
+    }
+
+    /// Copies `count` floats (a compile-time constant after inlining) with vector moves;
+    /// a plain element loop stays scalar because the compiler cannot rule out overlap.
+    @inline(__always)
+    private static func copy(
+        _ count: Int, from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>
+    ) {
+        var t = 0
+        while t + 8 <= count {
+            GEMMMicroKernel.store(GEMMMicroKernel.load(source + t), destination + t)
+            t += 8
+        }
+        while t < count {
+            destination[t] = source[t]
+            t += 1
         }
     }
 }
