@@ -5,12 +5,13 @@ import Foundation
 public enum Parallel {
     nonisolated(unsafe) public static var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Runs `body(i)` for `i` in `0..<count`, spread over at most `threads` threads.
+    /// Runs `body(i)` for `i` in `0..<count`, spread over at most `threads` threads (and
+    /// no more than there are cores: spinning workers must not compete for one).
     /// Starting a job costs about a microsecond while the workers are awake (they stay
-    /// awake for 2 ms after each job); a call made while another job is
-    /// running — for instance from inside `body` — runs serially on its own thread.
+    /// awake for 2 ms after each job); a call made while another job is running — for
+    /// instance from inside `body` — runs serially on its own thread.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        let width = min(threads, count)
+        let width = min(threads, count, cores)
         guard width > 1 else {
             for i in 0..<count { body(i) }
             return
@@ -36,9 +37,11 @@ public enum Parallel {
         }
     }
 
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     /// The threads a kernel starting now can expect: 1 while a parallel job is already
     /// running (its work would run serially), `threads` otherwise.
     static var availableThreads: Int {
-        WorkerPool.shared.isBusy ? 1 : threads
+        WorkerPool.shared.isBusy ? 1 : min(threads, cores)
     }
 }

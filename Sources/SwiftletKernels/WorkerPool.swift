@@ -25,7 +25,10 @@ final class WorkerPool: @unchecked Sendable {
     private let generation = Atomic<Int>(0)
     /// The next unclaimed index of the current job.
     private let nextIndex = Atomic<Int>(0)
-    /// Workers that have finished with the current job.
+    /// Who may still join the current job: its generation, a "closed" bit, how many
+    /// workers it wants and how many have joined (see `JoinState`).
+    private let joinState = Atomic<Int>(0)
+    /// Workers that joined the current job and have finished with it.
     private let finishedWorkers = Atomic<Int>(0)
     /// Workers blocked (or about to block) on `wakeUp`.
     private let sleepers = Atomic<Int>(0)
@@ -35,7 +38,6 @@ final class WorkerPool: @unchecked Sendable {
     // read by workers after they observe the bump, so the atomics order every access.
     private var body: ((Int) -> Void)?
     private var count = 0
-    private var helpers = 0
     private var workerCount = 0
 
     /// Whether a job is running now (so a new one would run on its caller alone).
@@ -48,30 +50,36 @@ final class WorkerPool: @unchecked Sendable {
         else { return false }
         while workerCount < width - 1 {
             let seen = generation.load(ordering: .relaxed)
-            let index = workerCount
-            let worker = Thread { [self] in workerLoop(index: index, lastGeneration: seen) }
-            worker.name = "swiftlet-worker-\(index)"
+            let worker = Thread { [self] in workerLoop(lastGeneration: seen) }
+            worker.name = "swiftlet-worker-\(workerCount)"
             worker.start()
             workerCount += 1
         }
         self.body = body
         self.count = count
-        helpers = width - 1
         nextIndex.store(0, ordering: .relaxed)
         finishedWorkers.store(0, ordering: .relaxed)
+        let job = generation.load(ordering: .relaxed) &+ 1
+        joinState.store(JoinState.open(generation: job, wanted: width - 1), ordering: .releasing)
 
         // Sequentially consistent on both sides: either a worker going to sleep sees the
         // new generation, or this thread sees it among the sleepers and wakes it.
-        generation.add(1, ordering: .sequentiallyConsistent)
+        generation.store(job, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             wakeUp.lock()
             wakeUp.broadcast()
             wakeUp.unlock()
         }
         claimIndices()
-        // Every worker checks in, taking part or not, so none can still be reading this
-        // job's fields when the next one is written.
-        while finishedWorkers.load(ordering: .acquiring) < workerCount { spinWaitHint() }
+        // Close the job: a worker that has not joined by now (descheduled, or still
+        // waking up) must not be waited for — every index is already claimed.
+        let joined = JoinState.joined(joinState.bitwiseOr(JoinState.closed, ordering: .acquiringAndReleasing).oldValue)
+        var polls = 0
+        while finishedWorkers.load(ordering: .acquiring) < joined {
+            // A joined worker that lost its core needs one: after a short spin, give ours.
+            polls += 1
+            if polls < 4096 { spinWaitHint() } else { sched_yield() }
+        }
         self.body = nil
         busy.store(false, ordering: .releasing)
         return true
@@ -86,14 +94,48 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Worker `index` takes part in jobs that need more than `index + 1` threads.
-    private func workerLoop(index: Int, lastGeneration: Int) {
+    private func workerLoop(lastGeneration: Int) {
         var seen = lastGeneration
         while true {
             waitForJob(after: seen)
             seen = generation.load(ordering: .acquiring)
-            if index < helpers { claimIndices() }
-            finishedWorkers.add(1, ordering: .releasing)
+            if join(generation: seen) {
+                claimIndices()
+                finishedWorkers.add(1, ordering: .releasing)
+            }
+        }
+    }
+
+    /// Takes a place in job `generation` if it is still open and wants more workers.
+    /// A worker that finds a newer job, or none, touches none of the job's fields.
+    private func join(generation: Int) -> Bool {
+        var state = joinState.load(ordering: .acquiring)
+        while JoinState.accepts(state, generation: generation) {
+            let (exchanged, current) = joinState.compareExchange(
+                expected: state, desired: state + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            state = current
+        }
+        return false
+    }
+
+    /// Packs a job's generation (low 31 bits), a closed flag, the number of workers it
+    /// wants and the number that joined into one atomic word, so that joining is one
+    /// compare-and-swap that fails for a stale or closed job.
+    private enum JoinState {
+        static let closed = 1 << 62
+        private static let generationShift = 31, wantedShift = 16, field = (1 << 16) - 1
+
+        static func open(generation: Int, wanted: Int) -> Int {
+            (generation & 0x7FFF_FFFF) << generationShift | wanted << wantedShift
+        }
+
+        static func joined(_ state: Int) -> Int { state & field }
+
+        static func accepts(_ state: Int, generation: Int) -> Bool {
+            state & closed == 0
+                && (state >> generationShift) & 0x7FFF_FFFF == generation & 0x7FFF_FFFF
+                && joined(state) < (state >> wantedShift) & field
         }
     }
 
