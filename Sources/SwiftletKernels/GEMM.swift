@@ -25,7 +25,7 @@ public func sgemm(
 
     let blocking = GEMMBlocking(
         a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB, alpha: alpha)
-    let partition = GEMMPartition.best(m: m, n: n, k: k, threads: Parallel.threads)
+    let partition = GEMMPartition.best(m: m, n: n, k: k, threads: Parallel.availableThreads)
     if partition == .serial {
         GEMMWorkspace.withWorkspace { workspace in
             blocking.multiply(

@@ -44,6 +44,12 @@ enum GEMMMicroKernel {
         c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int,
         alpha: Float, update: Update
     ) {
+        // C is updated only after the whole k loop, so its lines have plenty of time to
+        // arrive; without this the update stalls on cache misses whenever C exceeds L2.
+        for i in 0..<m {
+            prefetchForWriting(c + i * ldc)
+            prefetchForWriting(c + i * ldc + columns - 1)
+        }
         var tile = Tile()
         var ap = a
         var bp = b

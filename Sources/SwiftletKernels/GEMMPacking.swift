@@ -46,26 +46,62 @@ enum GEMMPacking {
         var panel = destination
         for first in stride(from: 0, to: count, by: width) {
             let used = min(width, count - first)
-            let origin = source + first * indexStride
-            if indexStride == 1 {
-                // Each step along depth is `used` contiguous elements.
+            let origin = source + first &* indexStride
+            // Fixed-width loops below: a `used`-long copy or fill would become a
+            // memcpy/memset call per step.
+            if indexStride == 1 && used == width {
+                // Each step along depth is one full run of contiguous elements.
                 for p in 0..<depth {
-                    let from = origin + p * depthStride
-                    let to = panel + p * width
-                    for t in 0..<used { to[t] = from[t] }
-                    for t in used..<width { to[t] = 0 }
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    copy(width, from: from, to: to)
+                }
+            } else if indexStride == 1 {
+                for p in 0..<depth {
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    // Clamped reads keep the loop branch-free; the padding gets zeros.
+                    for t in 0..<width { to[t] = t < used ? from[min(t, used - 1)] : 0 }
                 }
             } else {
-                // Each index is a contiguous run along depth: read it sequentially.
-                for t in 0..<used {
-                    let from = origin + t * indexStride
-                    for p in 0..<depth { panel[p * width + t] = from[p * depthStride] }
+                // Each index is a run along depth. Where runs are contiguous, read 8 steps
+                // of each with one vector load and scatter them down the panel.
+                let vectorDepth = depthStride == 1 ? depth & ~7 : 0
+                for p in stride(from: 0, to: vectorDepth, by: 8) {
+                    let to = panel + p &* width
+                    for t in 0..<used {
+                        let run = GEMMMicroKernel.load(origin + t &* indexStride + p)
+                        for q in 0..<8 { to[q &* width + t] = run[q] }
+                    }
+                    for t in used..<width {
+                        for q in 0..<8 { to[q &* width + t] = 0 }
+                    }
                 }
-                for t in used..<width {
-                    for p in 0..<depth { panel[p * width + t] = 0 }
+                for p in vectorDepth..<depth {
+                    let from = origin + p &* depthStride
+                    let to = panel + p &* width
+                    for t in 0..<used { to[t] = from[t &* indexStride] }
+                    for t in used..<width { to[t] = 0 }
                 }
             }
-            panel += width * depth
+            panel += width &* depth
+        }
+    }
+
+    /// Copies `count` floats (a compile-time constant after inlining) with vector moves;
+    /// a plain element loop stays scalar because the compiler cannot rule out overlap.
+    @inline(__always)
+    private static func copy(
+        _ count: Int, from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>
+    ) {
+        var t = 0
+        while t + 8 <= count {
+            GEMMMicroKernel.store(GEMMMicroKernel.load(source + t), destination + t)
+            t += 8
+        }
+        while t < count {
+            destination[t] = source[t]
+            t += 1
         }
     }
 }
