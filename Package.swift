@@ -24,7 +24,8 @@ let package = Package(
         // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
         .target(name: "Swiftlet", dependencies: ["SwiftletKernels"], swiftSettings: fast),
         // Layer 6: dataset readers, gzip/tar, verified fetch, batching.
-        .target(name: "Datasets", dependencies: ["SwiftletKernels"], path: "Datasets", swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["SwiftletKernels"], path: "Datasets", exclude: ["MNIST"],
+                swiftSettings: fast),
         // Layer 9: command-line plumbing and the commands themselves.
         .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks"], swiftSettings: fast),
         .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
