@@ -43,6 +43,21 @@ final class Inflater {
     }
 
     private func run() throws -> Int {
+        do {
+            try decodeBlocks()
+        } catch let error as DatasetError where error.kind == .corruptStream && position - bitCount >> 3 > inputCount {
+            // Garbage decoded from the zeros fed in past the end: the real problem is truncation.
+            throw DatasetError(.truncated, file: file, "truncated: the deflate stream runs past the end of the file")
+        }
+        consume(bitCount & 7)
+        let end = position - bitCount >> 3
+        guard end <= inputCount else {
+            throw DatasetError(.truncated, file: file, "truncated: the deflate stream ends \(end - inputCount) byte(s) past the end of the file")
+        }
+        return end
+    }
+
+    private func decodeBlocks() throws {
         var isFinal = false
         while !isFinal {
             try Inflater.refill(&bits, &bitCount, &position, input, inputCount, file)
@@ -61,12 +76,6 @@ final class Inflater {
                 throw DatasetError(.corruptStream, file: file, "corrupt deflate stream: invalid block type 3")
             }
         }
-        consume(bitCount & 7)
-        let end = position - bitCount >> 3
-        guard end <= inputCount else {
-            throw DatasetError(.truncated, file: file, "truncated: the deflate stream ends \(end - inputCount) byte(s) past the end of the file")
-        }
-        return end
     }
 
     @inline(__always)
@@ -233,6 +242,12 @@ final class Inflater {
         let literalMask = UInt64(1 << literalTable.primaryBits - 1), literalBits = UInt64(literalTable.primaryBits)
         let distanceMask = UInt64(1 << distanceTable.primaryBits - 1), distanceBits = UInt64(distanceTable.primaryBits)
         let corrupt = { (what: String) in DatasetError(.corruptStream, file: file, "corrupt deflate stream: \(what)") }
+        defer {
+            output.count = outCount
+            self.bits = bits
+            self.bitCount = bitCount
+            self.position = position
+        }
 
         try literalTable.entries.withUnsafeBufferPointer { literals in
             try distanceTable.entries.withUnsafeBufferPointer { distances in
@@ -289,10 +304,6 @@ final class Inflater {
                 }
             }
         }
-        output.count = outCount
-        self.bits = bits
-        self.bitCount = bitCount
-        self.position = position
     }
 
     /// Copies `length` bytes from `distance` bytes back; may write up to 7 bytes past the end.
