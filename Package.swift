@@ -24,7 +24,8 @@ let package = Package(
         // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
         .target(name: "Swiftlet", dependencies: ["SwiftletKernels"], swiftSettings: fast),
         // Layer 6: dataset readers, gzip/tar, verified fetch, batching.
-        .target(name: "Datasets", dependencies: ["SwiftletKernels"], path: "Datasets", swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["SwiftletKernels"], path: "Datasets", exclude: ["MNIST"],
+                swiftSettings: fast),
         // Layer 9: command-line plumbing and the commands themselves.
         .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks"], swiftSettings: fast),
         .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
@@ -33,7 +34,7 @@ let package = Package(
 
         .testTarget(name: "SwiftletKernelsTests", dependencies: ["SwiftletKernels"], swiftSettings: fast),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: fast),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
         .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

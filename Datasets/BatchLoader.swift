@@ -1,0 +1,163 @@
+import Dispatch
+import SwiftletKernels
+
+/// Cuts an `ImageSet` into normalised (and optionally augmented) mini-batches.
+///
+/// Everything random is a function of `(seed, epoch)`: the shuffle of each epoch, and the
+/// crop offsets and flips of each batch (seeded by `(seed, epoch, batch index)`), so a
+/// run is reproducible and does not depend on which thread prepared which batch.
+public struct BatchLoader: Sendable {
+    public let set: ImageSet
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+    public let dropLast: Bool
+    public let normalization: Normalization
+    public let augmentation: Augmentation?
+    private let scale: [Float]
+    private let shift: [Float]
+
+    /// - Parameters:
+    ///   - dropLast: leave out the last batch when it would be smaller than `batchSize`.
+    ///   - augmentation: random crops and flips, for training sets only.
+    public init(_ set: ImageSet, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,
+                normalization: Normalization, augmentation: Augmentation? = nil) throws {
+        let what = "batch loader"
+        guard batchSize > 0 else {
+            throw DatasetError(.invalidArgument, file: what, "batch size must be positive, got \(batchSize)")
+        }
+        if let augmentation, augmentation.randomCropPadding < 0 {
+            throw DatasetError(.invalidArgument, file: what, "random-crop padding must not be negative, got \(augmentation.randomCropPadding)")
+        }
+        (scale, shift) = try normalization.affine(channels: set.channels, file: what)
+        self.set = set
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.dropLast = dropLast
+        self.normalization = normalization
+        self.augmentation = augmentation
+    }
+
+    /// Batches per epoch.
+    public var batchCount: Int {
+        dropLast ? set.count / batchSize : (set.count + batchSize - 1) / batchSize
+    }
+
+    /// The order in which `epoch` visits the images.
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(0..<set.count)
+        if shuffle {
+            var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), 0))
+            order.shuffle(using: &random)
+        }
+        return order
+    }
+
+    /// One epoch's batches. Iterating prepares each next batch on a background thread while
+    /// the current one is being used.
+    public func batches(epoch: Int = 0) -> BatchSequence {
+        BatchSequence(loader: self, epoch: epoch)
+    }
+
+    /// Batch `index` of an epoch whose image order is `order`.
+    func batch(_ index: Int, epoch: Int, order: [Int]) -> Batch {
+        let members = order[(index * batchSize)..<min(order.count, (index + 1) * batchSize)]
+        let (channels, height, width) = (set.channels, set.height, set.width)
+        let imageSize = set.imageSize
+        var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), UInt64(index) &+ 1))
+        let padding = augmentation?.randomCropPadding ?? 0
+        let flips = augmentation?.horizontalFlip ?? false
+        var images = [Float](repeating: 0, count: members.count * imageSize)
+        images.withUnsafeMutableBufferPointer { images in
+            set.pixels.withUnsafeBufferPointer { pixels in
+                for (slot, image) in members.enumerated() {
+                    // Output pixel (y, x) comes from source pixel (y + dy, x' + dx), x' = x or mirrored.
+                    let dy = padding > 0 ? random.nextInt(below: 2 * padding + 1) - padding : 0
+                    let dx = padding > 0 ? random.nextInt(below: 2 * padding + 1) - padding : 0
+                    let flip = flips && random.next() & 1 == 1
+                    for channel in 0..<channels {
+                        let source = pixels.baseAddress! + image * imageSize + channel * height * width
+                        let target = images.baseAddress! + slot * imageSize + channel * height * width
+                        let (scale, shift) = (self.scale[channel], self.shift[channel])
+                        for y in 0..<height {
+                            let sourceY = y + dy
+                            for x in 0..<width {
+                                let sourceX = (flip ? width - 1 - x : x) + dx
+                                let inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width
+                                let pixel = inside ? Float(source[sourceY * width + sourceX]) : 0
+                                target[y * width + x] = pixel * scale + shift
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Batch(images: images, labels: members.map { Int32(set.labels[$0]) }, count: members.count,
+                     channels: channels, height: height, width: width)
+    }
+
+    /// Combines seed, epoch and batch into one generator seed (SplitMix in `SeededRandom`
+    /// then spreads it); the odd constants keep nearby triples far apart.
+    private static func mix(_ seed: UInt64, _ epoch: UInt64, _ batch: UInt64) -> UInt64 {
+        seed ^ (epoch &* 0x9E37_79B9_7F4A_7C15) ^ (batch &* 0xD1B5_4A32_D192_ED03)
+    }
+}
+
+/// One epoch of batches; see `BatchLoader.batches(epoch:)`.
+public struct BatchSequence: Sequence, Sendable {
+    let loader: BatchLoader
+    let epoch: Int
+
+    public func makeIterator() -> BatchIterator {
+        BatchIterator(loader: loader, epoch: epoch)
+    }
+}
+
+/// Hands out batches in order while the next one is prepared on a background queue.
+public struct BatchIterator: IteratorProtocol {
+    private let loader: BatchLoader
+    private let epoch: Int
+    private let order: [Int]
+    private let queue = DispatchQueue(label: "swiftlet.batch-prefetch")
+    private var nextIndex = 0
+    private var pending: PreparedBatch?
+
+    init(loader: BatchLoader, epoch: Int) {
+        self.loader = loader
+        self.epoch = epoch
+        order = loader.order(epoch: epoch)
+    }
+
+    public mutating func next() -> Batch? {
+        guard nextIndex < loader.batchCount else { return nil }
+        let current = pending ?? prepare(nextIndex)
+        nextIndex += 1
+        pending = nextIndex < loader.batchCount ? prepare(nextIndex) : nil
+        return current.wait()
+    }
+
+    private func prepare(_ index: Int) -> PreparedBatch {
+        PreparedBatch(queue: queue) { [loader, epoch, order] in loader.batch(index, epoch: epoch, order: order) }
+    }
+}
+
+/// A batch being built on a background queue.
+private final class PreparedBatch: @unchecked Sendable {
+    private var batch: Batch?
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(queue: DispatchQueue, build: @escaping @Sendable () -> Batch) {
+        queue.async {
+            self.batch = build()
+            self.ready.signal()
+        }
+    }
+
+    /// Blocks until the batch is built; called once.
+    func wait() -> Batch {
+        ready.wait()
+        guard let batch else { preconditionFailure("a prepared batch is signalled only after it is stored") }
+        return batch
+    }
+}

@@ -1,0 +1,33 @@
+/// A growable byte buffer with a stable pointer between growths, for the decompressor's
+/// output: `Array` would bounds-check and uniqueness-check every byte written.
+final class ByteBuffer {
+    private(set) var pointer: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1024)
+        pointer = .allocate(capacity: self.capacity)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// Makes room for at least `extra` more bytes after `count`.
+    func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let newCapacity = max(capacity * 2, count + extra)
+        let newPointer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newPointer.update(from: pointer, count: count)
+        pointer.deallocate()
+        pointer = newPointer
+        capacity = newCapacity
+    }
+
+    /// The bytes written so far, copied into an array.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// The bytes in `range`, without copying.
+    func withUnsafeBytes<R>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: pointer + range.lowerBound, count: range.count))
+    }
+}

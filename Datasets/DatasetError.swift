@@ -1,0 +1,38 @@
+/// Everything that can go wrong while locating, fetching or decoding a dataset.
+///
+/// The message always starts with the file (or URL) concerned and says what was wrong
+/// with it, so a user can act on it without reading the source.
+public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What kind of problem it is, for code that wants to react to one case.
+    public enum Kind: Equatable, Sendable {
+        case missingFile
+        case unreadableFile
+        case badMagic
+        case truncated
+        case sizeMismatch
+        case labelOutOfRange
+        case corruptStream
+        case crcMismatch
+        case lengthMismatch
+        case unsafePath
+        case checksumMismatch
+        case downloadFailed
+        case unknownDataset
+        case invalidArgument
+        case writeFailed
+    }
+
+    public let kind: Kind
+    /// The file, archive member or URL the problem is about.
+    public let file: String
+    /// What was wrong, in words.
+    public let problem: String
+
+    public init(_ kind: Kind, file: String, _ problem: String) {
+        self.kind = kind
+        self.file = file
+        self.problem = problem
+    }
+
+    public var description: String { "\(file): \(problem)" }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// An array stored in the IDX format (the MNIST format): two zero bytes, an element-type
+/// byte, a rank byte, one big-endian 32-bit size per dimension, then the elements,
+/// big-endian, in row-major order.
+public struct IDXArray: Sendable {
+    /// The element types IDX defines, by their type byte.
+    public enum ElementType: UInt8, Sendable {
+        case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
+
+        /// Bytes per element.
+        public var size: Int {
+            switch self {
+            case .uint8, .int8: return 1
+            case .int16: return 2
+            case .int32, .float32: return 4
+            case .float64: return 8
+            }
+        }
+    }
+
+    public let elementType: ElementType
+    public let dimensions: [Int]
+    /// The elements as stored: big-endian, row-major.
+    public let data: [UInt8]
+
+    /// Parses an IDX file's bytes, checking the magic number and that the header's
+    /// dimensions account for exactly the bytes that follow.
+    /// - Parameter file: the name used in error messages.
+    public init(parsing bytes: [UInt8], file: String) throws {
+        guard bytes.count >= 4 else {
+            throw DatasetError(.truncated, file: file, "truncated: \(bytes.count) bytes, too short for an IDX header")
+        }
+        let magic = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let magicText = "0x" + String(magic, radix: 16, uppercase: true)
+        guard bytes[0] == 0, bytes[1] == 0, let type = ElementType(rawValue: bytes[2]), bytes[3] > 0 else {
+            throw DatasetError(.badMagic, file: file, "not an IDX file: magic number \(magicText), expected two zero bytes, a type byte (0x08, 0x09, 0x0B-0x0E) and a rank above 0, such as 0x803 for MNIST images")
+        }
+        let rank = Int(bytes[3])
+        let headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize else {
+            throw DatasetError(.truncated, file: file, "truncated: the IDX header of rank \(rank) needs \(headerSize) bytes, the file has \(bytes.count)")
+        }
+        var dimensions = [Int]()
+        var elementCount = 1
+        for axis in 0..<rank {
+            let size = bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
+            dimensions.append(size)
+            elementCount *= size  // at most 255 factors below 2³²; checked against the file size below
+            guard elementCount <= bytes.count else { break }
+        }
+        let payload = bytes.count - headerSize
+        let expected = elementCount.multipliedReportingOverflow(by: type.size)
+        if expected.overflow || expected.partialValue > payload {
+            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(expected.overflow ? "too many" : String(expected.partialValue)) data bytes, the file has \(payload)")
+        }
+        guard expected.partialValue == payload else {
+            throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected.partialValue) data bytes, but the file has \(payload)")
+        }
+        elementType = type
+        self.dimensions = dimensions
+        data = Array(bytes[headerSize...])
+    }
+
+    /// Reads an IDX file, plain or gzip-compressed.
+    public init(contentsOf url: URL) throws {
+        try self.init(parsing: readMaybeCompressed(url), file: url.path)
+    }
+}

@@ -1,0 +1,50 @@
+/// Labelled images, all the same size, stored as bytes in NCHW order.
+public struct ImageSet: Sendable {
+    public let count: Int
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    /// `count × channels × height × width` pixel values in 0...255.
+    public let pixels: [UInt8]
+    /// One label per image, each below `classNames.count`.
+    public let labels: [UInt8]
+    public let classNames: [String]
+
+    /// Bytes per image.
+    public var imageSize: Int { channels * height * width }
+
+    /// Checks that the sizes agree and every label names a class.
+    /// - Parameter file: where the labels came from, for the error message.
+    public init(channels: Int, height: Int, width: Int, pixels: [UInt8], labels: [UInt8],
+                classNames: [String], file: String) throws {
+        let imageSize = channels * height * width
+        guard imageSize > 0, pixels.count == labels.count * imageSize else {
+            throw DatasetError(.sizeMismatch, file: file, "\(labels.count) labels but \(pixels.count) pixel bytes, expected \(labels.count) × \(channels)×\(height)×\(width)")
+        }
+        if let bad = labels.firstIndex(where: { Int($0) >= classNames.count }) {
+            throw DatasetError(.labelOutOfRange, file: file, "label \(labels[bad]) of item \(bad) is out of range: there are \(classNames.count) classes (0...\(classNames.count - 1))")
+        }
+        count = labels.count
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.pixels = pixels
+        self.labels = labels
+        self.classNames = classNames
+    }
+
+    /// How many images carry each label.
+    public var labelCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classNames.count)
+        for label in labels { counts[Int(label)] += 1 }
+        return counts
+    }
+}
+
+/// A dataset's training and test sets.
+public struct ImageDataset: Sendable {
+    /// `mnist`, `cifar10`, or the folder or archive it was read from.
+    public let name: String
+    public let train: ImageSet
+    public let test: ImageSet
+}

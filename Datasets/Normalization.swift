@@ -1,0 +1,32 @@
+/// Per-channel normalisation applied to `pixel / 255`: `(x - mean[c]) / std[c]`,
+/// as torchvision's `ToTensor` followed by `Normalize(mean, std)`.
+public struct Normalization: Equatable, Sendable {
+    public let mean: [Float]
+    public let std: [Float]
+
+    public init(mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Mean 0.5, std 0.5 in every channel: pixels map to [-1, 1] (what the documents use for MNIST).
+    public static func centered(channels: Int) -> Normalization {
+        Normalization(mean: Array(repeating: 0.5, count: channels), std: Array(repeating: 0.5, count: channels))
+    }
+
+    /// Mean 0, std 1: pixels map to [0, 1].
+    public static func unit(channels: Int) -> Normalization {
+        Normalization(mean: Array(repeating: 0, count: channels), std: Array(repeating: 1, count: channels))
+    }
+
+    /// Per-channel `scale` and `shift` with `value = pixel * scale + shift`.
+    func affine(channels: Int, file: String) throws -> (scale: [Float], shift: [Float]) {
+        guard mean.count == channels, std.count == channels else {
+            throw DatasetError(.invalidArgument, file: file, "normalisation has \(mean.count) means and \(std.count) stds for \(channels)-channel images")
+        }
+        guard std.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy(\.isFinite) else {
+            throw DatasetError(.invalidArgument, file: file, "normalisation needs finite means and positive stds, got mean \(mean), std \(std)")
+        }
+        return (std.map { 1 / (255 * $0) }, zip(mean, std).map { -$0 / $1 })
+    }
+}
