@@ -1,0 +1,239 @@
+/// The small subset of JSON that safetensors headers use, parsed by hand rather than with
+/// `JSONSerialization` because the format forbids duplicate keys (which `JSONSerialization`
+/// silently merges) and byte offsets must be exact 64-bit integers (not `Double`s).
+enum HeaderJSON: Equatable {
+    /// Members in file order, duplicates kept so the caller can reject them.
+    case object([(key: String, value: HeaderJSON)])
+    case array([HeaderJSON])
+    case string(String)
+    /// The number's literal text; the header only ever needs non-negative integers.
+    case number(String)
+    case bool(Bool)
+    case null
+
+    static func == (lhs: HeaderJSON, rhs: HeaderJSON) -> Bool {
+        switch (lhs, rhs) {
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case let (.array(a), .array(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.number(a), .number(b)): return a == b
+        case let (.bool(a), .bool(b)): return a == b
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// The value as a non-negative integer, or nil for anything else (fractions, exponents,
+    /// negative numbers, out-of-range values, non-numbers).
+    var nonNegativeInteger: Int? {
+        guard case let .number(text) = self, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
+        return Int(text)
+    }
+
+    /// Parses one complete JSON value from UTF-8 bytes; trailing whitespace is allowed
+    /// (safetensors pads its header with spaces), anything else after the value is not.
+    /// Throws a message describing the first problem and its byte offset.
+    static func parse(_ bytes: ArraySlice<UInt8>) throws -> HeaderJSON {
+        var parser = Parser(bytes: bytes)
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.endIndex else {
+            throw parser.failure("unexpected text after the JSON value")
+        }
+        return value
+    }
+
+    /// JSON text for `string`, quoted and escaped.
+    static func quoted(_ string: String) -> String {
+        var result = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+/// A malformed header; the message names the byte offset inside the header.
+struct HeaderJSONError: Error {
+    let message: String
+}
+
+private struct Parser {
+    let bytes: ArraySlice<UInt8>
+    var index: Int
+
+    init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        self.index = bytes.startIndex
+    }
+
+    // Nesting in a real header is 3 deep; the cap only stops hostile input overflowing the stack.
+    private static let maximumDepth = 64
+
+    func failure(_ what: String) -> HeaderJSONError {
+        HeaderJSONError(message: "\(what) at byte \(index - bytes.startIndex) of the header")
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws {
+        skipWhitespace()
+        guard index < bytes.endIndex, bytes[index] == byte else { throw failure("expected \(what)") }
+        index += 1
+    }
+
+    /// Consumes `byte` (after whitespace) if it is next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.endIndex, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func parseValue(depth: Int) throws -> HeaderJSON {
+        guard depth < Parser.maximumDepth else { throw failure("JSON nested too deeply") }
+        skipWhitespace()
+        guard index < bytes.endIndex else { throw failure("unexpected end of header") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "t"): try parseKeyword("true"); return .bool(true)
+        case UInt8(ascii: "f"): try parseKeyword("false"); return .bool(false)
+        case UInt8(ascii: "n"): try parseKeyword("null"); return .null
+        default: throw failure("unexpected character \(describe(bytes[index]))")
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws -> HeaderJSON {
+        index += 1  // "{"
+        var members: [(key: String, value: HeaderJSON)] = []
+        if consume(UInt8(ascii: "}")) { return .object(members) }
+        repeat {
+            skipWhitespace()
+            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else {
+                throw failure("expected a quoted key")
+            }
+            let key = try parseString()
+            try expect(UInt8(ascii: ":"), "':' after key \"\(key)\"")
+            members.append((key, try parseValue(depth: depth + 1)))
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"), "',' or '}' in object")
+        return .object(members)
+    }
+
+    mutating func parseArray(depth: Int) throws -> HeaderJSON {
+        index += 1  // "["
+        var elements: [HeaderJSON] = []
+        if consume(UInt8(ascii: "]")) { return .array(elements) }
+        repeat {
+            elements.append(try parseValue(depth: depth + 1))
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"), "',' or ']' in array")
+        return .array(elements)
+    }
+
+    mutating func parseKeyword(_ word: String) throws {
+        for expected in word.utf8 {
+            guard index < bytes.endIndex, bytes[index] == expected else { throw failure("expected \(word)") }
+            index += 1
+        }
+    }
+
+    mutating func parseNumber() throws -> String {
+        let start = index
+        let numberBytes = Set("+-.eE0123456789".utf8)
+        while index < bytes.endIndex, numberBytes.contains(bytes[index]) { index += 1 }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        // Validate against the JSON number grammar; Double parsing is more permissive.
+        let grammar = #/-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/#
+        guard (try? grammar.wholeMatch(in: text)) != nil else {
+            index = start
+            throw failure("malformed number \"\(text)\"")
+        }
+        return text
+    }
+
+    mutating func parseString() throws -> String {
+        index += 1  // opening quote
+        var utf8: [UInt8] = []
+        while true {
+            guard index < bytes.endIndex else { throw failure("unterminated string") }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let string = String(validating: utf8, as: UTF8.self) else {
+                    throw failure("string is not valid UTF-8")
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                try parseEscape(into: &utf8)
+            case 0..<0x20:
+                index -= 1
+                throw failure("unescaped control character \(describe(byte)) in string")
+            default:
+                utf8.append(byte)
+            }
+        }
+    }
+
+    mutating func parseEscape(into utf8: inout [UInt8]) throws {
+        guard index < bytes.endIndex else { throw failure("unterminated escape") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "u"):
+            var value = try parseHex4()
+            if (0xD800..<0xDC00).contains(value) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"),
+                      bytes[index + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
+                index += 2
+                let low = try parseHex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate") }
+                value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(value) else { throw failure("invalid \\u escape") }
+            utf8.append(contentsOf: Array(String(Character(scalar)).utf8))
+        default:
+            throw failure("invalid escape \\\(describe(byte))")
+        }
+    }
+
+    mutating func parseHex4() throws -> UInt32 {
+        guard index + 4 <= bytes.endIndex,
+              bytes[index..<index + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+              let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+            throw failure("expected four hex digits after \\u")
+        }
+        index += 4
+        return value
+    }
+
+    func describe(_ byte: UInt8) -> String {
+        (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "0x" + String(byte, radix: 16)
+    }
+}
