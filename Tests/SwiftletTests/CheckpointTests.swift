@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+@testable import Swiftlet
+
+final class CheckpointTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A model with batch-norm buffers, trained a few steps so optimizer state exists.
+    private func trainedModel(seed: UInt64) throws -> (Sequential, SGD) {
+        GlobalRandom.seed(seed)
+        let model = Sequential { ("fc1", Linear(4, 3)); ("bn", BatchNorm1d(3)); ReLU(); ("fc2", Linear(3, 2)) }
+        let optimizer = SGD(model.parameters, lr: 0.1, momentum: 0.9, nesterov: true)
+        for _ in 0..<3 {
+            optimizer.zeroGrad()
+            try crossEntropy(model(Tensor.normal([8, 4])), [0, 1, 1, 0, 1, 0, 0, 1]).backward()
+            optimizer.step()
+        }
+        return (model, optimizer)
+    }
+
+    func testSaveAndLoadAreBitIdentical() throws {
+        let (model, optimizer) = try trainedModel(seed: 1)
+        let weights = folder.appendingPathComponent("model.safetensors")
+        let state = folder.appendingPathComponent("optimizer.safetensors")
+        try model.save(to: weights)
+        try optimizer.saveState(to: state)
+
+        let (restored, restoredOptimizer) = try trainedModel(seed: 2)
+        try restored.load(from: weights)
+        try restoredOptimizer.loadState(from: state)
+        for ((name, a), (_, b)) in zip(model.stateDict, restored.stateDict) {
+            XCTAssertEqual(a.scalars.map(\.bitPattern), b.scalars.map(\.bitPattern), name)
+        }
+        XCTAssertEqual(restoredOptimizer.state, optimizer.state)
+        XCTAssertEqual(restoredOptimizer.stepCount, optimizer.stepCount)
+        XCTAssertEqual(restoredOptimizer.learningRate, optimizer.learningRate)
+        XCTAssertEqual(try SafeTensorsFile.read(from: weights).tensors["bn.num_batches_tracked"]?.dtype, .int64)
+    }
+
+    func testLoadingTheWrongModelNamesFileAndTensor() throws {
+        let weights = folder.appendingPathComponent("lenet.safetensors")
+        try ModelZoo.entry("lenet300").make().save(to: weights)
+        XCTAssertThrowsError(try ModelZoo.entry("mnist-net").make().load(from: weights)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("lenet.safetensors") && message.contains("conv1.weight"), message)
+        }
+        let narrow = Sequential { Flatten(); ("fc1", Linear(784, 30)); ReLU(); ("fc2", Linear(30, 100)); ReLU(); ("fc3", Linear(100, 10)) }
+        XCTAssertThrowsError(try narrow.load(from: weights)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("fc1.weight") && message.contains("30"), message)
+        }
+    }
+
+    func testTruncatedCheckpointIsATypedError() throws {
+        let weights = folder.appendingPathComponent("cut.safetensors")
+        let model = try ModelZoo.entry("mnist-net").make()
+        try model.save(to: weights)
+        let bytes = try Data(contentsOf: weights)
+        try bytes.prefix(bytes.count - 100).write(to: weights)
+        XCTAssertThrowsError(try model.load(from: weights)) { XCTAssertTrue($0 is SafeTensorsError, "\($0)") }
+    }
+
+    func testOptimizerStateForAnotherOptimizerIsRejected() throws {
+        let (model, optimizer) = try trainedModel(seed: 3)
+        let state = folder.appendingPathComponent("sgd.safetensors")
+        try optimizer.saveState(to: state)
+        XCTAssertThrowsError(try Adam(model.parameters).loadState(from: state)) { XCTAssertTrue("\($0)".contains("SGD"), "\($0)") }
+    }
+}
