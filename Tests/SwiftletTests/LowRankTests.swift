@@ -113,8 +113,8 @@ final class LowRankTests: XCTestCase {
                        .unknownLayer("fc1.weight", decomposable: ["conv1", "conv2", "fc1", "fc2"]))
         XCTAssertEqual(error { try decompose(model, layer: "2", .rank(2)) },
                        .unsupportedLayer("2", reason: "it is a ReLU; only Linear and Conv2d layers are factorised"))
-        XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(0)) }, .invalidRank(0, layer: "Linear(320, 50)", maximum: 50))
-        XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(51)) }, .invalidRank(51, layer: "Linear(320, 50)", maximum: 50))
+        XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(0)) }, .invalidRank(0, layer: "fc1 (Linear(320, 50))", maximum: 50))
+        XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(51)) }, .invalidRank(51, layer: "fc1 (Linear(320, 50))", maximum: 50))
         XCTAssertEqual(error { try decompose(model, layer: "fc1", .energy(0)) }, .invalidEnergy(0))
         XCTAssertEqual(error { try decompose(model, layer: "fc1", .energy(1.5)) }, .invalidEnergy(1.5))
         XCTAssertEqual(error { _ = try Conv2d(4, 4, kernelSize: 3, groups: 2).lowRank(.rank(1)) },

@@ -117,10 +117,14 @@ public func decompose(_ model: Sequential, layer: String, _ selection: RankSelec
         throw DecompositionError.unknownLayer(layer, decomposable: decomposableLayers(of: model))
     }
     let factorization: LowRankFactorization
-    switch target {
-    case let linear as Linear: factorization = try linear.lowRank(selection)
-    case let conv as Conv2d: factorization = try conv.lowRank(selection, form: convForm)
-    default: throw DecompositionError.unsupportedLayer(layer, reason: "it is a \(type(of: target)); only Linear and Conv2d layers are factorised")
+    do {
+        switch target {
+        case let linear as Linear: factorization = try linear.lowRank(selection)
+        case let conv as Conv2d: factorization = try conv.lowRank(selection, form: convForm)
+        default: throw DecompositionError.unsupportedLayer(layer, reason: "it is a \(type(of: target)); only Linear and Conv2d layers are factorised")
+        }
+    } catch let DecompositionError.invalidRank(rank, description, maximum) {
+        throw DecompositionError.invalidRank(rank, layer: "\(layer) (\(description))", maximum: maximum)
     }
     try parent.replaceLayer(named: name, with: factorization.module)
     return factorization
