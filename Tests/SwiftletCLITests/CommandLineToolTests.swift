@@ -65,7 +65,7 @@ final class CommandLineToolTests: XCTestCase {
     }
 
     func testTopLevelHelpListsCommands() {
-        for words in [["--help"], ["-h"], ["help"]] {
+        for words in [["--help"], ["-h"], ["help"], ["help", "help"]] {
             output = TextBuffer()
             XCTAssertEqual(run(words), 0)
             XCTAssertTrue(output.text.hasPrefix("swiftlet 1.2.3: train and compress\n\nUsage: swiftlet <command> [options]"))
@@ -98,7 +98,7 @@ final class CommandLineToolTests: XCTestCase {
               --epochs N   Training epochs (a positive integer; default 10)
               --fail       Throw a runtime error
               --json       Print results as JSON, one object per line, and nothing else on stdout
-              --threads N  Worker threads (default: every core) (a positive integer; env SWIFTLET_THREADS)
+              --threads N  Worker threads; every core when absent (a positive integer; env SWIFTLET_THREADS)
               -h, --help   Show this help
 
             """)
