@@ -114,7 +114,7 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testReaderAcceptsAnyHeaderOrderWhitespaceAndExtraKeys() throws {
-        let header = #"  { "b" : {"shape":[1], "data_offsets":[4,8], "dtype":"I32", "extra": null},"#
+        let header = #"  { "b" : {"shape":[1], "data_offsets":[4,8], "dtype":"I32", "extra": [-0.5e+3, 0, 1E2, true]},"#
             + #" "a": {"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "__metadata__": {"x\u00e9\ud83d\ude42": "\/"} }   "#
         let file = try SafeTensorsFile(decoding: Self.fileBytes(header: header, data: [0, 0, 0x80, 0x3F, 5, 0, 0, 0]),
                                        source: "test")
@@ -174,7 +174,10 @@ final class SafeTensorsTests: XCTestCase {
             (#"{"__metadata__": {"k": "1", "k": "2"}}"#, "key \"k\" appears twice"),
             (#"{} {}"#, "unexpected text after the JSON value"),
             (#"{"a": "\x"}"#, "invalid escape"),
-            (#"{"a": 01}"#, "malformed number"),
+            (#"{"a": 01}"#, "malformed number \"01\""),
+            (#"{"a": 1.}"#, "malformed number \"1.\""),
+            (#"{"a": -}"#, "malformed number \"-\""),
+            (#"{"a": 1e+}"#, "malformed number \"1e+\""),
             ("{\"a\": \"tab\there\"}", "unescaped control character"),
             (#"{"a": {"dtype": "F32", "shape": [99999999999, 99999999999], "data_offsets": [0, 4]}}"#, "too large"),
         ]

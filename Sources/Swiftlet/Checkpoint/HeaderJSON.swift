@@ -1,7 +1,7 @@
-/// The small subset of JSON that safetensors headers use, parsed by hand rather than with
+/// JSON for safetensors headers, parsed by hand rather than with
 /// `JSONSerialization` because the format forbids duplicate keys (which `JSONSerialization`
 /// silently merges) and byte offsets must be exact 64-bit integers (not `Double`s).
-enum HeaderJSON: Equatable {
+enum HeaderJSON {
     /// Members in file order, duplicates kept so the caller can reject them.
     case object([(key: String, value: HeaderJSON)])
     case array([HeaderJSON])
@@ -10,19 +10,6 @@ enum HeaderJSON: Equatable {
     case number(String)
     case bool(Bool)
     case null
-
-    static func == (lhs: HeaderJSON, rhs: HeaderJSON) -> Bool {
-        switch (lhs, rhs) {
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(a), .array(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.bool(a), .bool(b)): return a == b
-        case (.null, .null): return true
-        default: return false
-        }
-    }
 
     /// The value as a non-negative integer, or nil for anything else (fractions, exponents,
     /// negative numbers, out-of-range values, non-numbers).
@@ -44,25 +31,6 @@ enum HeaderJSON: Equatable {
             throw parser.failure("unexpected text after the JSON value")
         }
         return value
-    }
-
-    /// JSON text for `string`, quoted and escaped.
-    static func quoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
 
@@ -161,13 +129,35 @@ private struct Parser {
         let numberBytes = Set("+-.eE0123456789".utf8)
         while index < bytes.endIndex, numberBytes.contains(bytes[index]) { index += 1 }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        // Validate against the JSON number grammar; Double parsing is more permissive.
-        let grammar = #/-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/#
-        guard (try? grammar.wholeMatch(in: text)) != nil else {
+        guard isJSONNumber(Array(bytes[start..<index])) else {
             index = start
             throw failure("malformed number \"\(text)\"")
         }
         return text
+    }
+
+    /// The JSON number grammar `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, which is
+    /// stricter than Swift's number parsing (no leading zeros, no bare dots).
+    private func isJSONNumber(_ text: [UInt8]) -> Bool {
+        var position = 0
+        func skip(_ allowed: String) -> Bool {
+            guard position < text.count, allowed.utf8.contains(text[position]) else { return false }
+            position += 1
+            return true
+        }
+        func digits() -> Int {
+            let start = position
+            while skip("0123456789") {}
+            return position - start
+        }
+        _ = skip("-")
+        if !skip("0") && digits() == 0 { return false }
+        if skip("."), digits() == 0 { return false }
+        if skip("eE") {
+            _ = skip("+-")
+            if digits() == 0 { return false }
+        }
+        return position == text.count
     }
 
     mutating func parseString() throws -> String {

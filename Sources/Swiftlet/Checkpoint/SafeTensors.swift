@@ -127,13 +127,13 @@ public struct SafeTensorsFile: Equatable {
         }
         var members: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(HeaderJSON.quoted($0)):\(HeaderJSON.quoted(metadata[$0] ?? ""))" }
-            members.append("\(HeaderJSON.quoted(Self.metadataKey)):{\(pairs.joined(separator: ","))}")
+            let pairs = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0] ?? ""))" }
+            members.append("\(JSONString.quoted(Self.metadataKey)):{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for (name, record) in sorted {
             let shape = record.shape.map(String.init).joined(separator: ",")
-            members.append("\(HeaderJSON.quoted(name)):{\"dtype\":\"\(record.dtype.rawValue)\",\"shape\":[\(shape)],"
+            members.append("\(JSONString.quoted(name)):{\"dtype\":\"\(record.dtype.rawValue)\",\"shape\":[\(shape)],"
                            + "\"data_offsets\":[\(offset),\(offset + record.bytes.count)]}")
             offset += record.bytes.count
         }
