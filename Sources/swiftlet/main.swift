@@ -1,4 +1,3 @@
 import SwiftletCLI
 
-CommandLineTool(name: "swiftlet", summary: "train and compress neural networks on the CPU",
-                version: "0.1.0", commands: []).main()
+swiftletTool.main()

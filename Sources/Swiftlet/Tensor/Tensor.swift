@@ -34,8 +34,10 @@ public final class Tensor {
         self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
     }
 
-    /// Internal designated initialiser: the caller guarantees `scalars.count == shape.elementCount`.
-    init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+    /// Wraps `scalars` whose count the caller guarantees to be the product of `shape` (a
+    /// programmer error otherwise, caught by a precondition). For data of unknown size use
+    /// the throwing `init(_:shape:requiresGrad:)`.
+    public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
         precondition(scalars.count == shape.elementCount, "Tensor: \(scalars.count) scalars for shape \(shape)")
         self.shape = shape
         self.scalars = scalars

@@ -15,6 +15,8 @@ public struct LabeledBatch {
 public struct BatchProgress {
     public let batch: Int
     public let batchCount: Int
+    /// Images in the batch just finished.
+    public let batchImages: Int
     /// Mean loss over the batches so far.
     public let loss: Double
     /// Percentage of correctly classified training images so far.
@@ -58,7 +60,7 @@ public func trainEpoch<Batches: Sequence>(
         correct += countCorrect(logits, batch.labels)
         seen += batch.labels.count
         let elapsed = Date().timeIntervalSince(start)
-        progress(BatchProgress(batch: index, batchCount: batchCount, loss: totalLoss / Double(index),
+        progress(BatchProgress(batch: index, batchCount: batchCount, batchImages: batch.labels.count, loss: totalLoss / Double(index),
                                accuracy: 100 * Double(correct) / Double(seen),
                                imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsedSeconds: elapsed))
     }

@@ -1,0 +1,44 @@
+import Foundation
+import SwiftletBenchmarks
+
+/// `swiftlet bench`: speed of the kernels and the built-in models, optionally beside PyTorch.
+struct BenchCommand: Command {
+    let name = "bench"
+    let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios."
+    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency"], help: "Measure one figure only")
+    static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
+    static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
+
+    static let seedModels = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
+
+    var options: [any OptionDeclaration] { [Self.only, Self.models, Self.peer, GlobalOptions.threads, GlobalOptions.json] }
+
+    func run(_ arguments: ParsedArguments, console: Console) throws {
+        let threads = arguments[GlobalOptions.threads].map { [$0] } ?? [1, 2]
+        let only = arguments[Self.only]
+        let models = arguments[Self.models].isEmpty ? Self.seedModels : arguments[Self.models]
+        var lines: [String] = []
+        var sgemm: [SGEMMMeasurement] = []
+        var measured: [ModelMeasurement] = []
+        if only == nil || only == "sgemm" {
+            sgemm = measureSGEMM(threads: threads)
+            lines += sgemm.map(\.jsonLine)
+        }
+        if only != "sgemm" {
+            for model in models {
+                for count in threads {
+                    console.diagnostics.write("measuring \(model) with \(count) thread\(count == 1 ? "" : "s")…\n")
+                    let measurement = try measureModel(model, threads: count)
+                    measured.append(measurement)
+                    lines += measurement.jsonLines.filter { only == nil || $0.contains("\"bench\": \"\(only!)\"") }
+                }
+            }
+        }
+        if arguments[GlobalOptions.json] {
+            return console.output.write(lines.map { $0 + "\n" }.joined())
+        }
+        let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2) }
+        console.output.write(BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only).text)
+    }
+}

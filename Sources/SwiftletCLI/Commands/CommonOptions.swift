@@ -1,0 +1,61 @@
+import Datasets
+import Foundation
+import Swiftlet
+import SwiftletKernels
+
+/// Options several commands share, and what they turn into.
+enum CommonOptions {
+    static let model = Option.choice("model", ModelZoo.entries.map(\.name), help: "Built-in architecture")
+    static let dataset = Option.string("dataset", placeholder: "NAME|DIR", default: "mnist",
+                                       help: "mnist, cifar10, or a folder of IDX files laid out like MNIST")
+    static let checkpoint = Option<String?>.string("checkpoint", placeholder: "FILE", help: "A .safetensors checkpoint")
+    static let epochs = Option<Int?>.integer("epochs", range: .positive, help: "Training epochs (default: the recipe's)")
+    static let out = Option<String?>.string("out", placeholder: "DIR", help: "Output folder (default: runs/<name>)")
+
+    /// Applies `--threads` to the kernels.
+    static func applyThreads(_ arguments: ParsedArguments) {
+        if let threads = arguments[GlobalOptions.threads] { Parallel.threads = threads }
+    }
+
+    /// Where datasets are cached and fetched from: `--data-dir`/`SWIFTLET_DATA`, `--mirror`/`SWIFTLET_MIRROR`.
+    static func fetchOptions(_ arguments: ParsedArguments) -> FetchOptions {
+        FetchOptions(dataDirectory: arguments[GlobalOptions.dataDirectory].map { URL(fileURLWithPath: $0) },
+                     mirror: arguments[GlobalOptions.mirror].map { URL(fileURLWithPath: $0) })
+    }
+
+    /// `--out`, or `runs/<name>` under the current folder.
+    static func outputDirectory(_ arguments: ParsedArguments, defaultName: String) -> URL {
+        URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)")
+    }
+
+    /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
+    /// documents' transform), per-channel statistics for CIFAR-10.
+    static func normalization(forChannels channels: Int) -> Normalization {
+        channels == 3
+            ? Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
+            : Normalization(mean: [0.5], std: [0.5])
+    }
+
+    /// The model named by `--model`, required.
+    static func requiredModel(_ arguments: ParsedArguments, command: String) throws -> ModelZoo.Entry {
+        guard let name = arguments[model] else { throw UsageError.missingArgument("--model", command: command) }
+        return try ModelZoo.entry(name)
+    }
+
+    /// The model with the weights of `--checkpoint`, required.
+    static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential) {
+        let entry = try requiredModel(arguments, command: command)
+        guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
+        let model = entry.make()
+        try model.load(from: URL(fileURLWithPath: path))
+        return (entry, model)
+    }
+
+    /// Checks that images of `data` fit the model's input.
+    static func requireInputShape(_ entry: ModelZoo.Entry, _ data: ImageData) throws {
+        guard entry.inputShape == data.imageShape else {
+            throw UsageError.invalid("model \(entry.name) expects images \(entry.inputShape.map(String.init).joined(separator: "×")), "
+                                     + "but the dataset has \(data.imageShape.map(String.init).joined(separator: "×"))")
+        }
+    }
+}

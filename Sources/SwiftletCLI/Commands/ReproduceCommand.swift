@@ -1,0 +1,44 @@
+import Foundation
+import Swiftlet
+
+/// `swiftlet reproduce <id>`: runs one of the documents' experiments end to end.
+struct ReproduceCommand: Command {
+    let name = "reproduce"
+    let summary = "Run a source document's experiment end to end (reproduce --list shows them)"
+    let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint and report.md to --out (default runs/<id>)."
+    static let list = Option.flag("list", help: "List the experiments and exit")
+    static let experimentID = Positional("experiment-id", help: "An experiment id, or all", isOptional: true)
+
+    var options: [any OptionDeclaration] { [Self.list, CommonOptions.epochs, CommonOptions.out] + GlobalOptions.all }
+    var positionals: [Positional] { [Self.experimentID] }
+
+    func run(_ arguments: ParsedArguments, console: Console) throws {
+        if arguments[Self.list] {
+            var table = Table(headers: ["id", "what"])
+            for experiment in experiments { table.append([experiment.id, experiment.summary]) }
+            return console.output.write(table.renderPlainText() + "\n")
+        }
+        guard let id = arguments[Self.experimentID] else {
+            throw UsageError.missingArgument("experiment-id", command: "swiftlet reproduce")
+        }
+        let chosen = id == "all" ? experiments : experiments.filter { $0.id == id }
+        guard !chosen.isEmpty else {
+            throw UsageError.invalidArgument("experiment-id", value: id, expected: "one of \((experiments.map(\.id) + ["all"]).joined(separator: ", "))")
+        }
+        CommonOptions.applyThreads(arguments)
+        for experiment in chosen {
+            let folder = id == "all" || arguments[CommonOptions.out] == nil
+                ? URL(fileURLWithPath: arguments[CommonOptions.out] ?? "runs").appendingPathComponent(experiment.id)
+                : URL(fileURLWithPath: arguments[CommonOptions.out]!)
+            let context = ExperimentContext(
+                experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
+                outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
+                json: arguments[GlobalOptions.json])
+            let started = Date()
+            let results = try experiment.run(context)
+            let report = ExperimentReport(experiment: experiment, results: results, seconds: Date().timeIntervalSince(started))
+            try report.write(to: folder.appendingPathComponent("report.md"))
+            if !arguments[GlobalOptions.json] { console.output.write(report.terminalText) }
+        }
+    }
+}

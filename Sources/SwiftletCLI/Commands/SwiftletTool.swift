@@ -1,0 +1,6 @@
+/// The `swiftlet` command and its subcommands.
+public let swiftletTool = CommandLineTool(
+    name: "swiftlet",
+    summary: "train, compress and evaluate models on MNIST and CIFAR-10",
+    version: "0.1.0",
+    commands: [ReproduceCommand(), TrainCommand(), PruneCommand(), EvaluateCommand(), FetchCommand(), BenchCommand()])

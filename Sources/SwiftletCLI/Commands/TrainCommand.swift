@@ -1,0 +1,43 @@
+import Foundation
+import Swiftlet
+
+/// `swiftlet train`: trains a built-in model and writes its checkpoint.
+struct TrainCommand: Command {
+    let name = "train"
+    let summary = "Train a built-in model on mnist, cifar10 or an IDX folder; writes OUT/model.safetensors"
+    static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate")
+    static let momentum = Option.number("momentum", default: 0.9, range: .nonNegative, help: "SGD momentum")
+    static let batchSize = Option.integer("batch-size", default: 64, range: .positive, help: "Images per batch")
+    static let optimizer = Option.choice("optimizer", ["sgd", "adam"], default: "sgd", help: "Optimizer")
+
+    var options: [any OptionDeclaration] {
+        [CommonOptions.model, CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.batchSize,
+         Self.optimizer, CommonOptions.out] + GlobalOptions.all
+    }
+
+    func run(_ arguments: ParsedArguments, console: Console) throws {
+        let entry = try CommonOptions.requiredModel(arguments, command: "swiftlet train")
+        CommonOptions.applyThreads(arguments)
+        let folder = CommonOptions.outputDirectory(arguments, defaultName: "train-\(entry.name)")
+        let context = ExperimentContext(
+            experiment: "train", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
+            outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
+            json: arguments[GlobalOptions.json])
+        let data = try context.loadImages(arguments[CommonOptions.dataset],
+                                          normalization: CommonOptions.normalization(forChannels: entry.inputShape[0]),
+                                          batchSize: arguments[Self.batchSize])
+        try CommonOptions.requireInputShape(entry, data)
+        GlobalRandom.seed(context.seed)
+        let model = entry.make()
+        let lr = Float(arguments[Self.learningRate])
+        let optimizer: Optimizer = arguments[Self.optimizer] == "adam"
+            ? Adam(model.parameters, lr: lr)
+            : SGD(model.parameters, lr: lr, momentum: Float(arguments[Self.momentum]))
+        try context.train(model, optimizer: optimizer, data: data, epochs: context.epochs(default: 10), stage: "trained")
+        let result = try context.finishStage("trained", model: model, data: data, as: "model")
+        try optimizer.saveState(to: folder.appendingPathComponent("optimizer.safetensors"))
+        if !context.json {
+            console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(folder.path)/model.safetensors\n")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Datasets
+import Foundation
+import Swiftlet
+
+/// What an experiment needs from the command line: options, data, progress display, and
+/// where stage results, checkpoints and the report go.
+final class ExperimentContext {
+    let experiment: String
+    let seed: UInt64
+    let epochsOverride: Int?
+    let outputDirectory: URL
+    let fetchOptions: FetchOptions
+    let console: Console
+    let json: Bool
+    private(set) var results: [StageResult] = []
+    private var stageStart = Date()
+
+    init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
+         console: Console, json: Bool) {
+        self.experiment = experiment
+        self.seed = seed
+        self.epochsOverride = epochsOverride
+        self.outputDirectory = outputDirectory
+        self.fetchOptions = fetchOptions
+        self.console = console
+        self.json = json
+    }
+
+    /// The recipe's epoch count unless `--epochs` overrides it.
+    func epochs(default recipe: Int) -> Int { epochsOverride ?? recipe }
+
+    /// Loads (fetching if needed) a dataset with the recipe's normalisation and batch size.
+    func loadImages(_ name: String, normalization: Normalization, augmentation: Augmentation? = nil,
+                    batchSize: Int = 64) throws -> ImageData {
+        let dataset = try loadDataset(name, options: fetchOptions)
+        return try ImageData(dataset: dataset, normalization: normalization, augmentation: augmentation,
+                             batchSize: batchSize, seed: seed)
+    }
+
+    /// Trains `epochs` epochs with a progress bar on stderr.
+    func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
+               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+        guard epochs > 0 else { return }
+        let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
+        for epoch in 1...epochs {
+            bar.start(epoch: epoch)
+            _ = try trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+                               batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
+                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+            }
+            bar.finish()
+        }
+    }
+
+    /// Test-set evaluation of `model`.
+    func evaluate(_ model: Module, data: ImageData) throws -> EpochResult {
+        try Swiftlet.evaluate(model, batches: data.testBatches())
+    }
+
+    /// Ends a stage: evaluates on the test set, measures the model, saves its checkpoint as
+    /// `<out>/<checkpointName or stage>.safetensors` (unless `save` is false), prints the JSON
+    /// line with `--json`, and restarts the stage clock.
+    @discardableResult
+    func finishStage(_ stage: String, model: Module, data: ImageData, bits: Int? = nil, storedBytes: Int? = nil,
+                     save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
+        let evaluation = try evaluate(model, data: data)
+        let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
+        let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
+                                 seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes)
+        if save {
+            try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
+                           metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
+        }
+        results.append(result)
+        if json { JSONLinesWriter(sink: console.output).write(result.json) }
+        console.diagnostics.write("\(stage): test accuracy \(HumanReadable.percent(result.accuracy)), "
+                                  + "sparsity \(HumanReadable.percent(footprint.weightSparsity))\n")
+        stageStart = Date()
+        return result
+    }
+}

@@ -1,0 +1,50 @@
+import Datasets
+import Swiftlet
+
+/// A dataset prepared for training: normalisation, augmentation and batch size fixed, its
+/// batches delivered as Swiftlet tensors.
+struct ImageData {
+    let dataset: ImageDataset
+    let batchSize: Int
+    private let trainLoader: BatchLoader
+    private let testLoader: BatchLoader
+    private let calibrationLoader: BatchLoader
+
+    /// Throws if the normalisation does not fit the images' channels or the batch size is not positive.
+    init(dataset: ImageDataset, normalization: Normalization, augmentation: Augmentation?, batchSize: Int, seed: UInt64) throws {
+        self.dataset = dataset
+        self.batchSize = batchSize
+        trainLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed,
+                                      normalization: normalization, augmentation: augmentation)
+        testLoader = try BatchLoader(dataset.test, batchSize: 1000, shuffle: false, normalization: normalization)
+        calibrationLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed &+ 1,
+                                            normalization: normalization)
+    }
+
+    /// [channels, height, width] of one image.
+    var imageShape: [Int] { [dataset.train.channels, dataset.train.height, dataset.train.width] }
+
+    /// How many batches one training epoch has.
+    var trainBatchCount: Int { trainLoader.batchCount }
+
+    /// Training batches of `epoch`: shuffled from (seed, epoch), augmented, last partial batch kept.
+    func trainBatches(epoch: Int) -> LazyMapSequence<BatchSequence, LabeledBatch> {
+        trainLoader.batches(epoch: epoch).lazy.map(labeled)
+    }
+
+    /// Test batches in order, without augmentation.
+    func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
+        testLoader.batches().lazy.map(labeled)
+    }
+
+    /// At least `count` training images in a fixed shuffled order, without augmentation
+    /// (calibration, importance estimates).
+    func calibrationBatches(count: Int) -> [LabeledBatch] {
+        Array(calibrationLoader.batches().lazy.map(labeled).prefix((count + batchSize - 1) / batchSize))
+    }
+}
+
+/// A Datasets batch as a tensor [N, C, H, W] and integer labels.
+private func labeled(_ batch: Batch) -> LabeledBatch {
+    LabeledBatch(images: Tensor(shape: batch.shape, scalars: batch.images), labels: batch.labels.map(Int.init))
+}

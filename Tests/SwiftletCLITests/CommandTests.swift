@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+@testable import SwiftletCLI
+
+/// The commands end to end on a tiny IDX dataset the test writes itself: exit codes, files
+/// written, JSON lines, and one-line errors for user mistakes.
+final class CommandTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-cli-\(UUID().uuidString)")
+        try writeIDXDataset(to: folder.appendingPathComponent("data"), side: 28, train: 256, test: 64)
+        try writeIDXDataset(to: folder.appendingPathComponent("small"), side: 16, train: 8, test: 8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func run(_ arguments: [String]) -> (code: Int32, output: String, errors: String) {
+        let output = TextBuffer(), errors = TextBuffer()
+        let code = swiftletTool.run(arguments, console: Console(output: output, diagnostics: errors))
+        return (code, output.text, errors.text)
+    }
+
+    private func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    func testTrainEvaluatePruneOnAnIDXFolder() throws {
+        let data = folder.appendingPathComponent("data").path
+        let trained = folder.appendingPathComponent("trained")
+        let train = run(["train", "--model", "lenet300", "--dataset", data, "--epochs", "2", "--out", trained.path, "--json", "--threads", "1"])
+        XCTAssertEqual(train.code, 0, train.errors)
+        let trainLine = try XCTUnwrap(jsonLines(train.output).first)
+        XCTAssertEqual(trainLine["stage"] as? String, "trained")
+        XCTAssertGreaterThan(trainLine["accuracy"] as? Double ?? 0, 50, "the synthetic classes are easy")
+        let checkpoint = trained.appendingPathComponent("model.safetensors").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint))
+
+        let evaluate = run(["evaluate", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--json"])
+        XCTAssertEqual(evaluate.code, 0, evaluate.errors)
+        XCTAssertEqual(try jsonLines(evaluate.output).first?["accuracy"] as? Double, trainLine["accuracy"] as? Double)
+
+        let pruned = folder.appendingPathComponent("pruned")
+        let prune = run(["prune", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--method", "sparsity",
+                         "--sparsity", "0.9", "--retrain-epochs", "1", "--out", pruned.path, "--json"])
+        XCTAssertEqual(prune.code, 0, prune.errors)
+        let stages = try jsonLines(prune.output)
+        XCTAssertEqual(stages.map { $0["stage"] as? String }, ["loaded", "pruned", "retrained"])
+        XCTAssertEqual(stages.last?["sparsity"] as? Double ?? 0, 90, accuracy: 0.1)
+        XCTAssertLessThan(stages.last?["size_bytes"] as? Int ?? .max, stages.first?["size_bytes"] as? Int ?? 0)
+    }
+
+    func testUserMistakesAreOneLineErrors() throws {
+        let small = folder.appendingPathComponent("small").path
+        let wrongShape = run(["train", "--model", "lenet300", "--dataset", small, "--epochs", "1", "--out", folder.path])
+        XCTAssertEqual(wrongShape.code, 1)
+        XCTAssertTrue(wrongShape.errors.contains("1×28×28") && wrongShape.errors.contains("1×16×16"), wrongShape.errors)
+
+        let missing = run(["evaluate", "--model", "mnist-net", "--checkpoint", folder.appendingPathComponent("nope.safetensors").path,
+                           "--dataset", small])
+        XCTAssertEqual(missing.code, 1)
+        XCTAssertTrue(missing.errors.contains("nope.safetensors"), missing.errors)
+
+        let badDataset = run(["train", "--model", "lenet300", "--dataset", folder.appendingPathComponent("absent").path])
+        XCTAssertEqual(badDataset.code, 1)
+        XCTAssertTrue(badDataset.errors.contains("absent"), badDataset.errors)
+
+        for arguments in [["reproduce", "no-such-experiment"], ["train", "--model", "resnet"], ["bench", "--only", "gpu"]] {
+            let result = run(arguments)
+            XCTAssertEqual(result.code, 1, "\(arguments)")
+            XCTAssertEqual(result.errors.filter { $0 == "\n" }.count, 1, result.errors)
+            XCTAssertTrue(result.errors.hasPrefix("error: "), result.errors)
+        }
+    }
+
+    func testReproduceListsTheMainJob() {
+        let list = run(["reproduce", "--list"])
+        XCTAssertEqual(list.code, 0)
+        XCTAssertTrue(list.output.contains("seed000-mnist-prune"))
+        XCTAssertTrue(run(["reproduce", "--help"]).output.contains("--epochs"))
+    }
+}
+
+/// Writes an MNIST-layout IDX folder of `side`×`side` images whose class is a bright
+/// square at one of ten positions, plus noise: learnable in a couple of epochs.
+func writeIDXDataset(to folder: URL, side: Int, train: Int, test: Int) throws {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var state: UInt32 = 12345
+    func noise() -> UInt8 { state = state &* 1_664_525 &+ 1_013_904_223; return UInt8(state >> 27) }
+    func write(_ prefix: String, count: Int) throws {
+        var images = header(0x0803, [count, side, side]), labels = header(0x0801, [count])
+        for index in 0..<count {
+            let label = index % 10
+            let (top, left) = ((label / 5) * side / 2, (label % 5) * side / 5)
+            for row in 0..<side {
+                for column in 0..<side {
+                    let inside = row >= top && row < top + side / 3 && column >= left && column < left + max(side / 6, 1)
+                    images.append(inside ? 230 : noise())
+                }
+            }
+            labels.append(UInt8(label))
+        }
+        try Data(images).write(to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+        try Data(labels).write(to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+    }
+    func header(_ magic: UInt32, _ dimensions: [Int]) -> [UInt8] {
+        ([magic] + dimensions.map(UInt32.init)).flatMap { value in (0..<4).reversed().map { UInt8((value >> (8 * $0)) & 0xFF) } }
+    }
+    try write("train", count: train)
+    try write("t10k", count: test)
+}
