@@ -44,6 +44,21 @@ final class SparseCSRMatrixTests: XCTestCase {
                     }
                 }
             }
+            // The same product from Wᵀ, scattering only the non-zero inputs.
+            let transposed = CSRMatrix(dense: (0..<rows * columns).map { weights[($0 % rows) * columns + $0 / rows] },
+                                       rows: columns, columns: rows)
+            let sparseInput = x.enumerated().map { $0.offset % 3 == 0 ? $0.element : 0 }
+            for n in 0..<batch {
+                var y = bias
+                sparseInput.withUnsafeBufferPointer { xs in
+                    transposed.accumulateTransposedProduct(input: xs.baseAddress! + n * columns, output: &y)
+                }
+                for r in 0..<rows {
+                    var expected = Double(bias[r])
+                    for c in 0..<columns { expected += Double(weights[r * columns + c]) * Double(sparseInput[n * columns + c]) }
+                    XCTAssertEqual(Double(y[r]), expected, accuracy: 1e-4, "transposed \(rows)×\(columns) [\(n), \(r)]")
+                }
+            }
         }
     }
 }

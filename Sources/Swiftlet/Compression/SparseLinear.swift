@@ -1,7 +1,12 @@
 import SwiftletKernels
 
-/// The inference form of a pruned `Linear`: y = x·Wᵀ + b computed from a CSR copy of W,
+/// The inference form of a pruned `Linear`: y = x·Wᵀ + b computed from CSR copies of W,
 /// so the work is proportional to the non-zero weights.
+///
+/// Each input row takes the cheaper of two kernels: gathering inputs along the rows of W
+/// (`CSRMatrix.linear`), or, when under `scatterDensity` of the inputs are non-zero — after
+/// ReLU, or on MNIST digits — scattering only the non-zero inputs along the rows of Wᵀ
+/// (`accumulateTransposedProduct`), which skips the weights that would meet a zero.
 ///
 /// It keeps the dense `weight` and `bias` as its parameters, so state dicts, checkpoints and
 /// `ModelFootprint` see the same names and values as the Linear it replaced. It is a
@@ -11,13 +16,23 @@ import SwiftletKernels
 public final class SparseLinear: Module {
     public let weight: Tensor
     public let bias: Tensor?
+    /// W [out, in] in CSR form.
     public let matrix: CSRMatrix
+    /// Wᵀ [in, out] in CSR form (W in compressed sparse columns).
+    public let transposedMatrix: CSRMatrix
+    /// Below this fraction of non-zero inputs the scattering kernel wins; the scatter costs
+    /// about 2.4× the gather per weight touched (measured on LeNet-300-100's fc1).
+    public static let scatterDensity = 0.4
 
     /// A sparse copy of `linear`'s current weights.
     public init(_ linear: Linear) {
+        let (rows, columns) = (linear.outFeatures, linear.inFeatures)
         weight = linear.weight.detached()
         bias = linear.bias?.detached()
-        matrix = CSRMatrix(dense: weight.scalars, rows: linear.outFeatures, columns: linear.inFeatures)
+        matrix = CSRMatrix(dense: weight.scalars, rows: rows, columns: columns)
+        let w = weight.scalars
+        transposedMatrix = CSRMatrix(dense: .generate(count: w.count) { i in w[(i % rows) * columns + i / rows] },
+                                     rows: columns, columns: rows)
     }
 
     public var inFeatures: Int { matrix.columns }
@@ -33,19 +48,29 @@ public final class SparseLinear: Module {
         guard !(GradMode.isEnabled && input.requiresGrad) else {
             throw TensorError.invalidArgument(op: "SparseLinear", "is inference-only, but its input needs gradients; train the model with dense Linear layers and convert afterwards")
         }
-        let batch = input.shape[0]
-        let output = [Float].filled(count: batch * outFeatures) { y in
-            input.scalars.withUnsafeBufferPointer { x in
-                if let bias {
-                    bias.scalars.withUnsafeBufferPointer { b in
-                        matrix.linear(input: x.baseAddress!, batch: batch, bias: b.baseAddress, output: y)
+        let (batch, n, m) = (input.shape[0], inFeatures, outFeatures)
+        let biasValues = bias?.scalars ?? [Float](repeating: 0, count: m)
+        guard n > 0, m > 0 else {
+            return Tensor(shape: [batch, m], scalars: Array((0..<batch).map { _ in biasValues }.joined()))
+        }
+        let output = [Float].filled(count: batch * m) { y in
+            input.scalars.withUnsafeBufferPointer { xs in
+                biasValues.withUnsafeBufferPointer { b in
+                    for row in 0..<batch {
+                        let x = xs.baseAddress! + row * n
+                        var nonzero = 0
+                        for i in 0..<n where x[i] != 0 { nonzero += 1 }
+                        if Double(nonzero) < Self.scatterDensity * Double(n) {
+                            (y + row * m).update(from: b.baseAddress!, count: m)
+                            transposedMatrix.accumulateTransposedProduct(input: x, output: y + row * m)
+                        } else {
+                            matrix.linear(input: x, batch: 1, bias: b.baseAddress, output: y + row * m)
+                        }
                     }
-                } else {
-                    matrix.linear(input: x.baseAddress!, batch: batch, bias: nil, output: y)
                 }
             }
         }
-        return Tensor(shape: [batch, outFeatures], scalars: output)
+        return Tensor(shape: [batch, m], scalars: output)
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {
