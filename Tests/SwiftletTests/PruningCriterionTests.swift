@@ -62,6 +62,16 @@ final class PruningCriterionTests: XCTestCase {
         }
     }
 
+    func testMasksAreRecoveredFromACheckpointsZeros() throws {
+        let model = makeModel()
+        let masks = try prune(model, by: .random(seed: 9), .global(0.6))
+        let reloaded = makeModel()
+        try reloaded.loadStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor.detached()) }))
+        let recovered = PruningMasks(zerosOf: reloaded)
+        XCTAssertEqual(recovered.entries.map(\.name), masks.entries.map(\.name))
+        XCTAssertEqual(recovered.entries.map(\.mask), masks.entries.map(\.mask))
+    }
+
     func testTaylorImportanceIsWeightTimesGradient() throws {
         let model = makeModel()
         var generator = SeededRandom(seed: 2)
