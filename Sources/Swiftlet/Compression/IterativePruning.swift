@@ -1,0 +1,52 @@
+/// One step (epoch) of iterative pruning: the target it pruned to, if any, and the scores.
+public struct PruningStepRecord {
+    public let step: Int
+    /// The schedule's target at this step; nil where the step only retrained.
+    public let targetSparsity: Float?
+    /// Fraction of the masked weights that are zero after this step's pruning.
+    public let sparsity: Double
+    /// `evaluate()` right after pruning, before retraining (pruning steps, when asked for).
+    public let metricAfterPruning: Double?
+    /// `evaluate()` after this step's training.
+    public let metric: Double
+}
+
+/// Prune–retrain loop, data-agnostic: for each step t in 0..<steps, prune to the schedule's
+/// target (when it names one), run `train(t)` — typically one epoch with `optimizer` — then
+/// `evaluate()`.
+///
+/// Masks only grow: every pruning keeps what earlier ones removed (and `masks`, if given)
+/// and ranks only the survivors. The masks live in `optimizer`, so pruned weights stay
+/// exactly zero while `train` runs, momentum and Adam moments included.
+///
+/// - Parameters:
+///   - target: turns the schedule's sparsity into a target, e.g. `SparsityTarget.global`.
+///   - select: the prunable parameters (by default Linear and Conv2d weights).
+/// - Returns: the final masks (to apply to a later optimizer) and one record per step.
+public func pruneIteratively(
+    _ model: Module, optimizer: Optimizer, schedule: PruningSchedule, steps: Int,
+    criterion: PruningCriterion = .magnitude, target: (Float) -> SparsityTarget = SparsityTarget.uniform,
+    masks initial: PruningMasks? = nil, select: (String, Tensor) -> Bool = isPrunableWeight,
+    evaluateAfterPruning: Bool = false,
+    train: (_ step: Int) throws -> Void, evaluate: () throws -> Double,
+    progress: (PruningStepRecord) -> Void = { _ in }
+) throws -> (masks: PruningMasks, history: [PruningStepRecord]) {
+    var masks = initial ?? PruningMasks(entries: [])
+    try masks.apply(to: optimizer)
+    var history: [PruningStepRecord] = []
+    for step in 0..<steps {
+        let goal = schedule.targetSparsity(atStep: step)
+        var afterPruning: Double?
+        if let goal {
+            masks = try prune(model, by: criterion, target(goal), keeping: masks, select: select)
+            try masks.apply(to: optimizer)
+            if evaluateAfterPruning { afterPruning = try evaluate() }
+        }
+        try train(step)
+        let record = PruningStepRecord(step: step, targetSparsity: goal, sparsity: masks.sparsity,
+                                       metricAfterPruning: afterPruning, metric: try evaluate())
+        history.append(record)
+        progress(record)
+    }
+    return (masks, history)
+}

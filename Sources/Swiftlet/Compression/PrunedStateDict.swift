@@ -1,0 +1,52 @@
+extension Module {
+    /// Loads a checkpoint saved after structured pruning into a freshly built model of the
+    /// original architecture: each Linear, Conv2d and BatchNorm first takes the sizes the
+    /// checkpoint's tensors have (fewer neurons, filters, channels), then every value is
+    /// loaded as strictly as `loadStateDict`. Only unit counts may differ — kernel sizes,
+    /// ranks and names must match. On any error the model is left as it was.
+    public func loadPrunedStateDict(_ values: [String: Tensor]) throws {
+        var undo: [() -> Void] = []
+        do {
+            try resizeLayers(prefix: "", to: values, undo: &undo)
+            try loadStateDict(values)
+        } catch {
+            for restore in undo.reversed() { restore() }
+            throw error
+        }
+    }
+
+    private func resizeLayers(prefix: String, to values: [String: Tensor], undo: inout [() -> Void]) throws {
+        func saved(_ name: String, like tensor: Tensor, fixed: ArraySlice<Int>) throws -> Tensor? {
+            guard let value = values[prefix + name], value.shape != tensor.shape else { return nil }
+            guard value.rank == tensor.rank, value.shape.dropFirst(tensor.rank - fixed.count) == fixed else {
+                throw StateDictError.shapeMismatch(prefix + name, found: value.shape, expected: tensor.shape)
+            }
+            return Tensor.zeros(value.shape, requiresGrad: tensor.requiresGrad)
+        }
+        switch self {
+        case let linear as Linear:
+            let (weight, bias) = (linear.weight, linear.bias)
+            undo.append { linear.weight = weight; linear.bias = bias }
+            if let resized = try saved("weight", like: weight, fixed: []) { linear.weight = resized }
+            if let bias, let resized = try saved("bias", like: bias, fixed: []) { linear.bias = resized }
+        case let conv as Conv2d:
+            let (weight, bias) = (conv.weight, conv.bias)
+            undo.append { conv.weight = weight; conv.bias = bias }
+            if let resized = try saved("weight", like: weight, fixed: weight.shape[2...]) { conv.weight = resized }
+            if let bias, let resized = try saved("bias", like: bias, fixed: []) { conv.bias = resized }
+        case let norm as BatchNorm:
+            let old = (norm.weight, norm.bias, norm.runningMean, norm.runningVar)
+            undo.append { (norm.weight, norm.bias, norm.runningMean, norm.runningVar) = old }
+            if let resized = try saved("weight", like: norm.weight, fixed: []) {
+                norm.weight = resized
+                norm.bias = Tensor.zeros(resized.shape, requiresGrad: true)
+                norm.runningMean = Tensor.zeros(resized.shape)
+                norm.runningVar = Tensor.zeros(resized.shape)
+            }
+        default:
+            for child in children {
+                try child.module.resizeLayers(prefix: "\(prefix)\(child.name).", to: values, undo: &undo)
+            }
+        }
+    }
+}

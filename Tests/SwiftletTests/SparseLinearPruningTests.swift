@@ -1,0 +1,40 @@
+import XCTest
+@testable import Swiftlet
+
+/// The sparse inference path: SparseLinear computes what the pruned Linear computes.
+final class SparseLinearPruningTests: XCTestCase {
+    private func prunedLeNet() throws -> Sequential {
+        GlobalRandom.seed(41)
+        let model = try ModelZoo.entry("lenet300").make()
+        _ = try prune(model, by: .magnitude, .byName(["fc1.weight": 0.9, "fc2.weight": 0.9, "fc3.weight": 0.5]))
+        return model
+    }
+
+    func testSparseModelMatchesDenseModel() throws {
+        let dense = try prunedLeNet(), sparse = try prunedLeNet()
+        XCTAssertEqual(try convertToSparse(sparse), ["fc1", "fc2"])
+        XCTAssertTrue(sparse.layers.first { $0.name == "fc1" }?.module is SparseLinear)
+        XCTAssertTrue(sparse.layers.first { $0.name == "fc3" }?.module is Linear)
+        XCTAssertEqual(sparse.stateDict.map(\.name), dense.stateDict.map(\.name))
+        // Dense inputs take the gathering kernel, mostly-zero ones (as MNIST digits) the scattering one.
+        for (batch, density) in [(1, Float(1)), (5, 1), (1, 0.2), (3, 0.2)] {
+            let x = Tensor.normal([batch, 1, 28, 28])
+            x.scalars = x.scalars.enumerated().map { Float($0.offset % 100) < 100 * density ? $0.element : 0 }
+            let expected = try withNoGrad { try dense(x) }
+            let actual = try sparse(x)
+            assertClose(actual.scalars, expected.scalars, rtol: 1e-4, atol: 1e-5, "sparse vs dense, batch \(batch), density \(density)")
+        }
+        let footprint = try ModelFootprint(of: sparse, inputShape: [1, 28, 28])
+        XCTAssertEqual(footprint.nonzeroFlops, try ModelFootprint(of: dense, inputShape: [1, 28, 28]).nonzeroFlops)
+        XCTAssertEqual(footprint.nonzeroFlops, 2 * (23_520 + 3_000 + 500))
+    }
+
+    func testSparseLinearIsInferenceOnly() throws {
+        GlobalRandom.seed(42)
+        let layer = SparseLinear(Linear(4, 3))
+        XCTAssertEqual(layer.sparsity, 0)
+        XCTAssertThrowsError(try layer(Tensor.normal([2, 4], requiresGrad: true)))
+        XCTAssertThrowsError(try layer(Tensor.normal([2, 5])))
+        XCTAssertNoThrow(try withNoGrad { try layer(Tensor.normal([2, 4], requiresGrad: true)) })
+    }
+}
