@@ -41,21 +41,22 @@ public struct IDXArray: Sendable {
         guard bytes.count >= headerSize else {
             throw DatasetError(.truncated, file: file, "truncated: the IDX header of rank \(rank) needs \(headerSize) bytes, the file has \(bytes.count)")
         }
-        var dimensions = [Int]()
-        var elementCount = 1
-        for axis in 0..<rank {
-            let size = bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
-            dimensions.append(size)
-            elementCount *= size  // at most 255 factors below 2³²; checked against the file size below
-            guard elementCount <= bytes.count else { break }
+        let dimensions = (0..<rank).map { axis in
+            bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        var expected = type.size
+        var overflow = false
+        for size in dimensions {
+            let product = expected.multipliedReportingOverflow(by: size)
+            expected = product.partialValue
+            overflow = overflow || product.overflow
         }
         let payload = bytes.count - headerSize
-        let expected = elementCount.multipliedReportingOverflow(by: type.size)
-        if expected.overflow || expected.partialValue > payload {
-            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(expected.overflow ? "too many" : String(expected.partialValue)) data bytes, the file has \(payload)")
+        if overflow || expected > payload {
+            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(overflow ? "too many" : String(expected)) data bytes, the file has \(payload)")
         }
-        guard expected.partialValue == payload else {
-            throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected.partialValue) data bytes, but the file has \(payload)")
+        guard expected == payload else {
+            throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected) data bytes, but the file has \(payload)")
         }
         elementType = type
         self.dimensions = dimensions
