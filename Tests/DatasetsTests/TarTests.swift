@@ -45,6 +45,15 @@ final class TarTests: XCTestCase {
         assertDatasetError(.truncated, mentioning: archiveName) { try Tar.entries(Array(archive[..<300]), file: archiveName) }
     }
 
+    func testImpossibleBase256SizeIsReported() {
+        var archive = Make.tar(files: [("data.bin", [1, 2, 3])])
+        for i in 124..<136 { archive[i] = 0xFF }  // base-256 size field, far beyond Int.max
+        var header = Array(archive[0..<512])
+        Make.sealTarHeader(&header)
+        archive.replaceSubrange(0..<512, with: header)
+        assertDatasetError(.corruptStream, mentioning: archiveName, "size") { try Tar.entries(archive, file: archiveName) }
+    }
+
     func testDamagedHeaderChecksumIsReported() {
         var archive = Make.tar(files: [("data.bin", [1, 2, 3])])
         archive[0] = UInt8(ascii: "X")
