@@ -1,4 +1,5 @@
 import XCTest
+import SwiftletKernels
 @testable import Datasets
 
 final class TarTests: XCTestCase {
@@ -58,5 +59,24 @@ final class TarTests: XCTestCase {
         var archive = Make.tar(files: [("data.bin", [1, 2, 3])])
         archive[0] = UInt8(ascii: "X")
         assertDatasetError(.corruptStream, mentioning: archiveName, "checksum") { try Tar.entries(archive, file: archiveName) }
+    }
+
+    /// Damage anywhere, header checksums re-sealed so the parser gets past them: typed errors only.
+    func testRandomDamageNeverCrashes() {
+        let original = Make.tar(files: [("a/first.bin", Make.noise(700)), ("a/second.bin", [1, 2])])
+        var random = SeededRandom(seed: 9)
+        for _ in 0..<300 {
+            var damaged = original
+            let header = random.nextInt(below: 2) * 1536  // the first or the second header
+            damaged[header + random.nextInt(below: 512)] = UInt8(random.nextInt(below: 256))
+            var block = Array(damaged[header..<(header + 512)])
+            Make.sealTarHeader(&block)
+            damaged.replaceSubrange(header..<(header + 512), with: block)
+            do {
+                _ = try Tar.entries(damaged, file: archiveName)
+            } catch {
+                XCTAssertTrue(error is DatasetError, "\(error)")
+            }
+        }
     }
 }
