@@ -28,6 +28,22 @@ public struct IDXArray: Sendable {
     /// dimensions account for exactly the bytes that follow.
     /// - Parameter file: the name used in error messages.
     public init(parsing bytes: [UInt8], file: String) throws {
+        self = try bytes.withUnsafeBufferPointer { try IDXArray(parsing: $0, file: file) }
+    }
+
+    /// Reads an IDX file, plain or gzip-compressed.
+    public init(contentsOf url: URL) throws {
+        let raw = try readFileBytes(url)
+        if Gzip.isGzip(raw) {
+            // Parse straight from the decompressor's buffer: one copy of the data, not two.
+            let content = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: url.path) }
+            try self.init(parsing: content.buffer, file: url.path)
+        } else {
+            try self.init(parsing: raw, file: url.path)
+        }
+    }
+
+    private init(parsing bytes: UnsafeBufferPointer<UInt8>, file: String) throws {
         guard bytes.count >= 4 else {
             throw DatasetError(.truncated, file: file, "truncated: \(bytes.count) bytes, too short for an IDX header")
         }
@@ -61,10 +77,5 @@ public struct IDXArray: Sendable {
         elementType = type
         self.dimensions = dimensions
         data = Array(bytes[headerSize...])
-    }
-
-    /// Reads an IDX file, plain or gzip-compressed.
-    public init(contentsOf url: URL) throws {
-        try self.init(parsing: readMaybeCompressed(url), file: url.path)
     }
 }
