@@ -47,9 +47,12 @@ public struct BatchLoader: Sendable {
     /// The order in which `epoch` visits the images.
     public func order(epoch: Int) -> [Int] {
         var order = Array(0..<set.count)
-        if shuffle {
-            var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), 0))
-            order.shuffle(using: &random)
+        guard shuffle else { return order }
+        // Fisher–Yates written out rather than `shuffle(using:)`, whose algorithm the standard
+        // library does not promise to keep: the order must stay the same across toolchains.
+        var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), 0))
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, random.nextInt(below: i + 1))
         }
         return order
     }

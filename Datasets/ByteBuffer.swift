@@ -23,8 +23,18 @@ final class ByteBuffer {
         capacity = newCapacity
     }
 
+    /// Appends a copy of `bytes`.
+    func append(_ bytes: [UInt8]) {
+        reserve(bytes.count)
+        bytes.withUnsafeBufferPointer { (pointer + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
     /// The bytes written so far, copied into an array.
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// All bytes written so far, without copying.
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: pointer, count: count) }
 
     /// The bytes in `range`, without copying.
     func withUnsafeBytes<R>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

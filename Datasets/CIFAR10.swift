@@ -14,31 +14,50 @@ enum CIFAR10 {
     /// The folder every member of the canonical archive lives in.
     static let archiveFolder = "cifar-10-batches-bin"
 
-    /// A batch file's bytes and the name to use for it in messages.
-    typealias NamedBytes = (name: String, bytes: [UInt8])
+    /// The dataset's files as ranges of one buffer (the decompressed tar, or the folder's
+    /// files laid end to end), so records are copied once, straight into the image set.
+    private struct Files {
+        let bytes: ByteBuffer
+        /// By file name: the name to use in messages and where the bytes lie.
+        let members: [String: (name: String, range: Range<Int>)]
+        /// The error for a missing file.
+        let missing: (String) -> DatasetError
+    }
 
     /// Reads `cifar-10-binary.tar.gz` (or an uncompressed tar).
     static func loadArchive(_ url: URL, name: String) throws -> ImageDataset {
         let raw = try readFileBytes(url)
-        let tar = Gzip.isGzip(raw) ? try Gzip.decompress(raw, file: url.path) : raw
-        let entries = try Tar.entries(tar, file: url.path)
-        return try assemble(name: name) { fileName in
-            // Match on the last path component, so a re-packed archive with another folder works.
-            guard let entry = entries.first(where: { $0.path.split(separator: "/").last.map(String.init) == fileName }) else {
-                throw DatasetError(.missingFile, file: url.path, "the archive has no member \(archiveFolder)/\(fileName)")
-            }
-            return ("\(url.path):\(entry.path)", Array(tar[entry.range]))
+        let tar: ByteBuffer
+        if Gzip.isGzip(raw) {
+            tar = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: url.path) }
+        } else {
+            tar = ByteBuffer(capacity: raw.count)
+            tar.append(raw)
         }
+        var members = [String: (name: String, range: Range<Int>)]()
+        // Keyed by the last path component, so a re-packed archive with another folder works.
+        for entry in try Tar.entries(tar.buffer, file: url.path) {
+            let fileName = String(entry.path.split(separator: "/").last ?? "")
+            members[fileName] = ("\(url.path):\(entry.path)", entry.range)
+        }
+        let missing = { (fileName: String) in DatasetError(.missingFile, file: url.path, "the archive has no member \(archiveFolder)/\(fileName)") }
+        return try assemble(Files(bytes: tar, members: members, missing: missing), name: name)
     }
 
     /// Reads a folder holding the extracted files (directly or in `cifar-10-batches-bin/`).
     static func loadFolder(_ folder: URL, name: String) throws -> ImageDataset {
         let root = batchFolder(folder)
-        return try assemble(name: name) { fileName in
+        let bytes = ByteBuffer(capacity: 0)
+        var members = [String: (name: String, range: Range<Int>)]()
+        for fileName in [metaFile, testBatch] + trainBatches {
             let compressed = root.appendingPathComponent(fileName + ".gz")
             let url = isRegularFile(compressed) ? compressed : root.appendingPathComponent(fileName)
-            return (url.path, try readMaybeCompressed(url))
+            let start = bytes.count
+            bytes.append(try readMaybeCompressed(url))
+            members[fileName] = (url.path, start..<bytes.count)
         }
+        let missing = { (fileName: String) in DatasetError(.missingFile, file: root.appendingPathComponent(fileName).path, "file not found") }
+        return try assemble(Files(bytes: bytes, members: members, missing: missing), name: name)
     }
 
     /// Whether `folder` looks like extracted CIFAR-10 binaries.
@@ -52,16 +71,23 @@ enum CIFAR10 {
     }
 
     /// Reads the class names, then the five training batches as one set and the test batch.
-    private static func assemble(name: String, read: (String) throws -> NamedBytes) throws -> ImageDataset {
-        let meta = try read(metaFile)
-        let classNames = try parseClassNames(meta.bytes, file: meta.name)
+    private static func assemble(_ files: Files, name: String) throws -> ImageDataset {
+        func member(_ fileName: String) throws -> (name: String, bytes: UnsafeBufferPointer<UInt8>) {
+            guard let member = files.members[fileName] else {
+                throw files.missing(fileName)
+            }
+            return (member.name, UnsafeBufferPointer(rebasing: files.bytes.buffer[member.range]))
+        }
+        let meta = try member(metaFile)
+        let classNames = try parseClassNames(Array(meta.bytes), file: meta.name)
         return ImageDataset(name: name,
-                            train: try decode(trainBatches.map(read), classNames: classNames),
-                            test: try decode([read(testBatch)], classNames: classNames))
+                            train: try decode(trainBatches.map(member), classNames: classNames),
+                            test: try decode([member(testBatch)], classNames: classNames))
     }
 
     /// Splits records into labels and pixels, checking the size and every label.
-    static func decode(_ files: [NamedBytes], classNames: [String]) throws -> ImageSet {
+    private static func decode(_ files: [(name: String, bytes: UnsafeBufferPointer<UInt8>)],
+                               classNames: [String]) throws -> ImageSet {
         var count = 0
         for file in files {
             guard file.bytes.count % recordBytes == 0 else {
@@ -74,16 +100,14 @@ enum CIFAR10 {
         var image = 0
         try pixels.withUnsafeMutableBufferPointer { pixels in
             for file in files {
-                try file.bytes.withUnsafeBufferPointer { bytes in
-                    for record in 0..<(bytes.count / recordBytes) {
-                        let start = record * recordBytes
-                        guard Int(bytes[start]) < classNames.count else {
-                            throw DatasetError(.labelOutOfRange, file: file.name, "label \(bytes[start]) of record \(record) is out of range: there are \(classNames.count) classes")
-                        }
-                        labels[image] = bytes[start]
-                        (pixels.baseAddress! + image * imageBytes).update(from: bytes.baseAddress! + start + 1, count: imageBytes)
-                        image += 1
+                for record in 0..<(file.bytes.count / recordBytes) {
+                    let start = record * recordBytes
+                    guard Int(file.bytes[start]) < classNames.count else {
+                        throw DatasetError(.labelOutOfRange, file: file.name, "label \(file.bytes[start]) of record \(record) is out of range: there are \(classNames.count) classes")
                     }
+                    labels[image] = file.bytes[start]
+                    (pixels.baseAddress! + image * imageBytes).update(from: file.bytes.baseAddress! + start + 1, count: imageBytes)
+                    image += 1
                 }
             }
         }

@@ -19,8 +19,9 @@ public enum Gzip {
         guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else {
             throw DatasetError(.badMagic, file: file, "not a gzip file (it does not start with 1f 8b)")
         }
-        // The last member's length field is a good first guess at the output size.
-        let sizeHint = input.count >= 18 ? Int(readLittleEndian32(input, input.count - 4)) : 0
+        // The last member's length field is a good first guess at the output size; DEFLATE
+        // cannot expand more than 1032-fold, which bounds what a damaged field can ask for.
+        let sizeHint = input.count >= 18 ? min(Int(readLittleEndian32(input, input.count - 4)), input.count * 1032) : 0
         let output = ByteBuffer(capacity: sizeHint + 512)
         var position = 0
         var member = 1

@@ -21,11 +21,16 @@ struct HuffmanTable {
     }
 
     let primaryBits: Int
-    private(set) var entries: [UInt32]
+    private(set) var entries: [UInt32] = []
+    /// Scratch space kept between builds (a table is rebuilt for every dynamic block):
+    /// each code's symbol, length and bit-reversed value, and each primary prefix's
+    /// subtable width (all zero between builds).
+    private var codes: [(symbol: Int, length: Int, reversed: Int)] = []
+    private var subtableBits: [Int]
 
     init(primaryBits: Int) {
         self.primaryBits = primaryBits
-        entries = []
+        subtableBits = [Int](repeating: 0, count: 1 << primaryBits)
     }
 
     /// Rebuilds the table from per-symbol code lengths (0 = unused symbol).
@@ -58,8 +63,7 @@ struct HuffmanTable {
             code = (code + countPerLength[length - 1]) << 1
             nextCode[length] = code
         }
-        var codes = [(symbol: Int, length: Int, reversed: Int)]()
-        codes.reserveCapacity(usedSymbols)
+        codes.removeAll(keepingCapacity: true)
         for (offset, length) in lengths.enumerated() where length > 0 {
             let length = Int(length)
             var reversed = 0
@@ -72,37 +76,43 @@ struct HuffmanTable {
         // Size each subtable for the longest code sharing its primary prefix.
         let primarySize = 1 << primaryBits
         let primaryMask = primarySize - 1
-        var subtableBits = [Int](repeating: 0, count: primarySize)
+        var prefixes = [Int]()
         for code in codes where code.length > primaryBits {
-            subtableBits[code.reversed & primaryMask] = max(subtableBits[code.reversed & primaryMask], code.length - primaryBits)
+            let prefix = code.reversed & primaryMask
+            if subtableBits[prefix] == 0 { prefixes.append(prefix) }
+            subtableBits[prefix] = max(subtableBits[prefix], code.length - primaryBits)
         }
-        var subtableOffset = [Int](repeating: 0, count: primarySize)
         var total = primarySize
-        for prefix in 0..<primarySize where subtableBits[prefix] > 0 {
-            subtableOffset[prefix] = total
-            total += 1 << subtableBits[prefix]
-        }
+        for prefix in prefixes { total += 1 << subtableBits[prefix] }
 
-        let invalidEntry = HuffmanTable.entry(kind: HuffmanTable.invalid)
-        entries = [UInt32](repeating: invalidEntry, count: total)
-        for prefix in 0..<primarySize where subtableBits[prefix] > 0 {
-            entries[prefix] = HuffmanTable.entry(kind: HuffmanTable.subtable, value: subtableOffset[prefix],
-                                                 extraBits: subtableBits[prefix]) | UInt32(primaryBits)
-        }
-        for code in codes {
-            let symbol = symbolEntry(code.symbol)
-            if code.length <= primaryBits {
-                for index in stride(from: code.reversed, to: primarySize, by: 1 << code.length) {
-                    entries[index] = symbol | UInt32(code.length)
-                }
-            } else {
-                let prefix = code.reversed & primaryMask
-                let subLength = code.length - primaryBits
-                let start = subtableOffset[prefix]
-                for index in stride(from: code.reversed >> primaryBits, to: 1 << subtableBits[prefix], by: 1 << subLength) {
-                    entries[start + index] = symbol | UInt32(subLength)
+        entries.removeAll(keepingCapacity: true)
+        entries.append(contentsOf: repeatElement(HuffmanTable.entry(kind: HuffmanTable.invalid), count: total))
+        let primaryBits = self.primaryBits
+        // Filled through a pointer: indexing the stored array re-checks its uniqueness per entry.
+        entries.withUnsafeMutableBufferPointer { table in
+            // Subtables follow the primary table; each pointer entry records where its subtable starts.
+            var offset = primarySize
+            for prefix in prefixes {
+                table[prefix] = HuffmanTable.entry(kind: HuffmanTable.subtable, value: offset,
+                                                   extraBits: subtableBits[prefix]) | UInt32(primaryBits)
+                offset += 1 << subtableBits[prefix]
+            }
+            for code in codes {
+                let symbol = symbolEntry(code.symbol)
+                if code.length <= primaryBits {
+                    for index in stride(from: code.reversed, to: primarySize, by: 1 << code.length) {
+                        table[index] = symbol | UInt32(code.length)
+                    }
+                } else {
+                    let prefix = code.reversed & primaryMask
+                    let subLength = code.length - primaryBits
+                    let start = Int(table[prefix] >> 16)
+                    for index in stride(from: code.reversed >> primaryBits, to: 1 << subtableBits[prefix], by: 1 << subLength) {
+                        table[start + index] = symbol | UInt32(subLength)
+                    }
                 }
             }
         }
+        for prefix in prefixes { subtableBits[prefix] = 0 }
     }
 }

@@ -28,6 +28,22 @@ public struct IDXArray: Sendable {
     /// dimensions account for exactly the bytes that follow.
     /// - Parameter file: the name used in error messages.
     public init(parsing bytes: [UInt8], file: String) throws {
+        self = try bytes.withUnsafeBufferPointer { try IDXArray(parsing: $0, file: file) }
+    }
+
+    /// Reads an IDX file, plain or gzip-compressed.
+    public init(contentsOf url: URL) throws {
+        let raw = try readFileBytes(url)
+        if Gzip.isGzip(raw) {
+            // Parse straight from the decompressor's buffer: one copy of the data, not two.
+            let content = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: url.path) }
+            try self.init(parsing: content.buffer, file: url.path)
+        } else {
+            try self.init(parsing: raw, file: url.path)
+        }
+    }
+
+    private init(parsing bytes: UnsafeBufferPointer<UInt8>, file: String) throws {
         guard bytes.count >= 4 else {
             throw DatasetError(.truncated, file: file, "truncated: \(bytes.count) bytes, too short for an IDX header")
         }
@@ -41,29 +57,25 @@ public struct IDXArray: Sendable {
         guard bytes.count >= headerSize else {
             throw DatasetError(.truncated, file: file, "truncated: the IDX header of rank \(rank) needs \(headerSize) bytes, the file has \(bytes.count)")
         }
-        var dimensions = [Int]()
-        var elementCount = 1
-        for axis in 0..<rank {
-            let size = bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
-            dimensions.append(size)
-            elementCount *= size  // at most 255 factors below 2³²; checked against the file size below
-            guard elementCount <= bytes.count else { break }
+        let dimensions = (0..<rank).map { axis in
+            bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        var expected = type.size
+        var overflow = false
+        for size in dimensions {
+            let product = expected.multipliedReportingOverflow(by: size)
+            expected = product.partialValue
+            overflow = overflow || product.overflow
         }
         let payload = bytes.count - headerSize
-        let expected = elementCount.multipliedReportingOverflow(by: type.size)
-        if expected.overflow || expected.partialValue > payload {
-            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(expected.overflow ? "too many" : String(expected.partialValue)) data bytes, the file has \(payload)")
+        if overflow || expected > payload {
+            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(overflow ? "too many" : String(expected)) data bytes, the file has \(payload)")
         }
-        guard expected.partialValue == payload else {
-            throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected.partialValue) data bytes, but the file has \(payload)")
+        guard expected == payload else {
+            throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected) data bytes, but the file has \(payload)")
         }
         elementType = type
         self.dimensions = dimensions
         data = Array(bytes[headerSize...])
-    }
-
-    /// Reads an IDX file, plain or gzip-compressed.
-    public init(contentsOf url: URL) throws {
-        try self.init(parsing: readMaybeCompressed(url), file: url.path)
     }
 }

@@ -47,4 +47,10 @@ public struct ImageDataset: Sendable {
     public let name: String
     public let train: ImageSet
     public let test: ImageSet
+
+    public init(name: String, train: ImageSet, test: ImageSet) {
+        self.name = name
+        self.train = train
+        self.test = test
+    }
 }

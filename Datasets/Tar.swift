@@ -78,7 +78,14 @@ public enum Tar {
                                what: String, offset: Int, file: String) throws -> Int {
         let field = header[start..<(start + length)]
         if let first = field.first, first & 0x80 != 0 {
-            return field.dropFirst().reduce(Int(first & 0x7F)) { $0 << 8 | Int($1) }
+            var value = Int(first & 0x7F)
+            for byte in field.dropFirst() {
+                guard value <= Int.max >> 8 else {
+                    throw DatasetError(.corruptStream, file: file, "tar header at byte \(offset) has an impossibly large \(what) field")
+                }
+                value = value << 8 | Int(byte)
+            }
+            return value
         }
         var value = 0
         var digits = 0

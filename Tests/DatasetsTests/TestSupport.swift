@@ -53,14 +53,19 @@ enum Make {
             put(String(member.type), at: 156)
             put("ustar", at: 257)
             put("00", at: 263)
-            put("        ", at: 148)
-            let sum = header.reduce(0) { $0 + Int($1) }
-            put(String(repeating: "0", count: 6 - String(sum, radix: 8).count) + String(sum, radix: 8), at: 148)
-            header[154] = 0
+            sealTarHeader(&header)
             out += header + member.bytes
             out += [UInt8](repeating: 0, count: (512 - member.bytes.count % 512) % 512)
         }
         return out + [UInt8](repeating: 0, count: 1024)
+    }
+
+    /// Writes a tar header's checksum field: six octal digits, NUL, space.
+    static func sealTarHeader(_ header: inout [UInt8]) {
+        for i in 148..<156 { header[i] = UInt8(ascii: " ") }
+        let sum = String(header[0..<512].reduce(0) { $0 + Int($1) }, radix: 8)
+        for (i, digit) in (String(repeating: "0", count: 6 - sum.count) + sum).utf8.enumerated() { header[148 + i] = digit }
+        header[154] = 0
     }
 
     static func tar(files: [(String, [UInt8])]) -> [UInt8] {
