@@ -5,18 +5,21 @@ import SwiftletBenchmarks
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios."
-    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency"], help: "Measure one figure only")
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
+    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
 
     static let seedModels = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
 
-    var options: [any OptionDeclaration] { [Self.only, Self.models, Self.peer, GlobalOptions.threads, GlobalOptions.json] }
+    var options: [any OptionDeclaration] {
+        [Self.only, Self.models, Self.peer, GlobalOptions.threads, GlobalOptions.json, GlobalOptions.dataDirectory, GlobalOptions.mirror]
+    }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         let threads = arguments[GlobalOptions.threads].map { [$0] } ?? [1, 2]
         let only = arguments[Self.only]
+        if only == "data" { return try benchData(arguments, console: console) }
         let models = arguments[Self.models].isEmpty ? Self.seedModels : arguments[Self.models]
         var lines: [String] = []
         var sgemm: [SGEMMMeasurement] = []
@@ -40,5 +43,22 @@ struct BenchCommand: Command {
         }
         let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2) }
         console.output.write(BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only).text)
+    }
+
+    private func benchData(_ arguments: ParsedArguments, console: Console) throws {
+        let timings = try measureDatasetLoading(options: CommonOptions.fetchOptions(arguments))
+        if arguments[GlobalOptions.json] {
+            for t in timings {
+                JSONLinesWriter(sink: console.output).write([
+                    "bench": "data", "dataset": .string(t.dataset), "seconds": .number(t.seconds, decimals: 3),
+                    "train": .integer(t.trainImages), "test": .integer(t.testImages)])
+            }
+            return
+        }
+        var table = Table(headers: ["dataset", "train images", "test images", "load time (best of 3)"])
+        for t in timings {
+            table.append([t.dataset, HumanReadable.count(t.trainImages), HumanReadable.count(t.testImages), HumanReadable.duration(t.seconds)])
+        }
+        console.output.write(table.renderPlainText() + "\n")
     }
 }
