@@ -51,11 +51,16 @@ enum CommonOptions {
         return (entry, model)
     }
 
-    /// Checks that images of `data` fit the model's input.
-    static func requireInputShape(_ entry: ModelZoo.Entry, _ data: ImageData) throws {
-        guard entry.inputShape == data.imageShape else {
+    /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its
+    /// recipes do, in batches of `batchSize`.
+    static func imageData(_ arguments: ParsedArguments, for entry: ModelZoo.Entry, batchSize: Int = 64) throws -> ImageData {
+        let dataset = try loadDataset(arguments[self.dataset], options: fetchOptions(arguments))
+        let shape = [dataset.train.channels, dataset.train.height, dataset.train.width]
+        guard entry.inputShape == shape else {
             throw UsageError.invalid("model \(entry.name) expects images \(entry.inputShape.map(String.init).joined(separator: "×")), "
-                                     + "but the dataset has \(data.imageShape.map(String.init).joined(separator: "×"))")
+                                     + "but dataset \(arguments[self.dataset]) has \(shape.map(String.init).joined(separator: "×"))")
         }
+        return try ImageData(dataset: dataset, normalization: normalization(forChannels: shape[0]), augmentation: nil,
+                             batchSize: batchSize, seed: UInt64(arguments[GlobalOptions.seed]))
     }
 }

@@ -6,19 +6,19 @@ import Swiftlet
 struct EvaluateCommand: Command {
     let name = "evaluate"
     let summary = "Print the test accuracy, sparsity, size and FLOPs of a checkpoint"
+    let discussion = "--probe FILE also writes the first 8 test images and the model's logits for them (tensors input and logits), for Tests/python/check_safetensors.py to compare with PyTorch."
+    static let probe = Option<String?>.string("probe", placeholder: "FILE", help: "Write inputs and logits of 8 test images to FILE")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, CommonOptions.dataset] + GlobalOptions.all
+        [CommonOptions.model, CommonOptions.checkpoint, CommonOptions.dataset, Self.probe] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet evaluate")
-        let data = try ImageData(dataset: try loadDataset(arguments[CommonOptions.dataset], options: CommonOptions.fetchOptions(arguments)),
-                                 normalization: CommonOptions.normalization(forChannels: entry.inputShape[0]),
-                                 augmentation: nil, batchSize: 64, seed: 0)
-        try CommonOptions.requireInputShape(entry, data)
+        let data = try CommonOptions.imageData(arguments, for: entry)
         let evaluation = try evaluate(model, batches: data.testBatches())
+        if let probe = arguments[Self.probe] { try writeProbe(model, data: data, to: URL(fileURLWithPath: probe)) }
         let result = StageResult(experiment: "evaluate", stage: "evaluated", accuracy: evaluation.accuracy,
                                  footprint: try ModelFootprint(of: model, inputShape: entry.inputShape), seconds: evaluation.seconds)
         if arguments[GlobalOptions.json] {
@@ -28,5 +28,16 @@ struct EvaluateCommand: Command {
             table.append(result.tableRow)
             console.output.write(table.renderPlainText() + "\n")
         }
+    }
+
+    /// Inputs and eval-mode logits of the first 8 test images, as safetensors.
+    private func writeProbe(_ model: Module, data: ImageData, to url: URL) throws {
+        guard let first = data.testBatches().first(where: { _ in true }) else { return }
+        let count = min(8, first.labels.count)
+        let input = Tensor(shape: [count] + data.imageShape, scalars: Array(first.images.scalars.prefix(count * data.imageShape.reduce(1, *))))
+        model.eval()
+        let logits = try withNoGrad { try model(input) }
+        try SafeTensorsFile(tensors: ["input": SafeTensorsRecord(floats: input.scalars, shape: input.shape),
+                                      "logits": SafeTensorsRecord(floats: logits.scalars, shape: logits.shape)]).write(to: url)
     }
 }

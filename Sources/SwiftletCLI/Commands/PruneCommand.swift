@@ -24,9 +24,7 @@ struct PruneCommand: Command {
         let context = ExperimentContext(
             experiment: "prune", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: nil, outputDirectory: folder,
             fetchOptions: CommonOptions.fetchOptions(arguments), console: console, json: arguments[GlobalOptions.json])
-        let data = try context.loadImages(arguments[CommonOptions.dataset],
-                                          normalization: CommonOptions.normalization(forChannels: entry.inputShape[0]))
-        try CommonOptions.requireInputShape(entry, data)
+        let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: model, data: data, save: false)
 
         let rule: MagnitudeThreshold

@@ -23,10 +23,7 @@ struct TrainCommand: Command {
             experiment: "train", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
             outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
             json: arguments[GlobalOptions.json])
-        let data = try context.loadImages(arguments[CommonOptions.dataset],
-                                          normalization: CommonOptions.normalization(forChannels: entry.inputShape[0]),
-                                          batchSize: arguments[Self.batchSize])
-        try CommonOptions.requireInputShape(entry, data)
+        let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize])
         GlobalRandom.seed(context.seed)
         let model = entry.make()
         let lr = Float(arguments[Self.learningRate])
