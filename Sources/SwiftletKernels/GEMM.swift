@@ -23,6 +23,11 @@ public func sgemm(
     precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
     precondition(ldb >= (transB ? k : n), "sgemm: ldb=\(ldb) is less than the width of B (\(transB ? k : n))")
 
+    if m == 1 && (!transA || lda == 1) {
+        // One row of C: a matrix–vector product (op(A) is then a contiguous row of k values).
+        return sgemv(transB: transB, n: n, k: k, alpha: alpha, x: a, b: b, ldb: ldb, beta: beta, c: c)
+    }
+
     let blocking = GEMMBlocking(
         a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB, alpha: alpha)
     let partition = GEMMPartition.best(m: m, n: n, k: k, threads: Parallel.availableThreads)
