@@ -1,0 +1,30 @@
+/// Fake quantization of activations with an observer that sets the range: torch.ao's
+/// `FakeQuantize` module. Calibration runs with `isObserving` on and `isQuantizing` off;
+/// quantization-aware training with both on; a frozen, calibrated model with only
+/// `isQuantizing`.
+public final class ActivationQuantizer {
+    /// Must be per-tensor: an activation has one scale.
+    public let scheme: QuantizationScheme
+    public let observer: QuantizationObserver
+    public var isObserving = true
+    public var isQuantizing = true
+
+    public init(scheme: QuantizationScheme, observer: QuantizationObserver) throws {
+        guard scheme.granularity == .perTensor else {
+            throw TensorError.invalidArgument(op: "ActivationQuantizer", "activations take a per-tensor scheme, got \(scheme)")
+        }
+        self.scheme = scheme
+        self.observer = observer
+    }
+
+    /// The scale and zero point for the range observed so far; nil before any batch.
+    public var parameters: AffineParameters? {
+        observer.range.map { scheme.parameters(minimum: $0.min, maximum: $0.max) }
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        if isObserving { observer.observe(x.scalars) }
+        guard isQuantizing, let parameters else { return x }
+        return x.fakeQuantized(scheme, parameters)
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+
+/// One stored tensor: a name, a safetensors dtype ("U8", "U16", "I32", "F16", "F32"),
+/// a shape and its raw little-endian bytes — what a safetensors writer takes per entry.
+public struct StoredTensor: Equatable {
+    public let name: String
+    public let dtype: String
+    public let shape: [Int]
+    public let bytes: [UInt8]
+
+    public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.bytes = bytes
+    }
+}
+
+/// A quantized model as it is stored: for each quantized weight `W` (say `fc1.weight`)
+///
+/// - `W.codes`: U8 [bytes], the codes minus the scheme's lowest code, bit-packed
+///   (`BitPacking`) at the format's width — 1 bit binary, 2 bits ternary, b bits affine;
+///   float16 weights are stored instead as `W`: F16 with the tensor's shape;
+/// - `W.scale`: F32 [1 or channels] (α for binary/ternary);
+/// - `W.zero_point`: U8 (≤ 8 bits) or U16 [1 or channels], asymmetric schemes only
+///   (symmetric zero points are all 0 and are not stored);
+///
+/// every other parameter or buffer (biases) as F32 under its own name, and for each layer
+/// `L` with an activation quantizer `L.input_scale` (F32 [1]) and `L.input_zero_point`
+/// (I32 [1]). `metadata` maps `W` to its format and shape (see `storageDescription`).
+/// `byteCount` is the sum of the stored tensor bytes: what "size" means in reports.
+public struct QuantizedCheckpoint {
+    public let tensors: [StoredTensor]
+    public let metadata: [String: String]
+
+    /// Tensor bytes actually stored (codes, scales, zero points, float tensors); the
+    /// container's header is not counted.
+    public var byteCount: Int { tensors.reduce(0) { $0 + $1.bytes.count } }
+
+    public init(tensors: [StoredTensor], metadata: [String: String]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// The stored form of a model prepared by `prepareQuantization` (and trained or
+    /// calibrated): each `QuantizedLayer` weight in its layer's format, the rest in F32.
+    public init(model: Module) throws {
+        var quantizedWeights: [String: QuantizationFormat] = [:]
+        var activationParameters: [(String, AffineParameters)] = []
+        for (name, layer) in model.quantizedLayers {
+            quantizedWeights["\(name).weight"] = layer.weightFormat
+            if let quantizer = layer.inputQuantizer {
+                guard let parameters = quantizer.parameters else {
+                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) has an activation quantizer that has observed nothing; calibrate first")
+                }
+                activationParameters.append((name, parameters))
+            }
+        }
+        var tensors: [StoredTensor] = [], metadata: [String: String] = [:]
+        for (name, tensor) in model.stateDict {
+            guard let format = quantizedWeights[name] else {
+                tensors.append(StoredTensor(name: name, dtype: "F32", shape: tensor.shape, bytes: littleEndianBytes(tensor.scalars)))
+                continue
+            }
+            let quantized = try QuantizedTensor(quantizing: tensor, as: format)
+            tensors += storedParts(of: quantized, named: name)
+            metadata[name] = storageDescription(format, shape: tensor.shape)
+        }
+        for (name, parameters) in activationParameters {
+            tensors.append(StoredTensor(name: "\(name).input_scale", dtype: "F32", shape: [1], bytes: littleEndianBytes([parameters.scale])))
+            tensors.append(StoredTensor(name: "\(name).input_zero_point", dtype: "I32", shape: [1], bytes: littleEndianBytes([parameters.zeroPoint])))
+        }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+
+    /// The quantized weights, decoded from their stored parts.
+    public func quantizedTensors() throws -> [String: QuantizedTensor] {
+        let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [String: QuantizedTensor] = [:]
+        for (name, description) in metadata {
+            let (format, shape) = try parseStorageDescription(description, name: name)
+            func part(_ suffix: String) throws -> StoredTensor {
+                guard let stored = byName[name + suffix] else {
+                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(name) (\(format)) needs a tensor named \(name + suffix)")
+                }
+                return stored
+            }
+            if format == .float16 {
+                let codes = try fromLittleEndian(try part("").bytes, as: UInt16.self).map { Int32($0) }
+                result[name] = try QuantizedTensor(shape: shape, format: format, codes: codes, scales: [], zeroPoints: [])
+                continue
+            }
+            let lowest = format.lowestCode
+            let offsets = try BitPacking.unpack(try part(".codes").bytes, bits: format.bitsPerCode, count: shape.elementCount)
+            let scales = try fromLittleEndian(try part(".scale").bytes, as: Float.self)
+            var zeroPoints: [Int32] = []
+            if case let .affine(scheme) = format {
+                if scheme.mapping == .asymmetric {
+                    let stored = try part(".zero_point")
+                    zeroPoints = stored.dtype == "U8" ? stored.bytes.map { Int32($0) }
+                                                      : try fromLittleEndian(stored.bytes, as: UInt16.self).map { Int32($0) }
+                } else {
+                    zeroPoints = [Int32](repeating: 0, count: scales.count)
+                }
+            }
+            result[name] = try QuantizedTensor(shape: shape, format: format, codes: offsets.map { Int32($0) + lowest },
+                                               scales: scales, zeroPoints: zeroPoints)
+        }
+        return result
+    }
+
+    /// Float values for every parameter and buffer (quantized weights dequantized), ready
+    /// for `Module.loadStateDict` on the float architecture.
+    public func dequantizedStateDict() throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        let scaleNames = Set(metadata.keys.map { $0 + ".scale" })
+        for stored in tensors where stored.dtype == "F32" && !scaleNames.contains(stored.name) && !stored.name.hasSuffix(".input_scale") {
+            result[stored.name] = try Tensor(try fromLittleEndian(stored.bytes, as: Float.self), shape: stored.shape)
+        }
+        for (name, quantized) in try quantizedTensors() { result[name] = quantized.dequantized() }
+        return result
+    }
+}
+
+private func storedParts(of quantized: QuantizedTensor, named name: String) -> [StoredTensor] {
+    let format = quantized.format
+    if format == .float16 {
+        return [StoredTensor(name: name, dtype: "F16", shape: quantized.shape,
+                             bytes: littleEndianBytes(quantized.codes.map { UInt16(truncatingIfNeeded: $0) }))]
+    }
+    let lowest = format.lowestCode
+    let packed = BitPacking.pack(quantized.codes.map { UInt32($0 - lowest) }, bits: format.bitsPerCode)
+    var parts = [StoredTensor(name: "\(name).codes", dtype: "U8", shape: [packed.count], bytes: packed),
+                 StoredTensor(name: "\(name).scale", dtype: "F32", shape: [quantized.scales.count], bytes: littleEndianBytes(quantized.scales))]
+    if case let .affine(scheme) = format, scheme.mapping == .asymmetric {
+        let zeroPoints = quantized.zeroPoints
+        parts.append(scheme.bits <= 8
+            ? StoredTensor(name: "\(name).zero_point", dtype: "U8", shape: [zeroPoints.count], bytes: zeroPoints.map { UInt8(truncatingIfNeeded: $0) })
+            : StoredTensor(name: "\(name).zero_point", dtype: "U16", shape: [zeroPoints.count], bytes: littleEndianBytes(zeroPoints.map { UInt16(truncatingIfNeeded: $0) })))
+    }
+    return parts
+}
+
+extension QuantizationFormat {
+    /// The smallest code, subtracted before packing so stored values are unsigned.
+    var lowestCode: Int32 {
+        if case let .affine(scheme) = self { return scheme.codeRange.lowerBound }
+        return 0
+    }
+}
+
+/// "affine bits=4 mapping=symmetric rounding=nearest granularity=perChannel shape=50,320",
+/// "binary granularity=perTensor shape=…", "ternary …", "float16 shape=…".
+func storageDescription(_ format: QuantizationFormat, shape: [Int]) -> String {
+    let shapeField = "shape=" + shape.map(String.init).joined(separator: ",")
+    switch format {
+    case let .affine(s):
+        return "affine bits=\(s.bits) mapping=\(s.mapping.rawValue) rounding=\(s.rounding.rawValue) granularity=\(s.granularity.rawValue) \(shapeField)"
+    case let .binary(granularity): return "binary granularity=\(granularity.rawValue) \(shapeField)"
+    case let .ternary(granularity): return "ternary granularity=\(granularity.rawValue) \(shapeField)"
+    case .float16: return "float16 \(shapeField)"
+    }
+}
+
+func parseStorageDescription(_ text: String, name: String) throws -> (QuantizationFormat, [Int]) {
+    let words = text.split(separator: " ").map(String.init)
+    var fields: [String: String] = [:]
+    for word in words.dropFirst() {
+        let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+        if pair.count == 2 { fields[pair[0]] = pair[1] }
+    }
+    func bad(_ why: String) -> TensorError {
+        TensorError.invalidArgument(op: "QuantizedCheckpoint", "metadata of \(name) (\"\(text)\"): \(why)")
+    }
+    guard let shapeText = fields["shape"] else { throw bad("no shape=") }
+    let shape = shapeText.isEmpty ? [] : try shapeText.split(separator: ",").map { part -> Int in
+        guard let n = Int(part), n >= 0 else { throw bad("bad dimension \(part)") }
+        return n
+    }
+    let granularity = try fields["granularity"].map { value -> QuantizationScheme.Granularity in
+        guard let g = QuantizationScheme.Granularity(rawValue: value) else { throw bad("unknown granularity \(value)") }
+        return g
+    } ?? .perTensor
+    switch words.first {
+    case "affine":
+        guard let bits = fields["bits"].flatMap(Int.init),
+              let mapping = fields["mapping"].flatMap(QuantizationScheme.Mapping.init(rawValue:)),
+              let rounding = fields["rounding"].flatMap(QuantizationScheme.Rounding.init(rawValue:)) else {
+            throw bad("affine needs bits=, mapping= and rounding=")
+        }
+        return (.affine(try QuantizationScheme(bits: bits, mapping: mapping, rounding: rounding, granularity: granularity)), shape)
+    case "binary": return (.binary(granularity), shape)
+    case "ternary": return (.ternary(granularity), shape)
+    case "float16": return (.float16, shape)
+    default: throw bad("unknown format \(words.first ?? "")")
+    }
+}
+
+/// The raw little-endian bytes of fixed-width values.
+func littleEndianBytes<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] {
+    // x86-64 and arm64 are little-endian, so the memory image is the stored form.
+    values.withUnsafeBytes { Array($0) }
+}
+
+/// Values from raw little-endian bytes; throws if the byte count is not a multiple.
+func fromLittleEndian<T: BitwiseCopyable>(_ bytes: [UInt8], as type: T.Type) throws -> [T] {
+    let size = MemoryLayout<T>.size
+    guard bytes.count % size == 0 else {
+        throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(bytes.count) bytes are not a whole number of \(size)-byte \(T.self) values")
+    }
+    return [T](unsafeUninitializedCapacity: bytes.count / size) { buffer, initialized in
+        bytes.withUnsafeBytes { raw in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+        }
+        initialized = bytes.count / size
+    }
+}

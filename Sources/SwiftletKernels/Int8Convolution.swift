@@ -1,0 +1,45 @@
+/// im2col for one int8 image [C, H, W]: row r = oh·outWidth + ow holds the receptive field
+/// of output position (oh, ow) in (c, kh, kw) order, `depth` columns long — the window's
+/// C·kH·kW values, then zeros up to `depth` (see `int8PaddedDepth`). Positions outside the
+/// image hold `paddingCode`, the code of 0.0, so zero padding stays exact in integers.
+/// Groups other than 1 are not supported (checked by the caller).
+public func int8Im2col(
+    _ g: Conv2dGeometry, image: UnsafePointer<Int8>, paddingCode: Int8, depth: Int,
+    columns: UnsafeMutablePointer<Int8>
+) {
+    let window = g.inChannels * g.kernelHeight * g.kernelWidth
+    precondition(g.groups == 1 && depth >= window, "int8Im2col: groups must be 1 and depth ≥ \(window)")
+    for oh in 0..<g.outHeight {
+        for ow in 0..<g.outWidth {
+            let row = columns + (oh * g.outWidth + ow) * depth
+            var column = 0
+            for c in 0..<g.inChannels {
+                let plane = image + c * g.inHeight * g.inWidth
+                for kh in 0..<g.kernelHeight {
+                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                    for kw in 0..<g.kernelWidth {
+                        let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
+                        let inside = ih >= 0 && ih < g.inHeight && iw >= 0 && iw < g.inWidth
+                        row[column] = inside ? plane[ih * g.inWidth + iw] : paddingCode
+                        column += 1
+                    }
+                }
+            }
+            (row + window).update(repeating: 0, count: depth - window)
+        }
+    }
+}
+
+/// Convolution of one int8 image with int8 weights [C_out, depth] (each filter's
+/// C·kH·kW codes, zero-padded to `depth`) into int32 accumulators [positions, C_out]:
+/// im2col into `scratch` (positions × depth), then `int8GEMM`.
+public func int8Conv2dAccumulate(
+    _ g: Conv2dGeometry, image: UnsafePointer<Int8>, paddingCode: Int8,
+    weights: UnsafePointer<Int8>, depth: Int,
+    scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>
+) {
+    int8Im2col(g, image: image, paddingCode: paddingCode, depth: depth, columns: scratch)
+    let positions = g.outHeight * g.outWidth
+    int8GEMM(m: positions, n: g.outChannels, k: depth, a: scratch, lda: depth, b: weights, ldb: depth,
+             c: accumulators, ldc: g.outChannels)
+}

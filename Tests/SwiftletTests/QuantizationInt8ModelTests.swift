@@ -1,0 +1,57 @@
+import SwiftletKernels
+import XCTest
+@testable import Swiftlet
+
+/// The integer-only model against the float model it was built from.
+final class QuantizationInt8ModelTests: XCTestCase {
+    private func images(_ count: Int, _ shape: [Int], seed: UInt64) -> Tensor {
+        var generator = SeededRandom(seed: seed)
+        return .uniform([count] + shape, low: -1, high: 1, generator: &generator)
+    }
+
+    /// Relative L2 distance of two logit tensors and the fraction of rows with the same argmax.
+    private func compare(_ a: Tensor, _ b: Tensor) -> (relativeError: Float, agreement: Double) {
+        let difference = zip(a.scalars, b.scalars).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        let norm = a.scalars.reduce(Float(0)) { $0 + $1 * $1 }
+        let same = zip(predictedClasses(a), predictedClasses(b)).filter { $0 == $1 }.count
+        return ((difference / norm).squareRoot(), Double(same) / Double(a.shape[0]))
+    }
+
+    func testInt8LogitsFollowTheFloatModel() throws {
+        for name in ["mnist-net", "cifar-simplecnn"] {
+            GlobalRandom.seed(7)
+            let entry = try ModelZoo.entry(name)
+            let model = entry.make()
+            let calibration = images(32, entry.inputShape, seed: 1), test = images(64, entry.inputShape, seed: 2)
+            let float = try withNoGrad { try model(test) }
+            try prepareQuantization(model, weights: .affine(.int8Weights), activations: .int8Activations)
+            try calibrateQuantization(model, batches: [calibration])
+            let fakeQuantized = try withNoGrad { try model(test) }
+            let integer = try Int8InferenceModel(model, inputShape: entry.inputShape)(test)
+            XCTAssertEqual(integer.shape, [64, 10])
+            let simulated = compare(fakeQuantized, integer), real = compare(float, integer)
+            // Against the simulation: only bias rounding and float multipliers differ.
+            XCTAssertLessThan(simulated.relativeError, 0.01, name)
+            XCTAssertGreaterThanOrEqual(simulated.agreement, 0.95, name)
+            // Against fp32: 8-bit error, on random weights whose logits are close together.
+            XCTAssertLessThan(real.relativeError, 0.05, name)
+            XCTAssertGreaterThanOrEqual(real.agreement, 0.85, name)
+        }
+    }
+
+    func testUnsupportedModelsAreRejectedWithTheLayerName() throws {
+        let float = Sequential { ("fc", Linear(4, 2)) }
+        XCTAssertThrowsError(try Int8InferenceModel(float, inputShape: [1, 2, 2])) { error in
+            XCTAssertTrue("\(error)".contains("fc"), "\(error)")
+        }
+        let weightOnly = Sequential { Flatten(); ("fc", Linear(4, 2)) }
+        try prepareQuantization(weightOnly, weights: .affine(.int8Weights))
+        XCTAssertThrowsError(try Int8InferenceModel(weightOnly, inputShape: [1, 2, 2]))
+        let withSigmoid = Sequential { Flatten(); ("fc", Linear(4, 2)); Sigmoid(); ("out", Linear(2, 2)) }
+        try prepareQuantization(withSigmoid, weights: .affine(.int8Weights), activations: .int8Activations)
+        try calibrateQuantization(withSigmoid, batches: [images(2, [1, 2, 2], seed: 3)])
+        XCTAssertThrowsError(try Int8InferenceModel(withSigmoid, inputShape: [1, 2, 2])) { error in
+            XCTAssertTrue("\(error)".contains("Sigmoid"), "\(error)")
+        }
+    }
+}
