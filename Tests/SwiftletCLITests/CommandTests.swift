@@ -44,7 +44,7 @@ final class CommandTests: XCTestCase {
 
         let pruned = folder.appendingPathComponent("pruned")
         let prune = run(["prune", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--method", "sparsity",
-                         "--sparsity", "0.9", "--retrain-epochs", "1", "--out", pruned.path, "--json"])
+                         "--sparsity", "0.9", "--retrain-epochs", "1", "--lr-schedule", "cosine", "--out", pruned.path, "--json"])
         XCTAssertEqual(prune.code, 0, prune.errors)
         let stages = try jsonLines(prune.output)
         XCTAssertEqual(stages.map { $0["stage"] as? String }, ["loaded", "pruned", "retrained"])

@@ -11,10 +11,12 @@ struct PruneCommand: Command {
     static let sparsity = Option.number("sparsity", default: 0.5, range: .within(0...0.999), help: "Fraction to remove for the sparsity methods")
     static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .nonNegative, help: "Epochs of retraining with the masks kept")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Retraining learning rate (SGD, momentum 0.9)")
+    static let schedule = Option.choice("lr-schedule", ["constant", "cosine"], default: "constant",
+                                        help: "Retraining learning rate per epoch: constant, or cosine annealing to 0")
 
     var options: [any OptionDeclaration] {
         [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.retrainEpochs,
-         Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.learningRate, Self.schedule, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -41,7 +43,9 @@ struct PruneCommand: Command {
             GlobalRandom.seed(context.seed)
             let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
             try masks.apply(to: optimizer)
-            try context.train(model, optimizer: optimizer, data: data, epochs: retrainEpochs, stage: "retrained")
+            let schedule = arguments[Self.schedule] == "cosine"
+                ? LearningRateSchedule(optimizer, .cosine(tMax: retrainEpochs, minimum: 0)) : nil
+            try context.train(model, optimizer: optimizer, data: data, epochs: retrainEpochs, stage: "retrained", schedule: schedule)
             try context.finishStage("retrained", model: model, data: data, as: "model")
         }
         if !context.json {

@@ -37,9 +37,9 @@ final class ExperimentContext {
                              batchSize: batchSize, seed: seed)
     }
 
-    /// Trains `epochs` epochs with a progress bar on stderr.
+    /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch.
     func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
-               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+               schedule: LearningRateSchedule? = nil, loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
@@ -49,6 +49,7 @@ final class ExperimentContext {
                 bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
             }
             bar.finish()
+            schedule?.step()
         }
     }
 
