@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// How many threads the kernels may use. Defaults to the number of active cores;
@@ -6,14 +5,22 @@ import Foundation
 public enum Parallel {
     nonisolated(unsafe) public static var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Runs `body(i)` for `i` in `0..<count`, spread over at most `threads` threads.
-    /// Work items should be coarse: each call costs a few microseconds of dispatch.
+    /// Runs `body(i)` for `i` in `0..<count`, spread over at most `threads` threads (and
+    /// no more than there are cores: spinning workers must not compete for one).
+    /// Starting a job costs about a microsecond while the workers are awake (they stay
+    /// awake for 2 ms after each job); a call made while another job is running — for
+    /// instance from inside `body` — runs serially on its own thread.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 || threads <= 1 {
+        let width = min(threads, count, cores)
+        guard width > 1 else {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        withoutActuallyEscaping(body) { body in
+            if !WorkerPool.shared.run(count, width: width, body) {
+                for i in 0..<count { body(i) }
+            }
+        }
     }
 
     /// Splits `0..<count` into at most `threads` contiguous ranges and runs them in parallel.
@@ -23,10 +30,18 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        forEach(chunks) { chunk in
             let start = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
             body(start..<end)
         }
+    }
+
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The threads a kernel starting now can expect: 1 while a parallel job is already
+    /// running (its work would run serially), `threads` otherwise.
+    static var availableThreads: Int {
+        WorkerPool.shared.isBusy ? 1 : min(threads, cores)
     }
 }

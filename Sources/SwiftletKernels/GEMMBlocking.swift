@@ -1,0 +1,74 @@
+/// The cache-blocked loop nest of `sgemm` (Goto / BLIS order) for one block of C,
+/// run by a single thread.
+///
+/// For each NC-wide column block and KC-deep slice of k, a KC×NC block of op(B) is
+/// packed once (it stays in L2/L3); for each MC-high row block an MC×KC block of op(A)
+/// is packed (it stays in L2); the micro-kernel then sweeps 6×16 tiles with one
+/// KC×16 B micro-panel resident in L1 while the A micro-panels stream past it.
+struct GEMMBlocking {
+    /// Depth of a packed slice: a KC×16 B micro-panel (16 KiB) fills half of L1d.
+    static let depthBlock = 256
+    /// Rows of a packed A block: 144×256 floats (144 KiB) sit comfortably in L2.
+    static let rowBlock = 144
+    /// Columns of a packed B block: 256×4080 floats (4 MiB) stay in L3.
+    static let columnBlock = 4080
+
+    let a: UnsafePointer<Float>
+    let lda: Int
+    let transA: Bool
+    let b: UnsafePointer<Float>
+    let ldb: Int
+    let transB: Bool
+    let alpha: Float
+
+    /// C[rows, columns] = alpha · op(A)[rows, depth] · op(B)[depth, columns] + beta · C,
+    /// where `c` points at the element of C at (rows.lowerBound, columns.lowerBound).
+    func multiply(
+        rows: Range<Int>, columns: Range<Int>, depth: Range<Int>,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
+    ) {
+        let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
+        let columnStep = Self.step(columns.count, limit: Self.columnBlock, multiple: nr)
+        let depthStep = Self.step(depth.count, limit: Self.depthBlock, multiple: 1)
+        let rowStep = Self.step(rows.count, limit: Self.rowBlock, multiple: mr)
+        let packedB = workspace.packedB(count: depthStep * columnStep)
+        let packedA = workspace.packedA(count: rowStep * depthStep)
+
+        for j0 in stride(from: columns.lowerBound, to: columns.upperBound, by: columnStep) {
+            let columnBlock = j0..<min(j0 + columnStep, columns.upperBound)
+            for p0 in stride(from: depth.lowerBound, to: depth.upperBound, by: depthStep) {
+                let depthBlock = p0..<min(p0 + depthStep, depth.upperBound)
+                let kc = depthBlock.count
+                // Later slices of k add to what the first slice wrote.
+                let update = GEMMMicroKernel.Update(beta: p0 == depth.lowerBound ? beta : 1)
+                GEMMPacking.packB(
+                    b, ldb: ldb, transposed: transB, depth: depthBlock, columns: columnBlock,
+                    into: packedB)
+                for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: rowStep) {
+                    let rowBlock = i0..<min(i0 + rowStep, rows.upperBound)
+                    GEMMPacking.packA(
+                        a, lda: lda, transposed: transA, rows: rowBlock, depth: depthBlock,
+                        into: packedA)
+                    let cBlock = c + (i0 - rows.lowerBound) * ldc + (j0 - columns.lowerBound)
+                    for jr in stride(from: 0, to: columnBlock.count, by: nr) {
+                        for ir in stride(from: 0, to: rowBlock.count, by: mr) {
+                            GEMMMicroKernel.multiply(
+                                kc: kc, a: packedA + ir * kc, b: packedB + jr * kc,
+                                c: cBlock + ir * ldc + jr, ldc: ldc,
+                                m: min(mr, rowBlock.count - ir), n: min(nr, columnBlock.count - jr),
+                                alpha: alpha, update: update)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The block size that splits `count` into the fewest blocks of at most `limit`
+    /// (rounded up to `multiple`), balanced so that the last block is not a sliver.
+    static func step(_ count: Int, limit: Int, multiple: Int) -> Int {
+        let blocks = max(1, (count + limit - 1) / limit)
+        let even = (count + blocks - 1) / blocks
+        return max(multiple, (even + multiple - 1) / multiple * multiple)
+    }
+}
