@@ -14,28 +14,30 @@ func validOutputRange(outSize: Int, stride: Int, offset: Int, inSize: Int) -> Ra
 /// Forward convolution is then `weight[outChannelsPerGroup, patchSize] · col`.
 func im2col(_ g: Conv2dGeometry, image: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>) {
     let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inH = g.inHeight, inW = g.inWidth, inPlane = g.inPlane
+    let strideH = g.strideHeight, strideW = g.strideWidth
     var row = col
     for c in 0..<g.inChannelsPerGroup {
-        let plane = image + c * g.inPlane
+        let plane = image + c * inPlane
         for i in 0..<g.kernelHeight {
             let rowOffset = i * g.dilationHeight - g.paddingHeight
-            let ohs = validOutputRange(outSize: outH, stride: g.strideHeight, offset: rowOffset, inSize: g.inHeight)
+            let ohs = validOutputRange(outSize: outH, stride: strideH, offset: rowOffset, inSize: inH)
             for j in 0..<g.kernelWidth {
                 let colOffset = j * g.dilationWidth - g.paddingWidth
-                let ows = validOutputRange(outSize: outW, stride: g.strideWidth, offset: colOffset, inSize: g.inWidth)
-                row.update(repeating: 0, count: ohs.lowerBound * outW)
+                let ows = validOutputRange(outSize: outW, stride: strideW, offset: colOffset, inSize: inW)
+                zeroRun(ohs.lowerBound * outW, row)
                 for oh in ohs {
                     let dst = row + oh * outW
-                    let src = plane + (oh * g.strideHeight + rowOffset) * g.inWidth + colOffset
-                    dst.update(repeating: 0, count: ows.lowerBound)
-                    if g.strideWidth == 1 {
-                        (dst + ows.lowerBound).update(from: src + ows.lowerBound, count: ows.count)
+                    let src = plane + (oh * strideH + rowOffset) * inW + colOffset
+                    zeroRun(ows.lowerBound, dst)
+                    if strideW == 1 {
+                        copyRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
                     } else {
-                        for ow in ows { dst[ow] = src[ow * g.strideWidth] }
+                        for ow in ows { dst[ow] = src[ow * strideW] }
                     }
-                    (dst + ows.upperBound).update(repeating: 0, count: outW - ows.upperBound)
+                    zeroRun(outW - ows.upperBound, dst + ows.upperBound)
                 }
-                (row + ohs.upperBound * outW).update(repeating: 0, count: (outH - ohs.upperBound) * outW)
+                zeroRun((outH - ohs.upperBound) * outW, row + ohs.upperBound * outW)
                 row += outPlane
             }
         }
@@ -46,19 +48,25 @@ func im2col(_ g: Conv2dGeometry, image: UnsafePointer<Float>, col: UnsafeMutable
 /// (padding entries are dropped). `image` must be initialised; it is accumulated into.
 func col2imAccumulate(_ g: Conv2dGeometry, col: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
     let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inH = g.inHeight, inW = g.inWidth, inPlane = g.inPlane
+    let strideH = g.strideHeight, strideW = g.strideWidth
     var row = col
     for c in 0..<g.inChannelsPerGroup {
-        let plane = image + c * g.inPlane
+        let plane = image + c * inPlane
         for i in 0..<g.kernelHeight {
             let rowOffset = i * g.dilationHeight - g.paddingHeight
-            let ohs = validOutputRange(outSize: outH, stride: g.strideHeight, offset: rowOffset, inSize: g.inHeight)
+            let ohs = validOutputRange(outSize: outH, stride: strideH, offset: rowOffset, inSize: inH)
             for j in 0..<g.kernelWidth {
                 let colOffset = j * g.dilationWidth - g.paddingWidth
-                let ows = validOutputRange(outSize: outW, stride: g.strideWidth, offset: colOffset, inSize: g.inWidth)
+                let ows = validOutputRange(outSize: outW, stride: strideW, offset: colOffset, inSize: inW)
                 for oh in ohs {
                     let src = row + oh * outW
-                    let dst = plane + (oh * g.strideHeight + rowOffset) * g.inWidth + colOffset
-                    for ow in ows { dst[ow * g.strideWidth] += src[ow] }
+                    let dst = plane + (oh * strideH + rowOffset) * inW + colOffset
+                    if strideW == 1 {
+                        addRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
+                    } else {
+                        for ow in ows { dst[ow * strideW] += src[ow] }
+                    }
                 }
                 row += outPlane
             }
