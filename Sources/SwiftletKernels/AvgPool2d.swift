@@ -20,18 +20,19 @@ public func avgPool2dForward(
     countIncludePad: Bool
 ) {
     precondition(g.isValid, "avgPool2dForward: invalid geometry \(g)")
+    let inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
     Parallel.forRanges(g.planes, minimumChunk: 8) { planes in
         for plane in planes {
             let src = input + plane * g.inPlane
-            let dst = output + plane * g.outPlane
-            for oh in 0..<g.outHeight {
-                for ow in 0..<g.outWidth {
+            let dst = output + plane * outH * outW
+            for oh in 0..<outH {
+                for ow in 0..<outW {
                     let window = averagingWindow(g, oh: oh, ow: ow, countIncludePad: countIncludePad)
                     var sum: Float = 0
                     for h in window.rows {
-                        for w in window.cols { sum += src[h * g.inWidth + w] }
+                        for w in window.cols { sum += src[h * inW + w] }
                     }
-                    dst[oh * g.outWidth + ow] = sum / window.divisor
+                    dst[oh * outW + ow] = sum / window.divisor
                 }
             }
         }
@@ -45,17 +46,18 @@ public func avgPool2dBackward(
     countIncludePad: Bool
 ) {
     precondition(g.isValid, "avgPool2dBackward: invalid geometry \(g)")
+    let inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
     Parallel.forRanges(g.planes, minimumChunk: 8) { planes in
         for plane in planes {
-            let src = gradOutput + plane * g.outPlane
+            let src = gradOutput + plane * outH * outW
             let dst = gradInput + plane * g.inPlane
-            dst.update(repeating: 0, count: g.inPlane)
-            for oh in 0..<g.outHeight {
-                for ow in 0..<g.outWidth {
+            zeroRun(g.inPlane, dst)
+            for oh in 0..<outH {
+                for ow in 0..<outW {
                     let window = averagingWindow(g, oh: oh, ow: ow, countIncludePad: countIncludePad)
-                    let share = src[oh * g.outWidth + ow] / window.divisor
+                    let share = src[oh * outW + ow] / window.divisor
                     for h in window.rows {
-                        for w in window.cols { dst[h * g.inWidth + w] += share }
+                        for w in window.cols { dst[h * inW + w] += share }
                     }
                 }
             }

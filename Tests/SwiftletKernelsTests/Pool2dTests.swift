@@ -30,6 +30,9 @@ final class Pool2dTests: XCTestCase {
     private static let geometries: [Pool2dGeometry] = [
         Pool2dGeometry(batch: 3, channels: 2, inHeight: 8, inWidth: 8, kernelHeight: 2, kernelWidth: 2),
         Pool2dGeometry(batch: 1, channels: 3, inHeight: 7, inWidth: 9, kernelHeight: 2, kernelWidth: 2),
+        // 2×2 rows of 3 outputs (too narrow for a vector step) and of 13 (overlapping last step).
+        Pool2dGeometry(batch: 1, channels: 2, inHeight: 5, inWidth: 6, kernelHeight: 2, kernelWidth: 2),
+        Pool2dGeometry(batch: 3, channels: 1, inHeight: 4, inWidth: 27, kernelHeight: 2, kernelWidth: 2),
         Pool2dGeometry(batch: 3, channels: 2, inHeight: 7, inWidth: 8, kernelHeight: 3, kernelWidth: 3,
                        strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
         Pool2dGeometry(batch: 1, channels: 2, inHeight: 5, inWidth: 6, kernelHeight: 3, kernelWidth: 3,
@@ -91,14 +94,19 @@ final class Pool2dTests: XCTestCase {
     }
 
     func testMaxPoolPropagatesNaN() {
-        let g = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 4, kernelHeight: 2, kernelWidth: 2)
-        let input: [Float] = [1, .nan, 5, 6, 3, 4, 7, 8]
-        var output = [Float](repeating: 0, count: 2)
-        var argmax = [Int32](repeating: -1, count: 2)
-        maxPool2dForward(g, input: input, output: &output, argmax: &argmax)
-        XCTAssertTrue(output[0].isNaN)
-        XCTAssertEqual(argmax, [1, 7])
-        XCTAssertEqual(output[1], 8)
+        // Width 4 takes the scalar path, width 8 the vector path.
+        for width in [4, 8] {
+            let g = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: width, kernelHeight: 2, kernelWidth: 2)
+            var input = (0..<(2 * width)).map { Float($0) }
+            input[1] = .nan
+            var output = [Float](repeating: 0, count: width / 2)
+            var argmax = [Int32](repeating: -1, count: width / 2)
+            maxPool2dForward(g, input: input, output: &output, argmax: &argmax)
+            XCTAssertTrue(output[0].isNaN, "width \(width)")
+            XCTAssertEqual(argmax[0], 1, "width \(width)")
+            XCTAssertEqual(output[1], Float(width + 3), "width \(width)")
+            XCTAssertEqual(argmax[1], Int32(width + 3), "width \(width)")
+        }
     }
 
     func testAvgPool() {
