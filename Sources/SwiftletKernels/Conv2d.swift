@@ -9,6 +9,12 @@ extension Conv2dGeometry {
         kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
             && paddingHeight == 0 && paddingWidth == 0
     }
+
+    /// Stride 1 without padding (any dilation): every kernel tap reads full rows of pixels,
+    /// the case of every CNN here, which im2col and col2im copy without range arithmetic.
+    var isUnpaddedStrideOne: Bool {
+        strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0
+    }
 }
 
 /// `output = conv(input, weight) + bias` (bias optional, one value per output channel).

@@ -148,6 +148,8 @@ final class Conv2dTests: XCTestCase {
         check(Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 8, inWidth: 11, outChannels: 2,
                              kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
                              dilationHeight: 1, dilationWidth: 2))
+        check(Conv2dGeometry(batch: 3, inChannels: 3, inHeight: 9, inWidth: 10, outChannels: 4,
+                             kernelHeight: 2, kernelWidth: 3, dilationHeight: 3, dilationWidth: 2))
     }
 
     func testGroups() {
