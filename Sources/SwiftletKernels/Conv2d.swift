@@ -1,19 +1,33 @@
-// Convolution as matrix multiplication: each image's group is unfolded by `im2col` into a
-// [patchSize, outPlane] matrix, so that the layer becomes one sgemm per image and group.
-// Images are independent, so the batch is split across threads; each thread runs its
-// sgemm calls serially (sgemm does so inside a parallel job) on its own scratch.
+// Convolution as matrix multiplication, per image and group (llm.c-style shape comments:
+// M = outChannelsPerGroup, K = patchSize, P = outPlane):
+//   forward          output[M, P]  = weight[M, K] · col[K, P]
+//   backward input   col[K, P]     = weightᵀ[K, M] · gradOutput[M, P], then col2im
+//   backward weight  gradW[M, K]  += gradOutput[M, P] · colᵀ[P, K]
+// where col is the im2col matrix of the image. The weights are packed once per call and
+// shared by all threads; the batch is split across threads, each with its own scratch and
+// its own single-threaded products (`PackedProduct`). In the common unpadded stride-1 case
+// the im2col matrix is written directly in packed form.
 
 extension Conv2dGeometry {
-    /// A 1×1, stride-1, unpadded convolution reads its input plane as the im2col matrix itself.
+    /// A 1×1, stride-1, unpadded convolution: the input plane is the im2col matrix itself.
     var isPointwise: Bool {
-        kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
-            && paddingHeight == 0 && paddingWidth == 0
+        kernelHeight == 1 && kernelWidth == 1 && isUnpaddedStrideOne
     }
 
     /// Stride 1 without padding (any dilation): every kernel tap reads full rows of pixels,
     /// the case of every CNN here, which im2col and col2im copy without range arithmetic.
     var isUnpaddedStrideOne: Bool {
         strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0
+    }
+
+    /// Offset of group `group` of image `n` in the input (or gradInput).
+    func inputOffset(image n: Int, group: Int) -> Int {
+        (n * inChannels + group * inChannelsPerGroup) * inPlane
+    }
+
+    /// Offset of group `group` of image `n` in the output (or gradOutput).
+    func outputOffset(image n: Int, group: Int) -> Int {
+        (n * outChannels + group * outChannelsPerGroup) * outPlane
     }
 }
 
@@ -24,25 +38,38 @@ public func conv2dForward(
     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
-    let outPerGroup = g.outChannelsPerGroup, patch = g.patchSize, outPlane = g.outPlane
-    Parallel.forRanges(g.batch) { images in
-        KernelScratch.with { scratch in
-            let col = scratch.columns(count: patch * outPlane)
-            for n in images {
-                for group in 0..<g.groups {
-                    let image = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                    let out = output + (n * g.outChannels + group * outPerGroup) * outPlane
-                    if !g.isPointwise { im2col(g, image: image, col: col) }
-                    sgemm(transA: false, transB: false, m: outPerGroup, n: outPlane, k: patch,
-                          alpha: 1, a: weight + group * outPerGroup * patch, lda: patch,
-                          b: g.isPointwise ? image : UnsafePointer(col), ldb: outPlane,
-                          beta: 0, c: out, ldc: outPlane)
-                }
-                if let bias {
-                    for o in 0..<g.outChannels {
-                        let plane = output + (n * g.outChannels + o) * outPlane
-                        let value = bias[o]
-                        for p in 0..<outPlane { plane[p] += value }
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightsCount = PackedProduct.packedACount(m: m, k: k)
+    KernelScratch.with { shared in
+        let packedWeights = shared.packedA(count: g.groups * weightsCount)
+        for group in 0..<g.groups {
+            PackedProduct.packA(weight + group * m * k, lda: k, transposed: false, m: m, k: k,
+                                into: packedWeights + group * weightsCount)
+        }
+        Parallel.forRanges(g.batch) { images in
+            KernelScratch.with { scratch in
+                let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
+                let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
+                for n in images {
+                    for group in 0..<g.groups {
+                        let image = input + g.inputOffset(image: n, group: group)
+                        if g.isUnpaddedStrideOne {
+                            im2colPanels(g, image: image, packed: packedColumns)
+                        } else {
+                            im2col(g, image: image, col: col)
+                            PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
+                        }
+                        PackedProduct.multiply(
+                            m: m, n: p, k: k, packedA: packedWeights + group * weightsCount,
+                            packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
+                            ldc: p, accumulate: false)
+                    }
+                    if let bias {
+                        for o in 0..<g.outChannels {
+                            let plane = output + (n * g.outChannels + o) * p
+                            let value = bias[o]
+                            for q in 0..<p { plane[q] += value }
+                        }
                     }
                 }
             }
@@ -56,21 +83,31 @@ public func conv2dBackwardInput(
     gradInput: UnsafeMutablePointer<Float>
 ) {
     precondition(g.isValid, "conv2dBackwardInput: invalid geometry \(g)")
-    let outPerGroup = g.outChannelsPerGroup, patch = g.patchSize, outPlane = g.outPlane
-    Parallel.forRanges(g.batch) { images in
-        KernelScratch.with { scratch in
-            let col = scratch.columns(count: patch * outPlane)
-            for n in images {
-                for group in 0..<g.groups {
-                    let image = gradInput + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                    // col = weightᵀ · gradOutput: the gradient of every im2col entry.
-                    sgemm(transA: true, transB: false, m: patch, n: outPlane, k: outPerGroup,
-                          alpha: 1, a: weight + group * outPerGroup * patch, lda: patch,
-                          b: gradOutput + (n * g.outChannels + group * outPerGroup) * outPlane, ldb: outPlane,
-                          beta: 0, c: g.isPointwise ? image : col, ldc: outPlane)
-                    if !g.isPointwise {
-                        zeroRun(g.inChannelsPerGroup * g.inPlane, image)
-                        col2imAccumulate(g, col: col, image: image)
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightsCount = PackedProduct.packedACount(m: k, k: m)
+    KernelScratch.with { shared in
+        let packedWeights = shared.packedA(count: g.groups * weightsCount)
+        for group in 0..<g.groups {
+            PackedProduct.packA(weight + group * m * k, lda: k, transposed: true, m: k, k: m,
+                                into: packedWeights + group * weightsCount)
+        }
+        Parallel.forRanges(g.batch) { images in
+            KernelScratch.with { scratch in
+                let packedGradient = scratch.packedB(count: PackedProduct.packedBCount(k: m, n: p))
+                let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
+                for n in images {
+                    for group in 0..<g.groups {
+                        let image = gradInput + g.inputOffset(image: n, group: group)
+                        PackedProduct.packB(gradOutput + g.outputOffset(image: n, group: group), ldb: p,
+                                            transposed: false, k: m, n: p, into: packedGradient)
+                        // col = weightᵀ · gradOutput: the gradient of every im2col entry.
+                        PackedProduct.multiply(
+                            m: k, n: p, k: m, packedA: packedWeights + group * weightsCount,
+                            packedB: packedGradient, c: g.isPointwise ? image : col, ldc: p, accumulate: false)
+                        if !g.isPointwise {
+                            zeroRun(g.inChannelsPerGroup * g.inPlane, image)
+                            col2imAccumulate(g, col: col, image: image)
+                        }
                     }
                 }
             }
@@ -85,8 +122,8 @@ public func conv2dBackwardWeight(
     gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?
 ) {
     precondition(g.isValid, "conv2dBackwardWeight: invalid geometry \(g)")
-    let outPerGroup = g.outChannelsPerGroup, patch = g.patchSize, outPlane = g.outPlane
-    let weightCount = g.outChannels * patch
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightCount = g.outChannels * k
     let chunks = max(1, min(Parallel.threads, g.batch))
     KernelScratch.with { reduction in
         // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
@@ -96,16 +133,24 @@ public func conv2dBackwardWeight(
             let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
             let sum = chunk == 0 ? gradWeight : partials + (chunk - 1) * weightCount
             KernelScratch.with { scratch in
-                let col = scratch.columns(count: patch * outPlane)
+                let packedGradient = scratch.packedA(count: PackedProduct.packedACount(m: m, k: p))
+                let packedRows = scratch.packedB(count: PackedProduct.packedBCount(k: p, n: k))
+                let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
                 for n in images {
                     for group in 0..<g.groups {
-                        let image = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                        if !g.isPointwise { im2col(g, image: image, col: col) }
+                        let image = input + g.inputOffset(image: n, group: group)
+                        PackedProduct.packA(gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                                            transposed: false, m: m, k: p, into: packedGradient)
+                        if g.isUnpaddedStrideOne {
+                            im2rowPanels(g, image: image, packed: packedRows)
+                        } else {
+                            im2col(g, image: image, col: col)
+                            PackedProduct.packB(col, ldb: p, transposed: true, k: p, n: k, into: packedRows)
+                        }
                         // gradWeight_group += gradOutput_group · colᵀ
-                        sgemm(transA: false, transB: true, m: outPerGroup, n: patch, k: outPlane,
-                              alpha: 1, a: gradOutput + (n * g.outChannels + group * outPerGroup) * outPlane,
-                              lda: outPlane, b: g.isPointwise ? image : UnsafePointer(col), ldb: outPlane,
-                              beta: n == images.lowerBound ? 0 : 1, c: sum + group * outPerGroup * patch, ldc: patch)
+                        PackedProduct.multiply(
+                            m: m, n: k, k: p, packedA: packedGradient, packedB: packedRows,
+                            c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
                     }
                 }
             }
@@ -118,7 +163,7 @@ public func conv2dBackwardWeight(
         for o in 0..<g.outChannels {
             var total: Float = 0
             for n in 0..<g.batch {
-                total += sumRun(outPlane, gradOutput + (n * g.outChannels + o) * outPlane)
+                total += sumRun(p, gradOutput + (n * g.outChannels + o) * p)
             }
             gradBias[o] = total
         }

@@ -105,3 +105,70 @@ func col2imAccumulate(_ g: Conv2dGeometry, col: UnsafePointer<Float>, image: Uns
         }
     }
 }
+
+/// `im2col` of an unpadded stride-1 geometry written straight into `PackedProduct`'s B layout
+/// (panels of 16 output positions, each holding its 16 positions for every patch row, the
+/// last panel zero-padded): the forward product's right operand without a packing pass.
+func im2colPanels(_ g: Conv2dGeometry, image: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {
+    precondition(g.isUnpaddedStrideOne, "im2colPanels: needs stride 1 and no padding, got \(g)")
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inW = g.inWidth, inPlane = g.inPlane, patch = g.patchSize
+    let panelStride = GEMMMicroKernel.columns * patch
+    var row = packed
+    for c in 0..<g.inChannelsPerGroup {
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                for oh in 0..<outH {
+                    // An image row of outW positions may straddle panels: copy it piece by piece.
+                    var position = oh &* outW, source = image + (tap &+ oh &* inW), remaining = outW
+                    while remaining > 0 {
+                        let lane = position & 15
+                        let count = min(remaining, 16 - lane)
+                        copyRun(count, from: source, to: row + ((position >> 4) &* panelStride &+ lane))
+                        position &+= count
+                        source += count
+                        remaining &-= count
+                    }
+                }
+                row += GEMMMicroKernel.columns
+            }
+        }
+    }
+    let used = outPlane & 15
+    if used != 0 {
+        let lastPanel = packed + (outPlane >> 4) * panelStride
+        for r in 0..<patch { zeroRun(16 - used, lastPanel + r * 16 + used) }
+    }
+}
+
+/// The transpose of `im2col` (one row per output position) for an unpadded stride-1
+/// geometry, written straight into `PackedProduct`'s B layout: panels of 16 patch entries,
+/// each holding those 16 entries for every output position. The weight gradient's right
+/// operand, gradOutput · im2colᵀ, without a transposing pack.
+func im2rowPanels(_ g: Conv2dGeometry, image: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {
+    precondition(g.isUnpaddedStrideOne, "im2rowPanels: needs stride 1 and no padding, got \(g)")
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inW = g.inWidth, inPlane = g.inPlane, patch = g.patchSize
+    let panelStride = GEMMMicroKernel.columns * outPlane
+    var r = 0
+    for c in 0..<g.inChannelsPerGroup {
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                let column = packed + ((r >> 4) &* panelStride &+ (r & 15))
+                for oh in 0..<outH {
+                    let source = image + (tap &+ oh &* inW)
+                    let destination = column + oh &* outW &* 16
+                    for ow in 0..<outW { destination[ow &* 16] = source[ow] }
+                }
+                r += 1
+            }
+        }
+    }
+    let used = patch & 15
+    if used != 0 {
+        let lastPanel = packed + (patch >> 4) * panelStride
+        for p in 0..<outPlane { zeroRun(16 - used, lastPanel + p * 16 + used) }
+    }
+}
