@@ -20,6 +20,12 @@ extension Conv2dGeometry {
         strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0
     }
 
+    /// Whether the weight gradient is better computed as dot products of gradOutput rows
+    /// with im2col rows (`multiplyRowsByRows`) than as a packed product, which must
+    /// transpose the im2col matrix: so when output planes are long enough to amortise the
+    /// final reduction of each dot product (the first layers of every CNN here).
+    var prefersRowDotProducts: Bool { outPlane >= 256 }
+
     /// Offset of group `group` of image `n` in the input (or gradInput).
     func inputOffset(image n: Int, group: Int) -> Int {
         (n * inChannels + group * inChannelsPerGroup) * inPlane
@@ -133,6 +139,20 @@ public func conv2dBackwardWeight(
             let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
             let sum = chunk == 0 ? gradWeight : partials + (chunk - 1) * weightCount
             KernelScratch.with { scratch in
+                if g.prefersRowDotProducts {
+                    let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
+                    for n in images {
+                        for group in 0..<g.groups {
+                            let image = input + g.inputOffset(image: n, group: group)
+                            if !g.isPointwise { im2col(g, image: image, col: col) }
+                            multiplyRowsByRows(
+                                m: m, n: k, k: p, a: gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                                b: g.isPointwise ? image : UnsafePointer(col), ldb: p,
+                                c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
+                        }
+                    }
+                    return
+                }
                 let packedGradient = scratch.packedA(count: PackedProduct.packedACount(m: m, k: p))
                 let packedRows = scratch.packedB(count: PackedProduct.packedBCount(k: p, n: k))
                 let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)

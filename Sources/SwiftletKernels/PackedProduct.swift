@@ -4,8 +4,7 @@
 /// A convolution multiplies the same weights by one im2col matrix per image. Packing the
 /// weights once per call instead of once per image, and writing the im2col matrix straight
 /// into B's panel layout where possible, removes most of the copying `sgemm` would do.
-/// Convolution products are small (k ≤ a few hundred, everything fits in L2), so the
-/// cache blocking of `sgemm` is not needed.
+/// Convolution products are small (everything fits in L2), so only k is blocked.
 enum PackedProduct {
     /// Floats occupied by an m×k operand packed as A (panels of 6 rows, zero-padded).
     static func packedACount(m: Int, k: Int) -> Int {
@@ -39,13 +38,19 @@ enum PackedProduct {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
-        let update: GEMMMicroKernel.Update = accumulate ? .accumulate : .overwrite
-        // One 16-column B panel (k·64 bytes) stays in L1 while every A panel passes over it.
+        // Slices of k keep a B micro-panel (16·depth floats) within L1 however long k is
+        // (the weight gradient's k is a whole output plane); within a panel a slice is contiguous.
+        let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
         for j in stride(from: 0, to: n, by: nr) {
-            for i in stride(from: 0, to: m, by: mr) {
-                GEMMMicroKernel.multiply(
-                    kc: k, a: packedA + i * k, b: packedB + j * k, c: c + i * ldc + j, ldc: ldc,
-                    m: min(mr, m - i), n: min(nr, n - j), alpha: 1, update: update)
+            for p in stride(from: 0, to: k, by: depthStep) {
+                let depth = min(depthStep, k - p)
+                let update: GEMMMicroKernel.Update = accumulate || p > 0 ? .accumulate : .overwrite
+                for i in stride(from: 0, to: m, by: mr) {
+                    GEMMMicroKernel.multiply(
+                        kc: depth, a: packedA + i * k + p * mr, b: packedB + j * k + p * nr,
+                        c: c + i * ldc + j, ldc: ldc, m: min(mr, m - i), n: min(nr, n - j),
+                        alpha: 1, update: update)
+                }
             }
         }
     }

@@ -172,6 +172,19 @@ final class Conv2dTests: XCTestCase {
                              kernelHeight: 4, kernelWidth: 3))
     }
 
+    /// Output planes of 256 pixels or more take the dot-product weight gradient.
+    func testLargeOutputPlanes() {
+        check(Conv2dGeometry(batch: 3, inChannels: 1, inHeight: 20, inWidth: 20, outChannels: 4,
+                             kernelHeight: 3, kernelWidth: 3))
+        check(Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 18, inWidth: 17, outChannels: 4,
+                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1, groups: 2))
+        check(Conv2dGeometry(batch: 3, inChannels: 2, inHeight: 34, inWidth: 34, outChannels: 3,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                             paddingHeight: 1, paddingWidth: 1))
+        check(Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 16, inWidth: 17, outChannels: 2,
+                             kernelHeight: 1, kernelWidth: 1))
+    }
+
     func testPointwise() {
         check(Conv2dGeometry(batch: 3, inChannels: 5, inHeight: 4, inWidth: 6, outChannels: 3,
                              kernelHeight: 1, kernelWidth: 1))
