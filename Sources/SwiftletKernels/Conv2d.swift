@@ -4,9 +4,10 @@
 //   backward input   col[K, P]     = weightᵀ[K, M] · gradOutput[M, P], then col2im
 //   backward weight  gradW[M, K]  += gradOutput[M, P] · colᵀ[P, K]
 // where col is the im2col matrix of the image. The weights are packed once per call and
-// shared by all threads; the batch is split across threads, each with its own scratch and
-// its own single-threaded products (`PackedProduct`). In the common unpadded stride-1 case
-// the im2col matrix is written directly in packed form.
+// shared by all threads; images are handed out to threads one at a time (the weight
+// gradient: in chunks with a partial sum each), and every thread runs single-threaded
+// products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
+// im2col matrix is written directly in packed form.
 
 extension Conv2dGeometry {
     /// A 1×1, stride-1, unpadded convolution: the input plane is the im2col matrix itself.
@@ -52,30 +53,28 @@ public func conv2dForward(
             PackedProduct.packA(weight + group * m * k, lda: k, transposed: false, m: m, k: k,
                                 into: packedWeights + group * weightsCount)
         }
-        Parallel.forRanges(g.batch) { images in
+        Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
                 let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
-                for n in images {
-                    for group in 0..<g.groups {
-                        let image = input + g.inputOffset(image: n, group: group)
-                        if g.isUnpaddedStrideOne {
-                            im2colPanels(g, image: image, packed: packedColumns)
-                        } else {
-                            im2col(g, image: image, col: col)
-                            PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
-                        }
-                        PackedProduct.multiply(
-                            m: m, n: p, k: k, packedA: packedWeights + group * weightsCount,
-                            packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
-                            ldc: p, accumulate: false)
+                for group in 0..<g.groups {
+                    let image = input + g.inputOffset(image: n, group: group)
+                    if g.isUnpaddedStrideOne {
+                        im2colPanels(g, image: image, packed: packedColumns)
+                    } else {
+                        im2col(g, image: image, col: col)
+                        PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
                     }
-                    if let bias {
-                        for o in 0..<g.outChannels {
-                            let plane = output + (n * g.outChannels + o) * p
-                            let value = bias[o]
-                            for q in 0..<p { plane[q] += value }
-                        }
+                    PackedProduct.multiply(
+                        m: m, n: p, k: k, packedA: packedWeights + group * weightsCount,
+                        packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
+                        ldc: p, accumulate: false)
+                }
+                if let bias {
+                    for o in 0..<g.outChannels {
+                        let plane = output + (n * g.outChannels + o) * p
+                        let value = bias[o]
+                        for q in 0..<p { plane[q] += value }
                     }
                 }
             }
@@ -97,23 +96,21 @@ public func conv2dBackwardInput(
             PackedProduct.packA(weight + group * m * k, lda: k, transposed: true, m: k, k: m,
                                 into: packedWeights + group * weightsCount)
         }
-        Parallel.forRanges(g.batch) { images in
+        Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedGradient = scratch.packedB(count: PackedProduct.packedBCount(k: m, n: p))
                 let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
-                for n in images {
-                    for group in 0..<g.groups {
-                        let image = gradInput + g.inputOffset(image: n, group: group)
-                        PackedProduct.packB(gradOutput + g.outputOffset(image: n, group: group), ldb: p,
-                                            transposed: false, k: m, n: p, into: packedGradient)
-                        // col = weightᵀ · gradOutput: the gradient of every im2col entry.
-                        PackedProduct.multiply(
-                            m: k, n: p, k: m, packedA: packedWeights + group * weightsCount,
-                            packedB: packedGradient, c: g.isPointwise ? image : col, ldc: p, accumulate: false)
-                        if !g.isPointwise {
-                            zeroRun(g.inChannelsPerGroup * g.inPlane, image)
-                            col2imAccumulate(g, col: col, image: image)
-                        }
+                for group in 0..<g.groups {
+                    let image = gradInput + g.inputOffset(image: n, group: group)
+                    PackedProduct.packB(gradOutput + g.outputOffset(image: n, group: group), ldb: p,
+                                        transposed: false, k: m, n: p, into: packedGradient)
+                    // col = weightᵀ · gradOutput: the gradient of every im2col entry.
+                    PackedProduct.multiply(
+                        m: k, n: p, k: m, packedA: packedWeights + group * weightsCount,
+                        packedB: packedGradient, c: g.isPointwise ? image : col, ldc: p, accumulate: false)
+                    if !g.isPointwise {
+                        zeroRun(g.inChannelsPerGroup * g.inPlane, image)
+                        col2imAccumulate(g, col: col, image: image)
                     }
                 }
             }
@@ -130,10 +127,11 @@ public func conv2dBackwardWeight(
     precondition(g.isValid, "conv2dBackwardWeight: invalid geometry \(g)")
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightCount = g.outChannels * k
-    let chunks = max(1, min(Parallel.threads, g.batch))
+    // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
+    // into gradWeight and the others are summed into it afterwards. Several chunks per
+    // thread let a thread that starts late (on a busy machine) still take a share.
+    let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
     KernelScratch.with { reduction in
-        // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
-        // into gradWeight and the others are summed into it afterwards.
         let partials = reduction.partials(count: (chunks - 1) * weightCount)
         Parallel.forEach(chunks) { chunk in
             let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
