@@ -2,18 +2,21 @@
 // im2col, col2im and pooling. `UnsafeMutablePointer.update(from:count:)` turns each into a
 // memmove call, which costs more than the copy itself at these lengths.
 
-/// Copies `count` floats from `source` to `destination` (which must not overlap) with 8-lane moves.
+/// Copies `count` floats from `source` to `destination` (which must not overlap) with 8-lane
+/// moves; a run of 8 or more ends with one move that overlaps the previous one instead of a
+/// scalar tail.
 @inline(__always)
 func copyRun(_ count: Int, from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>) {
+    guard count >= 8 else {
+        for t in 0..<count { destination[t] = source[t] }
+        return
+    }
     var t = 0
     while t + 8 <= count {
         storeVector(loadVector(source + t), destination + t)
         t += 8
     }
-    while t < count {
-        destination[t] = source[t]
-        t += 1
-    }
+    if t < count { storeVector(loadVector(source + count - 8), destination + count - 8) }
 }
 
 /// `destination[t] += source[t]` for `t` in `0..<count`.

@@ -114,25 +114,26 @@ func im2colPanels(_ g: Conv2dGeometry, image: UnsafePointer<Float>, packed: Unsa
     let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
     let inW = g.inWidth, inPlane = g.inPlane, patch = g.patchSize
     let panelStride = GEMMMicroKernel.columns * patch
-    var row = packed
-    for c in 0..<g.inChannelsPerGroup {
-        for i in 0..<g.kernelHeight {
-            for j in 0..<g.kernelWidth {
-                let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
-                for oh in 0..<outH {
-                    // An image row of outW positions may straddle panels: copy it piece by piece.
-                    var position = oh &* outW, source = image + (tap &+ oh &* inW), remaining = outW
-                    while remaining > 0 {
-                        let lane = position & 15
-                        let count = min(remaining, 16 - lane)
-                        copyRun(count, from: source, to: row + ((position >> 4) &* panelStride &+ lane))
-                        position &+= count
-                        source += count
-                        remaining &-= count
+    for oh in 0..<outH {
+        // An image row of outW positions may straddle panels: copy it piece by piece, each
+        // piece for every patch row (consecutive patch rows are 16 floats apart in a panel).
+        var ow = 0
+        while ow < outW {
+            let position = oh * outW + ow
+            let lane = position & 15
+            let count = min(outW - ow, 16 - lane)
+            let source = image + (oh * inW + ow)
+            var destination = packed + ((position >> 4) * panelStride + lane)
+            for c in 0..<g.inChannelsPerGroup {
+                for i in 0..<g.kernelHeight {
+                    for j in 0..<g.kernelWidth {
+                        let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                        copyRun(count, from: source + tap, to: destination)
+                        destination += GEMMMicroKernel.columns
                     }
                 }
-                row += GEMMMicroKernel.columns
             }
+            ow += count
         }
     }
     let used = outPlane & 15
