@@ -3,7 +3,8 @@
 //   forward          output[M, P]  = weight[M, K] · col[K, P]
 //   backward input   col[K, P]     = weightᵀ[K, M] · gradOutput[M, P], then col2im
 //   backward weight  gradW[M, K]  += gradOutput[M, P] · colᵀ[P, K]
-// where col is the im2col matrix of the image. The weights are packed once per call and
+// where col is the im2col matrix of the image (the weight gradient of large planes is
+// computed as row dot products, `multiplyRowsByRows`, which needs no transposed col). The weights are packed once per call and
 // shared by all threads; images are handed out to threads one at a time (the weight
 // gradient: in chunks with a partial sum each), and every thread runs single-threaded
 // products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
