@@ -22,6 +22,12 @@ extension Conv2dGeometry {
         strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0
     }
 
+    /// Whether im2col is written straight into packed panels (`im2colPanels`): for unpadded
+    /// stride-1 geometries whose output rows are whole 8-pixel vectors. Other widths break
+    /// into short pieces at panel boundaries, and a plain im2col (row copies) followed by
+    /// packing is faster.
+    var writesPanelsDirectly: Bool { isUnpaddedStrideOne && outWidth % 8 == 0 }
+
     /// Whether the weight gradient is better computed as dot products of gradOutput rows
     /// with im2col rows (`multiplyRowsByRows`) than as a packed product, which must
     /// transpose the im2col matrix: so when output planes are long enough to amortise the
@@ -57,10 +63,10 @@ public func conv2dForward(
         Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
-                let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
+                let col = scratch.columns(count: g.writesPanelsDirectly ? 0 : k * p)
                 for group in 0..<g.groups {
                     let image = input + g.inputOffset(image: n, group: group)
-                    if g.isUnpaddedStrideOne {
+                    if g.writesPanelsDirectly {
                         im2colPanels(g, image: image, packed: packedColumns)
                     } else {
                         im2col(g, image: image, col: col)
