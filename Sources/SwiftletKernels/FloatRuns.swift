@@ -8,7 +8,15 @@
 @inline(__always)
 func copyRun(_ count: Int, from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>) {
     guard count >= 8 else {
-        for t in 0..<count { destination[t] = source[t] }
+        var t = 0
+        if count >= 4 {
+            storeHalfVector(loadHalfVector(source), destination)
+            t = 4
+        }
+        while t < count {
+            destination[t] = source[t]
+            t += 1
+        }
         return
     }
     var t = 0
@@ -26,6 +34,10 @@ func addRun(_ count: Int, from source: UnsafePointer<Float>, to destination: Uns
     while t + 8 <= count {
         storeVector(loadVector(destination + t) + loadVector(source + t), destination + t)
         t += 8
+    }
+    if t + 4 <= count {
+        storeHalfVector(loadHalfVector(destination + t) + loadHalfVector(source + t), destination + t)
+        t += 4
     }
     while t < count {
         destination[t] += source[t]
@@ -72,4 +84,14 @@ func loadVector(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
 @inline(__always)
 func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func loadHalfVector(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always)
+func storeHalfVector(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
 }
