@@ -1,69 +1,175 @@
-// im2col turns convolution into matrix multiplication: for one image and one group, row
-// (c, kh, kw) of the column matrix holds, for every output pixel, the input value that
-// kernel tap multiplies (zero where it falls in the padding). col2im is its adjoint:
-// it adds each column-matrix entry back onto the input pixel it came from.
-
-/// Fills `columns` [patchSize, outHeight·outWidth] from one group's input channels.
-func im2col(_ g: Conv2dGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-    let (outH, outW) = (g.outHeight, g.outWidth)
-    var row = columns
-    for c in 0..<g.groupInChannels {
-        let plane = input + c * g.inPlane
-        for kh in 0..<g.kernelHeight {
-            for kw in 0..<g.kernelWidth {
-                let columnOffset = kw * g.dilationWidth - g.paddingWidth
-                for oh in 0..<outH {
-                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                    let out = row + oh * outW
-                    guard ih >= 0 && ih < g.inHeight else {
-                        out.update(repeating: 0, count: outW)
-                        continue
-                    }
-                    let source = plane + ih * g.inWidth
-                    let (first, last) = validColumns(g, columnOffset, outW)
-                    if first > 0 { out.update(repeating: 0, count: first) }
-                    if g.strideWidth == 1 {
-                        if last > first { (out + first).update(from: source + first + columnOffset, count: last - first) }
-                    } else {
-                        for ow in first..<max(first, last) { out[ow] = source[ow * g.strideWidth + columnOffset] }
-                    }
-                    if last < outW { (out + max(first, last)).update(repeating: 0, count: outW - max(first, last)) }
-                }
-                row += outH * outW
-            }
-        }
-    }
-}
-
-/// Adds `columns` [patchSize, outHeight·outWidth] back onto one group's input channels.
-func col2im(_ g: Conv2dGeometry, columns: UnsafePointer<Float>, input: UnsafeMutablePointer<Float>) {
-    let (outH, outW) = (g.outHeight, g.outWidth)
-    var row = columns
-    for c in 0..<g.groupInChannels {
-        let plane = input + c * g.inPlane
-        for kh in 0..<g.kernelHeight {
-            for kw in 0..<g.kernelWidth {
-                let columnOffset = kw * g.dilationWidth - g.paddingWidth
-                let (first, last) = validColumns(g, columnOffset, outW)
-                for oh in 0..<outH {
-                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                    guard ih >= 0 && ih < g.inHeight else { continue }
-                    let target = plane + ih * g.inWidth
-                    let source = row + oh * outW
-                    for ow in first..<max(first, last) { target[ow * g.strideWidth + columnOffset] += source[ow] }
-                }
-                row += outH * outW
-            }
-        }
-    }
-}
-
-/// The output columns `first..<last` whose input column `ow·stride + offset` is inside the image.
+/// The outputs `o` in `0..<outSize` whose input coordinate `o·stride + offset` lies in
+/// `0..<inSize`. Outside this range a kernel tap reads padding.
 @inline(__always)
-private func validColumns(_ g: Conv2dGeometry, _ offset: Int, _ outW: Int) -> (Int, Int) {
-    // ow·s + offset ≥ 0  ⇔  ow ≥ ⌈−offset / s⌉;   ow·s + offset < inWidth  ⇔  ow < ⌈(inWidth − offset) / s⌉
-    let s = g.strideWidth
-    let first = offset >= 0 ? 0 : (-offset + s - 1) / s
-    let last = g.inWidth - offset <= 0 ? 0 : (g.inWidth - offset + s - 1) / s
-    return (min(first, outW), min(last, outW))
+func validOutputRange(outSize: Int, stride: Int, offset: Int, inSize: Int) -> Range<Int> {
+    // Integer division costs tens of cycles, more than copying a short row: avoid it for stride 1.
+    if stride == 1 {
+        let end = min(max(inSize - offset, 0), outSize)
+        return min(max(-offset, 0), end)..<end
+    }
+    let low = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    let high = inSize - offset <= 0 ? 0 : (inSize - offset - 1) / stride + 1
+    let end = min(high, outSize)
+    return min(low, end)..<end
+}
+
+/// Unfolds `inChannelsPerGroup` channels of one image into `col`, a row-major
+/// `[patchSize, outPlane]` matrix: row `(c·kernelHeight + i)·kernelWidth + j` holds, for every
+/// output position, the pixel that kernel tap `(i, j)` of channel `c` sees (0 in the padding).
+/// Forward convolution is then `weight[outChannelsPerGroup, patchSize] · col`.
+func im2col(_ g: Conv2dGeometry, image: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>) {
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inH = g.inHeight, inW = g.inWidth, inPlane = g.inPlane
+    let strideH = g.strideHeight, strideW = g.strideWidth
+    var row = col
+    if g.isUnpaddedStrideOne {
+        // Every row of col is outH full runs of outW pixels: no range arithmetic, no zeros.
+        for c in 0..<g.inChannelsPerGroup {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                    let src = image + tap
+                    for oh in 0..<outH { copyRun(outW, from: src + oh &* inW, to: row + oh &* outW) }
+                    row += outPlane
+                }
+            }
+        }
+        return
+    }
+    for c in 0..<g.inChannelsPerGroup {
+        let plane = image + c * inPlane
+        for i in 0..<g.kernelHeight {
+            let rowOffset = i * g.dilationHeight - g.paddingHeight
+            let ohs = validOutputRange(outSize: outH, stride: strideH, offset: rowOffset, inSize: inH)
+            for j in 0..<g.kernelWidth {
+                let colOffset = j * g.dilationWidth - g.paddingWidth
+                let ows = validOutputRange(outSize: outW, stride: strideW, offset: colOffset, inSize: inW)
+                zeroRun(ohs.lowerBound * outW, row)
+                for oh in ohs {
+                    let dst = row + oh * outW
+                    let src = plane + (oh * strideH + rowOffset) * inW + colOffset
+                    zeroRun(ows.lowerBound, dst)
+                    if strideW == 1 {
+                        copyRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
+                    } else {
+                        for ow in ows { dst[ow] = src[ow * strideW] }
+                    }
+                    zeroRun(outW - ows.upperBound, dst + ows.upperBound)
+                }
+                zeroRun((outH - ohs.upperBound) * outW, row + ohs.upperBound * outW)
+                row += outPlane
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds every entry of `col` back onto the pixel it was read from
+/// (padding entries are dropped). `image` must be initialised; it is accumulated into.
+func col2imAccumulate(_ g: Conv2dGeometry, col: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inH = g.inHeight, inW = g.inWidth, inPlane = g.inPlane
+    let strideH = g.strideHeight, strideW = g.strideWidth
+    var row = col
+    if g.isUnpaddedStrideOne {
+        for c in 0..<g.inChannelsPerGroup {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                    let dst = image + tap
+                    for oh in 0..<outH { addRun(outW, from: row + oh &* outW, to: dst + oh &* inW) }
+                    row += outPlane
+                }
+            }
+        }
+        return
+    }
+    for c in 0..<g.inChannelsPerGroup {
+        let plane = image + c * inPlane
+        for i in 0..<g.kernelHeight {
+            let rowOffset = i * g.dilationHeight - g.paddingHeight
+            let ohs = validOutputRange(outSize: outH, stride: strideH, offset: rowOffset, inSize: inH)
+            for j in 0..<g.kernelWidth {
+                let colOffset = j * g.dilationWidth - g.paddingWidth
+                let ows = validOutputRange(outSize: outW, stride: strideW, offset: colOffset, inSize: inW)
+                for oh in ohs {
+                    let src = row + oh * outW
+                    let dst = plane + (oh * strideH + rowOffset) * inW + colOffset
+                    if strideW == 1 {
+                        addRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
+                    } else {
+                        for ow in ows { dst[ow * strideW] += src[ow] }
+                    }
+                }
+                row += outPlane
+            }
+        }
+    }
+}
+
+/// `im2col` of an unpadded stride-1 geometry written straight into `PackedProduct`'s B layout
+/// (panels of 16 output positions, each holding its 16 positions for every patch row, the
+/// last panel zero-padded): the forward product's right operand without a packing pass.
+func im2colPanels(_ g: Conv2dGeometry, image: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {
+    precondition(g.isUnpaddedStrideOne, "im2colPanels: needs stride 1 and no padding, got \(g)")
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inW = g.inWidth, inPlane = g.inPlane, patch = g.patchSize
+    let panelStride = GEMMMicroKernel.columns * patch
+    for oh in 0..<outH {
+        // An image row of outW positions may straddle panels: copy it piece by piece, each
+        // piece for every patch row (consecutive patch rows are 16 floats apart in a panel).
+        var ow = 0
+        while ow < outW {
+            let position = oh * outW + ow
+            let lane = position & 15
+            let count = min(outW - ow, 16 - lane)
+            let source = image + (oh * inW + ow)
+            var destination = packed + ((position >> 4) * panelStride + lane)
+            for c in 0..<g.inChannelsPerGroup {
+                for i in 0..<g.kernelHeight {
+                    for j in 0..<g.kernelWidth {
+                        let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                        copyRun(count, from: source + tap, to: destination)
+                        destination += GEMMMicroKernel.columns
+                    }
+                }
+            }
+            ow += count
+        }
+    }
+    let used = outPlane & 15
+    if used != 0 {
+        let lastPanel = packed + (outPlane >> 4) * panelStride
+        for r in 0..<patch { zeroRun(16 - used, lastPanel + r * 16 + used) }
+    }
+}
+
+/// The transpose of `im2col` (one row per output position) for an unpadded stride-1
+/// geometry, written straight into `PackedProduct`'s B layout: panels of 16 patch entries,
+/// each holding those 16 entries for every output position. The weight gradient's right
+/// operand, gradOutput · im2colᵀ, without a transposing pack.
+func im2rowPanels(_ g: Conv2dGeometry, image: UnsafePointer<Float>, packed: UnsafeMutablePointer<Float>) {
+    precondition(g.isUnpaddedStrideOne, "im2rowPanels: needs stride 1 and no padding, got \(g)")
+    let outH = g.outHeight, outW = g.outWidth, outPlane = outH * outW
+    let inW = g.inWidth, inPlane = g.inPlane, patch = g.patchSize
+    let panelStride = GEMMMicroKernel.columns * outPlane
+    var r = 0
+    for c in 0..<g.inChannelsPerGroup {
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let tap: Int = c &* inPlane &+ i &* g.dilationHeight &* inW &+ j &* g.dilationWidth
+                let column = packed + ((r >> 4) &* panelStride &+ (r & 15))
+                for oh in 0..<outH {
+                    let source = image + (tap &+ oh &* inW)
+                    let destination = column + oh &* outW &* 16
+                    for ow in 0..<outW { destination[ow &* 16] = source[ow] }
+                }
+                r += 1
+            }
+        }
+    }
+    let used = patch & 15
+    if used != 0 {
+        let lastPanel = packed + (patch >> 4) * panelStride
+        for p in 0..<outPlane { zeroRun(16 - used, lastPanel + p * 16 + used) }
+    }
 }

@@ -1,0 +1,196 @@
+// Convolution as matrix multiplication, per image and group (llm.c-style shape comments:
+// M = outChannelsPerGroup, K = patchSize, P = outPlane):
+//   forward          output[M, P]  = weight[M, K] · col[K, P]
+//   backward input   col[K, P]     = weightᵀ[K, M] · gradOutput[M, P], then col2im
+//   backward weight  gradW[M, K]  += gradOutput[M, P] · colᵀ[P, K]
+// where col is the im2col matrix of the image (the weight gradient of large planes is
+// computed as row dot products, `multiplyRowsByRows`, which needs no transposed col). The weights are packed once per call and
+// shared by all threads; images are handed out to threads one at a time (the weight
+// gradient: in chunks with a partial sum each), and every thread runs single-threaded
+// products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
+// im2col matrix is written directly in packed form.
+
+extension Conv2dGeometry {
+    /// A 1×1, stride-1, unpadded convolution: the input plane is the im2col matrix itself.
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && isUnpaddedStrideOne
+    }
+
+    /// Stride 1 without padding (any dilation): every kernel tap reads full rows of pixels,
+    /// the case of every CNN here, which im2col and col2im copy without range arithmetic.
+    var isUnpaddedStrideOne: Bool {
+        strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0
+    }
+
+    /// Whether im2col is written straight into packed panels (`im2colPanels`): for unpadded
+    /// stride-1 geometries whose output rows are whole 8-pixel vectors. Other widths break
+    /// into short pieces at panel boundaries, and a plain im2col (row copies) followed by
+    /// packing is faster.
+    var writesPanelsDirectly: Bool { isUnpaddedStrideOne && outWidth % 8 == 0 }
+
+    /// Whether the weight gradient is better computed as dot products of gradOutput rows
+    /// with im2col rows (`multiplyRowsByRows`) than as a packed product, which must
+    /// transpose the im2col matrix: so when output planes are long enough to amortise the
+    /// final reduction of each dot product (the first layers of every CNN here).
+    var prefersRowDotProducts: Bool { outPlane >= 256 }
+
+    /// Offset of group `group` of image `n` in the input (or gradInput).
+    func inputOffset(image n: Int, group: Int) -> Int {
+        (n * inChannels + group * inChannelsPerGroup) * inPlane
+    }
+
+    /// Offset of group `group` of image `n` in the output (or gradOutput).
+    func outputOffset(image n: Int, group: Int) -> Int {
+        (n * outChannels + group * outChannelsPerGroup) * outPlane
+    }
+}
+
+/// `output = conv(input, weight) + bias` (bias optional, one value per output channel).
+/// Overwrites `output`.
+public func conv2dForward(
+    _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+) {
+    precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightsCount = PackedProduct.packedACount(m: m, k: k)
+    KernelScratch.with { shared in
+        let packedWeights = shared.packedA(count: g.groups * weightsCount)
+        for group in 0..<g.groups {
+            PackedProduct.packA(weight + group * m * k, lda: k, transposed: false, m: m, k: k,
+                                into: packedWeights + group * weightsCount)
+        }
+        Parallel.forEach(g.batch) { n in
+            KernelScratch.with { scratch in
+                let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
+                let col = scratch.columns(count: g.writesPanelsDirectly ? 0 : k * p)
+                for group in 0..<g.groups {
+                    let image = input + g.inputOffset(image: n, group: group)
+                    if g.writesPanelsDirectly {
+                        im2colPanels(g, image: image, packed: packedColumns)
+                    } else {
+                        im2col(g, image: image, col: col)
+                        PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
+                    }
+                    PackedProduct.multiply(
+                        m: m, n: p, k: k, packedA: packedWeights + group * weightsCount,
+                        packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
+                        ldc: p, accumulate: false)
+                }
+                if let bias {
+                    for o in 0..<g.outChannels {
+                        let plane = output + (n * g.outChannels + o) * p
+                        let value = bias[o]
+                        for q in 0..<p { plane[q] += value }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `gradInput = ∂L/∂input` given `gradOutput = ∂L/∂output`. Overwrites `gradInput`.
+public func conv2dBackwardInput(
+    _ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>
+) {
+    precondition(g.isValid, "conv2dBackwardInput: invalid geometry \(g)")
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightsCount = PackedProduct.packedACount(m: k, k: m)
+    KernelScratch.with { shared in
+        let packedWeights = shared.packedA(count: g.groups * weightsCount)
+        for group in 0..<g.groups {
+            PackedProduct.packA(weight + group * m * k, lda: k, transposed: true, m: k, k: m,
+                                into: packedWeights + group * weightsCount)
+        }
+        Parallel.forEach(g.batch) { n in
+            KernelScratch.with { scratch in
+                let packedGradient = scratch.packedB(count: PackedProduct.packedBCount(k: m, n: p))
+                let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
+                for group in 0..<g.groups {
+                    let image = gradInput + g.inputOffset(image: n, group: group)
+                    PackedProduct.packB(gradOutput + g.outputOffset(image: n, group: group), ldb: p,
+                                        transposed: false, k: m, n: p, into: packedGradient)
+                    // col = weightᵀ · gradOutput: the gradient of every im2col entry.
+                    PackedProduct.multiply(
+                        m: k, n: p, k: m, packedA: packedWeights + group * weightsCount,
+                        packedB: packedGradient, c: g.isPointwise ? image : col, ldc: p, accumulate: false)
+                    if !g.isPointwise {
+                        zeroRun(g.inChannelsPerGroup * g.inPlane, image)
+                        col2imAccumulate(g, col: col, image: image)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `gradWeight = ∂L/∂weight` and, when `gradBias` is non-nil, `gradBias` = the sum of
+/// `gradOutput` over batch and space for each output channel. Overwrites both.
+public func conv2dBackwardWeight(
+    _ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?
+) {
+    precondition(g.isValid, "conv2dBackwardWeight: invalid geometry \(g)")
+    let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
+    let weightCount = g.outChannels * k
+    // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
+    // into gradWeight and the others are summed into it afterwards. Several chunks per
+    // thread let a thread that starts late (on a busy machine) still take a share.
+    let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+    KernelScratch.with { reduction in
+        let partials = reduction.partials(count: (chunks - 1) * weightCount)
+        Parallel.forEach(chunks) { chunk in
+            let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
+            let sum = chunk == 0 ? gradWeight : partials + (chunk - 1) * weightCount
+            KernelScratch.with { scratch in
+                if g.prefersRowDotProducts {
+                    let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
+                    for n in images {
+                        for group in 0..<g.groups {
+                            let image = input + g.inputOffset(image: n, group: group)
+                            if !g.isPointwise { im2col(g, image: image, col: col) }
+                            multiplyRowsByRows(
+                                m: m, n: k, k: p, a: gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                                b: g.isPointwise ? image : UnsafePointer(col), ldb: p,
+                                c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
+                        }
+                    }
+                    return
+                }
+                let packedGradient = scratch.packedA(count: PackedProduct.packedACount(m: m, k: p))
+                let packedRows = scratch.packedB(count: PackedProduct.packedBCount(k: p, n: k))
+                let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
+                for n in images {
+                    for group in 0..<g.groups {
+                        let image = input + g.inputOffset(image: n, group: group)
+                        PackedProduct.packA(gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                                            transposed: false, m: m, k: p, into: packedGradient)
+                        if g.isUnpaddedStrideOne {
+                            im2rowPanels(g, image: image, packed: packedRows)
+                        } else {
+                            im2col(g, image: image, col: col)
+                            PackedProduct.packB(col, ldb: p, transposed: true, k: p, n: k, into: packedRows)
+                        }
+                        // gradWeight_group += gradOutput_group · colᵀ
+                        PackedProduct.multiply(
+                            m: m, n: k, k: p, packedA: packedGradient, packedB: packedRows,
+                            c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
+                    }
+                }
+            }
+        }
+        for chunk in 1..<chunks {
+            addRun(weightCount, from: partials + (chunk - 1) * weightCount, to: gradWeight)
+        }
+    }
+    if let gradBias {
+        for o in 0..<g.outChannels {
+            var total: Float = 0
+            for n in 0..<g.batch {
+                total += sumRun(p, gradOutput + (n * g.outChannels + o) * p)
+            }
+            gradBias[o] = total
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// C = A·B (or C += A·B) for operands already packed in `GEMMPacking`'s micro-panel layout,
+/// single-threaded and without blocking: the product behind the convolution kernels.
+///
+/// A convolution multiplies the same weights by one im2col matrix per image. Packing the
+/// weights once per call instead of once per image, and writing the im2col matrix straight
+/// into B's panel layout where possible, removes most of the copying `sgemm` would do.
+/// Convolution products are small (everything fits in L2), so only k is blocked.
+enum PackedProduct {
+    /// Floats occupied by an m×k operand packed as A (panels of 6 rows, zero-padded).
+    static func packedACount(m: Int, k: Int) -> Int {
+        (m + GEMMMicroKernel.rows - 1) / GEMMMicroKernel.rows * GEMMMicroKernel.rows * k
+    }
+
+    /// Floats occupied by a k×n operand packed as B (panels of 16 columns, zero-padded).
+    static func packedBCount(k: Int, n: Int) -> Int {
+        (n + GEMMMicroKernel.columns - 1) / GEMMMicroKernel.columns * GEMMMicroKernel.columns * k
+    }
+
+    /// Packs op(A) (m×k; `a[i·lda + p]`, or `a[p·lda + i]` when transposed).
+    static func packA(
+        _ a: UnsafePointer<Float>, lda: Int, transposed: Bool, m: Int, k: Int,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        GEMMPacking.packA(a, lda: lda, transposed: transposed, rows: 0..<m, depth: 0..<k, into: packed)
+    }
+
+    /// Packs op(B) (k×n; `b[p·ldb + j]`, or `b[j·ldb + p]` when transposed).
+    static func packB(
+        _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, k: Int, n: Int,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        GEMMPacking.packB(b, ldb: ldb, transposed: transposed, depth: 0..<k, columns: 0..<n, into: packed)
+    }
+
+    /// C[m, n] = A·B, or C += A·B when `accumulate`; C has row stride `ldc`.
+    static func multiply(
+        m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
+        // Slices of k keep a B micro-panel (16·depth floats) within L1 however long k is
+        // (the weight gradient's k is a whole output plane); within a panel a slice is contiguous.
+        let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+        for j in stride(from: 0, to: n, by: nr) {
+            for p in stride(from: 0, to: k, by: depthStep) {
+                let depth = min(depthStep, k - p)
+                let update: GEMMMicroKernel.Update = accumulate || p > 0 ? .accumulate : .overwrite
+                for i in stride(from: 0, to: m, by: mr) {
+                    GEMMMicroKernel.multiply(
+                        kc: depth, a: packedA + i * k + p * mr, b: packedB + j * k + p * nr,
+                        c: c + i * ldc + j, ldc: ldc, m: min(mr, m - i), n: min(nr, n - j),
+                        alpha: 1, update: update)
+                }
+            }
+        }
+    }
+}
