@@ -30,21 +30,20 @@ public func measureDecomposition(
     _ name: String, layer: String, ranks: [Int], convForm: ConvFactorization = .filterBasis,
     threads: Int, batch: Int = 64, seconds: Double = 1
 ) throws -> [DecompositionMeasurement] {
-    let previousThreads = Parallel.threads
-    Parallel.threads = threads
-    defer { Parallel.threads = previousThreads }
-    let entry = try ModelZoo.entry(name)
-    let x = Tensor.normal([batch] + entry.inputShape), one = Tensor.normal([1] + entry.inputShape)
-    return try ([nil] + ranks.map { Optional($0) }).map { rank in
-        GlobalRandom.seed(0)
-        let model = entry.make()
-        if let rank { try decompose(model, layer: layer, .rank(rank), convForm: convForm) }
-        model.eval()
-        let footprint = try ModelFootprint(of: model, inputShape: entry.inputShape)
-        let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
-        let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
-        return DecompositionMeasurement(model: name, layer: layer, rank: rank, parameters: footprint.parameters, flops: footprint.flops,
-                                        threads: threads, batch: batch, inferImagesPerSecond: Double(batch) / infer,
-                                        latencyMicroseconds: latency * 1e6)
+    try Parallel.withThreads(threads) {
+        let entry = try ModelZoo.entry(name)
+        let x = Tensor.normal([batch] + entry.inputShape), one = Tensor.normal([1] + entry.inputShape)
+        return try ([nil] + ranks.map { Optional($0) }).map { rank in
+            GlobalRandom.seed(0)
+            let model = entry.make()
+            if let rank { try decompose(model, layer: layer, .rank(rank), convForm: convForm) }
+            model.eval()
+            let footprint = try ModelFootprint(of: model, inputShape: entry.inputShape)
+            let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
+            let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
+            return DecompositionMeasurement(model: name, layer: layer, rank: rank, parameters: footprint.parameters, flops: footprint.flops,
+                                            threads: threads, batch: batch, inferImagesPerSecond: Double(batch) / infer,
+                                            latencyMicroseconds: latency * 1e6)
+        }
     }
 }

@@ -29,28 +29,27 @@ public struct ModelMeasurement {
 /// Measures `model` (a ModelZoo name) with `threads` kernel threads.
 /// Each figure is the mean over repeated runs filling about `seconds`, after two warm-up runs.
 public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 2) throws -> ModelMeasurement {
-    let previousThreads = Parallel.threads
-    Parallel.threads = threads
-    defer { Parallel.threads = previousThreads }
-    GlobalRandom.seed(0)
-    let entry = try ModelZoo.entry(name)
-    let model = entry.make()
-    let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
-    let x = Tensor.normal([batch] + entry.inputShape)
-    var generator = SeededRandom(seed: 1)
-    let labels = (0..<batch).map { _ in generator.nextInt(below: 10) }
+    try Parallel.withThreads(threads) {
+        GlobalRandom.seed(0)
+        let entry = try ModelZoo.entry(name)
+        let model = entry.make()
+        let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
+        let x = Tensor.normal([batch] + entry.inputShape)
+        var generator = SeededRandom(seed: 1)
+        let labels = (0..<batch).map { _ in generator.nextInt(below: 10) }
 
-    let train = try secondsPerRun(seconds) {
-        optimizer.zeroGrad()
-        try crossEntropy(model(x), labels).backward()
-        optimizer.step()
+        let train = try secondsPerRun(seconds) {
+            optimizer.zeroGrad()
+            try crossEntropy(model(x), labels).backward()
+            optimizer.step()
+        }
+        model.eval()
+        let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
+        let one = Tensor.normal([1] + entry.inputShape)
+        let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
+        return ModelMeasurement(model: name, threads: threads, batch: batch, trainImagesPerSecond: Double(batch) / train,
+                                inferImagesPerSecond: Double(batch) / infer, latencyMicroseconds: latency * 1e6)
     }
-    model.eval()
-    let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
-    let one = Tensor.normal([1] + entry.inputShape)
-    let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
-    return ModelMeasurement(model: name, threads: threads, batch: batch, trainImagesPerSecond: Double(batch) / train,
-                            inferImagesPerSecond: Double(batch) / infer, latencyMicroseconds: latency * 1e6)
 }
 
 /// Mean wall time of `body` over as many runs as fit in `budget` seconds, after two warm-ups.

@@ -20,17 +20,16 @@ public struct SparseMeasurement {
 /// model with its Linear layers converted to `SparseLinear`.
 public func measureSparseLatency(_ name: String = "lenet300", sparsity: Float = 0.9, threads: Int = 1,
                                  seconds: Double = 1) throws -> SparseMeasurement {
-    let previousThreads = Parallel.threads
-    Parallel.threads = threads
-    defer { Parallel.threads = previousThreads }
-    GlobalRandom.seed(0)
-    let entry = try ModelZoo.entry(name)
-    let model = entry.make()
-    _ = try pruneByMagnitude(model, .sparsity(sparsity))
-    model.eval()
-    let image = Tensor.normal([1] + entry.inputShape)
-    let dense = try secondsPerRun(seconds) { _ = try withNoGrad { try model(image) } }
-    _ = try convertToSparse(model, minimumSparsity: Double(sparsity) * 0.9)
-    let sparse = try secondsPerRun(seconds) { _ = try withNoGrad { try model(image) } }
-    return SparseMeasurement(model: name, sparsity: Double(sparsity), denseMicroseconds: dense * 1e6, sparseMicroseconds: sparse * 1e6)
+    try Parallel.withThreads(threads) {
+        GlobalRandom.seed(0)
+        let entry = try ModelZoo.entry(name)
+        let model = entry.make()
+        _ = try pruneByMagnitude(model, .sparsity(sparsity))
+        model.eval()
+        let image = Tensor.normal([1] + entry.inputShape)
+        let dense = try secondsPerRun(seconds) { _ = try withNoGrad { try model(image) } }
+        _ = try convertToSparse(model, minimumSparsity: Double(sparsity) * 0.9)
+        let sparse = try secondsPerRun(seconds) { _ = try withNoGrad { try model(image) } }
+        return SparseMeasurement(model: name, sparsity: Double(sparsity), denseMicroseconds: dense * 1e6, sparseMicroseconds: sparse * 1e6)
+    }
 }

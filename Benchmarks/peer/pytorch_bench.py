@@ -3,40 +3,16 @@
 Prints one JSON line per measurement. Run with the reference venv:
   python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm]
 """
-import argparse, json, time
-import torch, torch.nn as nn, torch.nn.functional as F
+import argparse, json, sys, time
+from pathlib import Path
+import torch, torch.nn.functional as F
 
-class MnistNet(nn.Module):          # seed 000 (the classic PyTorch MNIST example net)
-    def __init__(s):
-        super().__init__(); s.conv1 = nn.Conv2d(1, 10, 5); s.conv2 = nn.Conv2d(10, 20, 5)
-        s.fc1 = nn.Linear(320, 50); s.fc2 = nn.Linear(50, 10)
-    def forward(s, x):
-        x = F.relu(F.max_pool2d(s.conv1(x), 2)); x = F.relu(F.max_pool2d(s.conv2(x), 2))
-        return s.fc2(F.relu(s.fc1(x.flatten(1))))
+# The same PyTorch classes the checkpoint cross-check and the fixture generator use.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
+from models import MODELS as ALL_MODELS  # noqa: E402
 
-class Lenet300(nn.Module):          # Han et al. LeNet-300-100
-    def __init__(s):
-        super().__init__(); s.fc1 = nn.Linear(784, 300); s.fc2 = nn.Linear(300, 100); s.fc3 = nn.Linear(100, 10)
-    def forward(s, x): return s.fc3(F.relu(s.fc2(F.relu(s.fc1(x.flatten(1))))))
-
-class SimpleCNN(nn.Module):         # seed 004 CIFAR-10 net
-    def __init__(s):
-        super().__init__(); s.conv1 = nn.Conv2d(3, 16, 3); s.conv2 = nn.Conv2d(16, 32, 3)
-        s.fc1 = nn.Linear(32*6*6, 120); s.fc2 = nn.Linear(120, 84); s.fc3 = nn.Linear(84, 10)
-    def forward(s, x):
-        x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
-        return s.fc3(F.relu(s.fc2(F.relu(s.fc1(x.flatten(1))))))
-
-class Teacher(nn.Module):           # seed 001 CIFAR-10 teacher (shapes corrected: 64*6*6)
-    def __init__(s, hidden=128):
-        super().__init__(); s.conv1 = nn.Conv2d(3, 32, 3); s.conv2 = nn.Conv2d(32, 64, 3)
-        s.fc1 = nn.Linear(64*6*6, hidden); s.fc2 = nn.Linear(hidden, 10)
-    def forward(s, x):
-        x = F.max_pool2d(F.relu(s.conv1(x)), 2); x = F.max_pool2d(F.relu(s.conv2(x)), 2)
-        return s.fc2(F.relu(s.fc1(x.flatten(1))))
-
-MODELS = {"mnist-net": (MnistNet, (1, 28, 28)), "lenet300": (Lenet300, (1, 28, 28)),
-          "cifar-simplecnn": (SimpleCNN, (3, 32, 32)), "cifar-teacher": (Teacher, (3, 32, 32))}
+# The four seed models `swiftlet bench` measures.
+MODELS = {name: ALL_MODELS[name] for name in ("mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher")}
 
 def bench(fn, seconds=3.0):
     fn(); fn()

@@ -23,6 +23,14 @@ public enum Parallel {
         }
     }
 
+    /// Runs `body` with `threads` set to `count`, restoring the previous setting afterwards.
+    public static func withThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = threads
+        threads = count
+        defer { threads = previous }
+        return try body()
+    }
+
     /// Splits `0..<count` into at most `threads` contiguous ranges and runs them in parallel.
     public static func forRanges(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = max(1, min(threads, count / max(1, minimumChunk)))
