@@ -62,3 +62,16 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(y[4], -0.40760596, accuracy: 1e-5)
     }
 }
+
+final class LossModuleTests: XCTestCase {
+    func testLossModulesEqualTheirFunctions() throws {
+        let logits = try Tensor([2, -1, 0.5, 0, 3, 1], shape: [2, 3]), teacher = try Tensor([1, 0, 0, 0, 2, 1], shape: [2, 3])
+        XCTAssertEqual(try CrossEntropyLoss()(logits, [0, 1]).item, try crossEntropy(logits, [0, 1]).item)
+        let logProbabilities = try logits.logSoftmax()
+        XCTAssertEqual(try NLLLoss()(logProbabilities, [2, 1]).item, try nllLoss(logProbabilities, [2, 1]).item)
+        XCTAssertEqual(try MSELoss()(logits, teacher).item, try mseLoss(logits, teacher).item)
+        XCTAssertEqual(try KLDivergenceLoss(temperature: 2)(studentLogits: logits, teacherLogits: teacher).item,
+                       try klDivergence(studentLogits: logits, teacherLogits: teacher, temperature: 2).item)
+        XCTAssertEqual(try crossEntropy(logits, [0, 1]).item, try nllLoss(logProbabilities, [0, 1]).item, accuracy: 1e-6)
+    }
+}

@@ -1,0 +1,36 @@
+// The losses as values, for code that passes a criterion around as PyTorch's `nn.*Loss`
+// classes do. Each is a thin wrapper over the function of the same name in Ops/Losses.swift.
+
+/// `nn.CrossEntropyLoss`: mean cross-entropy of logits [N, C] against class indices.
+public struct CrossEntropyLoss {
+    public init() {}
+    public func callAsFunction<Label: BinaryInteger>(_ logits: Tensor, _ labels: [Label]) throws -> Tensor {
+        try crossEntropy(logits, labels)
+    }
+}
+
+/// `nn.NLLLoss`: mean negative log-likelihood of log-probabilities [N, C] at the labels.
+public struct NLLLoss {
+    public init() {}
+    public func callAsFunction<Label: BinaryInteger>(_ logProbabilities: Tensor, _ labels: [Label]) throws -> Tensor {
+        try nllLoss(logProbabilities, labels)
+    }
+}
+
+/// `nn.MSELoss`: mean squared error.
+public struct MSELoss {
+    public init() {}
+    public func callAsFunction(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+        try mseLoss(prediction, target)
+    }
+}
+
+/// KL(softmax(teacher/T) ‖ softmax(student/T)), batch mean, without the T² factor
+/// (`DistillationLoss` applies it).
+public struct KLDivergenceLoss {
+    public var temperature: Float
+    public init(temperature: Float = 1) { self.temperature = temperature }
+    public func callAsFunction(studentLogits: Tensor, teacherLogits: Tensor) throws -> Tensor {
+        try klDivergence(studentLogits: studentLogits, teacherLogits: teacherLogits, temperature: temperature)
+    }
+}
