@@ -75,6 +75,26 @@ final class CommandTests: XCTestCase {
         }
     }
 
+    /// The main job itself, one epoch per training stage on the shipped MNIST.
+    func testMainJobRunsEndToEnd() throws {
+        let out = folder.appendingPathComponent("main-job")
+        let result = run(["reproduce", "seed000-mnist-prune", "--epochs", "1", "--out", out.path, "--json"])
+        XCTAssertEqual(result.code, 0, result.errors)
+        let lines = try jsonLines(result.output)
+        XCTAssertEqual(lines.map { $0["stage"] as? String }, ["trained", "pruned", "retrained"])
+        XCTAssertGreaterThan(lines[0]["accuracy"] as? Double ?? 0, 97)
+        XCTAssertEqual(lines[1]["sparsity"] as? Double, lines[2]["sparsity"] as? Double, "masks hold through retraining")
+        XCTAssertGreaterThan(lines[1]["sparsity"] as? Double ?? 0, 50)
+        for key in ["experiment", "accuracy", "sparsity", "params", "size_bytes", "flops", "seconds"] {
+            XCTAssertNotNil(lines[2][key], key)
+        }
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("Corrections to the source document") && report.contains("| retrained |"), report)
+        for stage in ["trained", "pruned", "retrained"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(stage).safetensors").path))
+        }
+    }
+
     func testReproduceListsTheMainJob() {
         let list = run(["reproduce", "--list"])
         XCTAssertEqual(list.code, 0)

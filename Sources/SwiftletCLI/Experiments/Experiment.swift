@@ -5,6 +5,9 @@ protocol Experiment {
     var id: String { get }
     /// One line for `reproduce --list`.
     var summary: String { get }
+    /// Where the document's recipe or sample code was wrong and what this run does instead;
+    /// the report lists them.
+    var corrections: [String] { get }
     func run(_ context: ExperimentContext) throws -> [StageResult]
 }
 

@@ -21,6 +21,10 @@ struct ExperimentReport {
         var document = MarkdownDocument(title: experiment.id)
         document.paragraph(experiment.summary)
         document.table(table)
+        if !experiment.corrections.isEmpty {
+            document.heading("Corrections to the source document")
+            document.bulletList(experiment.corrections)
+        }
         document.paragraph("""
             Accuracy is top-1 on the test set. Sparsity is the share of zero weights in Linear and \
             Conv2d weight tensors. "Stored" counts each tensor in the smallest of dense fp32, bitmap + \

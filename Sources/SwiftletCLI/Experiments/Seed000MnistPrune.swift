@@ -13,6 +13,10 @@ struct Seed000MnistPrune: Experiment {
     let id = "seed000-mnist-prune"
     let summary = "MNIST net: train 10 epochs → prune θ = mean|w| per tensor → retrain 10 epochs with masks kept"
     let defaultEpochs = 10
+    let corrections = [
+        "The document's sample code retrains without re-applying the pruning masks, so pruned weights grow back. "
+            + "Here the optimizer masks gradients, momentum buffers and weights: pruned weights stay exactly zero through retraining.",
+    ]
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
