@@ -264,22 +264,14 @@ final class Inflater {
                     // Fast path for runs of short literals (the bulk of poorly compressible
                     // data): a refill holds at least 56 bits, enough for three 15-bit codes.
                     if entry & 0xE0 == 0 {
-                        bits &>>= UInt64(entry & 31)
-                        bitCount -= Int(entry & 31)
-                        out[outCount] = UInt8(truncatingIfNeeded: entry >> 16)
-                        outCount += 1
-                        entry = literals[Int(bits & literalMask)]
-                        guard entry & 0xE0 == 0 else { continue }
-                        bits &>>= UInt64(entry & 31)
-                        bitCount -= Int(entry & 31)
-                        out[outCount] = UInt8(truncatingIfNeeded: entry >> 16)
-                        outCount += 1
-                        entry = literals[Int(bits & literalMask)]
-                        guard entry & 0xE0 == 0 else { continue }
-                        bits &>>= UInt64(entry & 31)
-                        bitCount -= Int(entry & 31)
-                        out[outCount] = UInt8(truncatingIfNeeded: entry >> 16)
-                        outCount += 1
+                        for _ in 0..<3 {
+                            guard entry & 0xE0 == 0 else { break }
+                            bits &>>= UInt64(entry & 31)
+                            bitCount -= Int(entry & 31)
+                            out[outCount] = UInt8(truncatingIfNeeded: entry >> 16)
+                            outCount += 1
+                            entry = literals[Int(bits & literalMask)]
+                        }
                         continue
                     }
                     if (entry >> 5) & 7 == HuffmanTable.subtable {
