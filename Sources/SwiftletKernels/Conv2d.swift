@@ -45,6 +45,21 @@ extension Conv2dGeometry {
     }
 }
 
+/// Every group's [outChannelsPerGroup, patchSize] weight matrix packed once for the whole
+/// batch, as is (forward: W·col) or transposed (backward input: Wᵀ·gradOutput), one after another.
+private func packGroupWeights(
+    _ g: Conv2dGeometry, _ weight: UnsafePointer<Float>, transposed: Bool, scratch: KernelScratch
+) -> UnsafeMutablePointer<Float> {
+    let (rows, depth) = transposed ? (g.patchSize, g.outChannelsPerGroup) : (g.outChannelsPerGroup, g.patchSize)
+    let count = PackedProduct.packedACount(m: rows, k: depth)
+    let packed = scratch.packedA(count: g.groups * count)
+    for group in 0..<g.groups {
+        PackedProduct.packA(weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize, transposed: transposed,
+                            m: rows, k: depth, into: packed + group * count)
+    }
+    return packed
+}
+
 /// `output = conv(input, weight) + bias` (bias optional, one value per output channel).
 /// Overwrites `output`.
 public func conv2dForward(
@@ -55,11 +70,7 @@ public func conv2dForward(
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: m, k: k)
     KernelScratch.with { shared in
-        let packedWeights = shared.packedA(count: g.groups * weightsCount)
-        for group in 0..<g.groups {
-            PackedProduct.packA(weight + group * m * k, lda: k, transposed: false, m: m, k: k,
-                                into: packedWeights + group * weightsCount)
-        }
+        let packedWeights = packGroupWeights(g, weight, transposed: false, scratch: shared)
         Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
@@ -98,11 +109,7 @@ public func conv2dBackwardInput(
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: k, k: m)
     KernelScratch.with { shared in
-        let packedWeights = shared.packedA(count: g.groups * weightsCount)
-        for group in 0..<g.groups {
-            PackedProduct.packA(weight + group * m * k, lda: k, transposed: true, m: k, k: m,
-                                into: packedWeights + group * weightsCount)
-        }
+        let packedWeights = packGroupWeights(g, weight, transposed: true, scratch: shared)
         Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedGradient = scratch.packedB(count: PackedProduct.packedBCount(k: m, n: p))
