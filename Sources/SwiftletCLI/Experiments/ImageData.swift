@@ -8,7 +8,6 @@ struct ImageData {
     let batchSize: Int
     private let trainLoader: BatchLoader
     private let testLoader: BatchLoader
-    private let calibrationLoader: BatchLoader
 
     /// Throws if the normalisation does not fit the images' channels or the batch size is not positive.
     init(dataset: ImageDataset, normalization: Normalization, augmentation: Augmentation?, batchSize: Int, seed: UInt64) throws {
@@ -17,8 +16,6 @@ struct ImageData {
         trainLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed,
                                       normalization: normalization, augmentation: augmentation)
         testLoader = try BatchLoader(dataset.test, batchSize: 1000, shuffle: false, normalization: normalization)
-        calibrationLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed &+ 1,
-                                            normalization: normalization)
     }
 
     /// [channels, height, width] of one image.
@@ -35,12 +32,6 @@ struct ImageData {
     /// Test batches in order, without augmentation.
     func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
         testLoader.batches().lazy.map(labeled)
-    }
-
-    /// At least `count` training images in a fixed shuffled order, without augmentation
-    /// (calibration, importance estimates).
-    func calibrationBatches(count: Int) -> [LabeledBatch] {
-        Array(calibrationLoader.batches().lazy.map(labeled).prefix((count + batchSize - 1) / batchSize))
     }
 }
 
