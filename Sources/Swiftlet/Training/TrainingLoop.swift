@@ -32,6 +32,9 @@ public struct EpochResult {
     public let accuracy: Double
     public let images: Int
     public let seconds: Double
+
+    /// Throughput of the pass (forward, and backward when training).
+    public var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 }
 
 /// One epoch of mini-batch training: forward, loss, backward, optimizer step.

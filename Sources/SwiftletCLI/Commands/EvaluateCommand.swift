@@ -20,7 +20,8 @@ struct EvaluateCommand: Command {
         let evaluation = try evaluate(model, batches: data.testBatches())
         if let probe = arguments[Self.probe] { try writeProbe(model, data: data, to: URL(fileURLWithPath: probe)) }
         let result = StageResult(experiment: "evaluate", stage: "evaluated", accuracy: evaluation.accuracy,
-                                 footprint: try ModelFootprint(of: model, inputShape: entry.inputShape), seconds: evaluation.seconds)
+                                 footprint: try ModelFootprint(of: model, inputShape: entry.inputShape), seconds: evaluation.seconds,
+                                 imagesPerSecond: evaluation.imagesPerSecond)
         if arguments[GlobalOptions.json] {
             JSONLinesWriter(sink: console.output).write(result.json)
         } else {

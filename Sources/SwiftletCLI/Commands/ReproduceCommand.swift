@@ -5,7 +5,7 @@ import Swiftlet
 struct ReproduceCommand: Command {
     let name = "reproduce"
     let summary = "Run a source document's experiment end to end (reproduce --list shows them)"
-    let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint and report.md to --out (default runs/<id>)."
+    let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
     static let list = Option.flag("list", help: "List the experiments and exit")
     static let experimentID = Positional("experiment-id", help: "An experiment id, or all", isOptional: true)
 
@@ -26,6 +26,7 @@ struct ReproduceCommand: Command {
             throw UsageError.invalidArgument("experiment-id", value: id, expected: "one of \((experiments.map(\.id) + ["all"]).joined(separator: ", "))")
         }
         CommonOptions.applyThreads(arguments)
+        let started = Date()
         for experiment in chosen {
             let folder = id == "all" || arguments[CommonOptions.out] == nil
                 ? URL(fileURLWithPath: arguments[CommonOptions.out] ?? "runs").appendingPathComponent(experiment.id)
@@ -34,11 +35,12 @@ struct ReproduceCommand: Command {
                 experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
                 outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
                 json: arguments[GlobalOptions.json])
-            let started = Date()
-            let results = try experiment.run(context)
-            let report = ExperimentReport(experiment: experiment, results: results, seconds: Date().timeIntervalSince(started))
-            try report.write(to: folder.appendingPathComponent("report.md"))
+            let report = ExperimentReport(experiment: experiment, results: try experiment.run(context))
+            try report.write(to: folder)
             if !arguments[GlobalOptions.json] { console.output.write(report.terminalText) }
+        }
+        if chosen.count > 1 {
+            console.diagnostics.write("\(chosen.count) experiments in \(HumanReadable.duration(Date().timeIntervalSince(started)))\n")
         }
     }
 }

@@ -8,7 +8,22 @@ protocol Experiment {
     /// Where the document's recipe or sample code was wrong and what this run does instead;
     /// the report lists them.
     var corrections: [String] { get }
+    /// Published or PyTorch figures for the same stages, shown beside ours in the report.
+    var references: [ReferenceFigure] { get }
     func run(_ context: ExperimentContext) throws -> [StageResult]
+}
+
+extension Experiment {
+    var references: [ReferenceFigure] { [] }
+}
+
+/// An accuracy someone else measured for one of an experiment's stages.
+struct ReferenceFigure {
+    let stage: String
+    /// Test accuracy, percent.
+    let accuracy: Double
+    /// Who measured it and how: "PyTorch, same recipe and data", "Han et al. 2015".
+    let source: String
 }
 
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.

@@ -67,7 +67,8 @@ final class ExperimentContext {
         let evaluation = try evaluate(model, data: data)
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
-                                 seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes)
+                                 seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,
+                                 imagesPerSecond: evaluation.imagesPerSecond)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
@@ -75,7 +76,7 @@ final class ExperimentContext {
         results.append(result)
         if json { JSONLinesWriter(sink: console.output).write(result.json) }
         console.diagnostics.write("\(stage): test accuracy \(HumanReadable.percent(result.accuracy)), "
-                                  + "sparsity \(HumanReadable.percent(footprint.weightSparsity))\n")
+                                  + "sparsity \(HumanReadable.percent(result.sparsity))\n")
         stageStart = Date()
         return result
     }

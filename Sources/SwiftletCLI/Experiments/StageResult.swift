@@ -1,29 +1,68 @@
 import Swiftlet
 
 /// The measurements of one stage of an experiment (`trained`, `pruned`, …): what
-/// `--json` prints as one line and the results table shows as one row.
-public struct StageResult {
+/// `--json` prints as one line, the results table shows as one row, and `swiftlet report`
+/// reads back from a run's `results.jsonl`.
+public struct StageResult: Equatable {
     public let experiment: String
     public let stage: String
     /// Test-set top-1 accuracy, percent.
     public let accuracy: Double
-    public let footprint: ModelFootprint
+    /// Percent of zero weights in Linear and Conv2d weight tensors.
+    public let sparsity: Double
+    public let nonzeroParameters: Int
+    /// Bytes as dense fp32.
+    public let denseBytes: Int
+    /// Bytes as stored in the stage's format; the sparse size unless a stage says otherwise.
+    public let storedBytes: Int
+    /// Multiply-adds ×2 per image, counting only non-zero weights.
+    public let flops: Int
     /// Wall time of the stage (training, pruning or quantizing, plus its evaluation).
     public let seconds: Double
     /// Bits per stored weight, where the stage quantizes.
-    public var bits: Int?
-    /// Bytes as stored in the stage's format; the sparse size unless a stage says otherwise.
-    public var storedBytes: Int
+    public let bits: Int?
+    /// Test-set inference throughput measured during the stage's evaluation.
+    public let imagesPerSecond: Double?
 
     public init(experiment: String, stage: String, accuracy: Double, footprint: ModelFootprint, seconds: Double,
-                bits: Int? = nil, storedBytes: Int? = nil) {
+                bits: Int? = nil, storedBytes: Int? = nil, imagesPerSecond: Double? = nil) {
         self.experiment = experiment
         self.stage = stage
         self.accuracy = accuracy
-        self.footprint = footprint
+        sparsity = footprint.weightSparsity
+        nonzeroParameters = footprint.nonzeroParameters
+        denseBytes = footprint.denseBytes
+        self.storedBytes = storedBytes ?? footprint.sparseBytes
+        flops = footprint.nonzeroFlops
         self.seconds = seconds
         self.bits = bits
-        self.storedBytes = storedBytes ?? footprint.sparseBytes
+        self.imagesPerSecond = imagesPerSecond
+    }
+
+    /// How many times smaller than dense fp32 the stored form is.
+    public var compressionRatio: Double { Double(denseBytes) / Double(max(storedBytes, 1)) }
+}
+
+extension StageResult: Decodable {
+    /// DESIGN.md's JSON keys.
+    private enum CodingKeys: String, CodingKey {
+        case experiment, stage, accuracy, sparsity, params, flops, seconds, bits
+        case storedBytes = "size_bytes", denseBytes = "dense_bytes", imagesPerSecond = "img_per_s"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        experiment = try values.decode(String.self, forKey: .experiment)
+        stage = try values.decode(String.self, forKey: .stage)
+        accuracy = try values.decode(Double.self, forKey: .accuracy)
+        sparsity = try values.decode(Double.self, forKey: .sparsity)
+        nonzeroParameters = try values.decode(Int.self, forKey: .params)
+        denseBytes = try values.decode(Int.self, forKey: .denseBytes)
+        storedBytes = try values.decode(Int.self, forKey: .storedBytes)
+        flops = try values.decode(Int.self, forKey: .flops)
+        seconds = try values.decode(Double.self, forKey: .seconds)
+        bits = try values.decodeIfPresent(Int.self, forKey: .bits)
+        imagesPerSecond = try values.decodeIfPresent(Double.self, forKey: .imagesPerSecond)
     }
 }
 
@@ -32,21 +71,24 @@ extension StageResult {
     var json: JSONObject {
         var object: JSONObject = [
             "experiment": .string(experiment), "stage": .string(stage), "accuracy": .number(accuracy, decimals: 2),
-            "sparsity": .number(footprint.weightSparsity, decimals: 2), "params": .integer(footprint.nonzeroParameters),
-            "size_bytes": .integer(storedBytes), "dense_bytes": .integer(footprint.denseBytes),
-            "flops": .integer(footprint.nonzeroFlops), "seconds": .number(seconds, decimals: 1),
+            "sparsity": .number(sparsity, decimals: 2), "params": .integer(nonzeroParameters),
+            "size_bytes": .integer(storedBytes), "dense_bytes": .integer(denseBytes),
+            "flops": .integer(flops), "seconds": .number(seconds, decimals: 1),
         ]
         if let bits { object["bits"] = .integer(bits) }
+        if let imagesPerSecond { object["img_per_s"] = .number(imagesPerSecond, decimals: 0) }
         return object
     }
 
     /// The columns of the results table.
-    static let tableHeaders = ["stage", "accuracy", "sparsity", "non-zero params", "dense fp32", "stored", "FLOPs/img", "time"]
+    static let tableHeaders = ["stage", "accuracy", "sparsity", "non-zero params", "dense fp32", "stored", "ratio",
+                               "FLOPs/img", "infer img/s", "time"]
 
     var tableRow: [String] {
-        [stage, HumanReadable.percent(accuracy), HumanReadable.percent(footprint.weightSparsity),
-         HumanReadable.count(footprint.nonzeroParameters), HumanReadable.bytes(footprint.denseBytes),
+        [stage, HumanReadable.percent(accuracy), HumanReadable.percent(sparsity),
+         HumanReadable.count(nonzeroParameters), HumanReadable.bytes(denseBytes),
          HumanReadable.bytes(storedBytes) + (bits.map { " (\($0)-bit)" } ?? ""),
-         HumanReadable.count(footprint.nonzeroFlops), HumanReadable.duration(seconds)]
+         HumanReadable.fixed(compressionRatio, decimals: 1) + "×",
+         HumanReadable.count(flops), imagesPerSecond.map { HumanReadable.count($0) } ?? "–", HumanReadable.duration(seconds)]
     }
 }

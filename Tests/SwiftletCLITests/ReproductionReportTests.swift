@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+@testable import SwiftletCLI
+
+/// results.jsonl round trips, one-line errors for broken files, and the report built from
+/// them: tables, reference comparison, plots, and "not run" for experiments without results.
+final class ReproductionReportTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-report-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func stage(_ name: String, accuracy: Double, sparsity: Double, stored: Int, bits: Int? = nil) throws -> StageResult {
+        var line = """
+            {"experiment": "seed000-mnist-prune", "stage": "\(name)", "accuracy": \(accuracy), "sparsity": \(sparsity), \
+            "params": 9536, "size_bytes": \(stored), "dense_bytes": 87360, "flops": 418498, "seconds": 1.5, "img_per_s": 25000
+            """
+        if let bits { line += ", \"bits\": \(bits)" }
+        return try JSONDecoder().decode(StageResult.self, from: Data((line + "}").utf8))
+    }
+
+    func testJSONLineDecodesBackToTheSameResult() throws {
+        let result = try stage("pruned", accuracy: 96.72, sparsity: 60.11, stored: 40864, bits: 4)
+        XCTAssertEqual(result.bits, 4)
+        XCTAssertEqual(result.compressionRatio, 87360.0 / 40864, accuracy: 1e-12)
+        let again = try JSONDecoder().decode(StageResult.self, from: Data(result.json.jsonText.utf8))
+        XCTAssertEqual(again, result)
+    }
+
+    func testAMalformedResultsLineNamesTheFileAndLine() throws {
+        let run = folder.appendingPathComponent("seed000-mnist-prune")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let good = try stage("trained", accuracy: 99, sparsity: 0, stored: 87360).json.jsonText
+        try (good + "\n{\"experiment\": \"x\"}\n").write(to: run.appendingPathComponent("results.jsonl"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ExperimentReport.readResults(in: run)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("results.jsonl, line 2"), message)
+        }
+        XCTAssertThrowsError(try ExperimentReport.readResults(in: folder.appendingPathComponent("missing"))) { error in
+            XCTAssertTrue("\(error)".contains("missing/results.jsonl"), "\(error)")
+        }
+    }
+
+    func testPlotsFollowWhatTheStagesVary() throws {
+        let dense = try stage("trained", accuracy: 99.0, sparsity: 0, stored: 87360)
+        let pruned = try stage("pruned", accuracy: 97.0, sparsity: 60, stored: 40864)
+        let files = { (results: [StageResult]) in ExperimentPlots(experimentID: "e", results: results).all.map(\.file) }
+        XCTAssertEqual(files([dense]), [], "one stage is no comparison")
+        XCTAssertEqual(files([dense, pruned]), ["e-size.svg", "e-sparsity.svg"])
+        let eight = try stage("w8", accuracy: 98.9, sparsity: 0, stored: 21840, bits: 8)
+        let four = try stage("w4", accuracy: 98.5, sparsity: 0, stored: 10920, bits: 4)
+        XCTAssertEqual(files([dense, eight, four]), ["e-size.svg", "e-bits.svg"])
+    }
+
+    func testReportShowsRunsReferencesAndExperimentsNotRun() throws {
+        let runs = folder.appendingPathComponent("runs")
+        let results = [try stage("trained", accuracy: 99.04, sparsity: 0, stored: 87360),
+                       try stage("pruned", accuracy: 96.72, sparsity: 60.11, stored: 40864)]
+        let experiment = try XCTUnwrap(experiments.first { $0.id == "seed000-mnist-prune" })
+        try ExperimentReport(experiment: experiment, results: results).write(to: runs.appendingPathComponent(experiment.id))
+
+        let output = folder.appendingPathComponent("docs/reproduction.md")
+        let found = try ReproductionReport(runsFolder: runs, output: output).write()
+        XCTAssertEqual(found, 1)
+        let text = try String(contentsOf: output, encoding: .utf8)
+        XCTAssertTrue(text.contains("| trained | 99.04% |"), text)
+        XCTAssertTrue(text.contains("| trained | 99.04% | 99.16% | -0.12 pp |"), "our figure beside PyTorch's")
+        XCTAssertTrue(text.contains("| retrained | not run |"), "a reference stage without a result is not invented")
+        XCTAssertTrue(text.contains("![seed000-mnist-prune: accuracy vs sparsity](reproduction/seed000-mnist-prune-sparsity.svg)"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("docs/reproduction/seed000-mnist-prune-size.svg").path))
+        for other in experiments where other.id != experiment.id {
+            XCTAssertTrue(text.contains("Not run yet: `swift run -c release swiftlet reproduce \(other.id)`"), other.id)
+        }
+    }
+}
