@@ -42,13 +42,30 @@ enum CommonOptions {
         return try ModelZoo.entry(name)
     }
 
-    /// The model with the weights of `--checkpoint`, required.
+    /// The model with the float weights of `--checkpoint`, required.
     static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential) {
+        let (entry, model, quantized) = try loadCheckpoint(arguments, command: command)
+        guard quantized == nil else {
+            throw UsageError.invalid("\(arguments[checkpoint] ?? "") is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
+        }
+        return (entry, model)
+    }
+
+    /// The model restored from `--checkpoint`, required: float weights loaded as they are,
+    /// or a quantized checkpoint (`swiftlet quantize`) restored into quantized layers, returned too.
+    static func loadCheckpoint(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential, QuantizedCheckpoint?) {
         let entry = try requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
+        let url = URL(fileURLWithPath: path)
         let model = entry.make()
-        try model.load(from: URL(fileURLWithPath: path))
-        return (entry, model)
+        let file = try SafeTensorsFile.read(from: url)
+        guard QuantizedCheckpoint.isQuantized(file) else {
+            try model.load(from: url)
+            return (entry, model, nil)
+        }
+        let quantized = try QuantizedCheckpoint(file: file)
+        try quantized.restore(into: model)
+        return (entry, model, quantized)
     }
 
     /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its

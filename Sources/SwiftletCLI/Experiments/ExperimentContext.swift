@@ -58,15 +58,15 @@ final class ExperimentContext {
         try Swiftlet.evaluate(model, batches: data.testBatches())
     }
 
-    /// Ends a stage: evaluates on the test set, measures the model, saves its checkpoint as
-    /// `<out>/<checkpointName or stage>.safetensors` (unless `save` is false), prints the JSON
-    /// line with `--json`, and restarts the stage clock.
+    /// Ends a stage: evaluates on the test set (unless the caller measured `accuracy` another
+    /// way), measures the model, saves its checkpoint as `<out>/<checkpointName or stage>.safetensors`
+    /// (unless `save` is false), prints the JSON line with `--json`, and restarts the stage clock.
     @discardableResult
-    func finishStage(_ stage: String, model: Module, data: ImageData, bits: Int? = nil, storedBytes: Int? = nil,
-                     save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
-        let evaluation = try evaluate(model, data: data)
+    func finishStage(_ stage: String, model: Module, data: ImageData, accuracy: Double? = nil, bits: Int? = nil,
+                     storedBytes: Int? = nil, save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
+        let accuracy = try accuracy ?? evaluate(model, data: data).accuracy
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
-        let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
+        let result = StageResult(experiment: experiment, stage: stage, accuracy: accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),

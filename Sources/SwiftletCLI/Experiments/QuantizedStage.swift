@@ -1,0 +1,41 @@
+import Foundation
+import Swiftlet
+
+extension ExperimentContext {
+    /// Ends a stage of a model prepared by `prepareQuantization`: stores it as a
+    /// `QuantizedCheckpoint` in `<out>/<checkpointName or stage>.safetensors` (unless `save`
+    /// is false), reports its exact stored bytes and weight bits, and its test accuracy as
+    /// `evaluateQuantized` measures it.
+    @discardableResult
+    func finishQuantizedStage(_ stage: String, model: Sequential, data: ImageData, save: Bool = true,
+                              as checkpointName: String? = nil) throws -> StageResult {
+        let checkpoint = try QuantizedCheckpoint(model: model)
+        if save {
+            try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
+                                 metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
+        }
+        let accuracy = try evaluateQuantized(model, inputShape: data.imageShape, batches: data.testBatches()).accuracy
+        return try finishStage(stage, model: model, data: data, accuracy: accuracy,
+                               bits: model.quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max(),
+                               storedBytes: checkpoint.byteCount, save: false)
+    }
+
+    /// Calibrates the activation observers of a prepared model on the first `images` training
+    /// images (in batches, no augmentation beyond the recipe's), then freezes them.
+    func calibrate(_ model: Sequential, data: ImageData, images: Int) throws {
+        let batches = data.trainBatches(epoch: 1).prefix((images + data.batchSize - 1) / data.batchSize).map(\.images)
+        try calibrateQuantization(model, batches: batches)
+    }
+}
+
+/// Test accuracy of a model prepared by `prepareQuantization`: through the integer pipeline
+/// (`Int8InferenceModel`) when every quantized layer's input is quantized to 8 bits, so
+/// the figure is what int8 inference delivers; otherwise (weight-only quantization) the
+/// float forward pass with the weights at their quantized values.
+func evaluateQuantized<Batches: Sequence>(_ model: Sequential, inputShape: [Int], batches: Batches) throws -> EpochResult
+where Batches.Element == LabeledBatch {
+    let layers = model.quantizedLayers
+    let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.inputQuantizer?.scheme.bits == 8 }
+    guard integerOnly else { return try evaluate(model, batches: batches) }
+    return try evaluate(try Int8InferenceModel(model, inputShape: inputShape), batches: batches)
+}
