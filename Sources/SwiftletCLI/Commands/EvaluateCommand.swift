@@ -22,7 +22,7 @@ struct EvaluateCommand: Command {
         if let probe = arguments[Self.probe] { try writeProbe(model, data: data, to: URL(fileURLWithPath: probe)) }
         let result = StageResult(experiment: "evaluate", stage: "evaluated", accuracy: evaluation.accuracy,
                                  footprint: try ModelFootprint(of: model, inputShape: entry.inputShape), seconds: evaluation.seconds,
-                                 bits: quantized.map { _ in model.quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max() ?? 32 },
+                                 bits: model.quantizedWeightBits,
                                  storedBytes: quantized?.byteCount)
         if arguments[GlobalOptions.json] {
             JSONLinesWriter(sink: console.output).write(result.json)

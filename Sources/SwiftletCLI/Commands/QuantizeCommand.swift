@@ -49,12 +49,7 @@ struct QuantizeCommand: Command {
         let qatEpochs = arguments[Self.qatEpochs]
         try context.finishQuantizedStage("ptq", model: model, data: data, save: qatEpochs == 0, as: "model")
         if qatEpochs > 0 {
-            GlobalRandom.seed(context.seed)
-            // Observers follow the activations while the weights move, then freeze again.
-            model.setActivationQuantization(observing: true)
-            let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
-            try context.train(model, optimizer: optimizer, data: data, epochs: qatEpochs, stage: "qat")
-            model.setActivationQuantization(observing: false)
+            try context.retrainQuantized(model, data: data, epochs: qatEpochs, learningRate: Float(arguments[Self.learningRate]), stage: "qat")
             try context.finishQuantizedStage("qat", model: model, data: data, as: "model")
         }
         if !context.json {

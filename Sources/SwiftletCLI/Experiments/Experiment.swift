@@ -14,4 +14,7 @@ protocol Experiment {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Seed000MnistQuantize(),
+    Seed001CifarBinary(),
+    Seed002Quantize(),
 ]

@@ -15,9 +15,31 @@ extension ExperimentContext {
                                  metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
         }
         let accuracy = try evaluateQuantized(model, inputShape: data.imageShape, batches: data.testBatches()).accuracy
-        return try finishStage(stage, model: model, data: data, accuracy: accuracy,
-                               bits: model.quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max(),
+        return try finishStage(stage, model: model, data: data, accuracy: accuracy, bits: model.quantizedWeightBits,
                                storedBytes: checkpoint.byteCount, save: false)
+    }
+
+    /// A fresh instance of `entry` with the weights of `trained` (left as it is), prepared for
+    /// `weights` and, with `activations`, 8-bit asymmetric input quantization calibrated on
+    /// `calibrationImages` training images.
+    func quantizedCopy(of trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, activations: Bool = false,
+                       calibrationImages: Int = 1024, data: ImageData) throws -> Sequential {
+        let model = entry.make()
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
+        try prepareQuantization(model, weights: weights, activations: activations ? .int8Activations : nil)
+        if activations { try calibrate(model, data: data, images: calibrationImages) }
+        return model
+    }
+
+    /// Quantization-aware training of a prepared model: SGD with momentum 0.9 on the float
+    /// shadow weights through fake quantization (straight-through estimator), activation
+    /// observers following the activations, frozen again afterwards.
+    func retrainQuantized(_ model: Sequential, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
+        GlobalRandom.seed(seed)
+        model.setActivationQuantization(observing: true)
+        let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
+        try train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
+        model.setActivationQuantization(observing: false)
     }
 
     /// Calibrates the activation observers of a prepared model on the first `images` training
@@ -38,4 +60,9 @@ where Batches.Element == LabeledBatch {
     let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.inputQuantizer?.scheme.bits == 8 }
     guard integerOnly else { return try evaluate(model, batches: batches) }
     return try evaluate(try Int8InferenceModel(model, inputShape: inputShape), batches: batches)
+}
+
+extension Module {
+    /// The widest stored weight format among the quantized layers, in bits; nil if none.
+    var quantizedWeightBits: Int? { quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max() }
 }
