@@ -28,6 +28,15 @@ enum CommonOptions {
         URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)")
     }
 
+    /// The context a single-step command (train, prune, quantize) reports its stages through,
+    /// writing into `folder`.
+    static func context(_ arguments: ParsedArguments, experiment: String, folder: URL, console: Console,
+                        epochsOverride: Int? = nil) -> ExperimentContext {
+        ExperimentContext(experiment: experiment, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: epochsOverride,
+                          outputDirectory: folder, fetchOptions: fetchOptions(arguments), console: console,
+                          json: arguments[GlobalOptions.json])
+    }
+
     /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
     /// documents' transform), per-channel statistics for CIFAR-10.
     static func normalization(forChannels channels: Int) -> Normalization {

@@ -30,9 +30,7 @@ struct QuantizeCommand: Command {
         let format = try Self.format(arguments)
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet quantize")
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "quantize-\(entry.name)")
-        let context = ExperimentContext(
-            experiment: "quantize", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: nil, outputDirectory: folder,
-            fetchOptions: CommonOptions.fetchOptions(arguments), console: console, json: arguments[GlobalOptions.json])
+        let context = CommonOptions.context(arguments, experiment: "quantize", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("fp32", model: model, data: data, save: false)
 

@@ -19,6 +19,28 @@ extension ExperimentContext {
                                storedBytes: checkpoint.byteCount, save: false)
     }
 
+    /// The fp32 starting point of the quantization experiments: `modelName` trained with the
+    /// seed recipe (SGD lr 0.01, momentum 0.9, 10 epochs unless `--epochs`), finished as stage `fp32`.
+    func trainBaseline(_ modelName: String, data: ImageData) throws -> (ModelZoo.Entry, Sequential) {
+        GlobalRandom.seed(seed)
+        let entry = try ModelZoo.entry(modelName)
+        let model = entry.make()
+        try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: data, epochs: epochs(default: 10), stage: "fp32")
+        try finishStage("fp32", model: model, data: data)
+        return (entry, model)
+    }
+
+    /// Quantizes a copy of `trained` to `weights`, finishes it as `ptqStage` when one is named,
+    /// retrains it `epochs` epochs (recipe; `--epochs` overrides) with fake quantization at
+    /// lr 0.01, and finishes it as `stage`.
+    func quantizeAndRetrain(_ trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, data: ImageData,
+                            ptqStage: String? = nil, epochs recipe: Int, stage: String) throws {
+        let model = try quantizedCopy(of: trained, entry: entry, weights: weights, data: data)
+        if let ptqStage { try finishQuantizedStage(ptqStage, model: model, data: data) }
+        try retrainQuantized(model, data: data, epochs: epochs(default: recipe), learningRate: 0.01, stage: stage)
+        try finishQuantizedStage(stage, model: model, data: data)
+    }
+
     /// A fresh instance of `entry` with the weights of `trained` (left as it is), prepared for
     /// `weights` and, with `activations`, 8-bit asymmetric input quantization calibrated on
     /// `calibrationImages` training images.

@@ -27,33 +27,21 @@ struct Seed000MnistQuantize: Experiment {
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
-        GlobalRandom.seed(context.seed)
-        let entry = try ModelZoo.entry("mnist-net")
-        let trained = entry.make()
-        try context.train(trained, optimizer: SGD(trained.parameters, lr: 0.01, momentum: 0.9), data: data,
-                          epochs: context.epochs(default: 10), stage: "fp32")
-        try context.finishStage("fp32", model: trained, data: data)
-
+        let (entry, trained) = try context.trainBaseline("mnist-net", data: data)
         for rounding in [QuantizationScheme.Rounding.nearest, .floor] {
             for bits in [8, 4, 2] {
                 let name = "\(rounding == .nearest ? "round" : "floor")-w\(bits)"
                 let scheme = try QuantizationScheme(bits: bits, mapping: .asymmetric, rounding: rounding, granularity: .perTensor)
-                let model = try context.quantizedCopy(of: trained, entry: entry, weights: .affine(scheme), data: data)
-                try context.finishQuantizedStage(name, model: model, data: data)
-                try context.retrainQuantized(model, data: data, epochs: context.epochs(default: 2), learningRate: 0.01, stage: "\(name)-retrained")
-                try context.finishQuantizedStage("\(name)-retrained", model: model, data: data)
+                try context.quantizeAndRetrain(trained, entry: entry, weights: .affine(scheme), data: data, ptqStage: name,
+                                               epochs: 2, stage: "\(name)-retrained")
             }
         }
-
         let int8 = try context.quantizedCopy(of: trained, entry: entry, weights: .affine(.int8Weights), activations: true, data: data)
         try context.finishQuantizedStage("ptq-w8a8", model: int8, data: data)
 
         let fourBit = try QuantizationScheme(bits: 4, mapping: .symmetric, granularity: .perChannel)
-        for (stage, format, epochs) in [("qat-w4", QuantizationFormat.affine(fourBit), 3), ("qat-w1", .binary(.perChannel), 10)] {
-            let model = try context.quantizedCopy(of: trained, entry: entry, weights: format, data: data)
-            try context.retrainQuantized(model, data: data, epochs: context.epochs(default: epochs), learningRate: 0.01, stage: stage)
-            try context.finishQuantizedStage(stage, model: model, data: data)
-        }
+        try context.quantizeAndRetrain(trained, entry: entry, weights: .affine(fourBit), data: data, epochs: 3, stage: "qat-w4")
+        try context.quantizeAndRetrain(trained, entry: entry, weights: .binary(.perChannel), data: data, epochs: 10, stage: "qat-w1")
         return context.results
     }
 }

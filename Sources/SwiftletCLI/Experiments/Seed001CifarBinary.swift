@@ -22,23 +22,15 @@ struct Seed001CifarBinary: Experiment {
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("cifar10", normalization: CommonOptions.normalization(forChannels: 3))
-        GlobalRandom.seed(context.seed)
-        let entry = try ModelZoo.entry("cifar-simplecnn")
-        let trained = entry.make()
-        try context.train(trained, optimizer: SGD(trained.parameters, lr: 0.01, momentum: 0.9), data: data,
-                          epochs: context.epochs(default: 10), stage: "fp32")
-        try context.finishStage("fp32", model: trained, data: data)
-
+        let (entry, trained) = try context.trainBaseline("cifar-simplecnn", data: data)
         let int8 = try context.quantizedCopy(of: trained, entry: entry, weights: .affine(.int8Weights), activations: true, data: data)
         try context.finishQuantizedStage("ptq-w8a8", model: int8, data: data)
 
         let fourBit = try QuantizationScheme(bits: 4, mapping: .symmetric, granularity: .perChannel)
-        for (name, format, epochs) in [("w4", QuantizationFormat.affine(fourBit), 2), ("binary", .binary(.perChannel), 5)] {
-            let model = try context.quantizedCopy(of: trained, entry: entry, weights: format, data: data)
-            try context.finishQuantizedStage(name == "w4" ? "ptq-w4" : name, model: model, data: data)
-            try context.retrainQuantized(model, data: data, epochs: context.epochs(default: epochs), learningRate: 0.01, stage: "qat-\(name)")
-            try context.finishQuantizedStage("qat-\(name)", model: model, data: data)
-        }
+        try context.quantizeAndRetrain(trained, entry: entry, weights: .affine(fourBit), data: data, ptqStage: "ptq-w4",
+                                       epochs: 2, stage: "qat-w4")
+        try context.quantizeAndRetrain(trained, entry: entry, weights: .binary(.perChannel), data: data, ptqStage: "binary",
+                                       epochs: 5, stage: "qat-binary")
         return context.results
     }
 }

@@ -16,13 +16,7 @@ struct Seed002Quantize: Experiment {
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
-        GlobalRandom.seed(context.seed)
-        let entry = try ModelZoo.entry("mnist-net")
-        let trained = entry.make()
-        try context.train(trained, optimizer: SGD(trained.parameters, lr: 0.01, momentum: 0.9), data: data,
-                          epochs: context.epochs(default: 10), stage: "fp32")
-        try context.finishStage("fp32", model: trained, data: data)
-
+        let (entry, trained) = try context.trainBaseline("mnist-net", data: data)
         let mappings: [(String, QuantizationScheme.Mapping)] = [("asym", .asymmetric), ("sym", .symmetric)]
         for (name, mapping) in mappings {
             for bits in [16, 8, 4] {
@@ -36,9 +30,7 @@ struct Seed002Quantize: Experiment {
 
         for (name, mapping) in mappings {
             let scheme = try QuantizationScheme(bits: 4, mapping: mapping, granularity: .perTensor)
-            let model = try context.quantizedCopy(of: trained, entry: entry, weights: .affine(scheme), data: data)
-            try context.retrainQuantized(model, data: data, epochs: context.epochs(default: 2), learningRate: 0.01, stage: "qat-\(name)-w4")
-            try context.finishQuantizedStage("qat-\(name)-w4", model: model, data: data)
+            try context.quantizeAndRetrain(trained, entry: entry, weights: .affine(scheme), data: data, epochs: 2, stage: "qat-\(name)-w4")
         }
         return context.results
     }
