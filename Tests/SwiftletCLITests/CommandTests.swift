@@ -1,4 +1,5 @@
 import Foundation
+import Swiftlet
 import XCTest
 @testable import SwiftletCLI
 
