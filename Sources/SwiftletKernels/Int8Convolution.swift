@@ -9,23 +9,39 @@ public func int8Im2col(
 ) {
     let window = g.inChannels * g.kernelHeight * g.kernelWidth
     precondition(g.groups == 1 && depth >= window, "int8Im2col: groups must be 1 and depth ≥ \(window)")
+    let kernelWidth = g.kernelWidth, dilation = g.dilationWidth
+    // Output columns whose whole kernel row lies inside the image: copied without checks.
+    let firstInside = (g.paddingWidth + g.strideWidth - 1) / g.strideWidth
+    let lastInside = (g.inWidth - 1 - (kernelWidth - 1) * dilation + g.paddingWidth)
+    let insideColumns = firstInside..<max(firstInside, min(g.outWidth, lastInside >= 0 ? lastInside / g.strideWidth + 1 : 0))
     for oh in 0..<g.outHeight {
-        for ow in 0..<g.outWidth {
-            let row = columns + (oh * g.outWidth + ow) * depth
-            var column = 0
-            for c in 0..<g.inChannels {
-                let plane = image + c * g.inHeight * g.inWidth
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                    for kw in 0..<g.kernelWidth {
-                        let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                        let inside = ih >= 0 && ih < g.inHeight && iw >= 0 && iw < g.inWidth
-                        row[column] = inside ? plane[ih * g.inWidth + iw] : paddingCode
-                        column += 1
+        let rows = columns + oh * g.outWidth * depth
+        for c in 0..<g.inChannels {
+            let plane = image + c * g.inHeight * g.inWidth
+            for kh in 0..<g.kernelHeight {
+                let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                let column = (c * g.kernelHeight + kh) * kernelWidth
+                guard ih >= 0 && ih < g.inHeight else {
+                    for ow in 0..<g.outWidth { (rows + ow * depth + column).update(repeating: paddingCode, count: kernelWidth) }
+                    continue
+                }
+                let source = plane + ih * g.inWidth
+                for ow in 0..<g.outWidth {
+                    let target = rows + ow * depth + column
+                    let iw = ow * g.strideWidth - g.paddingWidth
+                    if insideColumns.contains(ow) {
+                        for kw in 0..<kernelWidth { target[kw] = source[iw + kw * dilation] }
+                    } else {
+                        for kw in 0..<kernelWidth {
+                            let x = iw + kw * dilation
+                            target[kw] = x >= 0 && x < g.inWidth ? source[x] : paddingCode
+                        }
                     }
                 }
             }
-            (row + window).update(repeating: 0, count: depth - window)
+        }
+        if depth > window {
+            for ow in 0..<g.outWidth { (rows + ow * depth + window).update(repeating: 0, count: depth - window) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Swiftlet
 import XCTest
 @testable import SwiftletCLI
 
@@ -50,6 +51,37 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(stages.map { $0["stage"] as? String }, ["loaded", "pruned", "retrained"])
         XCTAssertEqual(stages.last?["sparsity"] as? Double ?? 0, 90, accuracy: 0.1)
         XCTAssertLessThan(stages.last?["size_bytes"] as? Int ?? .max, stages.first?["size_bytes"] as? Int ?? 0)
+    }
+
+    func testQuantizeWritesACheckpointThatEvaluateRunsInIntegers() throws {
+        let data = folder.appendingPathComponent("data").path
+        let trained = folder.appendingPathComponent("trained")
+        XCTAssertEqual(run(["train", "--model", "mnist-net", "--dataset", data, "--epochs", "1", "--out", trained.path, "--threads", "1"]).code, 0)
+        let checkpoint = trained.appendingPathComponent("model.safetensors").path
+        let quantized = folder.appendingPathComponent("quantized")
+        let quantize = run(["quantize", "--model", "mnist-net", "--checkpoint", checkpoint, "--dataset", data, "--bits", "8",
+                            "--activations", "--calibrate", "64", "--qat-epochs", "1", "--out", quantized.path, "--json", "--threads", "1"])
+        XCTAssertEqual(quantize.code, 0, quantize.errors)
+        let stages = try jsonLines(quantize.output)
+        XCTAssertEqual(stages.map { $0["stage"] as? String }, ["fp32", "ptq", "qat"])
+        XCTAssertEqual(stages[2]["bits"] as? Int, 8)
+        let output = quantized.appendingPathComponent("model.safetensors").path
+        let stored = try SafeTensorsFile.read(from: URL(fileURLWithPath: output)).tensors.values.reduce(0) { $0 + $1.bytes.count }
+        XCTAssertEqual(stages[2]["size_bytes"] as? Int, stored, "the reported size is the stored tensor bytes")
+        XCTAssertLessThan(stored * 100, 26 * (stages[0]["size_bytes"] as? Int ?? 0))
+
+        let evaluate = run(["evaluate", "--model", "mnist-net", "--checkpoint", output, "--dataset", data, "--json"])
+        XCTAssertEqual(evaluate.code, 0, evaluate.errors)
+        let evaluated = try XCTUnwrap(jsonLines(evaluate.output).first)
+        XCTAssertEqual(evaluated["accuracy"] as? Double, stages[2]["accuracy"] as? Double, "the same integer pipeline")
+        XCTAssertEqual(evaluated["size_bytes"] as? Int, stored)
+
+        let prune = run(["prune", "--model", "mnist-net", "--checkpoint", output, "--dataset", data])
+        XCTAssertEqual(prune.code, 1)
+        XCTAssertTrue(prune.errors.contains("quantized checkpoint"), prune.errors)
+        let oneBit = run(["quantize", "--model", "mnist-net", "--checkpoint", checkpoint, "--dataset", data, "--bits", "1"])
+        XCTAssertEqual(oneBit.code, 1)
+        XCTAssertTrue(oneBit.errors.contains("--scheme binary"), oneBit.errors)
     }
 
     func testUserMistakesAreOneLineErrors() throws {

@@ -162,4 +162,39 @@ final class QuantizationTrainingTests: XCTestCase {
         let broken = QuantizedCheckpoint(tensors: checkpoint.tensors, metadata: ["fc1.weight": "affine bits=4 shape=16,36"])
         XCTAssertThrowsError(try broken.quantizedTensors())
     }
+
+    func testCheckpointFileRestoresTheQuantizedModel() throws {
+        let scheme = try QuantizationScheme(bits: 4, mapping: .asymmetric, granularity: .perChannel)
+        let batches = quadrantBatches(count: 2, seed: 9)
+        let model = makeNet()
+        try prepareQuantization(model, weights: .affine(scheme), activations: .int8Activations)
+        try calibrateQuantization(model, batches: batches.map(\.images))
+        let checkpoint = try QuantizedCheckpoint(model: model)
+        let bytes = try checkpoint.safeTensorsFile(metadata: ["stage": "ptq"]).encoded()
+        let file = try SafeTensorsFile(decoding: bytes, source: "test")
+        XCTAssertTrue(QuantizedCheckpoint.isQuantized(file))
+        XCTAssertEqual(file.metadata["stage"], "ptq")
+        XCTAssertEqual(file.tensors.values.reduce(0) { $0 + $1.bytes.count }, checkpoint.byteCount, "the file holds exactly the counted bytes")
+
+        let restored = makeNet()
+        let layers = try QuantizedCheckpoint(file: file).restore(into: restored)
+        XCTAssertEqual(layers.map(\.name), ["conv1", "fc1", "fc2"])
+        XCTAssertEqual(layers.map { $0.layer.inputQuantizer?.parameters }, model.quantizedLayers.map { $0.layer.inputQuantizer?.parameters })
+        model.eval()
+        restored.eval()
+        // Re-quantizing the dequantized weights finds the same codes; scales may differ in the last bit.
+        let images = batches[0].images
+        let pairs = [(try withNoGrad { try restored(images) }, try withNoGrad { try model(images) }),
+                     (try Int8InferenceModel(restored, inputShape: [1, 8, 8])(images), try Int8InferenceModel(model, inputShape: [1, 8, 8])(images))]
+        for (after, before) in pairs {
+            XCTAssertEqual(after.shape, before.shape)
+            for (u, v) in zip(after.scalars, before.scalars) { XCTAssertEqual(u, v, accuracy: 1e-6) }
+        }
+
+        let float = SafeTensorsFile(tensors: file.tensors, source: "float.safetensors")
+        XCTAssertFalse(QuantizedCheckpoint.isQuantized(float))
+        XCTAssertThrowsError(try QuantizedCheckpoint(file: float)) { XCTAssertTrue("\($0)".contains("float.safetensors"), "\($0)") }
+        let other = Sequential { Flatten(); ("fc1", Linear(64, 4)) }
+        XCTAssertThrowsError(try QuantizedCheckpoint(file: file).restore(into: other))
+    }
 }

@@ -17,13 +17,26 @@ public final class ActivationQuantizer {
         self.observer = observer
     }
 
-    /// The scale and zero point for the range observed so far; nil before any batch.
+    /// A quantizer with stored parameters (from a quantized checkpoint), not observing.
+    /// Observing again hands the parameters back to the observer.
+    public convenience init(scheme: QuantizationScheme, frozen parameters: AffineParameters) throws {
+        try self.init(scheme: scheme, observer: MinMaxObserver())
+        frozenParameters = parameters
+        isObserving = false
+    }
+
+    private var frozenParameters: AffineParameters?
+
+    /// The stored parameters, or those for the range observed so far; nil before any batch.
     public var parameters: AffineParameters? {
-        observer.range.map { scheme.parameters(minimum: $0.min, maximum: $0.max) }
+        frozenParameters ?? observer.range.map { scheme.parameters(minimum: $0.min, maximum: $0.max) }
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        if isObserving { observer.observe(x.scalars) }
+        if isObserving {
+            observer.observe(x.scalars)
+            frozenParameters = nil
+        }
         guard isQuantizing, let parameters else { return x }
         return x.fakeQuantized(scheme, parameters)
     }

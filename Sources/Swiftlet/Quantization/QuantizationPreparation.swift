@@ -8,27 +8,38 @@
 @discardableResult
 public func prepareQuantization(
     _ model: Sequential, weights: QuantizationFormat, activations: QuantizationScheme? = nil,
-    observer makeObserver: () -> QuantizationObserver = { MinMaxObserver() }
+    observer makeObserver: () throws -> QuantizationObserver = { MinMaxObserver() }
 ) throws -> [(name: String, layer: QuantizedLayer)] {
-    var prepared: [(name: String, layer: QuantizedLayer)] = []
+    let prepared = try replaceWithQuantizedLayers(model) { _ in
+        (weights, try activations.map { try ActivationQuantizer(scheme: $0, observer: makeObserver()) })
+    }
+    guard !prepared.isEmpty else {
+        throw TensorError.invalidArgument(op: "prepareQuantization", "the model has no Linear or Conv2d layer to quantize")
+    }
+    return prepared
+}
+
+/// Replaces, in place, each `Linear` and `Conv2d` (nested `Sequential`s included) for which
+/// `choose(dottedName)` gives a weight format by a `QuantizedLayer` with that format and
+/// input quantizer; returns the new layers in forward order.
+func replaceWithQuantizedLayers(
+    _ model: Sequential, _ choose: (String) throws -> (QuantizationFormat, ActivationQuantizer?)?
+) throws -> [(name: String, layer: QuantizedLayer)] {
+    var replaced: [(name: String, layer: QuantizedLayer)] = []
     func visit(_ sequential: Sequential, prefix: String) throws {
         for (name, module) in sequential.layers {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             if let inner = module as? Sequential {
                 try visit(inner, prefix: path)
-            } else if module is Linear || module is Conv2d {
-                let quantizer = try activations.map { try ActivationQuantizer(scheme: $0, observer: makeObserver()) }
-                let layer = try QuantizedLayer(module, weightFormat: weights, inputQuantizer: quantizer)
+            } else if module is Linear || module is Conv2d, let (format, quantizer) = try choose(path) {
+                let layer = try QuantizedLayer(module, weightFormat: format, inputQuantizer: quantizer)
                 try sequential.replaceLayer(named: name, with: layer)
-                prepared.append((path, layer))
+                replaced.append((path, layer))
             }
         }
     }
     try visit(model, prefix: "")
-    guard !prepared.isEmpty else {
-        throw TensorError.invalidArgument(op: "prepareQuantization", "the model has no Linear or Conv2d layer to quantize")
-    }
-    return prepared
+    return replaced
 }
 
 extension Module {

@@ -27,7 +27,8 @@ public struct StoredTensor: Equatable {
 ///
 /// every other parameter or buffer (biases) as F32 under its own name, and for each layer
 /// `L` with an activation quantizer `L.input_scale` (F32 [1]) and `L.input_zero_point`
-/// (I32 [1]). `metadata` maps `W` to its format and shape (see `storageDescription`).
+/// (I32 [1]). `metadata` maps `W` to its format and shape (see `storageDescription`), and
+/// `L.input` to the activation scheme (an affine description with an empty shape).
 /// `byteCount` is the sum of the stored tensor bytes: what "size" means in reports.
 public struct QuantizedCheckpoint {
     public let tensors: [StoredTensor]
@@ -46,14 +47,14 @@ public struct QuantizedCheckpoint {
     /// calibrated): each `QuantizedLayer` weight in its layer's format, the rest in F32.
     public init(model: Module) throws {
         var quantizedWeights: [String: QuantizationFormat] = [:]
-        var activationParameters: [(String, AffineParameters)] = []
+        var activationParameters: [(String, QuantizationScheme, AffineParameters)] = []
         for (name, layer) in model.quantizedLayers {
             quantizedWeights["\(name).weight"] = layer.weightFormat
             if let quantizer = layer.inputQuantizer {
                 guard let parameters = quantizer.parameters else {
                     throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) has an activation quantizer that has observed nothing; calibrate first")
                 }
-                activationParameters.append((name, parameters))
+                activationParameters.append((name, quantizer.scheme, parameters))
             }
         }
         var tensors: [StoredTensor] = [], metadata: [String: String] = [:]
@@ -66,18 +67,39 @@ public struct QuantizedCheckpoint {
             tensors += storedParts(of: quantized, named: name)
             metadata[name] = storageDescription(format, shape: tensor.shape)
         }
-        for (name, parameters) in activationParameters {
+        for (name, scheme, parameters) in activationParameters {
+            metadata[name + Self.activationSuffix] = storageDescription(.affine(scheme), shape: [])
             tensors.append(StoredTensor(name: "\(name).input_scale", dtype: "F32", shape: [1], bytes: littleEndianBytes([parameters.scale])))
             tensors.append(StoredTensor(name: "\(name).input_zero_point", dtype: "I32", shape: [1], bytes: littleEndianBytes([parameters.zeroPoint])))
         }
         self.init(tensors: tensors, metadata: metadata)
     }
 
+    /// The metadata key suffix of a layer's activation scheme: `fc1.input`.
+    public static let activationSuffix = ".input"
+
+    /// The activation scheme and calibrated parameters of each layer that has them, by layer name.
+    public func activationQuantization() throws -> [String: (scheme: QuantizationScheme, parameters: AffineParameters)] {
+        let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [String: (scheme: QuantizationScheme, parameters: AffineParameters)] = [:]
+        for (key, description) in metadata where key.hasSuffix(Self.activationSuffix) {
+            let layer = String(key.dropLast(Self.activationSuffix.count))
+            guard case let (.affine(scheme), _) = try parseStorageDescription(description, name: key),
+                  let scale = byName[layer + ".input_scale"], let zeroPoint = byName[layer + ".input_zero_point"],
+                  let s = try fromLittleEndian(scale.bytes, as: Float.self).first,
+                  let z = try fromLittleEndian(zeroPoint.bytes, as: Int32.self).first else {
+                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "activation \(key) needs an affine scheme and tensors \(layer).input_scale (F32) and \(layer).input_zero_point (I32)")
+            }
+            result[layer] = (scheme, AffineParameters(scale: s, zeroPoint: z))
+        }
+        return result
+    }
+
     /// The quantized weights, decoded from their stored parts.
     public func quantizedTensors() throws -> [String: QuantizedTensor] {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var result: [String: QuantizedTensor] = [:]
-        for (name, description) in metadata {
+        for (name, description) in metadata where !name.hasSuffix(Self.activationSuffix) {
             let (format, shape) = try parseStorageDescription(description, name: name)
             func part(_ suffix: String) throws -> StoredTensor {
                 guard let stored = byName[name + suffix] else {
@@ -166,7 +188,7 @@ func parseStorageDescription(_ text: String, name: String) throws -> (Quantizati
     let words = text.split(separator: " ").map(String.init)
     var fields: [String: String] = [:]
     for word in words.dropFirst() {
-        let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+        let pair = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if pair.count == 2 { fields[pair[0]] = pair[1] }
     }
     func bad(_ why: String) -> TensorError {

@@ -43,3 +43,10 @@ public final class QuantizedLayer: Module {
         return try x.linear(weight: w, bias: bias)
     }
 }
+
+extension QuantizedLayer: CountsMACs {
+    /// The wrapped layer's multiply-accumulates: quantization changes their width, not their number.
+    func macs(outputShape: [Int]) -> (dense: Int, nonzero: Int) {
+        (layer as? CountsMACs)?.macs(outputShape: outputShape) ?? (0, 0)
+    }
+}

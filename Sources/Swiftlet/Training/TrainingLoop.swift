@@ -78,15 +78,25 @@ where Batches.Element == LabeledBatch {
     let wasTraining = model.isTraining
     model.eval()
     defer { if wasTraining { model.train() } }
+    return try withNoGrad { try evaluateLogits(batches, model.callAsFunction) }
+}
+
+/// Mean cross-entropy and top-1 accuracy of an integer-only model: what `swiftlet evaluate`
+/// reports for a quantized checkpoint with 8-bit activations.
+public func evaluate<Batches: Sequence>(_ model: Int8InferenceModel, batches: Batches) throws -> EpochResult
+where Batches.Element == LabeledBatch {
+    try withNoGrad { try evaluateLogits(batches) { try model($0) } }
+}
+
+private func evaluateLogits<Batches: Sequence>(_ batches: Batches, _ forward: (Tensor) throws -> Tensor) throws -> EpochResult
+where Batches.Element == LabeledBatch {
     let start = Date()
     var totalLoss = 0.0, correct = 0, seen = 0
-    try withNoGrad {
-        for batch in batches {
-            let logits = try model(batch.images)
-            totalLoss += Double(try crossEntropy(logits, batch.labels).item) * Double(batch.labels.count)
-            correct += countCorrect(logits, batch.labels)
-            seen += batch.labels.count
-        }
+    for batch in batches {
+        let logits = try forward(batch.images)
+        totalLoss += Double(try crossEntropy(logits, batch.labels).item) * Double(batch.labels.count)
+        correct += countCorrect(logits, batch.labels)
+        seen += batch.labels.count
     }
     return EpochResult(loss: totalLoss / Double(max(seen, 1)), accuracy: 100 * Double(correct) / Double(max(seen, 1)),
                        images: seen, seconds: Date().timeIntervalSince(start))

@@ -5,12 +5,14 @@ import SwiftletBenchmarks
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse (CSR) path. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
-    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse"], help: "Measure one figure only")
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse (CSR) path. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
+    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
 
     static let seedModels = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
+    /// The models whose int8 speed the quantization issue asks for.
+    static let int8Models = ["mnist-net", "cifar-simplecnn"]
 
     var options: [any OptionDeclaration] {
         [Self.only, Self.models, Self.peer, GlobalOptions.threads, GlobalOptions.json, GlobalOptions.dataDirectory, GlobalOptions.mirror]
@@ -28,6 +30,7 @@ struct BenchCommand: Command {
                   + "sparse \(HumanReadable.fixed(measurement.sparseMicroseconds, decimals: 1)) µs, "
                   + String(format: "%.2f× faster\n", measurement.speedup))
         }
+        if only == "int8" { return try benchInt8(arguments, threads: threads, console: console) }
         let models = arguments[Self.models].isEmpty ? Self.seedModels : arguments[Self.models]
         var lines: [String] = []
         var sgemm: [SGEMMMeasurement] = []
@@ -51,6 +54,26 @@ struct BenchCommand: Command {
         }
         let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2) }
         console.output.write(BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only).text)
+    }
+
+    private func benchInt8(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
+        let models = arguments[Self.models].isEmpty ? Self.int8Models : arguments[Self.models]
+        var measurements: [Int8Measurement] = []
+        for model in models {
+            for count in threads {
+                console.diagnostics.write("measuring \(model) fp32 and int8 with \(count) thread\(count == 1 ? "" : "s")…\n")
+                measurements.append(try measureInt8Inference(model, threads: count))
+            }
+        }
+        if arguments[GlobalOptions.json] {
+            return console.output.write(measurements.map { $0.jsonLine + "\n" }.joined())
+        }
+        var table = Table(headers: ["model", "threads", "fp32 img/s", "int8 img/s", "int8 / fp32"])
+        for m in measurements {
+            table.append([m.model, "\(m.threads)", HumanReadable.count(m.fp32ImagesPerSecond), HumanReadable.count(m.int8ImagesPerSecond),
+                          String(format: "%.2f×", m.speedup)])
+        }
+        console.output.write("inference at batch 64, fp32 and int8 measured back to back\n" + table.renderPlainText() + "\n")
     }
 
     private func benchData(_ arguments: ParsedArguments, console: Console) throws {

@@ -28,6 +28,15 @@ enum CommonOptions {
         URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)")
     }
 
+    /// The context a single-step command (train, prune, quantize) reports its stages through,
+    /// writing into `folder`.
+    static func context(_ arguments: ParsedArguments, experiment: String, folder: URL, console: Console,
+                        epochsOverride: Int? = nil) -> ExperimentContext {
+        ExperimentContext(experiment: experiment, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: epochsOverride,
+                          outputDirectory: folder, fetchOptions: fetchOptions(arguments), console: console,
+                          json: arguments[GlobalOptions.json])
+    }
+
     /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
     /// documents' transform), per-channel statistics for CIFAR-10.
     static func normalization(forChannels channels: Int) -> Normalization {
@@ -42,13 +51,30 @@ enum CommonOptions {
         return try ModelZoo.entry(name)
     }
 
-    /// The model with the weights of `--checkpoint`, required.
+    /// The model with the float weights of `--checkpoint`, required.
     static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential) {
+        let (entry, model, quantized) = try loadCheckpoint(arguments, command: command)
+        guard quantized == nil else {
+            throw UsageError.invalid("\(arguments[checkpoint] ?? "") is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
+        }
+        return (entry, model)
+    }
+
+    /// The model restored from `--checkpoint`, required: float weights loaded as they are,
+    /// or a quantized checkpoint (`swiftlet quantize`) restored into quantized layers, returned too.
+    static func loadCheckpoint(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential, QuantizedCheckpoint?) {
         let entry = try requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
+        let url = URL(fileURLWithPath: path)
         let model = entry.make()
-        try model.load(from: URL(fileURLWithPath: path))
-        return (entry, model)
+        let file = try SafeTensorsFile.read(from: url)
+        guard QuantizedCheckpoint.isQuantized(file) else {
+            try model.load(from: url)
+            return (entry, model, nil)
+        }
+        let quantized = try QuantizedCheckpoint(file: file)
+        try quantized.restore(into: model)
+        return (entry, model, quantized)
     }
 
     /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its

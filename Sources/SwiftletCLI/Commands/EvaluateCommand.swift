@@ -5,8 +5,8 @@ import Swiftlet
 /// `swiftlet evaluate`: test accuracy and footprint of a checkpoint.
 struct EvaluateCommand: Command {
     let name = "evaluate"
-    let summary = "Print the test accuracy, sparsity, size and FLOPs of a checkpoint"
-    let discussion = "--probe FILE also writes the first 8 test images and the model's logits for them (tensors input and logits), for Tests/python/check_safetensors.py to compare with PyTorch."
+    let summary = "Print the test accuracy, sparsity, size and FLOPs of a checkpoint (float or quantized)"
+    let discussion = "A quantized checkpoint (from swiftlet quantize) is restored into quantized layers; with 8-bit activations it runs through the integer-only pipeline (int8 × int8 → int32 kernels), otherwise in float with the weights at their quantized values. --probe FILE also writes the first 8 test images and the model's logits for them (tensors input and logits), for Tests/python/check_safetensors.py to compare with PyTorch."
     static let probe = Option<String?>.string("probe", placeholder: "FILE", help: "Write inputs and logits of 8 test images to FILE")
 
     var options: [any OptionDeclaration] {
@@ -15,12 +15,14 @@ struct EvaluateCommand: Command {
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
-        let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet evaluate")
+        let (entry, model, quantized) = try CommonOptions.loadCheckpoint(arguments, command: "swiftlet evaluate")
         let data = try CommonOptions.imageData(arguments, for: entry)
-        let evaluation = try evaluate(model, batches: data.testBatches())
+        let evaluation = quantized == nil ? try evaluate(model, batches: data.testBatches())
+                                          : try evaluateQuantized(model, inputShape: entry.inputShape, batches: data.testBatches())
         if let probe = arguments[Self.probe] { try writeProbe(model, data: data, to: URL(fileURLWithPath: probe)) }
         let result = StageResult(experiment: "evaluate", stage: "evaluated", accuracy: evaluation.accuracy,
                                  footprint: try ModelFootprint(of: model, inputShape: entry.inputShape), seconds: evaluation.seconds,
+                                 bits: model.quantizedWeightBits, storedBytes: quantized?.byteCount,
                                  imagesPerSecond: evaluation.imagesPerSecond)
         if arguments[GlobalOptions.json] {
             JSONLinesWriter(sink: console.output).write(result.json)

@@ -23,9 +23,7 @@ struct PruneCommand: Command {
         CommonOptions.applyThreads(arguments)
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet prune")
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")
-        let context = ExperimentContext(
-            experiment: "prune", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: nil, outputDirectory: folder,
-            fetchOptions: CommonOptions.fetchOptions(arguments), console: console, json: arguments[GlobalOptions.json])
+        let context = CommonOptions.context(arguments, experiment: "prune", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: model, data: data, save: false)
 

@@ -19,10 +19,8 @@ struct TrainCommand: Command {
         let entry = try CommonOptions.requiredModel(arguments, command: "swiftlet train")
         CommonOptions.applyThreads(arguments)
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "train-\(entry.name)")
-        let context = ExperimentContext(
-            experiment: "train", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
-            outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
-            json: arguments[GlobalOptions.json])
+        let context = CommonOptions.context(arguments, experiment: "train", folder: folder, console: console,
+                                            epochsOverride: arguments[CommonOptions.epochs])
         let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize])
         GlobalRandom.seed(context.seed)
         let model = entry.make()

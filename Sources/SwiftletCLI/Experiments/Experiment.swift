@@ -29,4 +29,7 @@ struct ReferenceFigure {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Seed000MnistQuantize(),
+    Seed001CifarBinary(),
+    Seed002Quantize(),
 ]

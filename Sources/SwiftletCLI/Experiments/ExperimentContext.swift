@@ -58,13 +58,13 @@ final class ExperimentContext {
         try Swiftlet.evaluate(model, batches: data.testBatches())
     }
 
-    /// Ends a stage: evaluates on the test set, measures the model, saves its checkpoint as
-    /// `<out>/<checkpointName or stage>.safetensors` (unless `save` is false), prints the JSON
-    /// line with `--json`, and restarts the stage clock.
+    /// Ends a stage: evaluates on the test set (unless the caller passes an `evaluation` made
+    /// another way, e.g. through the int8 pipeline), measures the model, saves its checkpoint as `<out>/<checkpointName or stage>.safetensors`
+    /// (unless `save` is false), prints the JSON line with `--json`, and restarts the stage clock.
     @discardableResult
-    func finishStage(_ stage: String, model: Module, data: ImageData, bits: Int? = nil, storedBytes: Int? = nil,
-                     save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
-        let evaluation = try evaluate(model, data: data)
+    func finishStage(_ stage: String, model: Module, data: ImageData, evaluation: EpochResult? = nil, bits: Int? = nil,
+                     storedBytes: Int? = nil, save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
+        let evaluation = try evaluation ?? evaluate(model, data: data)
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,

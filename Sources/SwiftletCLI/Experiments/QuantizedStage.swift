@@ -1,0 +1,90 @@
+import Foundation
+import Swiftlet
+
+extension ExperimentContext {
+    /// Ends a stage of a model prepared by `prepareQuantization`: stores it as a
+    /// `QuantizedCheckpoint` in `<out>/<checkpointName or stage>.safetensors` (unless `save`
+    /// is false), reports its exact stored bytes and weight bits, and its test accuracy as
+    /// `evaluateQuantized` measures it.
+    @discardableResult
+    func finishQuantizedStage(_ stage: String, model: Sequential, data: ImageData, save: Bool = true,
+                              as checkpointName: String? = nil) throws -> StageResult {
+        let checkpoint = try QuantizedCheckpoint(model: model)
+        if save {
+            try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
+                                 metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
+        }
+        let evaluation = try evaluateQuantized(model, inputShape: data.imageShape, batches: data.testBatches())
+        return try finishStage(stage, model: model, data: data, evaluation: evaluation, bits: model.quantizedWeightBits,
+                               storedBytes: checkpoint.byteCount, save: false)
+    }
+
+    /// The fp32 starting point of the quantization experiments: `modelName` trained with the
+    /// seed recipe (SGD lr 0.01, momentum 0.9, 10 epochs unless `--epochs`), finished as stage `fp32`.
+    func trainBaseline(_ modelName: String, data: ImageData) throws -> (ModelZoo.Entry, Sequential) {
+        GlobalRandom.seed(seed)
+        let entry = try ModelZoo.entry(modelName)
+        let model = entry.make()
+        try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: data, epochs: epochs(default: 10), stage: "fp32")
+        try finishStage("fp32", model: model, data: data)
+        return (entry, model)
+    }
+
+    /// Quantizes a copy of `trained` to `weights`, finishes it as `ptqStage` when one is named,
+    /// retrains it `epochs` epochs (recipe; `--epochs` overrides) with fake quantization at
+    /// lr 0.01, and finishes it as `stage`.
+    func quantizeAndRetrain(_ trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, data: ImageData,
+                            ptqStage: String? = nil, epochs recipe: Int, stage: String) throws {
+        let model = try quantizedCopy(of: trained, entry: entry, weights: weights, data: data)
+        if let ptqStage { try finishQuantizedStage(ptqStage, model: model, data: data) }
+        try retrainQuantized(model, data: data, epochs: epochs(default: recipe), learningRate: 0.01, stage: stage)
+        try finishQuantizedStage(stage, model: model, data: data)
+    }
+
+    /// A fresh instance of `entry` with the weights of `trained` (left as it is), prepared for
+    /// `weights` and, with `activations`, 8-bit asymmetric input quantization calibrated on
+    /// `calibrationImages` training images.
+    func quantizedCopy(of trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, activations: Bool = false,
+                       calibrationImages: Int = 1024, data: ImageData) throws -> Sequential {
+        let model = entry.make()
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
+        try prepareQuantization(model, weights: weights, activations: activations ? .int8Activations : nil)
+        if activations { try calibrate(model, data: data, images: calibrationImages) }
+        return model
+    }
+
+    /// Quantization-aware training of a prepared model: SGD with momentum 0.9 on the float
+    /// shadow weights through fake quantization (straight-through estimator), activation
+    /// observers following the activations, frozen again afterwards.
+    func retrainQuantized(_ model: Sequential, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
+        GlobalRandom.seed(seed)
+        model.setActivationQuantization(observing: true)
+        let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
+        try train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
+        model.setActivationQuantization(observing: false)
+    }
+
+    /// Calibrates the activation observers of a prepared model on the first `images` training
+    /// images (in batches, no augmentation beyond the recipe's), then freezes them.
+    func calibrate(_ model: Sequential, data: ImageData, images: Int) throws {
+        let batches = data.trainBatches(epoch: 1).prefix((images + data.batchSize - 1) / data.batchSize).map(\.images)
+        try calibrateQuantization(model, batches: batches)
+    }
+}
+
+/// Test accuracy of a model prepared by `prepareQuantization`: through the integer pipeline
+/// (`Int8InferenceModel`) when every quantized layer's input is quantized to 8 bits, so
+/// the figure is what int8 inference delivers; otherwise (weight-only quantization) the
+/// float forward pass with the weights at their quantized values.
+func evaluateQuantized<Batches: Sequence>(_ model: Sequential, inputShape: [Int], batches: Batches) throws -> EpochResult
+where Batches.Element == LabeledBatch {
+    let layers = model.quantizedLayers
+    let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.inputQuantizer?.scheme.bits == 8 }
+    guard integerOnly else { return try evaluate(model, batches: batches) }
+    return try evaluate(try Int8InferenceModel(model, inputShape: inputShape), batches: batches)
+}
+
+extension Module {
+    /// The widest stored weight format among the quantized layers, in bits; nil if none.
+    var quantizedWeightBits: Int? { quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max() }
+}
