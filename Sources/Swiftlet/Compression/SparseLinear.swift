@@ -3,8 +3,9 @@ import SwiftletKernels
 /// The inference form of a pruned `Linear`: y = x·Wᵀ + b computed from sparse copies of W,
 /// so the work is proportional to the non-zero weights.
 ///
-/// Each input row takes the cheaper of two kernels: gathering inputs for eight rows of W at
-/// a time (`SlicedEllpackMatrix.linear`), or, when under `scatterDensity` of the inputs are
+/// Each input row takes the cheaper of two kernels: the product with W in a sliced layout
+/// (`SparseProductMatrix.linear`: AVX-512 register permutes or 8-wide gathers), or, when
+/// under `scatterDensity` of the inputs are
 /// non-zero — after ReLU, or on MNIST digits — scattering only the non-zero inputs along the
 /// rows of Wᵀ (`CSRMatrix.accumulateTransposedProduct`), which skips the weights that would
 /// meet a zero.
@@ -17,24 +18,25 @@ import SwiftletKernels
 public final class SparseLinear: Module {
     public let weight: Tensor
     public let bias: Tensor?
-    /// W [out, in] in sliced ELLPACK form (16-bit column indices).
-    public let matrix: SlicedEllpackMatrix
+    /// W [out, in], rows in slices (see `SparseProductMatrix`).
+    public let matrix: SparseProductMatrix
     /// Wᵀ [in, out] in CSR form (W in compressed sparse columns).
     public let transposedMatrix: CSRMatrix
-    /// Below this fraction of non-zero inputs the scattering kernel wins; the scatter costs
-    /// about 2.4× the gather per weight touched (measured on LeNet-300-100's fc1).
-    public static let scatterDensity = 0.4
+    /// Below this fraction of non-zero inputs the scattering kernel wins; it depends on the
+    /// layout (`SparseProductMatrix.scatterDensity`).
+    public static let scatterDensity = SparseProductMatrix.scatterDensity
 
     /// A sparse copy of `linear`'s current weights. Throws for a layer with more inputs than
-    /// 16-bit column indices address (`SlicedEllpackMatrix.maximumColumns`).
+    /// the layout's column indices address (`SparseProductMatrix.maximumColumns`: 65,536
+    /// for the gathering one's 16-bit indices).
     public init(_ linear: Linear) throws {
         let (rows, columns) = (linear.outFeatures, linear.inFeatures)
-        guard columns <= SlicedEllpackMatrix.maximumColumns else {
-            throw TensorError.invalidArgument(op: "SparseLinear", "takes at most \(SlicedEllpackMatrix.maximumColumns) inputs (16-bit column indices), got Linear(\(columns), \(rows))")
+        guard columns <= SparseProductMatrix.maximumColumns else {
+            throw TensorError.invalidArgument(op: "SparseLinear", "takes at most \(SparseProductMatrix.maximumColumns) inputs (16-bit column indices), got Linear(\(columns), \(rows))")
         }
         weight = linear.weight.detached()
         bias = linear.bias?.detached()
-        matrix = SlicedEllpackMatrix(dense: weight.scalars, rows: rows, columns: columns)
+        matrix = SparseProductMatrix(dense: weight.scalars, rows: rows, columns: columns)
         let w = weight.scalars
         transposedMatrix = CSRMatrix(dense: .generate(count: w.count) { i in w[(i % rows) * columns + i / rows] },
                                      rows: columns, columns: rows)
@@ -111,7 +113,7 @@ extension SparseLinear: CountsMACs {
 }
 
 /// Replaces every `Linear` of `model` (nested `Sequential`s included) whose weight is at
-/// least `minimumSparsity` (0…1) zeros, and whose input fits 16-bit column indices, by a
+/// least `minimumSparsity` (0…1) zeros, and whose input the layout addresses, by a
 /// `SparseLinear`, for inference. Returns the dotted names of the layers replaced.
 ///
 /// Below roughly 50–70 % sparsity a dense GEMM beats CSR, hence the threshold.
@@ -125,7 +127,7 @@ public func convertToSparse(_ model: Sequential, minimumSparsity: Double = 0.7) 
         case let linear as Linear:
             let zeros = linear.weight.count - linear.weight.scalars.nonzeroCount
             guard Double(zeros) >= minimumSparsity * Double(linear.weight.count),
-                  linear.inFeatures <= SlicedEllpackMatrix.maximumColumns else { continue }
+                  linear.inFeatures <= SparseProductMatrix.maximumColumns else { continue }
             try model.replaceLayer(named: name, with: try SparseLinear(linear))
             converted.append(name)
         default:
