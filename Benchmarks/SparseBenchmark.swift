@@ -26,7 +26,7 @@ public struct SparseMeasurement {
 /// fastest round: on a machine shared with other jobs, the turns put both under the same
 /// load and the best round is the one least disturbed by it.
 public func measureSparseLatency(_ name: String = "lenet300", sparsity: Float = 0.9, threads: Int = 1,
-                                 rounds: Int = 30, runsPerRound: Int = 300) throws -> SparseMeasurement {
+                                 rounds: Int = 100, runsPerRound: Int = 300) throws -> SparseMeasurement {
     try Parallel.withThreads(threads) {
         GlobalRandom.seed(0)
         let entry = try ModelZoo.entry(name)
