@@ -1,5 +1,19 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// `-target-cpu native` builds for this machine; AVX-512 intrinsics crash the compiler for a
+// CPU without them, and Swift has no `#if` on CPU features, so the manifest looks at the host
+// (Linux) and defines SWIFTLET_AVX512 for the kernels that use them (the sparse Linear's
+// register-permute product). Elsewhere the portable kernels are built.
+var hostHasAVX512: Bool {
+    #if arch(x86_64) && os(Linux)
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+    return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512f") ?? false
+    #else
+    return false
+    #endif
+}
 
 // Numeric code needs AVX2/FMA code generation: without `-target-cpu`, Swift emits
 // SSE only and `SIMD8<Float>.addProduct` becomes a library call per lane.
@@ -9,7 +23,7 @@ import PackageDescription
 // (see docs/performance.md).
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
-]
+] + (hostHasAVX512 ? [.define("SWIFTLET_AVX512")] : [])
 
 let package = Package(
     name: "Swiftlet",

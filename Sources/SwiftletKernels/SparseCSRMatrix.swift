@@ -1,9 +1,9 @@
 /// A sparse matrix in compressed sparse row (CSR) form: for row r, the non-zero values
 /// `values[rowStarts[r] ..< rowStarts[r + 1]]` sit in the columns `columnIndices[…]`.
 ///
-/// Built from a pruned Linear weight [out, in], one row per output neuron, it computes
-/// y = x·Wᵀ + b touching only the non-zeros: y_r = b_r + Σ_k values[k] · x[columnIndices[k]].
-/// Storage: 4 bytes per value, 4 per column index, 4 per row start.
+/// SparseLinear keeps Wᵀ in this form, one row per *input*, to scatter the non-zero inputs
+/// of a mostly-zero activation (`accumulateTransposedProduct`); its dense-input kernel uses
+/// `SlicedEllpackMatrix`. Storage: 4 bytes per value, 4 per column index, 4 per row start.
 public struct CSRMatrix: Equatable {
     public let rows: Int
     public let columns: Int
@@ -47,26 +47,6 @@ public struct CSRMatrix: Equatable {
         return result
     }
 
-    /// y = x·Wᵀ + b for `batch` rows: `input` is [batch, columns], `output` [batch, rows],
-    /// `bias` [rows] or nil. Spread over threads by rows when the work is large enough to
-    /// pay for the dispatch.
-    public func linear(input: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        // Below ~64k multiply-adds (tens of microseconds) one thread is faster.
-        let minimumRowsPerThread = max(1, rows * 65_536 / max(nonzeroCount * batch, 1))
-        rowStarts.withUnsafeBufferPointer { starts in
-            columnIndices.withUnsafeBufferPointer { indices in
-                values.withUnsafeBufferPointer { nonzeros in
-                    let (s, i, v) = (starts.baseAddress!, indices.baseAddress, nonzeros.baseAddress)
-                    Parallel.forRanges(rows, minimumChunk: minimumRowsPerThread) { rowRange in
-                        for b in 0..<batch {
-                            csrRows(rowRange, s, i, v, input + b * columns, bias, output + b * rows)
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// y += xᵀ·M for one input vector `input` [rows], skipping its zero entries: with this
     /// matrix holding Wᵀ (one row per *input* of a Linear), that adds x·Wᵀ to `output`
     /// [columns] at a cost proportional to the non-zeros of W that meet non-zero inputs —
@@ -85,38 +65,5 @@ public struct CSRMatrix: Equatable {
                 }
             }
         }
-    }
-}
-
-/// y[r] = bias[r] + Σ_k v[k] · x[col[k]] for the rows in `range`.
-///
-/// Eight gathered inputs at a time meet eight contiguous values in one vector FMA, so the
-/// values cost one load per eight non-zeros; the gathers x[col[k]] hit L1 (a Linear's
-/// input is at most a few thousand floats).
-@inline(__always)
-private func csrRows(
-    _ range: Range<Int>, _ starts: UnsafePointer<Int32>, _ columns: UnsafePointer<Int32>?, _ values: UnsafePointer<Float>?,
-    _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>
-) {
-    for r in range {
-        var k = Int(starts[r])
-        let end = Int(starts[r + 1])
-        guard let c = columns, let v = values, k < end else {
-            y[r] = bias?[r] ?? 0
-            continue
-        }
-        var sums = SIMD8<Float>()
-        while k + 8 <= end {
-            let gathered = SIMD8<Float>(x[Int(c[k])], x[Int(c[k + 1])], x[Int(c[k + 2])], x[Int(c[k + 3])],
-                                        x[Int(c[k + 4])], x[Int(c[k + 5])], x[Int(c[k + 6])], x[Int(c[k + 7])])
-            sums.addProduct(UnsafeRawPointer(v + k).loadUnaligned(as: SIMD8<Float>.self), gathered)
-            k += 8
-        }
-        var sum = sums.sum()
-        while k < end {
-            sum += v[k] * x[Int(c[k])]
-            k += 1
-        }
-        y[r] = (bias?[r] ?? 0) + sum
     }
 }

@@ -1,7 +1,7 @@
 import XCTest
 @testable import SwiftletKernels
 
-/// CSR storage and the sparse y = x·Wᵀ + b kernel against a naive dense product.
+/// CSR storage and the scattering product with Wᵀ against a naive dense product.
 final class SparseCSRMatrixTests: XCTestCase {
     private func sparseMatrix(rows: Int, columns: Int, density: Float, seed: UInt64) -> [Float] {
         var generator = SeededRandom(seed: seed)
@@ -20,44 +20,21 @@ final class SparseCSRMatrixTests: XCTestCase {
         XCTAssertEqual(matrix.storageBytes, 4 * (3 + 3 + 4))
     }
 
-    func testLinearMatchesDenseProduct() {
-        // The large case spreads rows over threads; the empty rows take the bias alone.
-        for (rows, columns, batch, density) in [(7, 13, 1, Float(0.3)), (9, 5, 4, 0.5), (3, 6, 2, 0), (600, 700, 3, 0.2)] {
-            var weights = sparseMatrix(rows: rows, columns: columns, density: density, seed: UInt64(rows))
-            for c in 0..<columns { weights[c] = 0 }
-            let matrix = CSRMatrix(dense: weights, rows: rows, columns: columns)
+    func testTransposedProductScattersNonzeroInputs() {
+        for (rows, columns, density) in [(7, 13, Float(0.3)), (9, 5, 0.5), (3, 6, 0), (60, 70, 0.2)] {
+            let weights = sparseMatrix(rows: rows, columns: columns, density: density, seed: UInt64(rows))
             var generator = SeededRandom(seed: 7)
-            let x = (0..<batch * columns).map { _ in generator.nextUniform(-1, 1) }
+            let sparseInput = (0..<columns).map { $0 % 3 == 0 ? generator.nextUniform(-1, 1) : 0 }
             let bias = (0..<rows).map { _ in generator.nextUniform(-1, 1) }
-            for useBias in [true, false] {
-                var y = [Float](repeating: .nan, count: batch * rows)
-                y.withUnsafeMutableBufferPointer { out in
-                    bias.withUnsafeBufferPointer { b in
-                        matrix.linear(input: x, batch: batch, bias: useBias ? b.baseAddress : nil, output: out.baseAddress!)
-                    }
-                }
-                for n in 0..<batch {
-                    for r in 0..<rows {
-                        var expected = Double(useBias ? bias[r] : 0)
-                        for c in 0..<columns { expected += Double(weights[r * columns + c]) * Double(x[n * columns + c]) }
-                        XCTAssertEqual(Double(y[n * rows + r]), expected, accuracy: 1e-4, "\(rows)×\(columns) batch \(batch) [\(n), \(r)]")
-                    }
-                }
-            }
-            // The same product from Wᵀ, scattering only the non-zero inputs.
+            // Wᵀ [columns, rows]: one CSR row per input.
             let transposed = CSRMatrix(dense: (0..<rows * columns).map { weights[($0 % rows) * columns + $0 / rows] },
                                        rows: columns, columns: rows)
-            let sparseInput = x.enumerated().map { $0.offset % 3 == 0 ? $0.element : 0 }
-            for n in 0..<batch {
-                var y = bias
-                sparseInput.withUnsafeBufferPointer { xs in
-                    transposed.accumulateTransposedProduct(input: xs.baseAddress! + n * columns, output: &y)
-                }
-                for r in 0..<rows {
-                    var expected = Double(bias[r])
-                    for c in 0..<columns { expected += Double(weights[r * columns + c]) * Double(sparseInput[n * columns + c]) }
-                    XCTAssertEqual(Double(y[r]), expected, accuracy: 1e-4, "transposed \(rows)×\(columns) [\(n), \(r)]")
-                }
+            var y = bias
+            transposed.accumulateTransposedProduct(input: sparseInput, output: &y)
+            for r in 0..<rows {
+                var expected = Double(bias[r])
+                for c in 0..<columns { expected += Double(weights[r * columns + c]) * Double(sparseInput[c]) }
+                XCTAssertEqual(Double(y[r]), expected, accuracy: 1e-5, "transposed \(rows)×\(columns) [\(r)]")
             }
         }
     }

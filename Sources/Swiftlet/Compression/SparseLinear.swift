@@ -1,35 +1,42 @@
 import SwiftletKernels
 
-/// The inference form of a pruned `Linear`: y = x·Wᵀ + b computed from CSR copies of W,
+/// The inference form of a pruned `Linear`: y = x·Wᵀ + b computed from sparse copies of W,
 /// so the work is proportional to the non-zero weights.
 ///
-/// Each input row takes the cheaper of two kernels: gathering inputs along the rows of W
-/// (`CSRMatrix.linear`), or, when under `scatterDensity` of the inputs are non-zero — after
-/// ReLU, or on MNIST digits — scattering only the non-zero inputs along the rows of Wᵀ
-/// (`accumulateTransposedProduct`), which skips the weights that would meet a zero.
+/// Each input row takes the cheaper of two kernels: the product with W in a sliced layout
+/// (`SparseProductMatrix.linear`: AVX-512 register permutes or 8-wide gathers), or, when
+/// under `scatterDensity` of the inputs are
+/// non-zero — after ReLU, or on MNIST digits — scattering only the non-zero inputs along the
+/// rows of Wᵀ (`CSRMatrix.accumulateTransposedProduct`), which skips the weights that would
+/// meet a zero.
 ///
 /// It keeps the dense `weight` and `bias` as its parameters, so state dicts, checkpoints and
 /// `ModelFootprint` see the same names and values as the Linear it replaced. It is a
-/// snapshot: the CSR is built once, from the weight at conversion, so train the dense model
-/// and convert it again rather than changing this layer's weight. It records no graph and
-/// refuses an input that needs gradients.
+/// snapshot: the sparse forms are built once, from the weight at conversion, so train the
+/// dense model and convert it again rather than changing this layer's weight. It records no
+/// graph and refuses an input that needs gradients.
 public final class SparseLinear: Module {
     public let weight: Tensor
     public let bias: Tensor?
-    /// W [out, in] in CSR form.
-    public let matrix: CSRMatrix
+    /// W [out, in], rows in slices (see `SparseProductMatrix`).
+    public let matrix: SparseProductMatrix
     /// Wᵀ [in, out] in CSR form (W in compressed sparse columns).
     public let transposedMatrix: CSRMatrix
-    /// Below this fraction of non-zero inputs the scattering kernel wins; the scatter costs
-    /// about 2.4× the gather per weight touched (measured on LeNet-300-100's fc1).
-    public static let scatterDensity = 0.4
+    /// Below this fraction of non-zero inputs the scattering kernel wins; it depends on the
+    /// layout (`SparseProductMatrix.scatterDensity`).
+    public static let scatterDensity = SparseProductMatrix.scatterDensity
 
-    /// A sparse copy of `linear`'s current weights.
-    public init(_ linear: Linear) {
+    /// A sparse copy of `linear`'s current weights. Throws for a layer with more inputs than
+    /// the layout's column indices address (`SparseProductMatrix.maximumColumns`: 65,536
+    /// for the gathering one's 16-bit indices).
+    public init(_ linear: Linear) throws {
         let (rows, columns) = (linear.outFeatures, linear.inFeatures)
+        guard columns <= SparseProductMatrix.maximumColumns else {
+            throw TensorError.invalidArgument(op: "SparseLinear", "takes at most \(SparseProductMatrix.maximumColumns) inputs (16-bit column indices), got Linear(\(columns), \(rows))")
+        }
         weight = linear.weight.detached()
         bias = linear.bias?.detached()
-        matrix = CSRMatrix(dense: weight.scalars, rows: rows, columns: columns)
+        matrix = SparseProductMatrix(dense: weight.scalars, rows: rows, columns: columns)
         let w = weight.scalars
         transposedMatrix = CSRMatrix(dense: .generate(count: w.count) { i in w[(i % rows) * columns + i / rows] },
                                      rows: columns, columns: rows)
@@ -49,22 +56,20 @@ public final class SparseLinear: Module {
             throw TensorError.invalidArgument(op: "SparseLinear", "is inference-only, but its input needs gradients; train the model with dense Linear layers and convert afterwards")
         }
         let (batch, n, m) = (input.shape[0], inFeatures, outFeatures)
-        let biasValues = bias?.scalars ?? [Float](repeating: 0, count: m)
         guard n > 0, m > 0 else {
-            return Tensor(shape: [batch, m], scalars: Array((0..<batch).map { _ in biasValues }.joined()))
+            let row = bias?.scalars ?? [Float](repeating: 0, count: m)
+            return Tensor(shape: [batch, m], scalars: Array((0..<batch).map { _ in row }.joined()))
         }
         let output = [Float].filled(count: batch * m) { y in
             input.scalars.withUnsafeBufferPointer { xs in
-                biasValues.withUnsafeBufferPointer { b in
+                withBiasPointer { b in
                     for row in 0..<batch {
-                        let x = xs.baseAddress! + row * n
-                        var nonzero = 0
-                        for i in 0..<n where x[i] != 0 { nonzero += 1 }
-                        if Double(nonzero) < Self.scatterDensity * Double(n) {
-                            (y + row * m).update(from: b.baseAddress!, count: m)
-                            transposedMatrix.accumulateTransposedProduct(input: x, output: y + row * m)
+                        let x = xs.baseAddress! + row * n, out = y + row * m
+                        if Double(nonzeroCount(x, n)) < Self.scatterDensity * Double(n) {
+                            if let b { out.update(from: b, count: m) } else { out.update(repeating: 0, count: m) }
+                            transposedMatrix.accumulateTransposedProduct(input: x, output: out)
                         } else {
-                            matrix.linear(input: x, batch: 1, bias: b.baseAddress, output: y + row * m)
+                            matrix.linear(input: x, batch: 1, bias: b, output: out)
                         }
                     }
                 }
@@ -73,9 +78,32 @@ public final class SparseLinear: Module {
         return Tensor(shape: [batch, m], scalars: output)
     }
 
+    /// Runs `body` with the bias values, or nil without a bias (no zero-filled stand-in to allocate).
+    private func withBiasPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.scalars.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
     public override var localParameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
+}
+
+/// The number of non-zeros among x[0..<count], eight at a time: it runs on every input row,
+/// and a scalar loop over fc1's 784 inputs cost ~6 % of the sparse forward pass.
+private func nonzeroCount(_ x: UnsafePointer<Float>, _ count: Int) -> Int {
+    var counts = SIMD8<Int32>()
+    var i = 0
+    while i + 8 <= count {
+        counts.replace(with: counts &+ 1, where: UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) .!= 0)
+        i += 8
+    }
+    var total = Int(counts.wrappedSum())
+    while i < count {
+        if x[i] != 0 { total += 1 }
+        i += 1
+    }
+    return total
 }
 
 extension SparseLinear: CountsMACs {
@@ -85,8 +113,8 @@ extension SparseLinear: CountsMACs {
 }
 
 /// Replaces every `Linear` of `model` (nested `Sequential`s included) whose weight is at
-/// least `minimumSparsity` (0…1) zeros by a `SparseLinear`, for inference. Returns the
-/// dotted names of the layers replaced.
+/// least `minimumSparsity` (0…1) zeros, and whose input the layout addresses, by a
+/// `SparseLinear`, for inference. Returns the dotted names of the layers replaced.
 ///
 /// Below roughly 50–70 % sparsity a dense GEMM beats CSR, hence the threshold.
 @discardableResult
@@ -98,8 +126,9 @@ public func convertToSparse(_ model: Sequential, minimumSparsity: Double = 0.7) 
             converted += try convertToSparse(nested, minimumSparsity: minimumSparsity).map { "\(name).\($0)" }
         case let linear as Linear:
             let zeros = linear.weight.count - linear.weight.scalars.nonzeroCount
-            guard Double(zeros) >= minimumSparsity * Double(linear.weight.count) else { continue }
-            try model.replaceLayer(named: name, with: SparseLinear(linear))
+            guard Double(zeros) >= minimumSparsity * Double(linear.weight.count),
+                  linear.inFeatures <= SparseProductMatrix.maximumColumns else { continue }
+            try model.replaceLayer(named: name, with: try SparseLinear(linear))
             converted.append(name)
         default:
             continue
