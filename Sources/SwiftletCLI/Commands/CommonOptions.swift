@@ -47,7 +47,8 @@ enum CommonOptions {
         let entry = try requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
         let model = entry.make()
-        try model.load(from: URL(fileURLWithPath: path))
+        // loadPruned also takes checkpoints that structured pruning made smaller.
+        try model.loadPruned(from: URL(fileURLWithPath: path))
         return (entry, model)
     }
 

@@ -3,4 +3,4 @@ public let swiftletTool = CommandLineTool(
     name: "swiftlet",
     summary: "train, compress and evaluate models on MNIST and CIFAR-10",
     version: "0.1.0",
-    commands: [ReproduceCommand(), TrainCommand(), PruneCommand(), EvaluateCommand(), FetchCommand(), BenchCommand()])
+    commands: [ReproduceCommand(), TrainCommand(), PruneCommand(), SensitivityCommand(), EvaluateCommand(), FetchCommand(), BenchCommand()])

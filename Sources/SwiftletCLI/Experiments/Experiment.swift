@@ -14,4 +14,8 @@ protocol Experiment {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Seed000MnistGradual(),
+    Seed001CifarPrune(),
+    Seed002RegularizedPrune(),
+    Seed003MnistL1Prune(),
 ]
