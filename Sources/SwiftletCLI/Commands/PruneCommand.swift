@@ -31,13 +31,15 @@ struct PruneCommand: Command {
                                                help: "one-shot, agp (automated gradual pruning) or rounds (iterative prune–retrain)")
     static let steps = Option.integer("steps", default: 5, range: .positive, help: "Pruning steps of agp, or rounds of rounds")
     static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .nonNegative, help: "Epochs of retraining with the masks kept")
+    static let timingRounds = Option.integer("timing-rounds", default: 5, range: .nonNegative,
+                                             help: "filters/neurons: interleaved rounds timing inference before and after (0: skip)")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Retraining learning rate (SGD, momentum 0.9)")
     static let learningRateSchedule = Option.choice("lr-schedule", ["constant", "cosine"], default: "constant",
                                                     help: "Learning rate per epoch of all training epochs: constant, or cosine annealing to 0")
 
     var options: [any OptionDeclaration] {
         [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
-         Self.pruningSchedule, Self.steps, Self.retrainEpochs, Self.learningRate, Self.learningRateSchedule,
+         Self.pruningSchedule, Self.steps, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
          CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -51,6 +53,8 @@ struct PruneCommand: Command {
             throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
         }
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet prune")
+        let structured = ["filters", "neurons"].contains(method)
+        let unitLayers = structured ? try layersLosingUnits(model, entry: entry, filters: method == "filters") : []
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")
         let context = ExperimentContext(
             experiment: "prune", seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: nil, outputDirectory: folder,
@@ -59,10 +63,10 @@ struct PruneCommand: Command {
         try context.finishStage("loaded", model: model, data: data, save: false)
         GlobalRandom.seed(context.seed)
 
-        switch (method, schedule) {
-        case ("filters", _), ("neurons", _):
-            try pruneStructured(model, entry: entry, arguments: arguments, context: context, data: data)
-        case (_, "one-shot"):
+        switch schedule {
+        case _ where structured:
+            try pruneStructured(model, layers: unitLayers, entry: entry, arguments: arguments, context: context, data: data)
+        case "one-shot":
             let masks = try pruneOnce(model, arguments: arguments, data: data)
             try finishPruned(model, masks: masks, arguments: arguments, context: context, data: data)
         default:
@@ -134,26 +138,31 @@ struct PruneCommand: Command {
                                    finalStage: "retrained", checkpointName: "model", learningRates: learningRates)
     }
 
-    private func pruneStructured(_ model: Sequential, entry: ModelZoo.Entry, arguments: ParsedArguments,
-                                 context: ExperimentContext, data: ImageData) throws {
-        let filters = arguments[Self.method] == "filters"
-        let candidates = model.layers.filter { filters ? $0.module is Conv2d : $0.module is Linear }
+    /// The layers `--method filters` (every Conv2d) or `neurons` (every Linear but the output) prunes.
+    private func layersLosingUnits(_ model: Sequential, entry: ModelZoo.Entry, filters: Bool) throws -> [String] {
+        let candidates = model.layers.filter { filters ? $0.module is Conv2d : $0.module is Linear }.map(\.name)
         // The last Linear produces the classes: its units are never removed.
         let layers = filters ? candidates : Array(candidates.dropLast())
         guard !layers.isEmpty else {
             throw UsageError.invalid("model \(entry.name) has no \(filters ? "Conv2d layers" : "hidden Linear layers") to remove \(filters ? "filters" : "neurons") from")
         }
+        return layers
+    }
+
+    private func pruneStructured(_ model: Sequential, layers: [String], entry: ModelZoo.Entry, arguments: ParsedArguments,
+                                 context: ExperimentContext, data: ImageData) throws {
         let original = entry.make()
-        try original.loadStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor) }))
+        try original.loadPrunedStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor) }))
         let norm: UnitImportance = arguments[Self.norm] == "l2" ? .l2Norm : .l1Norm
         for layer in layers {
-            try model.pruneUnits(ofLayer: layer.name, fraction: fraction(arguments), by: norm)
+            try model.pruneUnits(ofLayer: layer, fraction: fraction(arguments), by: norm)
         }
-        let before = layerParameterCount(original, names: layers.map(\.name))
-        let after = layerParameterCount(model, names: layers.map(\.name))
-        let seconds = try compareInferenceTimes([original, model], inputShape: entry.inputShape)
-        reportStructured(kind: filters ? "conv" : "hidden Linear", before: before, after: after, seconds: seconds,
-                         entry: entry, context: context)
+        let before = layerParameterCount(original, names: layers)
+        let after = layerParameterCount(model, names: layers)
+        let rounds = arguments[Self.timingRounds]
+        let seconds = rounds > 0 ? try compareInferenceTimes([original, model], inputShape: entry.inputShape, rounds: rounds) : nil
+        reportStructured(kind: arguments[Self.method] == "filters" ? "conv" : "hidden Linear", before: before, after: after, seconds: seconds,
+                         rounds: rounds, entry: entry, context: context)
         try finishPruned(model, masks: nil, arguments: arguments, context: context, data: data)
     }
 
@@ -162,21 +171,29 @@ struct PruneCommand: Command {
         model.namedParameters.filter { names.contains(String($0.name.split(separator: ".")[0])) }.reduce(0) { $0 + $1.tensor.count }
     }
 
-    private func reportStructured(kind: String, before: Int, after: Int, seconds: [Double], entry: ModelZoo.Entry,
+    private func reportStructured(kind: String, before: Int, after: Int, seconds: [Double]?, rounds: Int, entry: ModelZoo.Entry,
                                   context: ExperimentContext) {
         let threads = Parallel.threads
         if context.json {
             let writer = JSONLinesWriter(sink: context.console.output)
-            for (variant, time) in zip(["original", "pruned"], seconds) {
-                writer.write(["bench": "infer", "model": .string(entry.name), "variant": .string(variant), "threads": .integer(threads),
-                              "batch": 64, "img_per_s": .integer(Int((1 / time).rounded())), "pruned_layer_params": .integer(variant == "pruned" ? after : before)])
+            for (index, variant) in ["original", "pruned"].enumerated() {
+                var line: JSONObject = ["bench": "infer", "model": .string(entry.name), "variant": .string(variant),
+                                        "pruned_layer_params": .integer(index == 0 ? before : after)]
+                if let seconds {
+                    line["threads"] = .integer(threads)
+                    line["batch"] = 64
+                    line["img_per_s"] = .integer(Int((1 / seconds[index]).rounded()))
+                }
+                writer.write(line)
             }
         } else {
-            context.console.output.write(
-                "\(kind) parameters: \(HumanReadable.count(before)) → \(HumanReadable.count(after)) "
+            var text = "\(kind) parameters: \(HumanReadable.count(before)) → \(HumanReadable.count(after)) "
                 + "(\(HumanReadable.percent(100 * Double(after) / Double(before))))\n"
-                + "inference, batch 64, \(threads) thread(s), best of 5 interleaved rounds: "
-                + String(format: "%.1f µs/img → %.1f µs/img, %.2f× faster\n", seconds[0] * 1e6, seconds[1] * 1e6, seconds[0] / seconds[1]))
+            if let seconds {
+                text += "inference, batch 64, \(threads) thread(s), best of \(rounds) interleaved rounds: "
+                    + String(format: "%.1f µs/img → %.1f µs/img, %.2f× faster\n", seconds[0] * 1e6, seconds[1] * 1e6, seconds[0] / seconds[1])
+            }
+            context.console.output.write(text)
         }
     }
 }
