@@ -7,7 +7,7 @@ import Swiftlet
 struct SensitivityCommand: Command {
     let name = "sensitivity"
     let summary = "Accuracy vs sparsity of each layer pruned alone; prints a table and writes OUT/sensitivity.svg"
-    let discussion = "Layers whose accuracy holds up to high sparsity can be pruned hard; the steep ones deserve a lower target (e.g. prune --method sparsity per layer, or global-sparsity, which finds this by itself for magnitude)."
+    let discussion = "Layers whose accuracy holds up to high sparsity can be pruned hard; the steep ones deserve a lower target (prune --method global-sparsity lets one magnitude threshold give each layer its own share)."
     static let sparsities = Option.string("sparsities", placeholder: "LIST", default: "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95,0.99",
                                           help: "Comma-separated sparsities in [0, 1] to prune each layer to")
 
