@@ -1,3 +1,5 @@
+import Foundation
+
 extension Module {
     /// Loads a checkpoint saved after structured pruning into a freshly built model of the
     /// original architecture: each Linear, Conv2d and BatchNorm first takes the sizes the
@@ -13,6 +15,33 @@ extension Module {
             for restore in undo.reversed() { restore() }
             throw error
         }
+    }
+
+    /// Reads a checkpoint that may have been shrunk by structured pruning (`save(to:)` of a
+    /// model after `pruneUnits`) into this freshly built model of the original architecture,
+    /// resizing its layers to the saved sizes (`loadPrunedStateDict`). A checkpoint of the
+    /// full-size model loads exactly as with `load(from:)`.
+    @discardableResult
+    public func loadPruned(from url: URL) throws -> SafeTensorsFile {
+        let file = try SafeTensorsFile.read(from: url)
+        var values: [String: Tensor] = [:]
+        for (name, record) in file.tensors {
+            let scalars = name.hasSuffix("num_batches_tracked")
+                ? try file.integers(named: name).map(Float.init) : try file.floats(named: name)
+            values[name] = Tensor(shape: record.shape, scalars: scalars)
+        }
+        do {
+            try loadPrunedStateDict(values)
+        } catch let error as StateDictError {
+            // The same errors `load(from:)` gives, naming the file.
+            switch error {
+            case let .missing(name): throw SafeTensorsError(file: url.path, reason: .namesMismatch(missing: [name], unexpected: []))
+            case let .unexpected(name): throw SafeTensorsError(file: url.path, reason: .namesMismatch(missing: [], unexpected: [name]))
+            case let .shapeMismatch(name, found, expected):
+                throw SafeTensorsError(file: url.path, reason: .shapeMismatch(tensor: name, shape: found, expected: expected))
+            }
+        }
+        return file
     }
 
     private func resizeLayers(prefix: String, to values: [String: Tensor], undo: inout [() -> Void]) throws {

@@ -69,7 +69,8 @@ enum CommonOptions {
         let model = entry.make()
         let file = try SafeTensorsFile.read(from: url)
         guard QuantizedCheckpoint.isQuantized(file) else {
-            try model.load(from: url)
+            // loadPruned also takes checkpoints that structured pruning made smaller.
+            try model.loadPruned(from: url)
             return (entry, model, nil)
         }
         let quantized = try QuantizedCheckpoint(file: file)

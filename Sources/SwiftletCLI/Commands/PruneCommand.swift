@@ -1,55 +1,197 @@
 import Foundation
 import Swiftlet
+import SwiftletBenchmarks
+import SwiftletKernels
 
-/// `swiftlet prune`: magnitude-prunes a checkpoint, optionally retrains with the masks held.
+/// `swiftlet prune`: prunes a checkpoint — unstructured (one shot, gradually or in rounds)
+/// or structured (whole filters or neurons removed physically) — and optionally retrains
+/// with the masks held; writes OUT/model.safetensors.
 struct PruneCommand: Command {
     let name = "prune"
-    let summary = "Prune a checkpoint by weight magnitude, optionally retrain with masks kept; writes OUT/model.safetensors"
-    static let method = Option.choice("method", ["mean-abs", "threshold", "sparsity", "global-sparsity"], default: "mean-abs",
-                                      help: "mean-abs: θ = mean|w| per tensor; threshold: fixed θ; sparsity: fraction per tensor; global-sparsity: one θ for all")
+    let summary = "Prune a checkpoint (weights, gradually or at once, or whole filters/neurons), optionally retrain; writes OUT/model.safetensors"
+    let discussion = """
+        --schedule agp prunes at the start of epochs 1, 2, …, steps + 1 along Zhu & Gupta's cubic \
+        s_t = S·(1 − (1 − t/steps)³) (t = 0 … steps, so the first epoch trains at s = 0), training one epoch \
+        after each, then retrains --retrain-epochs more. --schedule rounds runs --steps prune–retrain rounds \
+        (Han et al.): round k prunes to 1 − (1 − S)^(k/steps), removing the same share of the surviving weights \
+        each round, then trains --retrain-epochs epochs. Both need --method sparsity or global-sparsity. \
+        --method filters / neurons remove that fraction of every Conv2d's filters / every hidden Linear's \
+        neurons (lowest --norm first) physically: the checkpoint holds the smaller dense model, which \
+        evaluate and prune load back; the command times inference before and after in the same run.
+        """
+    static let method = Option.choice("method", ["mean-abs", "threshold", "sparsity", "global-sparsity", "filters", "neurons"], default: "mean-abs",
+                                      help: "mean-abs: θ = mean|w| per tensor; threshold: fixed θ; sparsity: fraction per tensor; global-sparsity: one ranking for all; filters/neurons: structured removal")
     static let threshold = Option.number("threshold", default: 0.1, range: .nonNegative, help: "θ for --method threshold")
-    static let sparsity = Option.number("sparsity", default: 0.5, range: .within(0...0.999), help: "Fraction to remove for the sparsity methods")
+    static let sparsity = Option.number("sparsity", default: 0.5, range: .within(0...0.999),
+                                        help: "Fraction to remove (of weights, or of each layer's filters/neurons)")
+    static let criterion = Option.choice("criterion", ["magnitude", "random", "taylor"], default: "magnitude",
+                                         help: "Ranking for the sparsity methods: |w|, random (seeded by --seed), or Taylor |w·∂L/∂w| over 10 training batches")
+    static let norm = Option.choice("norm", ["l1", "l2"], default: "l1", help: "Unit ranking for filters/neurons: L1 or L2 norm of its weights")
+    static let pruningSchedule = Option.choice("schedule", ["one-shot", "agp", "rounds"], default: "one-shot",
+                                               help: "one-shot, agp (automated gradual pruning) or rounds (iterative prune–retrain)")
+    static let steps = Option.integer("steps", default: 5, range: .positive, help: "Pruning steps of agp, or rounds of rounds")
     static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .nonNegative, help: "Epochs of retraining with the masks kept")
+    static let timingRounds = Option.integer("timing-rounds", default: 5, range: .nonNegative,
+                                             help: "filters/neurons: interleaved rounds timing inference before and after (0: skip)")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Retraining learning rate (SGD, momentum 0.9)")
-    static let schedule = Option.choice("lr-schedule", ["constant", "cosine"], default: "constant",
-                                        help: "Retraining learning rate per epoch: constant, or cosine annealing to 0")
+    static let learningRateSchedule = Option.choice("lr-schedule", ["constant", "cosine"], default: "constant",
+                                                    help: "Learning rate per epoch of all training epochs: constant, or cosine annealing to 0")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.retrainEpochs,
-         Self.learningRate, Self.schedule, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+        [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
+         Self.pruningSchedule, Self.steps, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
+         CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
+        let method = arguments[Self.method], schedule = arguments[Self.pruningSchedule]
+        if schedule != "one-shot", !["sparsity", "global-sparsity"].contains(method) {
+            throw UsageError.invalid("--schedule \(schedule) needs --method sparsity or global-sparsity, got --method \(method)")
+        }
+        if schedule == "rounds", arguments[Self.retrainEpochs] == 0 {
+            throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
+        }
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet prune")
+        let structured = ["filters", "neurons"].contains(method)
+        let unitLayers = structured ? try layersLosingUnits(model, entry: entry, filters: method == "filters") : []
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")
         let context = CommonOptions.context(arguments, experiment: "prune", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: model, data: data, save: false)
+        GlobalRandom.seed(context.seed)
 
-        let rule: MagnitudeThreshold
-        switch arguments[Self.method] {
-        case "threshold": rule = .fixed(Float(arguments[Self.threshold]))
-        case "sparsity": rule = .sparsity(Float(arguments[Self.sparsity]))
-        case "global-sparsity": rule = .globalSparsity(Float(arguments[Self.sparsity]))
-        default: rule = .meanAbsolute
-        }
-        let masks = try pruneByMagnitude(model, rule)
-        let retrainEpochs = arguments[Self.retrainEpochs]
-        try context.finishStage("pruned", model: model, data: data, save: retrainEpochs == 0, as: "model")
-        if retrainEpochs > 0 {
-            GlobalRandom.seed(context.seed)
-            let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
-            try masks.apply(to: optimizer)
-            let schedule = arguments[Self.schedule] == "cosine"
-                ? LearningRateSchedule(optimizer, .cosine(tMax: retrainEpochs, minimum: 0)) : nil
-            try context.train(model, optimizer: optimizer, data: data, epochs: retrainEpochs, stage: "retrained", schedule: schedule)
-            try context.finishStage("retrained", model: model, data: data, as: "model")
+        switch schedule {
+        case _ where structured:
+            try pruneStructured(model, layers: unitLayers, entry: entry, arguments: arguments, context: context, data: data)
+        case "one-shot":
+            let masks = try pruneOnce(model, arguments: arguments, data: data)
+            try finishPruned(model, masks: masks, arguments: arguments, context: context, data: data)
+        default:
+            try pruneGradually(model, arguments: arguments, context: context, data: data)
         }
         if !context.json {
             var table = Table(headers: StageResult.tableHeaders)
             for result in context.results { table.append(result.tableRow) }
             console.output.write(table.renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
+        }
+    }
+
+    private func fraction(_ arguments: ParsedArguments) -> Float { Float(arguments[Self.sparsity]) }
+
+    private func target(_ arguments: ParsedArguments) -> (Float) -> SparsityTarget {
+        arguments[Self.method] == "global-sparsity" ? SparsityTarget.global : SparsityTarget.uniform
+    }
+
+    private func criterion(_ arguments: ParsedArguments, data: ImageData) -> PruningCriterion {
+        switch arguments[Self.criterion] {
+        case "random": return .random(seed: UInt64(arguments[GlobalOptions.seed]))
+        case "taylor": return .taylor(Array(data.trainBatches(epoch: 1).prefix(10)))
+        default: return .magnitude
+        }
+    }
+
+    private func pruneOnce(_ model: Module, arguments: ParsedArguments, data: ImageData) throws -> PruningMasks {
+        switch arguments[Self.method] {
+        case "threshold": return try pruneByMagnitude(model, .fixed(Float(arguments[Self.threshold])))
+        case "mean-abs": return try pruneByMagnitude(model, .meanAbsolute)
+        default: return try prune(model, by: criterion(arguments, data: data), target(arguments)(fraction(arguments)))
+        }
+    }
+
+    /// SGD with momentum 0.9 at --lr, and the --lr-schedule over `epochs`.
+    private func retrainingOptimizer(_ model: Module, epochs: Int, arguments: ParsedArguments) -> (Optimizer, LearningRateSchedule?) {
+        let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
+        let schedule = arguments[Self.learningRateSchedule] == "cosine"
+            ? LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) : nil
+        return (optimizer, schedule)
+    }
+
+    /// The `pruned` stage, then the `retrained` one if asked; the last is saved as `model`.
+    private func finishPruned(_ model: Module, masks: PruningMasks?, arguments: ParsedArguments, context: ExperimentContext,
+                              data: ImageData) throws {
+        let retrainEpochs = arguments[Self.retrainEpochs]
+        try context.finishStage("pruned", model: model, data: data, save: retrainEpochs == 0, as: "model")
+        guard retrainEpochs > 0 else { return }
+        let (optimizer, schedule) = retrainingOptimizer(model, epochs: retrainEpochs, arguments: arguments)
+        try masks?.apply(to: optimizer)
+        try context.train(model, optimizer: optimizer, data: data, epochs: retrainEpochs, stage: "retrained", schedule: schedule)
+        try context.finishStage("retrained", model: model, data: data, as: "model")
+    }
+
+    private func pruneGradually(_ model: Module, arguments: ParsedArguments, context: ExperimentContext, data: ImageData) throws {
+        let steps = arguments[Self.steps], retrainEpochs = arguments[Self.retrainEpochs], final = fraction(arguments)
+        let schedule: PruningSchedule, epochs: Int
+        if arguments[Self.pruningSchedule] == "agp" {
+            schedule = try GradualPruningSchedule(finalSparsity: final, intervals: steps)
+            epochs = steps + 1 + retrainEpochs
+        } else {
+            let sparsities = (1...steps).map { round in 1 - pow(1 - final, Float(round) / Float(steps)) }
+            schedule = try PruningRounds(sparsities: sparsities, stepsPerRound: retrainEpochs)
+            epochs = steps * retrainEpochs
+        }
+        let (optimizer, learningRates) = retrainingOptimizer(model, epochs: epochs, arguments: arguments)
+        try context.pruneGradually(model, optimizer: optimizer, data: data, schedule: schedule, epochs: epochs,
+                                   target: target(arguments), criterion: criterion(arguments, data: data), label: "epoch",
+                                   finalStage: "retrained", checkpointName: "model", learningRates: learningRates)
+    }
+
+    /// The layers `--method filters` (every Conv2d) or `neurons` (every Linear but the output) prunes.
+    private func layersLosingUnits(_ model: Sequential, entry: ModelZoo.Entry, filters: Bool) throws -> [String] {
+        let candidates = model.layers.filter { filters ? $0.module is Conv2d : $0.module is Linear }.map(\.name)
+        // The last Linear produces the classes: its units are never removed.
+        let layers = filters ? candidates : Array(candidates.dropLast())
+        guard !layers.isEmpty else {
+            throw UsageError.invalid("model \(entry.name) has no \(filters ? "Conv2d layers" : "hidden Linear layers") to remove \(filters ? "filters" : "neurons") from")
+        }
+        return layers
+    }
+
+    private func pruneStructured(_ model: Sequential, layers: [String], entry: ModelZoo.Entry, arguments: ParsedArguments,
+                                 context: ExperimentContext, data: ImageData) throws {
+        let original = entry.make()
+        try original.loadPrunedStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor) }))
+        let norm: UnitImportance = arguments[Self.norm] == "l2" ? .l2Norm : .l1Norm
+        for layer in layers {
+            try model.pruneUnits(ofLayer: layer, fraction: fraction(arguments), by: norm)
+        }
+        let before = layerParameterCount(original, names: layers)
+        let after = layerParameterCount(model, names: layers)
+        let rounds = arguments[Self.timingRounds]
+        let seconds = rounds > 0 ? try compareInferenceTimes([original, model], inputShape: entry.inputShape, rounds: rounds) : nil
+        reportStructured(kind: arguments[Self.method] == "filters" ? "conv" : "hidden Linear", before: before, after: after, seconds: seconds,
+                         rounds: rounds, entry: entry, context: context)
+        try finishPruned(model, masks: nil, arguments: arguments, context: context, data: data)
+    }
+
+    /// Weights and biases of the named layers.
+    private func layerParameterCount(_ model: Module, names: [String]) -> Int {
+        model.namedParameters.filter { names.contains(String($0.name.split(separator: ".")[0])) }.reduce(0) { $0 + $1.tensor.count }
+    }
+
+    private func reportStructured(kind: String, before: Int, after: Int, seconds: [Double]?, rounds: Int, entry: ModelZoo.Entry,
+                                  context: ExperimentContext) {
+        let threads = Parallel.threads
+        if context.json {
+            let writer = JSONLinesWriter(sink: context.console.output)
+            for (index, variant) in ["original", "pruned"].enumerated() {
+                var line: JSONObject = ["bench": "infer", "model": .string(entry.name), "variant": .string(variant),
+                                        "pruned_layer_params": .integer(index == 0 ? before : after)]
+                if let seconds {
+                    line["threads"] = .integer(threads)
+                    line["batch"] = 64
+                    line["img_per_s"] = .integer(Int((1 / seconds[index]).rounded()))
+                }
+                writer.write(line)
+            }
+        } else {
+            var text = "\(kind) parameters: \(HumanReadable.count(before)) → \(HumanReadable.count(after)) "
+                + "(\(HumanReadable.percent(100 * Double(after) / Double(before))))\n"
+            if let seconds {
+                text += "inference, batch 64, \(threads) thread(s), best of \(rounds) interleaved rounds: "
+                    + String(format: "%.1f µs/img → %.1f µs/img, %.2f× faster\n", seconds[0] * 1e6, seconds[1] * 1e6, seconds[0] / seconds[1])
+            }
+            context.console.output.write(text)
         }
     }
 }

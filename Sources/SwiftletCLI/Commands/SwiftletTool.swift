@@ -3,5 +3,5 @@ public let swiftletTool = CommandLineTool(
     name: "swiftlet",
     summary: "train, compress and evaluate models on MNIST and CIFAR-10",
     version: "0.1.0",
-    commands: [ReproduceCommand(), ReportCommand(), TrainCommand(), PruneCommand(), QuantizeCommand(), EvaluateCommand(),
-               FetchCommand(), BenchCommand()])
+    commands: [ReproduceCommand(), ReportCommand(), TrainCommand(), PruneCommand(), SensitivityCommand(), QuantizeCommand(),
+               EvaluateCommand(), FetchCommand(), BenchCommand()])

@@ -29,7 +29,11 @@ struct ReferenceFigure {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Seed000MnistGradual(),
     Seed000MnistQuantize(),
+    Seed001CifarPrune(),
     Seed001CifarBinary(),
+    Seed002RegularizedPrune(),
     Seed002Quantize(),
+    Seed003MnistL1Prune(),
 ]

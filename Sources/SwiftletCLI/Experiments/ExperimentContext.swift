@@ -43,14 +43,20 @@ final class ExperimentContext {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
-            bar.start(epoch: epoch)
-            _ = try trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
-                               batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
-                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
-            }
-            bar.finish()
+            try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, bar: bar, loss: loss)
             schedule?.step()
         }
+    }
+
+    /// Trains epoch `epoch` (1-based: it picks the shuffle) as one pass of `bar`.
+    func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, bar: ProgressBar,
+                    loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+        bar.start(epoch: epoch)
+        _ = try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+                                    batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
+            bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+        }
+        bar.finish()
     }
 
     /// Test-set evaluation of `model`.
