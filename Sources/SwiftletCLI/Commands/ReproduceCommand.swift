@@ -36,7 +36,8 @@ struct ReproduceCommand: Command {
                 json: arguments[GlobalOptions.json])
             let started = Date()
             let results = try experiment.run(context)
-            let report = ExperimentReport(experiment: experiment, results: results, seconds: Date().timeIntervalSince(started))
+            let report = ExperimentReport(experiment: experiment, results: results, seconds: Date().timeIntervalSince(started),
+                                          tables: context.tables)
             try report.write(to: folder.appendingPathComponent("report.md"))
             if !arguments[GlobalOptions.json] { console.output.write(report.terminalText) }
         }

@@ -6,6 +6,8 @@ struct ExperimentReport {
     let experiment: Experiment
     let results: [StageResult]
     let seconds: Double
+    /// Further tables the experiment added (`ExperimentContext.addTable`).
+    var tables: [(title: String, table: Table)] = []
 
     var table: Table {
         var table = Table(headers: StageResult.tableHeaders)
@@ -14,13 +16,19 @@ struct ExperimentReport {
     }
 
     var terminalText: String {
-        "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText() + "\nTotal time \(HumanReadable.duration(seconds))\n"
+        "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText()
+            + tables.map { "\n\($0.title)\n" + $0.table.renderPlainText() }.joined()
+            + "\nTotal time \(HumanReadable.duration(seconds))\n"
     }
 
     func write(to url: URL) throws {
         var document = MarkdownDocument(title: experiment.id)
         document.paragraph(experiment.summary)
         document.table(table)
+        for (title, extra) in tables {
+            document.heading(title)
+            document.table(extra)
+        }
         if !experiment.corrections.isEmpty {
             document.heading("Corrections to the source document")
             document.bulletList(experiment.corrections)
