@@ -14,4 +14,6 @@ protocol Experiment {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Han2015LeNet300(),
+    Han2015LeNet5(),
 ]
