@@ -85,9 +85,9 @@ struct DeepCompressionPipeline {
         try AtomicFile.write(Data(bytes), to: context.outputDirectory.appendingPathComponent("compressed.bin"))
         let decoded = entry.make()
         try DeepCompressedModel.decode(bytes, into: decoded)
-        let dense = try context.finishStage("compressed", model: decoded, data: data, bits: uniformBits, storedBytes: bytes.count)
+        let compressed = try context.finishStage("compressed", model: decoded, data: data, bits: uniformBits, storedBytes: bytes.count)
         context.addTable("Stored bytes per tensor (Deep Compression format, compressed.bin)",
-                         Self.layerTable(sizes, denseBytes: dense.footprint.denseBytes))
+                         Self.layerTable(sizes, denseBytes: compressed.footprint.denseBytes))
         return context.results
     }
 
