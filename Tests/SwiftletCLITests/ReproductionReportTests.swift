@@ -37,11 +37,12 @@ final class ReproductionReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let good = try stage("trained", accuracy: 99, sparsity: 0, stored: 87360).json.jsonText
         try (good + "\n{\"experiment\": \"x\"}\n").write(to: run.appendingPathComponent("results.jsonl"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ExperimentReport.readResults(in: run)) { error in
+        let experiment = try XCTUnwrap(experiments.first)
+        XCTAssertThrowsError(try ExperimentReport.read(experiment, from: run)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("results.jsonl, line 2"), message)
         }
-        XCTAssertThrowsError(try ExperimentReport.readResults(in: folder.appendingPathComponent("missing"))) { error in
+        XCTAssertThrowsError(try ExperimentReport.read(experiment, from: folder.appendingPathComponent("missing"))) { error in
             XCTAssertTrue("\(error)".contains("missing/results.jsonl"), "\(error)")
         }
     }
@@ -62,7 +63,10 @@ final class ReproductionReportTests: XCTestCase {
         let results = [try stage("trained", accuracy: 99.04, sparsity: 0, stored: 87360),
                        try stage("pruned", accuracy: 96.72, sparsity: 60.11, stored: 40864)]
         let experiment = try XCTUnwrap(experiments.first { $0.id == "seed000-mnist-prune" })
-        try ExperimentReport(experiment: experiment, results: results).write(to: runs.appendingPathComponent(experiment.id))
+        var perLayer = Table(headers: ["layer", "kept"])
+        perLayer.append(["fc1.weight", "7.00%"])
+        try ExperimentReport(experiment: experiment, results: results, tables: [("Per layer", perLayer)])
+            .write(to: runs.appendingPathComponent(experiment.id))
 
         let output = folder.appendingPathComponent("docs/reproduction.md")
         let found = try ReproductionReport(runsFolder: runs, output: output).write()
@@ -70,6 +74,7 @@ final class ReproductionReportTests: XCTestCase {
         let text = try String(contentsOf: output, encoding: .utf8)
         XCTAssertTrue(text.contains("| trained | 99.04% |"), text)
         XCTAssertTrue(text.contains("| trained | 99.04% | 99.16% | -0.12 pp |"), "our figure beside PyTorch's")
+        XCTAssertTrue(text.contains("### Per layer\n\n| layer | kept |\n|---|---:|\n| fc1.weight | 7.00% |"), "extra tables come back from tables.json")
         XCTAssertTrue(text.contains("| retrained | not run |"), "a reference stage without a result is not invented")
         XCTAssertTrue(text.contains("![seed000-mnist-prune: accuracy vs sparsity](reproduction/seed000-mnist-prune-sparsity.svg)"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("docs/reproduction/seed000-mnist-prune-size.svg").path))

@@ -35,7 +35,7 @@ struct ReproduceCommand: Command {
                 experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
                 outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
                 json: arguments[GlobalOptions.json])
-            let report = ExperimentReport(experiment: experiment, results: try experiment.run(context))
+            let report = ExperimentReport(experiment: experiment, results: try experiment.run(context), tables: context.tables)
             try report.write(to: folder)
             if !arguments[GlobalOptions.json] { console.output.write(report.terminalText) }
         }

@@ -36,4 +36,6 @@ let experiments: [Experiment] = [
     Seed002RegularizedPrune(),
     Seed002Quantize(),
     Seed003MnistL1Prune(),
+    Han2015LeNet300(),
+    Han2015LeNet5(),
 ]

@@ -13,6 +13,8 @@ final class ExperimentContext {
     let console: Console
     let json: Bool
     private(set) var results: [StageResult] = []
+    /// Extra tables for the report (e.g. a per-layer breakdown), in the order added.
+    private(set) var tables: [(title: String, table: Table)] = []
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
@@ -38,25 +40,34 @@ final class ExperimentContext {
     }
 
     /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch.
+    /// `shuffleOffset` shifts the epochs' shuffling seeds, so training resumed in several calls
+    /// does not see the same batch order again.
     func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
-               schedule: LearningRateSchedule? = nil, loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+               schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
+               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
-            try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, bar: bar, loss: loss)
+            try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, shuffle: shuffleOffset + epoch, bar: bar, loss: loss)
             schedule?.step()
         }
     }
 
-    /// Trains epoch `epoch` (1-based: it picks the shuffle) as one pass of `bar`.
-    func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, bar: ProgressBar,
+    /// Trains one epoch as one pass of `bar`, shown as epoch `epoch` (1-based), with the
+    /// training set shuffled as for epoch `shuffle` (default: `epoch`).
+    func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
                     loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
         bar.start(epoch: epoch)
-        _ = try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+        _ = try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle ?? epoch),
                                     batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
             bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
         }
         bar.finish()
+    }
+
+    /// Adds a table to the report, after the stage table.
+    func addTable(_ title: String, _ table: Table) {
+        tables.append((title, table))
     }
 
     /// Test-set evaluation of `model`.

@@ -7,6 +7,8 @@ import Swiftlet
 struct ExperimentReport {
     let experiment: Experiment
     let results: [StageResult]
+    /// Further tables the experiment added (`ExperimentContext.addTable`), e.g. per layer.
+    var tables: [(title: String, table: Table)] = []
 
     /// Wall time of the run: the sum of its stages (each includes its own evaluation).
     var seconds: Double { results.reduce(0) { $0 + $1.seconds } }
@@ -18,7 +20,9 @@ struct ExperimentReport {
     }
 
     var terminalText: String {
-        "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText() + "\nTotal time \(HumanReadable.duration(seconds))\n"
+        "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText()
+            + tables.map { "\n\($0.title)\n" + $0.table.renderPlainText() }.joined()
+            + "\nTotal time \(HumanReadable.duration(seconds))\n"
     }
 
     /// Our accuracy beside each reference figure for the same stage.
@@ -40,6 +44,10 @@ struct ExperimentReport {
         document.paragraph(experiment.summary)
         document.codeBlock("swift run -c release swiftlet reproduce \(experiment.id)", language: "sh")
         document.table(table)
+        for (title, extra) in tables {
+            document.heading(title, level: headingLevel)
+            document.table(extra)
+        }
         if let referenceTable {
             document.heading("Beside the references", level: headingLevel)
             document.table(referenceTable)
@@ -67,43 +75,80 @@ struct ExperimentReport {
             """)
     }
 
-    /// Writes `report.md` (with its plots) and `results.jsonl` into `folder`.
+    /// Writes `report.md` (with its plots), `results.jsonl` and, if the experiment added
+    /// tables, `tables.json` into `folder`: what `read(_:from:)` needs to write the report again.
     func write(to folder: URL) throws {
         var document = MarkdownDocument(title: experiment.id)
         try appendSection(to: &document, headingLevel: 2, plotFolder: folder, plotLink: ".")
         try document.write(to: folder.appendingPathComponent("report.md"))
         let lines = results.map { $0.json.jsonText + "\n" }.joined()
         try AtomicFile.write(lines, to: folder.appendingPathComponent(Self.resultsFile))
+        if !tables.isEmpty {
+            let saved = tables.map { SavedTable(title: $0.title, headers: $0.table.columns.map(\.title), rows: $0.table.rows) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(saved), to: folder.appendingPathComponent(Self.tablesFile))
+        }
     }
 
     static let resultsFile = "results.jsonl"
+    static let tablesFile = "tables.json"
 
-    /// A run's results as `write(to:)` left them in `folder`.
-    static func readResults(in folder: URL) throws -> [StageResult] {
-        let url = folder.appendingPathComponent(resultsFile)
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ReportError.unreadable(url.path, reason: error.localizedDescription)
-        }
+    /// The report of `experiment`'s run as `write(to:)` left it in `folder`.
+    static func read(_ experiment: Experiment, from folder: URL) throws -> ExperimentReport {
+        let resultsURL = folder.appendingPathComponent(resultsFile)
         let decoder = JSONDecoder()
-        return try text.split(separator: "\n").enumerated().map { index, line in
+        let results = try contents(of: resultsURL).split(separator: "\n").enumerated().map { index, line in
             do { return try decoder.decode(StageResult.self, from: Data(line.utf8)) } catch {
-                throw ReportError.malformedLine(url.path, line: index + 1, reason: "\(error)")
+                throw ReportError.malformed(resultsURL.path, line: index + 1, reason: "not a stage result with DESIGN.md's keys (\(error))")
             }
+        }
+        var report = ExperimentReport(experiment: experiment, results: results)
+        let tablesURL = folder.appendingPathComponent(tablesFile)
+        if FileManager.default.fileExists(atPath: tablesURL.path) {
+            let saved: [SavedTable]
+            do { saved = try decoder.decode([SavedTable].self, from: Data(try contents(of: tablesURL).utf8)) } catch {
+                throw ReportError.malformed(tablesURL.path, line: nil, reason: "not a list of tables (\(error))")
+            }
+            report.tables = try saved.map { ($0.title, try $0.table(in: tablesURL.path)) }
+        }
+        return report
+    }
+
+    private static func contents(of url: URL) throws -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ReportError.unreadable(url.path, reason: error.localizedDescription)
         }
     }
 }
 
-/// A results file that cannot be read back; the message names the file and line.
+/// An extra report table as `tables.json` holds it.
+private struct SavedTable: Codable {
+    let title: String
+    let headers: [String]
+    let rows: [[String]]
+
+    func table(in path: String) throws -> Table {
+        var table = Table(headers: headers)
+        for row in rows {
+            guard row.count == headers.count else {
+                throw ReportError.malformed(path, line: nil, reason: "table \"\(title)\" has a row of \(row.count) cells for \(headers.count) columns")
+            }
+            table.append(row)
+        }
+        return table
+    }
+}
+
+/// A run's files that cannot be read back; the message names the file (and line).
 enum ReportError: Error, CustomStringConvertible {
     case unreadable(String, reason: String)
-    case malformedLine(String, line: Int, reason: String)
+    case malformed(String, line: Int?, reason: String)
 
     var description: String {
         switch self {
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
-        case let .malformedLine(path, line, reason):
-            return "\(path), line \(line): not a stage result with DESIGN.md's keys (\(reason))"
+        case let .malformed(path, line, reason): return "\(path)\(line.map { ", line \($0)" } ?? ""): \(reason)"
         }
     }
 }

@@ -37,7 +37,7 @@ struct ReproductionReport {
         for experiment in experiments {
             let folder = runsFolder.appendingPathComponent(experiment.id)
             let hasRun = FileManager.default.fileExists(atPath: folder.appendingPathComponent(ExperimentReport.resultsFile).path)
-            runs.append((experiment, hasRun ? ExperimentReport(experiment: experiment, results: try ExperimentReport.readResults(in: folder)) : nil))
+            runs.append((experiment, hasRun ? try ExperimentReport.read(experiment, from: folder) : nil))
         }
 
         var overview = Table(headers: ["experiment", "stages", "first stage", "last stage", "best ratio", "time"])
