@@ -38,4 +38,5 @@ let experiments: [Experiment] = [
     Seed003MnistL1Prune(),
     Han2015LeNet300(),
     Han2015LeNet5(),
+    CifarVGGCompress(),
 ]
