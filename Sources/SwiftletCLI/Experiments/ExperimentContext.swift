@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Swiftlet
+import SwiftletBenchmarks
 
 /// What an experiment needs from the command line: options, data, progress display, and
 /// where stage results, checkpoints and the report go.
@@ -40,12 +41,32 @@ final class ExperimentContext {
     /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch.
     func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
                schedule: LearningRateSchedule? = nil, loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
+            try trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch), batchCount: data.trainBatchCount,
+                           loss: loss ?? { try crossEntropy($0, $1.labels) }, progress: progress)
+        }
+    }
+
+    /// Distils `teacher` into `student` for `epochs` epochs (see `distillEpoch`) with a progress
+    /// bar. `cacheTeacher` runs the teacher in the first epoch only: valid only when `data`
+    /// has no augmentation, otherwise the cache throws in the second epoch.
+    func distill(_ student: Module, teacher: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
+                 targets: DistillationTargets, cacheTeacher: Bool, schedule: LearningRateSchedule? = nil) throws {
+        let cache = cacheTeacher ? TeacherLogitCache() : nil
+        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
+            try distillEpoch(student: student, teacher: teacher, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+                             batchCount: data.trainBatchCount, targets: targets, cache: cache, progress: progress)
+        }
+    }
+
+    /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step.
+    private func runEpochs(_ epochs: Int, data: ImageData, stage: String, schedule: LearningRateSchedule?,
+                           epoch runEpoch: (Int, (BatchProgress) -> Void) throws -> EpochResult) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
             bar.start(epoch: epoch)
-            _ = try trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
-                               batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
+            _ = try runEpoch(epoch) { progress in
                 bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
             }
             bar.finish()
@@ -63,11 +84,11 @@ final class ExperimentContext {
     /// line with `--json`, and restarts the stage clock.
     @discardableResult
     func finishStage(_ stage: String, model: Module, data: ImageData, bits: Int? = nil, storedBytes: Int? = nil,
-                     save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
+                     speed: InferenceSpeedComparison? = nil, save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
         let evaluation = try evaluate(model, data: data)
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
-                                 seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes)
+                                 seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes, speed: speed)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
