@@ -7,11 +7,7 @@ struct ExperimentReport {
     let results: [StageResult]
     let seconds: Double
 
-    var table: Table {
-        var table = Table(headers: StageResult.tableHeaders)
-        for result in results { table.append(result.tableRow) }
-        return table
-    }
+    var table: Table { StageResult.table(results) }
 
     var terminalText: String {
         "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText() + "\nTotal time \(HumanReadable.duration(seconds))\n"

@@ -1,4 +1,5 @@
 import Swiftlet
+import SwiftletBenchmarks
 
 /// The measurements of one stage of an experiment (`trained`, `pruned`, …): what
 /// `--json` prints as one line and the results table shows as one row.
@@ -14,9 +15,11 @@ public struct StageResult {
     public var bits: Int?
     /// Bytes as stored in the stage's format; the sparse size unless a stage says otherwise.
     public var storedBytes: Int
+    /// Inference speed beside the experiment's reference model, where a stage measures it.
+    public var speed: InferenceSpeedComparison?
 
     public init(experiment: String, stage: String, accuracy: Double, footprint: ModelFootprint, seconds: Double,
-                bits: Int? = nil, storedBytes: Int? = nil) {
+                bits: Int? = nil, storedBytes: Int? = nil, speed: InferenceSpeedComparison? = nil) {
         self.experiment = experiment
         self.stage = stage
         self.accuracy = accuracy
@@ -24,6 +27,7 @@ public struct StageResult {
         self.seconds = seconds
         self.bits = bits
         self.storedBytes = storedBytes ?? footprint.sparseBytes
+        self.speed = speed
     }
 }
 
@@ -37,6 +41,11 @@ extension StageResult {
             "flops": .integer(footprint.nonzeroFlops), "seconds": .number(seconds, decimals: 1),
         ]
         if let bits { object["bits"] = .integer(bits) }
+        if let speed {
+            object["img_per_s"] = .integer(Int(speed.imagesPerSecond.rounded()))
+            object["speedup"] = .number(speed.speedup, decimals: 2)
+            object["flops_reduction"] = .number(speed.flopReduction, decimals: 2)
+        }
         return object
     }
 
@@ -48,5 +57,21 @@ extension StageResult {
          HumanReadable.count(footprint.nonzeroParameters), HumanReadable.bytes(footprint.denseBytes),
          HumanReadable.bytes(storedBytes) + (bits.map { " (\($0)-bit)" } ?? ""),
          HumanReadable.count(footprint.nonzeroFlops), HumanReadable.duration(seconds)]
+    }
+
+    /// The results table; when any stage measured its speed, with the columns img/s and
+    /// "speed-up (dense FLOPs ÷)": how many times faster than the reference model, and how
+    /// many times fewer dense FLOPs it has.
+    static func table(_ results: [StageResult]) -> Table {
+        let measured = results.contains { $0.speed != nil }
+        var table = Table(headers: tableHeaders + (measured ? ["img/s", "speed-up (dense FLOPs ÷)"] : []))
+        for result in results {
+            let speedCells = result.speed.map {
+                [HumanReadable.count(Int($0.imagesPerSecond.rounded())),
+                 String(format: "%.2f× (%.2f×)", $0.speedup, $0.flopReduction)]
+            } ?? ["–", "–"]
+            table.append(result.tableRow + (measured ? speedCells : []))
+        }
+        return table
     }
 }
