@@ -28,6 +28,12 @@ enum CommonOptions {
         URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)")
     }
 
+    /// The stage runner of a command called `name` writing to `folder`: `--seed`, `--json`, data options.
+    static func context(_ arguments: ParsedArguments, name: String, folder: URL, console: Console) -> ExperimentContext {
+        ExperimentContext(experiment: name, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: nil, outputDirectory: folder,
+                          fetchOptions: fetchOptions(arguments), console: console, json: arguments[GlobalOptions.json])
+    }
+
     /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
     /// documents' transform), per-channel statistics for CIFAR-10.
     static func normalization(forChannels channels: Int) -> Normalization {

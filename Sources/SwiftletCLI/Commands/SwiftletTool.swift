@@ -3,4 +3,5 @@ public let swiftletTool = CommandLineTool(
     name: "swiftlet",
     summary: "train, compress and evaluate models on MNIST and CIFAR-10",
     version: "0.1.0",
-    commands: [ReproduceCommand(), TrainCommand(), PruneCommand(), EvaluateCommand(), FetchCommand(), BenchCommand()])
+    commands: [ReproduceCommand(), TrainCommand(), PruneCommand(), DistillCommand(), DecomposeCommand(), EvaluateCommand(), FetchCommand(),
+               BenchCommand()])
