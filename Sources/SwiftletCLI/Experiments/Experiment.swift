@@ -14,4 +14,8 @@ protocol Experiment {
 /// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
 let experiments: [Experiment] = [
     Seed000MnistPrune(),
+    Seed001CifarDistill(),
+    Seed002Distill(),
+    Seed004CifarPruneDecompose(),
+    Hinton2015Mnist(),
 ]
