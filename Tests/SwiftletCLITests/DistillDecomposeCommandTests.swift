@@ -40,7 +40,7 @@ final class DistillDecomposeCommandTests: XCTestCase {
         for (flags, stage) in [([String](), "student-soft"), (["--hard"], "student-hard")] {
             let out = folder.appendingPathComponent(stage)
             let distill = run(["distill", "--teacher", teacher, "--teacher-model", "lenet300", "--student", "mlp-128", "--dataset", data,
-                               "--epochs", "2", "--cache-teacher", "--out", out.path, "--json"] + flags)
+                               "--epochs", "4", "--lr", "0.05", "--cache-teacher", "--out", out.path, "--json"] + flags)
             XCTAssertEqual(distill.code, 0, distill.errors)
             let lines = try stages(distill.output)
             XCTAssertEqual(lines.map { $0["stage"] as? String }, ["teacher", stage])
