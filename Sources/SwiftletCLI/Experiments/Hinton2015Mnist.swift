@@ -23,10 +23,7 @@ struct Hinton2015Mnist: Experiment {
                                      augmentation: Augmentation(randomCropPadding: 2), batchSize: data.batchSize, seed: context.seed)
         let epochs = context.epochs(default: defaultEpochs)
 
-        GlobalRandom.seed(context.seed)
-        let teacher = try ModelZoo.entry("hinton-teacher").make()
-        try context.train(teacher, optimizer: SGD(teacher.parameters, lr: 0.01, momentum: 0.9), data: jittered, epochs: epochs, stage: "teacher")
-        try context.finishStage("teacher", model: teacher, data: data)
+        let teacher = try context.trainModel("hinton-teacher", data: data, trainingData: jittered, epochs: epochs, stage: "teacher")
 
         let students = StudentTraining(context: context, data: data, student: try ModelZoo.entry("hinton-student"), epochs: epochs,
                                        learningRate: 0.01)

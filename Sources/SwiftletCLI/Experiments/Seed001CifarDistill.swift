@@ -20,10 +20,7 @@ struct Seed001CifarDistill: Experiment {
         let data = try context.loadImages("cifar10", normalization: CommonOptions.normalization(forChannels: 3))
         let epochs = context.epochs(default: defaultEpochs)
 
-        GlobalRandom.seed(context.seed)
-        let teacher = try ModelZoo.entry("cifar-teacher").make()
-        try context.train(teacher, optimizer: SGD(teacher.parameters, lr: 0.01, momentum: 0.9), data: data, epochs: epochs, stage: "teacher")
-        try context.finishStage("teacher", model: teacher, data: data)
+        let teacher = try context.trainModel("cifar-teacher", data: data, epochs: epochs, stage: "teacher")
 
         let students = StudentTraining(context: context, data: data, student: try ModelZoo.entry("cifar-student"), epochs: epochs,
                                        learningRate: 0.01)

@@ -18,10 +18,7 @@ struct Seed002Distill: Experiment {
         let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
         let epochs = context.epochs(default: defaultEpochs)
 
-        GlobalRandom.seed(context.seed)
-        let teacher = try ModelZoo.entry("mnist-net").make()
-        try context.train(teacher, optimizer: SGD(teacher.parameters, lr: 0.01, momentum: 0.9), data: data, epochs: epochs, stage: "teacher")
-        try context.finishStage("teacher", model: teacher, data: data)
+        let teacher = try context.trainModel("mnist-net", data: data, epochs: epochs, stage: "teacher")
 
         let student = try ModelZoo.entry("mlp-128")
         let students = StudentTraining(context: context, data: data, student: student, epochs: epochs, learningRate: 0.01)
