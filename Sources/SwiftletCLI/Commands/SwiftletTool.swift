@@ -4,4 +4,4 @@ public let swiftletTool = CommandLineTool(
     summary: "train, compress and evaluate models on MNIST and CIFAR-10",
     version: "0.1.0",
     commands: [ReproduceCommand(), ReportCommand(), TrainCommand(), PruneCommand(), SensitivityCommand(), QuantizeCommand(),
-               EvaluateCommand(), FetchCommand(), BenchCommand()])
+               DistillCommand(), DecomposeCommand(), EvaluateCommand(), FetchCommand(), BenchCommand()])

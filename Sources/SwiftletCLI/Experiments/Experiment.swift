@@ -38,5 +38,9 @@ let experiments: [Experiment] = [
     Seed003MnistL1Prune(),
     Han2015LeNet300(),
     Han2015LeNet5(),
+    Seed001CifarDistill(),
+    Seed002Distill(),
+    Seed004CifarPruneDecompose(),
+    Hinton2015Mnist(),
     CifarVGGCompress(),
 ]

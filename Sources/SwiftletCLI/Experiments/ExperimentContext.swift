@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Swiftlet
+import SwiftletBenchmarks
 
 /// What an experiment needs from the command line: options, data, progress display, and
 /// where stage results, checkpoints and the report go.
@@ -45,10 +46,41 @@ final class ExperimentContext {
     func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
                schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
                loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
+            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffleOffset + epoch, loss: loss, progress: progress)
+        }
+    }
+
+    /// A fresh model of the built-in architecture `name`, seeded by `--seed`, trained with the
+    /// documents' SGD recipe (lr 0.01, momentum 0.9) on `trainingData` (default: `data`), then
+    /// its stage finished on `data`.
+    func trainModel(_ name: String, data: ImageData, trainingData: ImageData? = nil, epochs: Int, stage: String) throws -> Sequential {
+        GlobalRandom.seed(seed)
+        let model = try ModelZoo.entry(name).make()
+        try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: trainingData ?? data, epochs: epochs, stage: stage)
+        try finishStage(stage, model: model, data: data)
+        return model
+    }
+
+    /// Distils `teacher` into `student` for `epochs` epochs (see `distillEpoch`) with a progress
+    /// bar. `cacheTeacher` runs the teacher in the first epoch only: valid only when `data`
+    /// has no augmentation, otherwise the cache throws in the second epoch.
+    func distill(_ student: Module, teacher: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
+                 targets: DistillationTargets, cacheTeacher: Bool, schedule: LearningRateSchedule? = nil) throws {
+        let cache = cacheTeacher ? TeacherLogitCache() : nil
+        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
+            try distillEpoch(student: student, teacher: teacher, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+                             batchCount: data.trainBatchCount, targets: targets, cache: cache, progress: progress)
+        }
+    }
+
+    /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step.
+    private func runEpochs(_ epochs: Int, data: ImageData, stage: String, schedule: LearningRateSchedule?,
+                           epoch runEpoch: (Int, @escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
-            try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, shuffle: shuffleOffset + epoch, bar: bar, loss: loss)
+            try pass(of: bar, epoch: epoch) { try runEpoch(epoch, $0) }
             schedule?.step()
         }
     }
@@ -57,9 +89,22 @@ final class ExperimentContext {
     /// training set shuffled as for epoch `shuffle` (default: `epoch`).
     func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
                     loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+        try pass(of: bar, epoch: epoch) { progress in
+            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffle ?? epoch, loss: loss, progress: progress)
+        }
+    }
+
+    /// One epoch of training on the batches shuffled as for epoch `shuffle`; cross-entropy unless `loss` is given.
+    private func trainingPass(_ model: Module, optimizer: Optimizer, data: ImageData, shuffle: Int,
+                              loss: ((Tensor, LabeledBatch) throws -> Tensor)?, progress: (BatchProgress) -> Void) throws -> EpochResult {
+        try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle), batchCount: data.trainBatchCount,
+                                loss: loss ?? { try crossEntropy($0, $1.labels) }, progress: progress)
+    }
+
+    /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.
+    private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
         bar.start(epoch: epoch)
-        _ = try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle ?? epoch),
-                                    batchCount: data.trainBatchCount, loss: loss ?? { try crossEntropy($0, $1.labels) }) { progress in
+        _ = try run { progress in
             bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
         }
         bar.finish()
@@ -76,16 +121,19 @@ final class ExperimentContext {
     }
 
     /// Ends a stage: evaluates on the test set (unless the caller passes an `evaluation` made
-    /// another way, e.g. through the int8 pipeline), measures the model, saves its checkpoint as `<out>/<checkpointName or stage>.safetensors`
-    /// (unless `save` is false), prints the JSON line with `--json`, and restarts the stage clock.
+    /// another way, e.g. through the int8 pipeline), measures the model (and takes `speed`, a
+    /// timed comparison with a reference model, where the stage made one), saves its checkpoint
+    /// as `<out>/<checkpointName or stage>.safetensors` (unless `save` is false), prints the JSON
+    /// line with `--json`, and restarts the stage clock.
     @discardableResult
     func finishStage(_ stage: String, model: Module, data: ImageData, evaluation: EpochResult? = nil, bits: Int? = nil,
-                     storedBytes: Int? = nil, save: Bool = true, as checkpointName: String? = nil) throws -> StageResult {
+                     storedBytes: Int? = nil, speed: InferenceSpeedComparison? = nil, save: Bool = true,
+                     as checkpointName: String? = nil) throws -> StageResult {
         let evaluation = try evaluation ?? evaluate(model, data: data)
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,
-                                 imagesPerSecond: evaluation.imagesPerSecond)
+                                 imagesPerSecond: evaluation.imagesPerSecond, speed: speed)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])

@@ -13,11 +13,7 @@ struct ExperimentReport {
     /// Wall time of the run: the sum of its stages (each includes its own evaluation).
     var seconds: Double { results.reduce(0) { $0 + $1.seconds } }
 
-    var table: Table {
-        var table = Table(headers: StageResult.tableHeaders)
-        for result in results { table.append(result.tableRow) }
-        return table
-    }
+    var table: Table { StageResult.table(results) }
 
     var terminalText: String {
         "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText()

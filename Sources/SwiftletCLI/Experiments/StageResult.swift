@@ -1,4 +1,5 @@
 import Swiftlet
+import SwiftletBenchmarks
 
 /// The measurements of one stage of an experiment (`trained`, `pruned`, …): what
 /// `--json` prints as one line, the results table shows as one row, and `swiftlet report`
@@ -21,11 +22,16 @@ public struct StageResult: Equatable {
     public let seconds: Double
     /// Bits per stored weight, where the stage quantizes.
     public let bits: Int?
-    /// Test-set inference throughput measured during the stage's evaluation.
+    /// Inference throughput: from the timed comparison where the stage made one, else from
+    /// the test-set evaluation.
     public let imagesPerSecond: Double?
+    /// How many times faster than the experiment's reference model, and how many times fewer
+    /// dense FLOPs it has, where the stage timed the two against each other.
+    public let speedup: Double?
+    public let flopReduction: Double?
 
     public init(experiment: String, stage: String, accuracy: Double, footprint: ModelFootprint, seconds: Double,
-                bits: Int? = nil, storedBytes: Int? = nil, imagesPerSecond: Double? = nil) {
+                bits: Int? = nil, storedBytes: Int? = nil, imagesPerSecond: Double? = nil, speed: InferenceSpeedComparison? = nil) {
         self.experiment = experiment
         self.stage = stage
         self.accuracy = accuracy
@@ -36,7 +42,9 @@ public struct StageResult: Equatable {
         flops = footprint.nonzeroFlops
         self.seconds = seconds
         self.bits = bits
-        self.imagesPerSecond = imagesPerSecond
+        self.imagesPerSecond = speed?.imagesPerSecond ?? imagesPerSecond
+        speedup = speed?.speedup
+        flopReduction = speed?.flopReduction
     }
 
     /// How many times smaller than dense fp32 the stored form is.
@@ -46,8 +54,8 @@ public struct StageResult: Equatable {
 extension StageResult: Decodable {
     /// DESIGN.md's JSON keys.
     private enum CodingKeys: String, CodingKey {
-        case experiment, stage, accuracy, sparsity, params, flops, seconds, bits
-        case storedBytes = "size_bytes", denseBytes = "dense_bytes", imagesPerSecond = "img_per_s"
+        case experiment, stage, accuracy, sparsity, params, flops, seconds, bits, speedup
+        case storedBytes = "size_bytes", denseBytes = "dense_bytes", imagesPerSecond = "img_per_s", flopReduction = "flops_reduction"
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,6 +71,8 @@ extension StageResult: Decodable {
         seconds = try values.decode(Double.self, forKey: .seconds)
         bits = try values.decodeIfPresent(Int.self, forKey: .bits)
         imagesPerSecond = try values.decodeIfPresent(Double.self, forKey: .imagesPerSecond)
+        speedup = try values.decodeIfPresent(Double.self, forKey: .speedup)
+        flopReduction = try values.decodeIfPresent(Double.self, forKey: .flopReduction)
     }
 }
 
@@ -77,6 +87,8 @@ extension StageResult {
         ]
         if let bits { object["bits"] = .integer(bits) }
         if let imagesPerSecond { object["img_per_s"] = .number(imagesPerSecond, decimals: 0) }
+        if let speedup { object["speedup"] = .number(speedup, decimals: 2) }
+        if let flopReduction { object["flops_reduction"] = .number(flopReduction, decimals: 2) }
         return object
     }
 
@@ -90,5 +102,21 @@ extension StageResult {
          HumanReadable.bytes(storedBytes) + (bits.map { " (\($0)-bit)" } ?? ""),
          HumanReadable.fixed(compressionRatio, decimals: 1) + "×",
          HumanReadable.count(flops), imagesPerSecond.map { HumanReadable.count($0) } ?? "–", HumanReadable.duration(seconds)]
+    }
+
+    /// The results table; when any stage timed itself against the reference model, with a
+    /// column "speed-up (dense FLOPs ÷)": how many times faster, and how many times fewer
+    /// dense FLOPs.
+    static func table(_ results: [StageResult]) -> Table {
+        let measured = results.contains { $0.speedup != nil }
+        var table = Table(headers: tableHeaders + (measured ? ["speed-up (dense FLOPs ÷)"] : []))
+        for result in results {
+            var speedCell = "–"
+            if let speedup = result.speedup, let reduction = result.flopReduction {
+                speedCell = String(format: "%.2f× (%.2f×)", speedup, reduction)
+            }
+            table.append(result.tableRow + (measured ? [speedCell] : []))
+        }
+        return table
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import Swiftlet
+
+/// `swiftlet distill`: trains a built-in student on a teacher checkpoint's outputs.
+struct DistillCommand: Command {
+    let name = "distill"
+    let summary = "Distil a teacher checkpoint into a built-in student; writes OUT/model.safetensors"
+    let discussion = """
+        The default loss is Hinton et al.'s α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, z_s). \
+        The source documents' L = CE + KL is --alpha 0.5 --no-temperature-squared (exactly half of it). \
+        --hard trains on the teacher's argmax instead (T and α unused). --cache-teacher runs the teacher \
+        in the first epoch only and reuses its logits (training images are not augmented here). \
+        The student trains with SGD, momentum 0.9.
+        """
+    static let teacher = Option<String?>.string("teacher", placeholder: "FILE", help: "The teacher's .safetensors checkpoint")
+    static let teacherModel = Option.choice("teacher-model", ModelZoo.entries.map(\.name), help: "The teacher's built-in architecture")
+    static let student = Option.choice("student", ModelZoo.entries.map(\.name), help: "The student's built-in architecture")
+    static let temperature = Option.number("temperature", default: 4, range: .positive, help: "Softmax temperature T of the soft targets")
+    static let alpha = Option.number("alpha", default: 0.9, range: .within(0...1), help: "Weight α of the soft term; 1 − α weighs the labels' CE")
+    static let withoutTemperatureSquared = Option.flag("no-temperature-squared", help: "Drop the T² factor on the soft term")
+    static let hard = Option.flag("hard", help: "Hard-label distillation: CE against the teacher's argmax")
+    static let cacheTeacher = Option.flag("cache-teacher", help: "Compute the teacher's logits once, in the first epoch")
+    static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Student learning rate")
+
+    var options: [any OptionDeclaration] {
+        [Self.teacher, Self.teacherModel, Self.student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
+         Self.cacheTeacher, CommonOptions.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+    }
+
+    func run(_ arguments: ParsedArguments, console: Console) throws {
+        let command = "swiftlet distill"
+        guard let teacherPath = arguments[Self.teacher] else { throw UsageError.missingArgument("--teacher", command: command) }
+        guard let teacherName = arguments[Self.teacherModel] else { throw UsageError.missingArgument("--teacher-model", command: command) }
+        guard let studentName = arguments[Self.student] else { throw UsageError.missingArgument("--student", command: command) }
+        let teacherEntry = try ModelZoo.entry(teacherName), studentEntry = try ModelZoo.entry(studentName)
+        guard teacherEntry.inputShape == studentEntry.inputShape else {
+            throw UsageError.invalid("teacher \(teacherName) and student \(studentName) take different images "
+                                     + "(\(teacherEntry.inputShape) and \(studentEntry.inputShape)); distillation needs the same input")
+        }
+        CommonOptions.applyThreads(arguments)
+        let folder = CommonOptions.outputDirectory(arguments, defaultName: "distill-\(studentName)")
+        let context = CommonOptions.context(arguments, experiment: "distill", folder: folder, console: console)
+        let data = try CommonOptions.imageData(arguments, for: studentEntry)
+        let teacher = teacherEntry.make()
+        try teacher.load(from: URL(fileURLWithPath: teacherPath))
+        try context.finishStage("teacher", model: teacher, data: data, save: false)
+
+        GlobalRandom.seed(context.seed)
+        let student = studentEntry.make()
+        let optimizer = SGD(student.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
+        let targets: DistillationTargets = arguments[Self.hard]
+            ? .teacherArgmax
+            : .soft(DistillationLoss(temperature: Float(arguments[Self.temperature]), alpha: Float(arguments[Self.alpha]),
+                                     scaleByTemperatureSquared: !arguments[Self.withoutTemperatureSquared]))
+        let stage = arguments[Self.hard] ? "student-hard" : "student-soft"
+        try context.distill(student, teacher: teacher, optimizer: optimizer, data: data, epochs: arguments[CommonOptions.epochs] ?? 10,
+                            stage: stage, targets: targets, cacheTeacher: arguments[Self.cacheTeacher])
+        try context.finishStage(stage, model: student, data: data, as: "model")
+        if !context.json {
+            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
+        }
+    }
+}

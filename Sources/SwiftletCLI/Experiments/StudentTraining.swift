@@ -1,0 +1,35 @@
+import Swiftlet
+
+/// The student side of the distillation experiments: every student starts from the same
+/// seeded initialisation and trains with the same optimizer and epochs, so the stages differ
+/// only in what the student is trained to match.
+struct StudentTraining {
+    let context: ExperimentContext
+    /// Training images without augmentation, so that the teacher's logits can be cached.
+    let data: ImageData
+    let student: ModelZoo.Entry
+    let epochs: Int
+    let learningRate: Float
+
+    /// Trains a fresh student on the dataset's labels (cross-entropy) and ends `stage`.
+    func fromScratch(_ stage: String) throws {
+        let (model, optimizer) = freshStudent()
+        try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
+        try context.finishStage(stage, model: model, data: data)
+    }
+
+    /// Distils `teacher` into a fresh student and ends `stage`; the teacher runs in the first
+    /// epoch only (its logits are cached).
+    func distilled(_ stage: String, from teacher: Module, targets: DistillationTargets) throws {
+        let (model, optimizer) = freshStudent()
+        try context.distill(model, teacher: teacher, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
+                            targets: targets, cacheTeacher: true)
+        try context.finishStage(stage, model: model, data: data)
+    }
+
+    private func freshStudent() -> (Sequential, Optimizer) {
+        GlobalRandom.seed(context.seed)
+        let model = student.make()
+        return (model, SGD(model.parameters, lr: learningRate, momentum: 0.9))
+    }
+}
