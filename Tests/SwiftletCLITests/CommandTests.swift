@@ -5,31 +5,13 @@ import XCTest
 
 /// The commands end to end on a tiny IDX dataset the test writes itself: exit codes, files
 /// written, JSON lines, and one-line errors for user mistakes.
-final class CommandTests: XCTestCase {
-    private var folder: URL!
-
+final class CommandTests: CommandTestCase {
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-cli-\(UUID().uuidString)")
-        try writeIDXDataset(to: folder.appendingPathComponent("data"), side: 28, train: 256, test: 64)
+        try super.setUpWithError()
         try writeIDXDataset(to: folder.appendingPathComponent("small"), side: 16, train: 8, test: 8)
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    private func run(_ arguments: [String]) -> (code: Int32, output: String, errors: String) {
-        let output = TextBuffer(), errors = TextBuffer()
-        let code = swiftletTool.run(arguments, console: Console(output: output, diagnostics: errors))
-        return (code, output.text, errors.text)
-    }
-
-    private func jsonLines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    }
-
     func testTrainEvaluatePruneOnAnIDXFolder() throws {
-        let data = folder.appendingPathComponent("data").path
         let trained = folder.appendingPathComponent("trained")
         let train = run(["train", "--model", "lenet300", "--dataset", data, "--epochs", "2", "--out", trained.path, "--json", "--threads", "1"])
         XCTAssertEqual(train.code, 0, train.errors)
@@ -54,7 +36,6 @@ final class CommandTests: XCTestCase {
     }
 
     func testQuantizeWritesACheckpointThatEvaluateRunsInIntegers() throws {
-        let data = folder.appendingPathComponent("data").path
         let trained = folder.appendingPathComponent("trained")
         XCTAssertEqual(run(["train", "--model", "mnist-net", "--dataset", data, "--epochs", "1", "--out", trained.path, "--threads", "1"]).code, 0)
         let checkpoint = trained.appendingPathComponent("model.safetensors").path
@@ -133,33 +114,4 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(list.output.contains("seed000-mnist-prune"))
         XCTAssertTrue(run(["reproduce", "--help"]).output.contains("--epochs"))
     }
-}
-
-/// Writes an MNIST-layout IDX folder of `side`×`side` images whose class is a bright
-/// square at one of ten positions, plus noise: learnable in a couple of epochs.
-func writeIDXDataset(to folder: URL, side: Int, train: Int, test: Int) throws {
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var state: UInt32 = 12345
-    func noise() -> UInt8 { state = state &* 1_664_525 &+ 1_013_904_223; return UInt8(state >> 27) }
-    func write(_ prefix: String, count: Int) throws {
-        var images = header(0x0803, [count, side, side]), labels = header(0x0801, [count])
-        for index in 0..<count {
-            let label = index % 10
-            let (top, left) = ((label / 5) * side / 2, (label % 5) * side / 5)
-            for row in 0..<side {
-                for column in 0..<side {
-                    let inside = row >= top && row < top + side / 3 && column >= left && column < left + max(side / 6, 1)
-                    images.append(inside ? 230 : noise())
-                }
-            }
-            labels.append(UInt8(label))
-        }
-        try Data(images).write(to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-        try Data(labels).write(to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
-    }
-    func header(_ magic: UInt32, _ dimensions: [Int]) -> [UInt8] {
-        ([magic] + dimensions.map(UInt32.init)).flatMap { value in (0..<4).reversed().map { UInt8((value >> (8 * $0)) & 0xFF) } }
-    }
-    try write("train", count: train)
-    try write("t10k", count: test)
 }

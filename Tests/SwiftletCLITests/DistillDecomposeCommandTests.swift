@@ -4,28 +4,8 @@ import XCTest
 
 /// `swiftlet distill` and `swiftlet decompose` end to end on a tiny IDX dataset the test
 /// writes itself, and their one-line errors.
-final class DistillDecomposeCommandTests: XCTestCase {
-    private var folder: URL!
-    private var data: String { folder.appendingPathComponent("data").path }
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-distill-\(UUID().uuidString)")
-        try writeIDXDataset(to: folder.appendingPathComponent("data"), side: 28, train: 256, test: 64)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    private func run(_ arguments: [String]) -> (code: Int32, output: String, errors: String) {
-        let output = TextBuffer(), errors = TextBuffer()
-        let code = swiftletTool.run(arguments + ["--threads", "1"], console: Console(output: output, diagnostics: errors))
-        return (code, output.text, errors.text)
-    }
-
-    private func stages(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    }
+final class DistillDecomposeCommandTests: CommandTestCase {
+    override var fixedArguments: [String] { ["--threads", "1"] }
 
     /// A lenet300 checkpoint trained 2 epochs on the tiny dataset.
     private func trainedCheckpoint() throws -> String {
@@ -42,7 +22,7 @@ final class DistillDecomposeCommandTests: XCTestCase {
             let distill = run(["distill", "--teacher", teacher, "--teacher-model", "lenet300", "--student", "mlp-128", "--dataset", data,
                                "--epochs", "4", "--lr", "0.05", "--cache-teacher", "--out", out.path, "--json"] + flags)
             XCTAssertEqual(distill.code, 0, distill.errors)
-            let lines = try stages(distill.output)
+            let lines = try jsonLines(distill.output)
             XCTAssertEqual(lines.map { $0["stage"] as? String }, ["teacher", stage])
             XCTAssertGreaterThan(lines.last?["accuracy"] as? Double ?? 0, 50, "the synthetic classes are easy")
             XCTAssertEqual(lines.last?["params"] as? Int, 784 * 128 + 128 + 128 * 10 + 10)
@@ -55,7 +35,7 @@ final class DistillDecomposeCommandTests: XCTestCase {
         let decompose = run(["decompose", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--layer", "fc1",
                              "--rank", "5", "--out", folder.appendingPathComponent("low").path, "--json"])
         XCTAssertEqual(decompose.code, 0, decompose.errors)
-        let lines = try stages(decompose.output)
+        let lines = try jsonLines(decompose.output)
         XCTAssertEqual(lines.map { $0["stage"] as? String }, ["loaded", "decomposed"])
         // fc1 784×300 → 784×5 + 5×300: the rest of LeNet-300-100 is unchanged.
         XCTAssertEqual((lines[0]["params"] as? Int ?? 0) - (lines[1]["params"] as? Int ?? 0), 784 * 300 - 5 * (784 + 300))

@@ -4,28 +4,9 @@ import XCTest
 
 /// `swiftlet prune` schedules and structured removal, and `swiftlet sensitivity`, end to end
 /// on a tiny IDX dataset the test writes itself.
-final class PruneCommandTests: XCTestCase {
-    private var folder: URL!
-    private var data: String { folder.appendingPathComponent("data").path }
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-prune-\(UUID().uuidString)")
-        try writeIDXDataset(to: folder.appendingPathComponent("data"), side: 28, train: 128, test: 30)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    private func run(_ arguments: [String]) -> (code: Int32, output: String, errors: String) {
-        let output = TextBuffer(), errors = TextBuffer()
-        let code = swiftletTool.run(arguments + ["--threads", "1"], console: Console(output: output, diagnostics: errors))
-        return (code, output.text, errors.text)
-    }
-
-    private func jsonLines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-    }
+final class PruneCommandTests: CommandTestCase {
+    override var fixedArguments: [String] { ["--threads", "1"] }
+    override var datasetImages: (train: Int, test: Int) { (128, 30) }
 
     /// A checkpoint of `model` trained one epoch on the tiny data.
     private func trainedCheckpoint(_ model: String) throws -> String {
