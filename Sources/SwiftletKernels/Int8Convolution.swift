@@ -48,14 +48,11 @@ public func int8Im2col(
 
 /// Convolution of one int8 image with int8 weights [C_out, depth] (each filter's
 /// C·kH·kW codes, zero-padded to `depth`) into int32 accumulators [positions, C_out]:
-/// im2col into `scratch` (positions × depth), then `int8GEMM`.
+/// im2col into `scratch` (positions × depth), then the weights' product.
 public func int8Conv2dAccumulate(
-    _ g: Conv2dGeometry, image: UnsafePointer<Int8>, paddingCode: Int8,
-    weights: UnsafePointer<Int8>, depth: Int,
+    _ g: Conv2dGeometry, image: UnsafePointer<Int8>, paddingCode: Int8, weights: Int8PackedWeights,
     scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>
 ) {
-    int8Im2col(g, image: image, paddingCode: paddingCode, depth: depth, columns: scratch)
-    let positions = g.outHeight * g.outWidth
-    int8GEMM(m: positions, n: g.outChannels, k: depth, a: scratch, lda: depth, b: weights, ldb: depth,
-             c: accumulators, ldc: g.outChannels)
+    int8Im2col(g, image: image, paddingCode: paddingCode, depth: weights.depth, columns: scratch)
+    weights.multiply(m: g.outHeight * g.outWidth, a: scratch, lda: weights.depth, c: accumulators, ldc: g.outChannels)
 }

@@ -32,6 +32,23 @@ final class Int8KernelTests: XCTestCase {
         XCTAssertEqual(c[0], Int32(k) * 16384)
     }
 
+    /// The packed (register-tiled VNNI where built) product against the reference dot-product
+    /// kernel, on sizes that leave partial row tiles, partial and odd panels, and depths that
+    /// are not whole groups of 4 or 32 — extreme codes included.
+    func testPackedProductMatchesReferenceKernel() {
+        let sizes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 9, 31), (8, 16, 32), (9, 17, 3), (13, 33, 250), (64, 50, 320),
+                                                 (5, 48, 7), (17, 10, 25), (3, 31, 1029)]
+        for (index, size) in sizes.enumerated() {
+            let lda = size.k + 2, ldw = size.k + 5, ldc = size.n + 3
+            var a = randomCodes(size.m * lda, seed: UInt64(200 + index)), w = randomCodes(size.n * ldw, seed: UInt64(300 + index))
+            a[0] = -128; a[lda - 1] = 127; w[0] = -128; w[ldw - 1] = 127
+            var expected = [Int32](repeating: -7, count: size.m * ldc), actual = expected
+            int8GEMM(m: size.m, n: size.n, k: size.k, a: a, lda: lda, b: w, ldb: ldw, c: &expected, ldc: ldc)
+            Int8PackedWeights(w, rows: size.n, depth: size.k, ldw: ldw).multiply(m: size.m, a: a, lda: lda, c: &actual, ldc: ldc)
+            XCTAssertEqual(actual, expected, "m \(size.m) n \(size.n) k \(size.k)")
+        }
+    }
+
     func testRequantizeMatchesReferenceWithBiasReLUAndStrides() {
         let m = 6, n = 5
         var generator = SeededRandom(seed: 7)
@@ -69,7 +86,8 @@ final class Int8KernelTests: XCTestCase {
             let positions = g.outHeight * g.outWidth, padCode: Int8 = -9
             var scratch = [Int8](repeating: 1, count: positions * depth)
             var acc = [Int32](repeating: 0, count: positions * 4)
-            int8Conv2dAccumulate(g, image: image, paddingCode: padCode, weights: weights, depth: depth, scratch: &scratch, accumulators: &acc)
+            int8Conv2dAccumulate(g, image: image, paddingCode: padCode, weights: Int8PackedWeights(weights, rows: 4, depth: depth, ldw: depth),
+                                 scratch: &scratch, accumulators: &acc)
             for o in 0..<4 {
                 for oh in 0..<g.outHeight {
                     for ow in 0..<g.outWidth {

@@ -29,8 +29,8 @@ public final class Int8InferenceModel {
         let outputs: Int
         /// Unpadded depth (C·kH·kW or in-features) and the padded row length of `weights`.
         let window: Int, depth: Int
-        /// [outputs, depth] int8 codes.
-        let weights: [Int8]
+        /// [outputs, depth] int8 codes, packed for the product kernel.
+        let weights: Int8PackedWeights
         /// Shifted input zero point (code of 0.0 as held in int8).
         let inputZeroPoint: Int8
         /// Hidden layers: bias in accumulator units minus z_in·Σw, multipliers s_in·s_w/s_out,
@@ -195,21 +195,19 @@ public final class Int8InferenceModel {
         var codes = [Int8](repeating: 0, count: layer.isLast ? 0 : batch * perImage)
         var logits = [Float](repeating: 0, count: layer.isLast ? batch * perImage : 0)
         input.withUnsafeBufferPointer { x in
-            layer.weights.withUnsafeBufferPointer { w in
-                codes.withUnsafeMutableBufferPointer { out in
-                    logits.withUnsafeMutableBufferPointer { floats in
-                        let x = x.baseAddress!, w = w.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
-                        Parallel.forRanges(batch) { images in
-                            let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: positions * layer.depth)
-                            let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: positions * g.outChannels)
-                            defer { scratch.deallocate(); accumulators.deallocate() }
-                            for image in images {
-                                int8Conv2dAccumulate(g, image: x + image * inPerImage, paddingCode: layer.inputZeroPoint,
-                                                     weights: w, depth: layer.depth, scratch: scratch, accumulators: accumulators)
-                                // [positions, channels] accumulators → [channels, positions] (NCHW).
-                                layer.epilogue(m: positions, accumulators, codes: out.map { $0 + image * perImage },
-                                               logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: positions)
-                            }
+            codes.withUnsafeMutableBufferPointer { out in
+                logits.withUnsafeMutableBufferPointer { floats in
+                    let x = x.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
+                    Parallel.forRanges(batch) { images in
+                        let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: positions * layer.depth)
+                        let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: positions * g.outChannels)
+                        defer { scratch.deallocate(); accumulators.deallocate() }
+                        for image in images {
+                            int8Conv2dAccumulate(g, image: x + image * inPerImage, paddingCode: layer.inputZeroPoint,
+                                                 weights: layer.weights, scratch: scratch, accumulators: accumulators)
+                            // [positions, channels] accumulators → [channels, positions] (NCHW).
+                            layer.epilogue(m: positions, accumulators, codes: out.map { $0 + image * perImage },
+                                           logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: positions)
                         }
                     }
                 }
@@ -227,19 +225,17 @@ public final class Int8InferenceModel {
             for p in 0..<layer.window { padded[row * layer.depth + p] = input[row * layer.window + p] }
         }
         padded.withUnsafeBufferPointer { x in
-            layer.weights.withUnsafeBufferPointer { w in
-                codes.withUnsafeMutableBufferPointer { out in
-                    logits.withUnsafeMutableBufferPointer { floats in
-                        let x = x.baseAddress!, w = w.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
-                        Parallel.forRanges(batch) { rows in
-                            let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: rows.count * layer.outputs)
-                            defer { accumulators.deallocate() }
-                            int8GEMM(m: rows.count, n: layer.outputs, k: layer.depth, a: x + rows.lowerBound * layer.depth, lda: layer.depth,
-                                     b: w, ldb: layer.depth, c: accumulators, ldc: layer.outputs)
-                            let offset = rows.lowerBound * layer.outputs
-                            layer.epilogue(m: rows.count, accumulators, codes: out.map { $0 + offset }, logits: floats.map { $0 + offset },
-                                           rowStride: layer.outputs, columnStride: 1)
-                        }
+            codes.withUnsafeMutableBufferPointer { out in
+                logits.withUnsafeMutableBufferPointer { floats in
+                    let x = x.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
+                    Parallel.forRanges(batch) { rows in
+                        let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: rows.count * layer.outputs)
+                        defer { accumulators.deallocate() }
+                        layer.weights.multiply(m: rows.count, a: x + rows.lowerBound * layer.depth, lda: layer.depth,
+                                               c: accumulators, ldc: layer.outputs)
+                        let offset = rows.lowerBound * layer.outputs
+                        layer.epilogue(m: rows.count, accumulators, codes: out.map { $0 + offset }, logits: floats.map { $0 + offset },
+                                       rowStride: layer.outputs, columnStride: 1)
                     }
                 }
             }
@@ -291,13 +287,14 @@ private func makeWeightLayer(
             rowSums[j] += code
         }
     }
+    let packed = Int8PackedWeights(weights, rows: outputs, depth: depth, ldw: depth)
     func shifted(_ scheme: QuantizationScheme) -> Int32 { scheme.mapping == .asymmetric ? 128 : 0 }
     let inputZeroPoint = input.1.zeroPoint - shifted(input.0)
     let accumulatorScales = quantized.scales.map { input.1.scale * $0 }
     let floatBias = layer.bias?.scalars ?? [Float](repeating: 0, count: outputs)
     let zeroCorrection = rowSums.map { -inputZeroPoint * $0 }
     guard let (outScheme, outParameters) = output, !isLast else {
-        return .init(name: name, outputs: outputs, window: window, depth: depth, weights: weights, inputZeroPoint: Int8(inputZeroPoint),
+        return .init(name: name, outputs: outputs, window: window, depth: depth, weights: packed, inputZeroPoint: Int8(inputZeroPoint),
                      bias: zeroCorrection, multipliers: [], outputZeroPoint: 0, outputBounds: (0, 0),
                      dequantScales: accumulatorScales, floatBias: floatBias, isLast: true)
     }
@@ -308,7 +305,7 @@ private func makeWeightLayer(
         let units = (floatBias[j] / accumulatorScales[j]).rounded(.toNearestOrEven)
         return Int32(max(min(units, 1e9), -1e9)) + zeroCorrection[j]
     }
-    return .init(name: name, outputs: outputs, window: window, depth: depth, weights: weights, inputZeroPoint: Int8(inputZeroPoint),
+    return .init(name: name, outputs: outputs, window: window, depth: depth, weights: packed, inputZeroPoint: Int8(inputZeroPoint),
                  bias: bias, multipliers: accumulatorScales.map { $0 / outParameters.scale }, outputZeroPoint: outputZeroPoint,
                  outputBounds: (lower, Int8(outScheme.codeRange.upperBound - outShift)),
                  dequantScales: [], floatBias: [], isLast: false)

@@ -1,0 +1,60 @@
+/// Int8 weights [rows, depth] prepared once for repeated products C = A·Wᵀ with int8
+/// activations A (`multiply`): on CPUs with AVX-512 VNNI (Package.swift defines
+/// SWIFTLET_AVX512) they are packed for the register-tiled `vpdpbusd` kernel
+/// (`int8VNNIProduct`); elsewhere `multiply` is the portable `int8GEMM`. Both give the
+/// same, exact int32 sums.
+public struct Int8PackedWeights {
+    public let rows: Int
+    public let depth: Int
+    /// The rows as given, contiguous: the portable path's operand.
+    let codes: [Int8]
+    #if SWIFTLET_AVX512
+    /// Panels of 16 rows; within a panel, for each group of 4 depths, 16 × 4 bytes (row-major:
+    /// one 4-byte group per row) — what one `vpdpbusd` multiplies. Missing rows and depths are 0.
+    let panels: [Int8]
+    /// 128 · Σₚ W[j][p] per row (padded to whole panels): the kernel multiplies activations
+    /// shifted to unsigned bytes (a + 128) and takes this back off.
+    let shiftCorrections: [Int32]
+    #endif
+
+    /// Copies `rows` rows of `depth` codes from `weights` (row stride `ldw`).
+    public init(_ weights: UnsafePointer<Int8>, rows: Int, depth: Int, ldw: Int) {
+        precondition(depth < 1 << 16, "Int8PackedWeights: depth \(depth) could overflow the int32 sums of the unsigned-shifted products")
+        self.rows = rows
+        self.depth = depth
+        codes = (0..<rows).flatMap { UnsafeBufferPointer(start: weights + $0 * ldw, count: depth) }
+        #if SWIFTLET_AVX512
+        let width = int8PanelWidth, groups = (depth + 3) / 4
+        let panelCount = (rows + width - 1) / width
+        var panels = [Int8](repeating: 0, count: panelCount * groups * width * 4)
+        var corrections = [Int32](repeating: 0, count: panelCount * width)
+        for j in 0..<rows {
+            let panel = j / width, lane = j % width
+            for p in 0..<depth {
+                let code = weights[j * ldw + p]
+                panels[((panel * groups + p / 4) * width + lane) * 4 + p % 4] = code
+                corrections[j] += 128 * Int32(code)
+            }
+        }
+        self.panels = panels
+        shiftCorrections = corrections
+        #endif
+    }
+
+    /// C[i][j] = Σₚ A[i][p]·W[j][p] for A m×depth (row stride `lda`), C m×rows (row stride
+    /// `ldc`). Single-threaded: callers split m.
+    public func multiply(m: Int, a: UnsafePointer<Int8>, lda: Int, c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        #if SWIFTLET_AVX512
+        panels.withUnsafeBufferPointer { panels in
+            shiftCorrections.withUnsafeBufferPointer { corrections in
+                int8VNNIProduct(m: m, n: rows, k: depth, a: a, lda: lda, panels: panels.baseAddress!,
+                                corrections: corrections.baseAddress!, c: c, ldc: ldc)
+            }
+        }
+        #else
+        codes.withUnsafeBufferPointer { w in
+            int8GEMM(m: m, n: rows, k: depth, a: a, lda: lda, b: w.baseAddress!, ldb: depth, c: c, ldc: ldc)
+        }
+        #endif
+    }
+}
