@@ -15,6 +15,8 @@ public struct Int8PackedWeights {
     /// 128 · Σₚ W[j][p] per row (padded to whole panels): the kernel multiplies activations
     /// shifted to unsigned bytes (a + 128) and takes this back off.
     let shiftCorrections: [Int32]
+    /// 0, 4, 8, … for the whole groups of 4 in a contiguous row.
+    let contiguousOffsets: [Int]
     #endif
 
     /// Copies `rows` rows of `depth` codes from `weights` (row stride `ldw`).
@@ -38,6 +40,7 @@ public struct Int8PackedWeights {
         }
         self.panels = panels
         shiftCorrections = corrections
+        contiguousOffsets = (0..<depth / 4).map { 4 * $0 }
         #endif
     }
 
@@ -45,11 +48,8 @@ public struct Int8PackedWeights {
     /// `ldc`). Single-threaded: callers split m.
     public func multiply(m: Int, a: UnsafePointer<Int8>, lda: Int, c: UnsafeMutablePointer<Int32>, ldc: Int) {
         #if SWIFTLET_AVX512
-        panels.withUnsafeBufferPointer { panels in
-            shiftCorrections.withUnsafeBufferPointer { corrections in
-                int8VNNIProduct(m: m, n: rows, k: depth, a: a, lda: lda, panels: panels.baseAddress!,
-                                corrections: corrections.baseAddress!, c: c, ldc: ldc)
-            }
+        contiguousOffsets.withUnsafeBufferPointer { offsets in
+            multiply(m: m, row: { a + $0 * lda }, groupOffsets: offsets, tailLength: depth % 4, c: c, ldc: ldc)
         }
         #else
         codes.withUnsafeBufferPointer { w in
@@ -57,4 +57,20 @@ public struct Int8PackedWeights {
         }
         #endif
     }
+
+    #if SWIFTLET_AVX512
+    /// C[i][j] = Σ_q Σ_b A(i, q, b)·W[j][4q + b] where A(i, q, ·) are the 4 bytes at
+    /// row(i) + groupOffsets[q] (see `int8VNNIProduct`); the depth is 4·groups + tailLength.
+    @inline(__always)
+    func multiply(m: Int, row: (Int) -> UnsafePointer<Int8>, groupOffsets: UnsafeBufferPointer<Int>, tailLength: Int,
+                  c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        precondition(4 * groupOffsets.count + tailLength == depth, "Int8PackedWeights: \(groupOffsets.count) groups + \(tailLength) for depth \(depth)")
+        panels.withUnsafeBufferPointer { panels in
+            shiftCorrections.withUnsafeBufferPointer { corrections in
+                int8VNNIProduct(m: m, n: rows, row: row, groupOffsets: groupOffsets, tailLength: tailLength,
+                                panels: panels.baseAddress!, corrections: corrections.baseAddress!, c: c, ldc: ldc)
+            }
+        }
+    }
+    #endif
 }

@@ -11,22 +11,26 @@ let int8PanelWidth = 16
 /// multiplying them with a panel's 16 × 4 weight bytes in one `vpdpbusd` (4 multiply-adds
 /// per lane). `vpdpbusd` takes unsigned × signed bytes, so A's codes are shifted by 128 (an
 /// xor of the sign bit) and 128·Σw is subtracted at the end: exact, as every int32 sum is.
+///
+/// A is addressed through `row(i)` and `groupOffsets`: group q of row i is the 4 bytes at
+/// row(i) + groupOffsets[q] — contiguous for a matrix, scattered over the image for a direct
+/// convolution — then `tailLength` < 4 bytes at row(i) + 4·groupOffsets.count (zero-filled).
 func int8VNNIProduct(
-    m: Int, n: Int, k: Int, a: UnsafePointer<Int8>, lda: Int,
+    m: Int, n: Int, row: (Int) -> UnsafePointer<Int8>, groupOffsets: UnsafeBufferPointer<Int>, tailLength: Int,
     panels: UnsafePointer<Int8>, corrections: UnsafePointer<Int32>,
     c: UnsafeMutablePointer<Int32>, ldc: Int
 ) {
     guard m > 0, n > 0 else { return }
     let panelCount = (n + int8PanelWidth - 1) / int8PanelWidth
-    let panelStride = (k + 3) / 4 * int8PanelWidth * 4
+    let panelStride = (groupOffsets.count + (tailLength > 0 ? 1 : 0)) * int8PanelWidth * 4
     for firstRow in stride(from: 0, to: m, by: int8TileRows) {
-        let rows = Int8TileRows(a + firstRow * lda, lda: lda, count: min(int8TileRows, m - firstRow))
+        let rows = Int8TileRows(count: min(int8TileRows, m - firstRow)) { row(firstRow + $0) }
         let output = c + firstRow * ldc
         var panel = 0
         while panel + 1 < panelCount {
             var low = Int8AccumulatorTile(), high = Int8AccumulatorTile()
             var w0 = panels + panel * panelStride, w1 = w0 + panelStride
-            rows.forEachGroup(k: k) { x in
+            rows.forEachGroup(groupOffsets, tailLength: tailLength) { x in
                 low.add(x, _mm512_loadu_si512(w0))
                 high.add(x, _mm512_loadu_si512(w1))
                 w0 += 4 * int8PanelWidth
@@ -39,7 +43,7 @@ func int8VNNIProduct(
         if panel < panelCount {
             var sums = Int8AccumulatorTile()
             var w = panels + panel * panelStride
-            rows.forEachGroup(k: k) { x in
+            rows.forEachGroup(groupOffsets, tailLength: tailLength) { x in
                 sums.add(x, _mm512_loadu_si512(w))
                 w += 4 * int8PanelWidth
             }
@@ -54,23 +58,24 @@ private struct Int8TileRows {
     let count: Int
     let p0, p1, p2, p3, p4, p5, p6, p7: UnsafePointer<Int8>
 
-    init(_ a: UnsafePointer<Int8>, lda: Int, count: Int) {
+    @inline(__always)
+    init(count: Int, _ address: (Int) -> UnsafePointer<Int8>) {
         self.count = count
-        func row(_ r: Int) -> UnsafePointer<Int8> { a + min(r, count - 1) * lda }
+        func row(_ r: Int) -> UnsafePointer<Int8> { address(min(r, count - 1)) }
         (p0, p1, p2, p3, p4, p5, p6, p7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
     }
 
-    /// Calls `body` with the broadcast unsigned codes of each group of 4 depths, the last
-    /// group zero-filled past k (its weights are zero there too).
+    /// Calls `body` with the broadcast unsigned codes of each group of 4 bytes, then of the
+    /// zero-filled tail (its weights are zero past the depth too).
     @inline(__always)
-    func forEachGroup(k: Int, _ body: (Int8Broadcasts) -> Void) {
-        let whole = k & ~3
-        for p in stride(from: 0, to: whole, by: 4) {
-            body(Int8Broadcasts(self) { UnsafeRawPointer($0 + p).loadUnaligned(as: UInt32.self) })
+    func forEachGroup(_ groupOffsets: UnsafeBufferPointer<Int>, tailLength: Int, _ body: (Int8Broadcasts) -> Void) {
+        for offset in groupOffsets {
+            body(Int8Broadcasts(self) { UnsafeRawPointer($0 + offset).loadUnaligned(as: UInt32.self) })
         }
-        guard whole < k else { return }
+        guard tailLength > 0 else { return }
+        let start = 4 * groupOffsets.count
         body(Int8Broadcasts(self) { row in
-            (whole..<k).reduce(UInt32(0)) { $0 | UInt32(UInt8(bitPattern: row[$1])) << (8 * ($1 - whole)) }
+            (0..<tailLength).reduce(UInt32(0)) { $0 | UInt32(UInt8(bitPattern: row[start + $1])) << (8 * $1) }
         })
     }
 }

@@ -78,16 +78,14 @@ final class Int8KernelTests: XCTestCase {
             let g = Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 9, inWidth: 8, outChannels: 4, kernelHeight: 3, kernelWidth: 2,
                                    strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding,
                                    dilationHeight: dilation, dilationWidth: dilation)
-            let window = 3 * 3 * 2, depth = int8PaddedDepth(window)
+            let window = 3 * 3 * 2
             let image = randomCodes(3 * 9 * 8, seed: 11)
             let filters = randomCodes(4 * window, seed: 12)
-            var weights = [Int8](repeating: 0, count: 4 * depth)
-            for o in 0..<4 { for p in 0..<window { weights[o * depth + p] = filters[o * window + p] } }
             let positions = g.outHeight * g.outWidth, padCode: Int8 = -9
-            var scratch = [Int8](repeating: 1, count: positions * depth)
+            let convolution = Int8Convolution(g, filters: filters, paddingCode: padCode)
+            var scratch = [Int8](repeating: 1, count: convolution.scratchCount)
             var acc = [Int32](repeating: 0, count: positions * 4)
-            int8Conv2dAccumulate(g, image: image, paddingCode: padCode, weights: Int8PackedWeights(weights, rows: 4, depth: depth, ldw: depth),
-                                 scratch: &scratch, accumulators: &acc)
+            convolution.accumulate(image: image, scratch: &scratch, accumulators: &acc)
             for o in 0..<4 {
                 for oh in 0..<g.outHeight {
                     for ow in 0..<g.outWidth {
@@ -104,19 +102,22 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
+    /// A padded 3×2 window (the general loop) and the 2×2 stride-2 fast path on odd sizes.
     func testMaxPoolMatchesNaiveMaximum() {
-        let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 6, kernelHeight: 3, kernelWidth: 2,
-                               strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1)
-        let input = randomCodes(2 * 3 * 7 * 6, seed: 13)
-        var output = [Int8](repeating: 0, count: 2 * 3 * g.outHeight * g.outWidth)
-        int8MaxPool2d(g, input: input, output: &output)
-        for plane in 0..<6 { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
-            var best = Int8.min
-            for kh in 0..<3 { for kw in 0..<2 {
-                let ih = oh * 2 - 1 + kh, iw = ow * 2 - 1 + kw
-                if ih >= 0 && ih < 7 && iw >= 0 && iw < 6 { best = max(best, input[plane * 42 + ih * 6 + iw]) }
-            }}
-            XCTAssertEqual(output[(plane * g.outHeight + oh) * g.outWidth + ow], best)
-        }}}
+        for (kernelHeight, padding, seed) in [(3, 1, 13), (2, 0, 14)] as [(Int, Int, UInt64)] {
+            let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 9, kernelHeight: kernelHeight, kernelWidth: 2,
+                                   strideHeight: 2, strideWidth: 2, paddingHeight: padding, paddingWidth: padding)
+            let input = randomCodes(2 * 3 * 7 * 9, seed: seed)
+            var output = [Int8](repeating: 0, count: 2 * 3 * g.outHeight * g.outWidth)
+            int8MaxPool2d(g, input: input, output: &output)
+            for plane in 0..<6 { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+                var best = Int8.min
+                for kh in 0..<kernelHeight { for kw in 0..<2 {
+                    let ih = oh * 2 - padding + kh, iw = ow * 2 - padding + kw
+                    if ih >= 0 && ih < 7 && iw >= 0 && iw < 9 { best = max(best, input[plane * 63 + ih * 9 + iw]) }
+                }}
+                XCTAssertEqual(output[(plane * g.outHeight + oh) * g.outWidth + ow], best, "kernel \(kernelHeight)×2 at \(plane),\(oh),\(ow)")
+            }}}
+        }
     }
 }
