@@ -6,8 +6,6 @@
 public struct Int8PackedWeights {
     public let rows: Int
     public let depth: Int
-    /// The rows as given, contiguous: the portable path's operand.
-    let codes: [Int8]
     #if SWIFTLET_AVX512
     /// Panels of 16 rows; within a panel, for each group of 4 depths, 16 × 4 bytes (row-major:
     /// one 4-byte group per row) — what one `vpdpbusd` multiplies. Missing rows and depths are 0.
@@ -17,6 +15,9 @@ public struct Int8PackedWeights {
     let shiftCorrections: [Int32]
     /// 0, 4, 8, … for the whole groups of 4 in a contiguous row.
     let contiguousOffsets: [Int]
+    #else
+    /// The rows as given, contiguous: the portable kernel's operand.
+    let codes: [Int8]
     #endif
 
     /// Copies `rows` rows of `depth` codes from `weights` (row stride `ldw`).
@@ -24,7 +25,6 @@ public struct Int8PackedWeights {
         precondition(depth < 1 << 16, "Int8PackedWeights: depth \(depth) could overflow the int32 sums of the unsigned-shifted products")
         self.rows = rows
         self.depth = depth
-        codes = (0..<rows).flatMap { UnsafeBufferPointer(start: weights + $0 * ldw, count: depth) }
         #if SWIFTLET_AVX512
         let width = int8PanelWidth, groups = (depth + 3) / 4
         let panelCount = (rows + width - 1) / width
@@ -41,6 +41,8 @@ public struct Int8PackedWeights {
         self.panels = panels
         shiftCorrections = corrections
         contiguousOffsets = (0..<depth / 4).map { 4 * $0 }
+        #else
+        codes = (0..<rows).flatMap { UnsafeBufferPointer(start: weights + $0 * ldw, count: depth) }
         #endif
     }
 

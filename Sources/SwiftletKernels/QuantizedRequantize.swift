@@ -65,9 +65,14 @@ private func requantizeToInt8AVX512(
             }
         }
         guard columnStride != 1 else { return }
+        // Pointer steps rather than index products: the checked multiplies cost more than the copy.
         for j in 0..<n {
-            let column = output + j * columnStride
-            for i in 0..<m { column[i * rowStride] = buffer[i * n + j] }
+            var source = buffer.baseAddress! + j, target = output + j * columnStride
+            for _ in 0..<m {
+                target.pointee = source.pointee
+                source += n
+                target += rowStride
+            }
         }
     }
 }

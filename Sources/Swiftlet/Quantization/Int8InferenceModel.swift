@@ -167,7 +167,9 @@ public final class Int8InferenceModel {
             clock = now
         }
         let shift = inputScheme.mapping == .asymmetric ? Int32(128) : 0
-        var codes = images.scalars.map { Int8(truncatingIfNeeded: inputScheme.code(of: $0, inputParameters) - shift) }
+        let scheme = inputScheme, parameters = inputParameters
+        let bounds = (Float(scheme.codeRange.lowerBound), Float(scheme.codeRange.upperBound))
+        var codes = images.scalars.map { Int8(truncatingIfNeeded: scheme.code(of: $0, parameters, bounds: bounds) - shift) }
         lap("quantize input")
         var logits: [Float] = []
         for step in steps {
