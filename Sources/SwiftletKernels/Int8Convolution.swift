@@ -47,7 +47,7 @@ public func int8Im2col(
 }
 
 /// A convolution of int8 images with int8 filters into int32 accumulators, prepared once per
-/// layer. On CPUs with AVX-512 VNNI (SWIFTLET_AVX512) and dilation 1 along the width it
+/// layer. On CPUs with AVX-512 VNNI (SWIFTLET_AVX512_VNNI) and dilation 1 along the width it
 /// needs no im2col: each kernel row's codes are padded to whole groups of 4 and the product
 /// kernel reads every group straight from the (padded) image, since a kernel row is
 /// contiguous there; the bytes a group reads past the kernel row meet zero weights.
@@ -69,7 +69,7 @@ public struct Int8Convolution {
         geometry = g
         self.paddingCode = paddingCode
         let window = g.inChannels * g.kernelHeight * g.kernelWidth
-        #if SWIFTLET_AVX512
+        #if SWIFTLET_AVX512_VNNI
         let direct = g.dilationWidth == 1
         #else
         let direct = false
@@ -106,7 +106,7 @@ public struct Int8Convolution {
     /// Accumulators [positions, C_out] of one image [C, H, W]; `scratch` holds `scratchCount` codes.
     public func accumulate(image: UnsafePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>) {
         let g = geometry, positions = g.outHeight * g.outWidth
-        #if SWIFTLET_AVX512
+        #if SWIFTLET_AVX512_VNNI
         if let groupOffsets {
             g.copyPadded(image, paddingCode: paddingCode, into: scratch)
             let width = g.paddedWidth, outWidth = g.outWidth

@@ -1,12 +1,12 @@
 /// Int8 weights [rows, depth] prepared once for repeated products C = A·Wᵀ with int8
 /// activations A (`multiply`): on CPUs with AVX-512 VNNI (Package.swift defines
-/// SWIFTLET_AVX512) they are packed for the register-tiled `vpdpbusd` kernel
+/// SWIFTLET_AVX512_VNNI) they are packed for the register-tiled `vpdpbusd` kernel
 /// (`int8VNNIProduct`); elsewhere `multiply` is the portable `int8GEMM`. Both give the
 /// same, exact int32 sums.
 public struct Int8PackedWeights {
     public let rows: Int
     public let depth: Int
-    #if SWIFTLET_AVX512
+    #if SWIFTLET_AVX512_VNNI
     /// Panels of 16 rows; within a panel, for each group of 4 depths, 16 × 4 bytes (row-major:
     /// one 4-byte group per row) — what one `vpdpbusd` multiplies. Missing rows and depths are 0.
     let panels: [Int8]
@@ -25,7 +25,7 @@ public struct Int8PackedWeights {
         precondition(depth < 1 << 16, "Int8PackedWeights: depth \(depth) could overflow the int32 sums of the unsigned-shifted products")
         self.rows = rows
         self.depth = depth
-        #if SWIFTLET_AVX512
+        #if SWIFTLET_AVX512_VNNI
         let width = int8PanelWidth, groups = (depth + 3) / 4
         let panelCount = (rows + width - 1) / width
         var panels = [Int8](repeating: 0, count: panelCount * groups * width * 4)
@@ -49,7 +49,7 @@ public struct Int8PackedWeights {
     /// C[i][j] = Σₚ A[i][p]·W[j][p] for A m×depth (row stride `lda`), C m×rows (row stride
     /// `ldc`). Single-threaded: callers split m.
     public func multiply(m: Int, a: UnsafePointer<Int8>, lda: Int, c: UnsafeMutablePointer<Int32>, ldc: Int) {
-        #if SWIFTLET_AVX512
+        #if SWIFTLET_AVX512_VNNI
         contiguousOffsets.withUnsafeBufferPointer { offsets in
             multiply(m: m, row: { a + $0 * lda }, groupOffsets: offsets, tailLength: depth % 4, c: c, ldc: ldc)
         }
@@ -60,7 +60,7 @@ public struct Int8PackedWeights {
         #endif
     }
 
-    #if SWIFTLET_AVX512
+    #if SWIFTLET_AVX512_VNNI
     /// C[i][j] = Σ_q Σ_b A(i, q, b)·W[j][4q + b] where A(i, q, ·) are the 4 bytes at
     /// row(i) + groupOffsets[q] (see `int8VNNIProduct`); the depth is 4·groups + tailLength.
     @inline(__always)

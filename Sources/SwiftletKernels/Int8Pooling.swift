@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512
+#if SWIFTLET_AVX512_VNNI
 import _Builtin_intrinsics.intel
 #endif
 
@@ -32,7 +32,7 @@ public func int8MaxPool2d(_ g: Pool2dGeometry, input: UnsafePointer<Int8>, outpu
 /// `vpermb`); elsewhere fixed windows in plain loops.
 private func int8MaxPoolHalving(_ g: Pool2dGeometry, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let width = g.inWidth, outWidth = g.outWidth
-    #if SWIFTLET_AVX512
+    #if SWIFTLET_AVX512_VNNI
     let (evens, odds) = ([UInt8]((0..<64).map { UInt8(2 * ($0 % 32)) }), [UInt8]((0..<64).map { UInt8(2 * ($0 % 32) + 1) }))
     let even = evens.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }, odd = odds.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }
     #endif
@@ -41,7 +41,7 @@ private func int8MaxPoolHalving(_ g: Pool2dGeometry, input: UnsafePointer<Int8>,
         let y = output + plane * g.outHeight * outWidth
         for oh in 0..<g.outHeight {
             let top = x + 2 * oh * width, bottom = top + width, out = y + oh * outWidth
-            #if SWIFTLET_AVX512
+            #if SWIFTLET_AVX512_VNNI
             for first in stride(from: 0, to: outWidth, by: 32) {
                 let count = min(32, outWidth - first)
                 let inputs = __mmask64(count == 32 ? UInt64.max : (1 << (2 * count)) - 1)

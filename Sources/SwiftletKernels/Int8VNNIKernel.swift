@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512
+#if SWIFTLET_AVX512_VNNI
 import _Builtin_intrinsics.intel
 
 /// Output rows per micro-kernel tile.

@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512
+#if SWIFTLET_AVX512_VNNI
 import _Builtin_intrinsics.intel
 #endif
 
@@ -19,7 +19,7 @@ public func requantizeToInt8(
     lowerBound: Int8, upperBound: Int8,
     output: UnsafeMutablePointer<Int8>, rowStride: Int, columnStride: Int
 ) {
-    #if SWIFTLET_AVX512
+    #if SWIFTLET_AVX512_VNNI
     requantizeToInt8AVX512(m: m, n: n, accumulators: accumulators, ldAccumulators: ldAccumulators, bias: bias, multipliers: multipliers,
                            zeroPoint: zeroPoint, lowerBound: lowerBound, upperBound: upperBound,
                            output: output, rowStride: rowStride, columnStride: columnStride)
@@ -36,7 +36,7 @@ public func requantizeToInt8(
     #endif
 }
 
-#if SWIFTLET_AVX512
+#if SWIFTLET_AVX512_VNNI
 /// `requantizeToInt8` 16 channels at a time. `vcvtps2dq` rounds to nearest even like the
 /// scalar form; the scaled value is first clamped to one past the representable codes so
 /// the conversion cannot overflow, and the zero point is added in integers (exact where the
