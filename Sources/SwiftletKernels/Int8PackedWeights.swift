@@ -4,6 +4,10 @@
 /// (`int8VNNIProduct`); elsewhere `multiply` is the portable `int8GEMM`. Both give the
 /// same, exact int32 sums.
 public struct Int8PackedWeights {
+    /// Depths below this keep every int32 sum exact: |products| ≤ 2¹⁴ (the unsigned shift
+    /// wraps in int32 and is taken back off, which leaves the exact sum).
+    public static let depthLimit = 1 << 17
+
     public let rows: Int
     public let depth: Int
     #if SWIFTLET_AVX512_VNNI
@@ -22,7 +26,7 @@ public struct Int8PackedWeights {
 
     /// Copies `rows` rows of `depth` codes from `weights` (row stride `ldw`).
     public init(_ weights: UnsafePointer<Int8>, rows: Int, depth: Int, ldw: Int) {
-        precondition(depth < 1 << 16, "Int8PackedWeights: depth \(depth) could overflow the int32 sums of the unsigned-shifted products")
+        precondition(depth < Self.depthLimit, "Int8PackedWeights: depth \(depth) could overflow the int32 sums")
         self.rows = rows
         self.depth = depth
         #if SWIFTLET_AVX512_VNNI

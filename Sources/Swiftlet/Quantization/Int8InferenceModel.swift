@@ -124,6 +124,11 @@ public final class Int8InferenceModel {
             let (weightLayer, codes) = try makeWeightLayer(kept[index].name, layer, input: (inScheme, inParameters), output: next,
                                                            fusedReLU: fusedReLU, isLast: isLast)
             let window = codes.count / weightLayer.outputs
+            // The direct convolution pads kernel rows to groups of 4: up to 4× the window.
+            let windowLimit = Int8PackedWeights.depthLimit / 4 - 32
+            guard window <= windowLimit else {
+                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) sums \(window) products per output; int8 inference supports at most \(windowLimit)")
+            }
             if let geometry {
                 steps.append(.conv(weightLayer, Int8Convolution(geometry, filters: codes, paddingCode: weightLayer.inputZeroPoint)))
             } else {
