@@ -49,6 +49,24 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
+    /// Input quantization against the scalar definition: ties, both clamps, infinities, NaN,
+    /// values far beyond Int32, and a count that is not a whole number of vector steps.
+    func testQuantizeMatchesScalarDefinition() {
+        var generator = SeededRandom(seed: 21)
+        var x = (0..<37).map { _ in Float(generator.nextInt(below: 2001) - 1000) * 0.01 }
+        x[0...8] = [0.25, -0.25, 0.75, 3e38, -3e38, .infinity, -.infinity, .nan, 1.25]
+        let scale: Float = 0.05
+        for (zeroPoint, lower, upper, shift) in [(Int32(37), Int32(0), Int32(255), Int32(128)), (Int32(0), Int32(-127), Int32(127), Int32(0))] {
+            var out = [Int8](repeating: 0, count: x.count)
+            quantizeToInt8(x, count: x.count, scale: scale, zeroPoint: zeroPoint, lowerBound: lower, upperBound: upper, shift: shift, output: &out)
+            for (i, value) in x.enumerated() {
+                let scaled = value / scale
+                let level = scaled.isNaN ? Float(zeroPoint) : min(max(scaled.rounded(.toNearestOrEven) + Float(zeroPoint), Float(lower)), Float(upper))
+                XCTAssertEqual(out[i], Int8(truncatingIfNeeded: Int32(level) - shift), "x = \(value), zero point \(zeroPoint)")
+            }
+        }
+    }
+
     /// Both output layouts, more channels than one vector step, and accumulators far outside
     /// the code range (they must clamp, not wrap).
     func testRequantizeMatchesReferenceWithBiasReLUAndStrides() {

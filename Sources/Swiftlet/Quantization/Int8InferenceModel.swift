@@ -172,9 +172,15 @@ public final class Int8InferenceModel {
             clock = now
         }
         let shift = inputScheme.mapping == .asymmetric ? Int32(128) : 0
-        let scheme = inputScheme, parameters = inputParameters
-        let bounds = (Float(scheme.codeRange.lowerBound), Float(scheme.codeRange.upperBound))
-        var codes = images.scalars.map { Int8(truncatingIfNeeded: scheme.code(of: $0, parameters, bounds: bounds) - shift) }
+        // The rounding is .nearest (checked in init), which is what quantizeToInt8 does.
+        let range = inputScheme.codeRange
+        var codes = [Int8](unsafeUninitializedCapacity: images.count) { out, initialized in
+            images.scalars.withUnsafeBufferPointer {
+                quantizeToInt8($0.baseAddress!, count: images.count, scale: inputParameters.scale, zeroPoint: inputParameters.zeroPoint,
+                               lowerBound: range.lowerBound, upperBound: range.upperBound, shift: shift, output: out.baseAddress!)
+            }
+            initialized = images.count
+        }
         lap("quantize input")
         var logits: [Float] = []
         for step in steps {

@@ -78,19 +78,11 @@ public struct QuantizationScheme: Hashable, Sendable, CustomStringConvertible {
     /// The code of one value (NaN maps to the zero point).
     @inline(__always)
     public func code(of x: Float, _ p: AffineParameters) -> Int32 {
-        code(of: x, p, bounds: (Float(codeRange.lowerBound), Float(codeRange.upperBound)))
-    }
-
-    /// `code(of:_:)` with the code range as floats, for loops that quantize many values
-    /// (`codeRange` is computed on every call).
-    @inline(__always)
-    func code(of x: Float, _ p: AffineParameters, bounds: (lower: Float, upper: Float)) -> Int32 {
         let scaled = x / p.scale
-        let rounded = (rounding == .nearest ? scaled.rounded(.toNearestOrEven) : scaled.rounded(.down)) + Float(p.zeroPoint)
-        // A select rather than an early return for NaN, so that loops over this vectorize.
-        let level = scaled.isNaN ? Float(p.zeroPoint) : rounded
+        guard !scaled.isNaN else { return p.zeroPoint }
+        let level = (rounding == .nearest ? scaled.rounded(.toNearestOrEven) : scaled.rounded(.down)) + Float(p.zeroPoint)
         // Clamp in Float first: Int32(x) traps beyond ±2³¹.
-        return Int32(Swift.min(Swift.max(level, bounds.lower), bounds.upper))
+        return Int32(Swift.min(Swift.max(level, Float(codeRange.lowerBound)), Float(codeRange.upperBound)))
     }
 
     /// The value a code stands for.
