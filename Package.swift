@@ -6,14 +6,17 @@ import PackageDescription
 // CPU without them, and Swift has no `#if` on CPU features, so the manifest looks at the host
 // (Linux) and defines SWIFTLET_AVX512 for the kernels that use them (the sparse Linear's
 // register-permute product). Elsewhere the portable kernels are built.
-var hostHasAVX512: Bool {
+// The int8 kernels also need VNNI (vpdpbusd) and VBMI (vpermb): SWIFTLET_AVX512_VNNI.
+var hostFlags: Set<Substring> {
     #if arch(x86_64) && os(Linux)
-    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-    return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512f") ?? false
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+    return Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
     #else
-    return false
+    return []
     #endif
 }
+let hostHasAVX512 = hostFlags.contains("avx512f")
+let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi"].allSatisfy(hostFlags.contains)
 
 // Numeric code needs AVX2/FMA code generation: without `-target-cpu`, Swift emits
 // SSE only and `SIMD8<Float>.addProduct` becomes a library call per lane.
@@ -23,7 +26,7 @@ var hostHasAVX512: Bool {
 // (see docs/performance.md).
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
-] + (hostHasAVX512 ? [.define("SWIFTLET_AVX512")] : [])
+] + (hostHasAVX512 ? [.define("SWIFTLET_AVX512")] : []) + (hostHasAVX512VNNI ? [.define("SWIFTLET_AVX512_VNNI")] : [])
 
 let package = Package(
     name: "Swiftlet",

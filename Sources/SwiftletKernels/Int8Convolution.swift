@@ -46,16 +46,103 @@ public func int8Im2col(
     }
 }
 
-/// Convolution of one int8 image with int8 weights [C_out, depth] (each filter's
-/// C·kH·kW codes, zero-padded to `depth`) into int32 accumulators [positions, C_out]:
-/// im2col into `scratch` (positions × depth), then `int8GEMM`.
-public func int8Conv2dAccumulate(
-    _ g: Conv2dGeometry, image: UnsafePointer<Int8>, paddingCode: Int8,
-    weights: UnsafePointer<Int8>, depth: Int,
-    scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>
-) {
-    int8Im2col(g, image: image, paddingCode: paddingCode, depth: depth, columns: scratch)
-    let positions = g.outHeight * g.outWidth
-    int8GEMM(m: positions, n: g.outChannels, k: depth, a: scratch, lda: depth, b: weights, ldb: depth,
-             c: accumulators, ldc: g.outChannels)
+/// A convolution of int8 images with int8 filters into int32 accumulators, prepared once per
+/// layer. On CPUs with AVX-512 VNNI (SWIFTLET_AVX512_VNNI) and dilation 1 along the width it
+/// needs no im2col: each kernel row's codes are padded to whole groups of 4 and the product
+/// kernel reads every group straight from the (padded) image, since a kernel row is
+/// contiguous there; the bytes a group reads past the kernel row meet zero weights.
+/// Elsewhere: im2col into scratch, then the product with filters padded to `int8PaddedDepth`.
+public struct Int8Convolution {
+    public let geometry: Conv2dGeometry
+    /// The code of 0.0: what zero padding holds.
+    let paddingCode: Int8
+    let weights: Int8PackedWeights
+    /// Direct path: the offset of each 4-byte group from a position's first input byte in the
+    /// padded image; nil for the im2col path.
+    let groupOffsets: [Int]?
+    /// Int8 scratch `accumulate` needs: the padded image or the im2col matrix.
+    public let scratchCount: Int
+
+    /// `filters` holds [C_out, C·kH·kW] codes. Groups other than 1 are not supported.
+    public init(_ g: Conv2dGeometry, filters: UnsafePointer<Int8>, paddingCode: Int8) {
+        precondition(g.groups == 1, "Int8Convolution: groups must be 1, got \(g.groups)")
+        geometry = g
+        self.paddingCode = paddingCode
+        let window = g.inChannels * g.kernelHeight * g.kernelWidth
+        #if SWIFTLET_AVX512_VNNI
+        let direct = g.dilationWidth == 1
+        #else
+        let direct = false
+        #endif
+        guard direct else {
+            let depth = int8PaddedDepth(window)
+            var padded = [Int8](repeating: 0, count: g.outChannels * depth)
+            for j in 0..<g.outChannels { for p in 0..<window { padded[j * depth + p] = filters[j * window + p] } }
+            weights = Int8PackedWeights(padded, rows: g.outChannels, depth: depth, ldw: depth)
+            groupOffsets = nil
+            scratchCount = g.outHeight * g.outWidth * depth
+            return
+        }
+        let kernelRows = g.inChannels * g.kernelHeight, groupsPerRow = (g.kernelWidth + 3) / 4
+        let depth = kernelRows * groupsPerRow * 4
+        var padded = [Int8](repeating: 0, count: g.outChannels * depth)
+        for j in 0..<g.outChannels {
+            for r in 0..<kernelRows {
+                for kw in 0..<g.kernelWidth { padded[j * depth + r * groupsPerRow * 4 + kw] = filters[j * window + r * g.kernelWidth + kw] }
+            }
+        }
+        weights = Int8PackedWeights(padded, rows: g.outChannels, depth: depth, ldw: depth)
+        let width = g.paddedWidth, plane = g.paddedHeight * width
+        var offsets: [Int] = []
+        for r in 0..<kernelRows {
+            let rowStart = (r / g.kernelHeight) * plane + (r % g.kernelHeight) * g.dilationHeight * width
+            for group in 0..<groupsPerRow { offsets.append(rowStart + 4 * group) }
+        }
+        groupOffsets = offsets
+        // The last group of the last position reads up to 3 bytes past the padded image.
+        scratchCount = g.inChannels * plane + 4
+    }
+
+    /// Accumulators [positions, C_out] of one image [C, H, W]; `scratch` holds `scratchCount` codes.
+    public func accumulate(image: UnsafePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>) {
+        let g = geometry, positions = g.outHeight * g.outWidth
+        #if SWIFTLET_AVX512_VNNI
+        if let groupOffsets {
+            g.copyPadded(image, paddingCode: paddingCode, into: scratch)
+            let width = g.paddedWidth, outWidth = g.outWidth
+            let rowStep = g.strideHeight * width, columnStep = g.strideWidth
+            func position(_ i: Int) -> UnsafePointer<Int8> {
+                let (oh, ow) = i.quotientAndRemainder(dividingBy: outWidth)
+                return UnsafePointer(scratch + oh * rowStep + ow * columnStep)
+            }
+            groupOffsets.withUnsafeBufferPointer { offsets in
+                weights.multiply(m: positions, row: position, groupOffsets: offsets, tailLength: 0, c: accumulators, ldc: g.outChannels)
+            }
+            return
+        }
+        #endif
+        int8Im2col(g, image: image, paddingCode: paddingCode, depth: weights.depth, columns: scratch)
+        weights.multiply(m: positions, a: scratch, lda: weights.depth, c: accumulators, ldc: g.outChannels)
+    }
+}
+
+extension Conv2dGeometry {
+    var paddedHeight: Int { inHeight + 2 * paddingHeight }
+    var paddedWidth: Int { inWidth + 2 * paddingWidth }
+
+    /// Copies an image [C, H, W] into [C, paddedHeight, paddedWidth] with `paddingCode` around it.
+    func copyPadded(_ image: UnsafePointer<Int8>, paddingCode: Int8, into padded: UnsafeMutablePointer<Int8>) {
+        let width = paddedWidth
+        if paddingHeight == 0 && paddingWidth == 0 {
+            padded.update(from: image, count: inChannels * inHeight * inWidth)
+            return
+        }
+        padded.update(repeating: paddingCode, count: inChannels * paddedHeight * width)
+        for c in 0..<inChannels {
+            for h in 0..<inHeight {
+                (padded + (c * paddedHeight + h + paddingHeight) * width + paddingWidth)
+                    .update(from: image + (c * inHeight + h) * inWidth, count: inWidth)
+            }
+        }
+    }
 }

@@ -1,3 +1,7 @@
+#if SWIFTLET_AVX512_VNNI
+import _Builtin_intrinsics.intel
+#endif
+
 /// Turns int32 accumulators into int8 codes of the next layer — the requantization step of
 /// an integer-only layer, with the bias and an optional ReLU fused in:
 ///
@@ -15,6 +19,11 @@ public func requantizeToInt8(
     lowerBound: Int8, upperBound: Int8,
     output: UnsafeMutablePointer<Int8>, rowStride: Int, columnStride: Int
 ) {
+    #if SWIFTLET_AVX512_VNNI
+    requantizeToInt8AVX512(m: m, n: n, accumulators: accumulators, ldAccumulators: ldAccumulators, bias: bias, multipliers: multipliers,
+                           zeroPoint: zeroPoint, lowerBound: lowerBound, upperBound: upperBound,
+                           output: output, rowStride: rowStride, columnStride: columnStride)
+    #else
     let low = Float(lowerBound), high = Float(upperBound), offset = Float(zeroPoint)
     for i in 0..<m {
         let row = accumulators + i * ldAccumulators
@@ -24,4 +33,47 @@ public func requantizeToInt8(
             out[j * columnStride] = Int8(min(max(level, low), high))
         }
     }
+    #endif
 }
+
+#if SWIFTLET_AVX512_VNNI
+/// `requantizeToInt8` 16 channels at a time. `vcvtps2dq` rounds to nearest even like the
+/// scalar form; the scaled value is first clamped to one past the representable codes so
+/// the conversion cannot overflow, and the zero point is added in integers (exact where the
+/// float sum was, since the codes are small): the same codes bit for bit.
+private func requantizeToInt8AVX512(
+    m: Int, n: Int, accumulators: UnsafePointer<Int32>, ldAccumulators: Int,
+    bias: UnsafePointer<Int32>, multipliers: UnsafePointer<Float>, zeroPoint: Int32,
+    lowerBound: Int8, upperBound: Int8,
+    output: UnsafeMutablePointer<Int8>, rowStride: Int, columnStride: Int
+) {
+    let floor = _mm512_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm512_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
+    let offset = _mm512_set1_epi32(zeroPoint)
+    let low = _mm512_set1_epi32(Int32(lowerBound)), high = _mm512_set1_epi32(Int32(upperBound))
+    // Strided outputs are produced contiguously first and spread in a second pass: reading
+    // bytes back right after the vector store that wrote them stalls store forwarding.
+    withUnsafeTemporaryAllocation(of: Int8.self, capacity: columnStride == 1 ? 0 : m * n) { buffer in
+        for i in 0..<m {
+            let row = accumulators + i * ldAccumulators
+            let target = columnStride == 1 ? output + i * rowStride : buffer.baseAddress! + i * n
+            for j in stride(from: 0, to: n, by: 16) {
+                let mask = __mmask16(truncatingIfNeeded: (1 << min(16, n - j)) - 1)
+                let sums = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, row + j), _mm512_maskz_loadu_epi32(mask, bias + j))
+                let scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), _mm512_maskz_loadu_ps(mask, multipliers + j))
+                let levels = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(scaled, floor), ceiling)), offset)
+                _mm512_mask_cvtepi32_storeu_epi8(target + j, mask, _mm512_min_epi32(_mm512_max_epi32(levels, low), high))
+            }
+        }
+        guard columnStride != 1 else { return }
+        // Pointer steps rather than index products: the checked multiplies cost more than the copy.
+        for j in 0..<n {
+            var source = buffer.baseAddress! + j, target = output + j * columnStride
+            for _ in 0..<m {
+                target.pointee = source.pointee
+                source += n
+                target += rowStride
+            }
+        }
+    }
+}
+#endif

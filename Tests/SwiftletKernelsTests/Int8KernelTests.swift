@@ -32,22 +32,62 @@ final class Int8KernelTests: XCTestCase {
         XCTAssertEqual(c[0], Int32(k) * 16384)
     }
 
+    /// The packed (register-tiled VNNI where built) product against the reference dot-product
+    /// kernel, on sizes that leave partial row tiles, partial and odd panels, and depths that
+    /// are not whole groups of 4 or 32 — extreme codes included.
+    func testPackedProductMatchesReferenceKernel() {
+        let sizes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 9, 31), (8, 16, 32), (9, 17, 3), (13, 33, 250), (64, 50, 320),
+                                                 (5, 48, 7), (17, 10, 25), (3, 31, 1029)]
+        for (index, size) in sizes.enumerated() {
+            let lda = size.k + 2, ldw = size.k + 5, ldc = size.n + 3
+            var a = randomCodes(size.m * lda, seed: UInt64(200 + index)), w = randomCodes(size.n * ldw, seed: UInt64(300 + index))
+            a[0] = -128; a[lda - 1] = 127; w[0] = -128; w[ldw - 1] = 127
+            var expected = [Int32](repeating: -7, count: size.m * ldc), actual = expected
+            int8GEMM(m: size.m, n: size.n, k: size.k, a: a, lda: lda, b: w, ldb: ldw, c: &expected, ldc: ldc)
+            Int8PackedWeights(w, rows: size.n, depth: size.k, ldw: ldw).multiply(m: size.m, a: a, lda: lda, c: &actual, ldc: ldc)
+            XCTAssertEqual(actual, expected, "m \(size.m) n \(size.n) k \(size.k)")
+        }
+    }
+
+    /// Input quantization against the scalar definition: ties, both clamps, infinities, NaN,
+    /// values far beyond Int32, and a count that is not a whole number of vector steps.
+    func testQuantizeMatchesScalarDefinition() {
+        var generator = SeededRandom(seed: 21)
+        var x = (0..<37).map { _ in Float(generator.nextInt(below: 2001) - 1000) * 0.01 }
+        x[0...8] = [0.25, -0.25, 0.75, 3e38, -3e38, .infinity, -.infinity, .nan, 1.25]
+        let scale: Float = 0.05
+        for (zeroPoint, lower, upper, shift) in [(Int32(37), Int32(0), Int32(255), Int32(128)), (Int32(0), Int32(-127), Int32(127), Int32(0))] {
+            var out = [Int8](repeating: 0, count: x.count)
+            quantizeToInt8(x, count: x.count, scale: scale, zeroPoint: zeroPoint, lowerBound: lower, upperBound: upper, shift: shift, output: &out)
+            for (i, value) in x.enumerated() {
+                let scaled = value / scale
+                let level = scaled.isNaN ? Float(zeroPoint) : min(max(scaled.rounded(.toNearestOrEven) + Float(zeroPoint), Float(lower)), Float(upper))
+                XCTAssertEqual(out[i], Int8(truncatingIfNeeded: Int32(level) - shift), "x = \(value), zero point \(zeroPoint)")
+            }
+        }
+    }
+
+    /// Both output layouts, more channels than one vector step, and accumulators far outside
+    /// the code range (they must clamp, not wrap).
     func testRequantizeMatchesReferenceWithBiasReLUAndStrides() {
-        let m = 6, n = 5
+        let m = 6, n = 19
         var generator = SeededRandom(seed: 7)
-        let acc = (0..<(m * n)).map { _ in Int32(generator.nextInt(below: 40001)) - 20000 }
-        let bias: [Int32] = [-300, 0, 17, 1200, -5]
-        let multipliers: [Float] = [0.004, 0.01, 0.0007, 0.02, 0.003]
-        for (lower, zeroPoint) in [(Int8(-128), Int32(-3)), (Int8(-3), Int32(-3))] {  // plain, then fused ReLU
+        var acc = (0..<(m * n)).map { _ in Int32(generator.nextInt(below: 40001)) - 20000 }
+        acc[3] = 2_000_000_000
+        acc[n + 4] = -2_000_000_000
+        let bias = (0..<n).map { _ in Int32(generator.nextInt(below: 2001)) - 1000 }
+        let multipliers = (0..<n).map { _ in Float(generator.nextInt(below: 200) + 1) * 0.0001 }
+        for (lower, zeroPoint, transposed) in [(Int8(-128), Int32(-3), true), (Int8(-3), Int32(-3), true), (Int8(-128), Int32(5), false)] {
+            // Plain, fused ReLU (lower = zero point), then row-major output.
             var out = [Int8](repeating: 0, count: m * n)
             requantizeToInt8(m: m, n: n, accumulators: acc, ldAccumulators: n, bias: bias, multipliers: multipliers, zeroPoint: zeroPoint,
-                             lowerBound: lower, upperBound: 127, output: &out, rowStride: 1, columnStride: m)
+                             lowerBound: lower, upperBound: 127, output: &out, rowStride: transposed ? 1 : n, columnStride: transposed ? m : 1)
             for i in 0..<m {
                 for j in 0..<n {
                     let real = Double(acc[i * n + j] + bias[j]) * Double(multipliers[j])
                     let level = (Float(acc[i * n + j] + bias[j]) * multipliers[j]).rounded(.toNearestOrEven) + Float(zeroPoint)
                     let expected = Int8(min(max(level, Float(lower)), 127))
-                    XCTAssertEqual(out[j * m + i], expected, "(\(i), \(j))")
+                    XCTAssertEqual(out[transposed ? j * m + i : i * n + j], expected, "(\(i), \(j))")
                     // And within one code of the exact real-valued requantization.
                     XCTAssertLessThanOrEqual(abs(Double(expected) - min(max((real.rounded() + Double(zeroPoint)), Double(lower)), 127)), 1)
                 }
@@ -56,49 +96,54 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
+    /// Strides, padding and kernel widths for the direct path (kernel rows of 2 and 5 in
+    /// groups of 4), dilation for the im2col path.
     func testConvolutionMatchesDirectIntegerConvolution() {
-        for (stride, padding, dilation) in [(1, 0, 1), (2, 1, 1), (1, 2, 2)] {
-            let g = Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 9, inWidth: 8, outChannels: 4, kernelHeight: 3, kernelWidth: 2,
+        for (stride, padding, dilation, kernelWidth) in [(1, 0, 1, 2), (2, 1, 1, 2), (1, 2, 2, 2), (1, 0, 1, 5), (2, 2, 1, 5)] {
+            let g = Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 9, inWidth: 8, outChannels: 4, kernelHeight: 3, kernelWidth: kernelWidth,
                                    strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding,
                                    dilationHeight: dilation, dilationWidth: dilation)
-            let window = 3 * 3 * 2, depth = int8PaddedDepth(window)
+            let window = 3 * 3 * kernelWidth
             let image = randomCodes(3 * 9 * 8, seed: 11)
             let filters = randomCodes(4 * window, seed: 12)
-            var weights = [Int8](repeating: 0, count: 4 * depth)
-            for o in 0..<4 { for p in 0..<window { weights[o * depth + p] = filters[o * window + p] } }
             let positions = g.outHeight * g.outWidth, padCode: Int8 = -9
-            var scratch = [Int8](repeating: 1, count: positions * depth)
+            let convolution = Int8Convolution(g, filters: filters, paddingCode: padCode)
+            var scratch = [Int8](repeating: 1, count: convolution.scratchCount)
             var acc = [Int32](repeating: 0, count: positions * 4)
-            int8Conv2dAccumulate(g, image: image, paddingCode: padCode, weights: weights, depth: depth, scratch: &scratch, accumulators: &acc)
+            convolution.accumulate(image: image, scratch: &scratch, accumulators: &acc)
             for o in 0..<4 {
                 for oh in 0..<g.outHeight {
                     for ow in 0..<g.outWidth {
                         var sum: Int32 = 0
-                        for c in 0..<3 { for kh in 0..<3 { for kw in 0..<2 {
+                        for c in 0..<3 { for kh in 0..<3 { for kw in 0..<kernelWidth {
                             let ih = oh * stride - padding + kh * dilation, iw = ow * stride - padding + kw * dilation
                             let x = ih >= 0 && ih < 9 && iw >= 0 && iw < 8 ? image[(c * 9 + ih) * 8 + iw] : padCode
-                            sum += Int32(x) * Int32(filters[((o * 3 + c) * 3 + kh) * 2 + kw])
+                            sum += Int32(x) * Int32(filters[((o * 3 + c) * 3 + kh) * kernelWidth + kw])
                         }}}
-                        XCTAssertEqual(acc[(oh * g.outWidth + ow) * 4 + o], sum, "stride \(stride) padding \(padding) at \(o),\(oh),\(ow)")
+                        XCTAssertEqual(acc[(oh * g.outWidth + ow) * 4 + o], sum, "stride \(stride) padding \(padding) width \(kernelWidth) at \(o),\(oh),\(ow)")
                     }
                 }
             }
         }
     }
 
+    /// A padded 3×2 window (the general loop) and the 2×2 stride-2 fast path on an odd width
+    /// and on rows longer than one 32-output vector step.
     func testMaxPoolMatchesNaiveMaximum() {
-        let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 6, kernelHeight: 3, kernelWidth: 2,
-                               strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1)
-        let input = randomCodes(2 * 3 * 7 * 6, seed: 13)
-        var output = [Int8](repeating: 0, count: 2 * 3 * g.outHeight * g.outWidth)
-        int8MaxPool2d(g, input: input, output: &output)
-        for plane in 0..<6 { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
-            var best = Int8.min
-            for kh in 0..<3 { for kw in 0..<2 {
-                let ih = oh * 2 - 1 + kh, iw = ow * 2 - 1 + kw
-                if ih >= 0 && ih < 7 && iw >= 0 && iw < 6 { best = max(best, input[plane * 42 + ih * 6 + iw]) }
-            }}
-            XCTAssertEqual(output[(plane * g.outHeight + oh) * g.outWidth + ow], best)
-        }}}
+        for (kernelHeight, padding, width, seed) in [(3, 1, 9, 13), (2, 0, 9, 14), (2, 0, 75, 15)] as [(Int, Int, Int, UInt64)] {
+            let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: width, kernelHeight: kernelHeight, kernelWidth: 2,
+                                   strideHeight: 2, strideWidth: 2, paddingHeight: padding, paddingWidth: padding)
+            let input = randomCodes(2 * 3 * 7 * width, seed: seed)
+            var output = [Int8](repeating: 0, count: 2 * 3 * g.outHeight * g.outWidth)
+            int8MaxPool2d(g, input: input, output: &output)
+            for plane in 0..<6 { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+                var best = Int8.min
+                for kh in 0..<kernelHeight { for kw in 0..<2 {
+                    let ih = oh * 2 - padding + kh, iw = ow * 2 - padding + kw
+                    if ih >= 0 && ih < 7 && iw >= 0 && iw < width { best = max(best, input[(plane * 7 + ih) * width + iw]) }
+                }}
+                XCTAssertEqual(output[(plane * g.outHeight + oh) * g.outWidth + ow], best, "kernel \(kernelHeight)×2 at \(plane),\(oh),\(ow)")
+            }}}
+        }
     }
 }

@@ -18,19 +18,16 @@ import SwiftletKernels
 public final class Int8InferenceModel {
     /// One step of the integer pipeline.
     enum Step {
-        case conv(WeightLayer, Conv2dGeometry)
-        case linear(WeightLayer)
+        case conv(WeightLayer, Int8Convolution)
+        /// Weights [outputs, depth]: rows of `window` codes zero-padded to `int8PaddedDepth`.
+        case linear(WeightLayer, Int8PackedWeights, window: Int)
         case maxPool(Pool2dGeometry)
     }
 
-    /// A quantized Conv2d or Linear: int8 weights and the integer epilogue.
+    /// A quantized Conv2d or Linear: the integer epilogue (its weights travel in the `Step`).
     struct WeightLayer {
         let name: String
         let outputs: Int
-        /// Unpadded depth (C·kH·kW or in-features) and the padded row length of `weights`.
-        let window: Int, depth: Int
-        /// [outputs, depth] int8 codes.
-        let weights: [Int8]
         /// Shifted input zero point (code of 0.0 as held in int8).
         let inputZeroPoint: Int8
         /// Hidden layers: bias in accumulator units minus z_in·Σw, multipliers s_in·s_w/s_out,
@@ -124,9 +121,22 @@ public final class Int8InferenceModel {
                 }
                 shape = [layer.weight.shape[0]]
             }
-            let weightLayer = try makeWeightLayer(kept[index].name, layer, input: (inScheme, inParameters), output: next,
-                                                  fusedReLU: fusedReLU, isLast: isLast)
-            steps.append(geometry.map { .conv(weightLayer, $0) } ?? .linear(weightLayer))
+            let (weightLayer, codes) = try makeWeightLayer(kept[index].name, layer, input: (inScheme, inParameters), output: next,
+                                                           fusedReLU: fusedReLU, isLast: isLast)
+            let window = codes.count / weightLayer.outputs
+            // The direct convolution pads kernel rows to groups of 4: up to 4× the window.
+            let windowLimit = Int8PackedWeights.depthLimit / 4 - 32
+            guard window <= windowLimit else {
+                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) sums \(window) products per output; int8 inference supports at most \(windowLimit)")
+            }
+            if let geometry {
+                steps.append(.conv(weightLayer, Int8Convolution(geometry, filters: codes, paddingCode: weightLayer.inputZeroPoint)))
+            } else {
+                let depth = int8PaddedDepth(window)
+                var padded = [Int8](repeating: 0, count: weightLayer.outputs * depth)
+                for j in 0..<weightLayer.outputs { for p in 0..<window { padded[j * depth + p] = codes[j * window + p] } }
+                steps.append(.linear(weightLayer, Int8PackedWeights(padded, rows: weightLayer.outputs, depth: depth, ldw: depth), window: window))
+            }
             for (name, module) in segment {
                 guard let pool = module as? MaxPool2d else { continue }
                 guard shape.count == 3 else {
@@ -162,17 +172,25 @@ public final class Int8InferenceModel {
             clock = now
         }
         let shift = inputScheme.mapping == .asymmetric ? Int32(128) : 0
-        var codes = images.scalars.map { Int8(truncatingIfNeeded: inputScheme.code(of: $0, inputParameters) - shift) }
+        // The rounding is .nearest (checked in init), which is what quantizeToInt8 does.
+        let range = inputScheme.codeRange
+        var codes = [Int8](unsafeUninitializedCapacity: images.count) { out, initialized in
+            images.scalars.withUnsafeBufferPointer {
+                quantizeToInt8($0.baseAddress!, count: images.count, scale: inputParameters.scale, zeroPoint: inputParameters.zeroPoint,
+                               lowerBound: range.lowerBound, upperBound: range.upperBound, shift: shift, output: out.baseAddress!)
+            }
+            initialized = images.count
+        }
         lap("quantize input")
         var logits: [Float] = []
         for step in steps {
             switch step {
-            case let .conv(layer, g):
-                let output = convolve(codes, layer, g, batch: batch)
+            case let .conv(layer, convolution):
+                let output = convolve(codes, layer, convolution, batch: batch)
                 if layer.isLast { logits = output.logits } else { codes = output.codes }
                 lap(layer.name)
-            case let .linear(layer):
-                let output = fullyConnected(codes, layer, batch: batch)
+            case let .linear(layer, weights, window):
+                let output = fullyConnected(codes, layer, weights, window: window, batch: batch)
                 if layer.isLast { logits = output.logits } else { codes = output.codes }
                 lap(layer.name)
             case let .maxPool(g):
@@ -189,27 +207,24 @@ public final class Int8InferenceModel {
         return Tensor(shape: [batch, classes], scalars: logits)
     }
 
-    private func convolve(_ input: [Int8], _ layer: WeightLayer, _ g: Conv2dGeometry, batch: Int) -> (codes: [Int8], logits: [Float]) {
-        let positions = g.outHeight * g.outWidth
+    private func convolve(_ input: [Int8], _ layer: WeightLayer, _ convolution: Int8Convolution, batch: Int) -> (codes: [Int8], logits: [Float]) {
+        let g = convolution.geometry, positions = g.outHeight * g.outWidth
         let perImage = g.outChannels * positions, inPerImage = g.inChannels * g.inHeight * g.inWidth
         var codes = [Int8](repeating: 0, count: layer.isLast ? 0 : batch * perImage)
         var logits = [Float](repeating: 0, count: layer.isLast ? batch * perImage : 0)
         input.withUnsafeBufferPointer { x in
-            layer.weights.withUnsafeBufferPointer { w in
-                codes.withUnsafeMutableBufferPointer { out in
-                    logits.withUnsafeMutableBufferPointer { floats in
-                        let x = x.baseAddress!, w = w.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
-                        Parallel.forRanges(batch) { images in
-                            let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: positions * layer.depth)
-                            let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: positions * g.outChannels)
-                            defer { scratch.deallocate(); accumulators.deallocate() }
-                            for image in images {
-                                int8Conv2dAccumulate(g, image: x + image * inPerImage, paddingCode: layer.inputZeroPoint,
-                                                     weights: w, depth: layer.depth, scratch: scratch, accumulators: accumulators)
-                                // [positions, channels] accumulators → [channels, positions] (NCHW).
-                                layer.epilogue(m: positions, accumulators, codes: out.map { $0 + image * perImage },
-                                               logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: positions)
-                            }
+            codes.withUnsafeMutableBufferPointer { out in
+                logits.withUnsafeMutableBufferPointer { floats in
+                    let x = x.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
+                    Parallel.forRanges(batch) { images in
+                        let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: convolution.scratchCount)
+                        let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: positions * g.outChannels)
+                        defer { scratch.deallocate(); accumulators.deallocate() }
+                        for image in images {
+                            convolution.accumulate(image: x + image * inPerImage, scratch: scratch, accumulators: accumulators)
+                            // [positions, channels] accumulators → [channels, positions] (NCHW).
+                            layer.epilogue(m: positions, accumulators, codes: out.map { $0 + image * perImage },
+                                           logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: positions)
                         }
                     }
                 }
@@ -218,28 +233,27 @@ public final class Int8InferenceModel {
         return (codes, logits)
     }
 
-    private func fullyConnected(_ input: [Int8], _ layer: WeightLayer, batch: Int) -> (codes: [Int8], logits: [Float]) {
+    private func fullyConnected(_ input: [Int8], _ layer: WeightLayer, _ weights: Int8PackedWeights, window: Int, batch: Int)
+        -> (codes: [Int8], logits: [Float]) {
         var codes = [Int8](repeating: 0, count: layer.isLast ? 0 : batch * layer.outputs)
         var logits = [Float](repeating: 0, count: layer.isLast ? batch * layer.outputs : 0)
         // Rows padded with zeros to the weights' depth.
-        var padded = [Int8](repeating: 0, count: batch * layer.depth)
+        let depth = weights.depth
+        var padded = [Int8](repeating: 0, count: batch * depth)
         for row in 0..<batch {
-            for p in 0..<layer.window { padded[row * layer.depth + p] = input[row * layer.window + p] }
+            for p in 0..<window { padded[row * depth + p] = input[row * window + p] }
         }
         padded.withUnsafeBufferPointer { x in
-            layer.weights.withUnsafeBufferPointer { w in
-                codes.withUnsafeMutableBufferPointer { out in
-                    logits.withUnsafeMutableBufferPointer { floats in
-                        let x = x.baseAddress!, w = w.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
-                        Parallel.forRanges(batch) { rows in
-                            let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: rows.count * layer.outputs)
-                            defer { accumulators.deallocate() }
-                            int8GEMM(m: rows.count, n: layer.outputs, k: layer.depth, a: x + rows.lowerBound * layer.depth, lda: layer.depth,
-                                     b: w, ldb: layer.depth, c: accumulators, ldc: layer.outputs)
-                            let offset = rows.lowerBound * layer.outputs
-                            layer.epilogue(m: rows.count, accumulators, codes: out.map { $0 + offset }, logits: floats.map { $0 + offset },
-                                           rowStride: layer.outputs, columnStride: 1)
-                        }
+            codes.withUnsafeMutableBufferPointer { out in
+                logits.withUnsafeMutableBufferPointer { floats in
+                    let x = x.baseAddress!, out = out.baseAddress, floats = floats.baseAddress
+                    Parallel.forRanges(batch) { rows in
+                        let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: rows.count * layer.outputs)
+                        defer { accumulators.deallocate() }
+                        weights.multiply(m: rows.count, a: x + rows.lowerBound * depth, lda: depth, c: accumulators, ldc: layer.outputs)
+                        let offset = rows.lowerBound * layer.outputs
+                        layer.epilogue(m: rows.count, accumulators, codes: out.map { $0 + offset }, logits: floats.map { $0 + offset },
+                                       rowStride: layer.outputs, columnStride: 1)
                     }
                 }
             }
@@ -272,22 +286,21 @@ extension Int8InferenceModel.WeightLayer {
     }
 }
 
-/// The int8 weights and integer epilogue of one layer.
+/// The integer epilogue of one layer and its int8 weights [outputs, window].
 private func makeWeightLayer(
     _ name: String, _ layer: QuantizedLayer, input: (QuantizationScheme, AffineParameters),
     output: (QuantizationScheme, AffineParameters)?, fusedReLU: Bool, isLast: Bool
-) throws -> Int8InferenceModel.WeightLayer {
+) throws -> (Int8InferenceModel.WeightLayer, codes: [Int8]) {
     // The weights the fake-quantized layer computes with, as int8 symmetric per channel.
     let effective = try layer.weight.fakeQuantized(as: layer.weightFormat).detached()
     let quantized = try QuantizedTensor(quantizing: effective, as: .affine(.int8Weights))
     let outputs = layer.weight.shape[0], window = layer.weight.count / outputs
-    let depth = int8PaddedDepth(window)
-    var weights = [Int8](repeating: 0, count: outputs * depth)
+    var weights = [Int8](repeating: 0, count: outputs * window)
     var rowSums = [Int32](repeating: 0, count: outputs)
     for j in 0..<outputs {
         for p in 0..<window {
             let code = quantized.codes[j * window + p]
-            weights[j * depth + p] = Int8(code)
+            weights[j * window + p] = Int8(code)
             rowSums[j] += code
         }
     }
@@ -297,9 +310,9 @@ private func makeWeightLayer(
     let floatBias = layer.bias?.scalars ?? [Float](repeating: 0, count: outputs)
     let zeroCorrection = rowSums.map { -inputZeroPoint * $0 }
     guard let (outScheme, outParameters) = output, !isLast else {
-        return .init(name: name, outputs: outputs, window: window, depth: depth, weights: weights, inputZeroPoint: Int8(inputZeroPoint),
-                     bias: zeroCorrection, multipliers: [], outputZeroPoint: 0, outputBounds: (0, 0),
-                     dequantScales: accumulatorScales, floatBias: floatBias, isLast: true)
+        return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
+                  bias: zeroCorrection, multipliers: [], outputZeroPoint: 0, outputBounds: (0, 0),
+                  dequantScales: accumulatorScales, floatBias: floatBias, isLast: true), weights)
     }
     let outShift = shifted(outScheme)
     let outputZeroPoint = outParameters.zeroPoint - outShift
@@ -308,10 +321,10 @@ private func makeWeightLayer(
         let units = (floatBias[j] / accumulatorScales[j]).rounded(.toNearestOrEven)
         return Int32(max(min(units, 1e9), -1e9)) + zeroCorrection[j]
     }
-    return .init(name: name, outputs: outputs, window: window, depth: depth, weights: weights, inputZeroPoint: Int8(inputZeroPoint),
-                 bias: bias, multipliers: accumulatorScales.map { $0 / outParameters.scale }, outputZeroPoint: outputZeroPoint,
-                 outputBounds: (lower, Int8(outScheme.codeRange.upperBound - outShift)),
-                 dequantScales: [], floatBias: [], isLast: false)
+    return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
+              bias: bias, multipliers: accumulatorScales.map { $0 / outParameters.scale }, outputZeroPoint: outputZeroPoint,
+              outputBounds: (lower, Int8(outScheme.codeRange.upperBound - outShift)),
+              dequantScales: [], floatBias: [], isLast: false), weights)
 }
 
 /// The layers of nested `Sequential`s in forward order, with dotted names.
