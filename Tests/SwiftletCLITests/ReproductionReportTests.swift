@@ -69,10 +69,11 @@ final class ReproductionReportTests: XCTestCase {
             .write(to: runs.appendingPathComponent(experiment.id))
 
         let output = folder.appendingPathComponent("docs/reproduction.md")
-        let found = try ReproductionReport(runsFolder: runs, output: output).write()
+        let found = try ReproductionReport(runsFolder: runs, output: output, note: "--threads 1, shared machine.").write()
         XCTAssertEqual(found, 1)
         let text = try String(contentsOf: output, encoding: .utf8)
         XCTAssertTrue(text.contains("| trained | 99.04% |"), text)
+        XCTAssertTrue(text.contains("How these runs were made: --threads 1, shared machine."))
         XCTAssertTrue(text.contains("| trained | 99.04% | 99.16% | -0.12 pp |"), "our figure beside PyTorch's")
         XCTAssertTrue(text.contains("### Per layer\n\n| layer | kept |\n|---|---:|\n| fc1.weight | 7.00% |"), "extra tables come back from tables.json")
         XCTAssertTrue(text.contains("| retrained | not run |"), "a reference stage without a result is not invented")

@@ -8,6 +8,8 @@ struct ReproductionReport {
     let runsFolder: URL
     /// The Markdown file; plots go into the folder beside it with the same base name.
     let output: URL
+    /// How the runs were made (machine, threads, load), shown under the introduction.
+    var note: String?
 
     var plotFolder: URL { output.deletingPathExtension() }
 
@@ -32,6 +34,7 @@ struct ReproductionReport {
             canonical archive: its pixels differ slightly, so CIFAR-10 accuracies are close to, not equal \
             to, accuracies on the original files. PyTorch references were measured on the same files.
             """)
+        if let note { document.paragraph("How these runs were made: \(note)") }
 
         var runs: [(experiment: Experiment, report: ExperimentReport?)] = []
         for experiment in experiments {
