@@ -61,6 +61,7 @@ final class PruneCommandTests: CommandTestCase {
             (["--method", "mean-abs", "--schedule", "agp"], "--schedule agp needs --method sparsity"),
             (["--method", "sparsity", "--schedule", "rounds"], "--retrain-epochs"),
             (["--method", "filters"], "no Conv2d layers"),
+            (["--method", "mean-abs", "--criterion", "taylor"], "--criterion taylor ranks weights for --method sparsity"),
         ]
         for (arguments, mentions) in mistakes {
             let result = run(["prune", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data,

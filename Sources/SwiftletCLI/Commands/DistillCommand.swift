@@ -12,6 +12,7 @@ struct DistillCommand: Command {
         in the first epoch only and reuses its logits (training images are not augmented here). \
         The student trains with SGD, momentum 0.9.
         """
+    static let epochs = Option.integer("epochs", default: 10, range: .positive, help: "Training epochs of the student")
     static let teacher = Option<String?>.string("teacher", placeholder: "FILE", help: "The teacher's .safetensors checkpoint")
     static let teacherModel = Option.choice("teacher-model", ModelZoo.entries.map(\.name), help: "The teacher's built-in architecture")
     static let student = Option.choice("student", ModelZoo.entries.map(\.name), help: "The student's built-in architecture")
@@ -24,7 +25,7 @@ struct DistillCommand: Command {
 
     var options: [any OptionDeclaration] {
         [Self.teacher, Self.teacherModel, Self.student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
-         Self.cacheTeacher, CommonOptions.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -53,7 +54,7 @@ struct DistillCommand: Command {
             : .soft(DistillationLoss(temperature: Float(arguments[Self.temperature]), alpha: Float(arguments[Self.alpha]),
                                      scaleByTemperatureSquared: !arguments[Self.withoutTemperatureSquared]))
         let stage = arguments[Self.hard] ? "student-hard" : "student-soft"
-        try context.distill(student, teacher: teacher, optimizer: optimizer, data: data, epochs: arguments[CommonOptions.epochs] ?? 10,
+        try context.distill(student, teacher: teacher, optimizer: optimizer, data: data, epochs: arguments[Self.epochs],
                             stage: stage, targets: targets, cacheTeacher: arguments[Self.cacheTeacher])
         try context.finishStage(stage, model: student, data: data, as: "model")
         if !context.json {

@@ -49,6 +49,9 @@ struct PruneCommand: Command {
         if schedule != "one-shot", !["sparsity", "global-sparsity"].contains(method) {
             throw UsageError.invalid("--schedule \(schedule) needs --method sparsity or global-sparsity, got --method \(method)")
         }
+        if arguments[Self.criterion] != "magnitude", !["sparsity", "global-sparsity"].contains(method) {
+            throw UsageError.invalid("--criterion \(arguments[Self.criterion]) ranks weights for --method sparsity or global-sparsity, got --method \(method)")
+        }
         if schedule == "rounds", arguments[Self.retrainEpochs] == 0 {
             throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
         }
