@@ -27,9 +27,7 @@ struct EvaluateCommand: Command {
         if arguments[GlobalOptions.json] {
             JSONLinesWriter(sink: console.output).write(result.json)
         } else {
-            var table = Table(headers: StageResult.tableHeaders)
-            table.append(result.tableRow)
-            console.output.write(table.renderPlainText() + "\n")
+            console.output.write(StageResult.table([result]).renderPlainText() + "\n")
         }
     }
 

@@ -74,9 +74,7 @@ struct PruneCommand: Command {
             try pruneGradually(model, arguments: arguments, context: context, data: data)
         }
         if !context.json {
-            var table = Table(headers: StageResult.tableHeaders)
-            for result in context.results { table.append(result.tableRow) }
-            console.output.write(table.renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
+            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
         }
     }
 

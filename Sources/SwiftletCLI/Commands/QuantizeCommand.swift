@@ -51,9 +51,7 @@ struct QuantizeCommand: Command {
             try context.finishQuantizedStage("qat", model: model, data: data, as: "model")
         }
         if !context.json {
-            var table = Table(headers: StageResult.tableHeaders)
-            for result in context.results { table.append(result.tableRow) }
-            console.output.write(table.renderPlainText() + "\nwrote \(folder.path)/model.safetensors (\(format))\n")
+            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors (\(format))\n")
         }
     }
 

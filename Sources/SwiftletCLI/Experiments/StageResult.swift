@@ -93,10 +93,10 @@ extension StageResult {
     }
 
     /// The columns of the results table.
-    static let tableHeaders = ["stage", "accuracy", "sparsity", "non-zero params", "dense fp32", "stored", "ratio",
+    private static let tableHeaders = ["stage", "accuracy", "sparsity", "non-zero params", "dense fp32", "stored", "ratio",
                                "FLOPs/img", "infer img/s", "time"]
 
-    var tableRow: [String] {
+    private var tableRow: [String] {
         [stage, HumanReadable.percent(accuracy), HumanReadable.percent(sparsity),
          HumanReadable.count(nonzeroParameters), HumanReadable.bytes(denseBytes),
          HumanReadable.bytes(storedBytes) + (bits.map { " (\($0)-bit)" } ?? ""),
