@@ -42,7 +42,7 @@ enum CommonOptions {
     static func normalization(forChannels channels: Int) -> Normalization {
         channels == 3
             ? Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
-            : Normalization(mean: [0.5], std: [0.5])
+            : .centered(channels: 1)
     }
 
     /// The model named by `--model`, required.

@@ -22,7 +22,7 @@ struct Hinton2015Mnist: Experiment {
     ]
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let normalization = Normalization(mean: [0.5], std: [0.5])
+        let normalization = Normalization.centered(channels: 1)
         let data = try context.loadImages("mnist", normalization: normalization)
         let jittered = try ImageData(dataset: data.dataset, normalization: normalization,
                                      augmentation: Augmentation(randomCropPadding: 2), batchSize: data.batchSize, seed: context.seed)

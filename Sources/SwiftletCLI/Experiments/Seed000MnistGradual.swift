@@ -18,11 +18,7 @@ struct Seed000MnistGradual: Experiment {
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
-        GlobalRandom.seed(context.seed)
-        let model = try ModelZoo.entry("mnist-net").make()
-        let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
-        try context.train(model, optimizer: optimizer, data: data, epochs: context.epochs(default: 10), stage: "trained")
-        try context.finishStage("trained", model: model, data: data)
+        let model = try context.trainModel("mnist-net", data: data, epochs: context.epochs(default: 10), stage: "trained")
 
         // At least two epochs, so that the final sparsity is reached and trained once.
         let epochs = max(context.epochs(default: 15), 2)

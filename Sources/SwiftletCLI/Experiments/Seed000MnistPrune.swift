@@ -24,14 +24,9 @@ struct Seed000MnistPrune: Experiment {
     ]
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
-        GlobalRandom.seed(context.seed)
-        let model = try ModelZoo.entry("mnist-net").make()
+        let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let epochs = context.epochs(default: defaultEpochs)
-
-        let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
-        try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: "trained")
-        try context.finishStage("trained", model: model, data: data)
+        let model = try context.trainModel("mnist-net", data: data, epochs: epochs, stage: "trained")
 
         let masks = try pruneByMagnitude(model, .meanAbsolute)
         try context.finishStage("pruned", model: model, data: data)

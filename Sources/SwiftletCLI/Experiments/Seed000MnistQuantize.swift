@@ -32,7 +32,7 @@ struct Seed000MnistQuantize: Experiment {
     ]
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
+        let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let (entry, trained) = try context.trainBaseline("mnist-net", data: data)
         for rounding in [QuantizationScheme.Rounding.nearest, .floor] {
             for bits in [8, 4, 2] {

@@ -15,7 +15,7 @@ struct Seed002Distill: Experiment {
     let corrections: [String] = []
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
+        let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let epochs = context.epochs(default: defaultEpochs)
 
         let teacher = try context.trainModel("mnist-net", data: data, epochs: epochs, stage: "teacher")

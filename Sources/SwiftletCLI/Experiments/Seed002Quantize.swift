@@ -15,7 +15,7 @@ struct Seed002Quantize: Experiment {
     ]
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let data = try context.loadImages("mnist", normalization: Normalization(mean: [0.5], std: [0.5]))
+        let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let (entry, trained) = try context.trainBaseline("mnist-net", data: data)
         let mappings: [(String, QuantizationScheme.Mapping)] = [("asym", .asymmetric), ("sym", .symmetric)]
         for (name, mapping) in mappings {
