@@ -55,6 +55,25 @@ final class GradualPruningTests: XCTestCase {
         XCTAssertEqual(pruned.last!.count, Int((0.8 * 176).rounded()))
     }
 
+    func testScheduledPrunerPrunesBetweenOptimizerStepsOfAnEpoch() throws {
+        GlobalRandom.seed(33)
+        let model = Sequential { ("fc1", Linear(6, 10)); ReLU(); ("fc2", Linear(10, 3)) }
+        let batches = (0..<9).map { _ in LabeledBatch(images: Tensor.normal([4, 6]), labels: [0, 1, 2, 0]) }
+        let optimizer = SGD(model.parameters, lr: 0.1, momentum: 0.9)
+        // Prunes before batches 1, 3, 5 and 7 (t₀ = 1, Δt = 2), to 30 % · (1 − (1 − k/3)³) of 90 weights, k = 0…3.
+        let schedule = try GradualPruningSchedule(finalSparsity: 0.3, startStep: 1, frequency: 2, intervals: 3)
+        let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, target: SparsityTarget.global)
+        var zerosAfterEachBatch: [Int] = []
+        _ = try trainEpoch(model, optimizer: optimizer, batches: batches, batchCount: batches.count,
+                           beforeBatch: { try pruner.advance() },
+                           progress: { _ in
+                               zerosAfterEachBatch.append(model.parameters.filter { $0.shape.count == 2 }.flatMap(\.scalars).filter { $0 == 0 }.count)
+                           })
+        XCTAssertEqual(pruner.step, 9)
+        XCTAssertEqual(zerosAfterEachBatch, [0, 0, 0, 19, 19, 26, 26, 27, 27])
+        XCTAssertEqual(pruner.masks.sparsity, 27.0 / 90)
+    }
+
     func testLayerSensitivityPrunesOneLayerAtATimeAndRestoresIt() throws {
         GlobalRandom.seed(32)
         let model = Sequential { ("fc1", Linear(6, 10)); ReLU(); ("fc2", Linear(10, 4)) }

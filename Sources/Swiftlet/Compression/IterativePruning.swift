@@ -15,9 +15,9 @@ public struct PruningStepRecord {
 /// target (when it names one), run `train(t)` — typically one epoch with `optimizer` — then
 /// `evaluate()`.
 ///
-/// Masks only grow: every pruning keeps what earlier ones removed (and `masks`, if given)
-/// and ranks only the survivors. The masks live in `optimizer`, so pruned weights stay
-/// exactly zero while `train` runs, momentum and Adam moments included.
+/// Masks only grow (see `ScheduledPruner`), starting from `masks` if given. They live in
+/// `optimizer`, so pruned weights stay exactly zero while `train` runs, momentum and Adam
+/// moments included.
 ///
 /// - Parameters:
 ///   - target: turns the schedule's sparsity into a target, e.g. `SparsityTarget.global`.
@@ -25,28 +25,23 @@ public struct PruningStepRecord {
 /// - Returns: the final masks (to apply to a later optimizer) and one record per step.
 public func pruneIteratively(
     _ model: Module, optimizer: Optimizer, schedule: PruningSchedule, steps: Int,
-    criterion: PruningCriterion = .magnitude, target: (Float) -> SparsityTarget = SparsityTarget.uniform,
-    masks initial: PruningMasks? = nil, select: (String, Tensor) -> Bool = isPrunableWeight,
+    criterion: PruningCriterion = .magnitude, target: @escaping (Float) -> SparsityTarget = SparsityTarget.uniform,
+    masks initial: PruningMasks? = nil, select: @escaping (String, Tensor) -> Bool = isPrunableWeight,
     evaluateAfterPruning: Bool = false,
     train: (_ step: Int) throws -> Void, evaluate: () throws -> Double,
     progress: (PruningStepRecord) -> Void = { _ in }
 ) throws -> (masks: PruningMasks, history: [PruningStepRecord]) {
-    var masks = initial ?? PruningMasks(entries: [])
-    try masks.apply(to: optimizer)
+    let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, criterion: criterion, target: target,
+                                     masks: initial, select: select)
     var history: [PruningStepRecord] = []
     for step in 0..<steps {
-        let goal = schedule.targetSparsity(atStep: step)
-        var afterPruning: Double?
-        if let goal {
-            masks = try prune(model, by: criterion, target(goal), keeping: masks, select: select)
-            try masks.apply(to: optimizer)
-            if evaluateAfterPruning { afterPruning = try evaluate() }
-        }
+        let goal = try pruner.advance()
+        let afterPruning = goal != nil && evaluateAfterPruning ? try evaluate() : nil
         try train(step)
-        let record = PruningStepRecord(step: step, targetSparsity: goal, sparsity: masks.sparsity,
+        let record = PruningStepRecord(step: step, targetSparsity: goal, sparsity: pruner.masks.sparsity,
                                        metricAfterPruning: afterPruning, metric: try evaluate())
         history.append(record)
         progress(record)
     }
-    return (masks, history)
+    return (pruner.masks, history)
 }

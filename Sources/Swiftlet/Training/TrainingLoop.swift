@@ -43,16 +43,20 @@ public struct EpochResult {
 ///   - loss: the training objective from logits and labels (cross-entropy by default);
 ///     distillation and regularisation pass their own.
 ///   - batchCount: how many batches `batches` yields, for the progress report.
+///   - beforeBatch: called before every batch's forward pass, e.g. a `ScheduledPruner`'s
+///     `advance` to prune every so many optimizer steps.
 ///   - progress: called after every batch.
 public func trainEpoch<Batches: Sequence>(
     _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
+    beforeBatch: () throws -> Void = {},
     progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
     model.train()
     let start = Date()
     var totalLoss = 0.0, correct = 0, seen = 0, index = 0
     for batch in batches {
+        try beforeBatch()
         let logits = try model(batch.images)
         let value = try loss(logits, batch)
         optimizer.zeroGrad()

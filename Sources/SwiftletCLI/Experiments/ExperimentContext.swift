@@ -88,17 +88,19 @@ final class ExperimentContext {
     /// Trains one epoch as one pass of `bar`, shown as epoch `epoch` (1-based), with the
     /// training set shuffled as for epoch `shuffle` (default: `epoch`).
     func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
-                    loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
+                    loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, beforeBatch: () throws -> Void = {}) throws {
         try pass(of: bar, epoch: epoch) { progress in
-            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffle ?? epoch, loss: loss, progress: progress)
+            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffle ?? epoch, loss: loss,
+                             beforeBatch: beforeBatch, progress: progress)
         }
     }
 
     /// One epoch of training on the batches shuffled as for epoch `shuffle`; cross-entropy unless `loss` is given.
     private func trainingPass(_ model: Module, optimizer: Optimizer, data: ImageData, shuffle: Int,
-                              loss: ((Tensor, LabeledBatch) throws -> Tensor)?, progress: (BatchProgress) -> Void) throws -> EpochResult {
+                              loss: ((Tensor, LabeledBatch) throws -> Tensor)?, beforeBatch: () throws -> Void = {},
+                              progress: (BatchProgress) -> Void) throws -> EpochResult {
         try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle), batchCount: data.trainBatchCount,
-                                loss: loss ?? { try crossEntropy($0, $1.labels) }, progress: progress)
+                                loss: loss ?? { try crossEntropy($0, $1.labels) }, beforeBatch: beforeBatch, progress: progress)
     }
 
     /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.

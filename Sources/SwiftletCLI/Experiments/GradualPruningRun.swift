@@ -1,10 +1,16 @@
 import Swiftlet
 
+/// What one step of a pruning schedule counts: an epoch, or one optimizer step (batch), as
+/// Zhu & Gupta prune every Δt ≈ 100 steps.
+enum PruningClock {
+    case epoch, batch
+}
+
 extension ExperimentContext {
-    /// Gradual or iterative pruning with training, one epoch per schedule step: each epoch
-    /// first prunes to the schedule's target when it names one (masks only grow and live in
-    /// `optimizer`, so pruned weights stay zero), then trains, then ends as a stage
-    /// `<label>-<epoch>`. The last epoch's stage is `finalStage`, saved as
+    /// Gradual or iterative pruning with training: `epochs` epochs, pruning to the schedule's
+    /// target whenever it names one for the current step (an epoch or a batch, by `clock`;
+    /// masks only grow and live in `optimizer`, so pruned weights stay zero). Each epoch ends
+    /// as a stage `<label>-<epoch>`; the last one's stage is `finalStage`, saved as
     /// `<checkpointName or finalStage>.safetensors`; the others are not saved.
     ///
     /// - Parameters:
@@ -13,23 +19,20 @@ extension ExperimentContext {
     ///   - learningRates: stepped after every epoch.
     /// - Returns: the final masks.
     @discardableResult
-    func pruneGradually(_ model: Module, optimizer: Optimizer, data: ImageData, schedule: PruningSchedule, epochs: Int,
-                        target: (Float) -> SparsityTarget, criterion: PruningCriterion = .magnitude, label: String, finalStage: String,
-                        checkpointName: String? = nil, learningRates: LearningRateSchedule? = nil) throws -> PruningMasks {
+    func pruneGradually(_ model: Module, optimizer: Optimizer, data: ImageData, schedule: PruningSchedule, clock: PruningClock = .epoch,
+                        epochs: Int, target: @escaping (Float) -> SparsityTarget, criterion: PruningCriterion = .magnitude,
+                        label: String, finalStage: String, checkpointName: String? = nil,
+                        learningRates: LearningRateSchedule? = nil) throws -> PruningMasks {
+        let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, criterion: criterion, target: target)
         let bar = ProgressBar(stage: label, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
-        var finishedEpochs = 0
-        let (masks, _) = try pruneIteratively(
-            model, optimizer: optimizer, schedule: schedule, steps: epochs, criterion: criterion, target: target,
-            train: { step in
-                try trainEpoch(model, optimizer: optimizer, data: data, epoch: step + 1, bar: bar)
-                learningRates?.step()
-            },
-            evaluate: {
-                finishedEpochs += 1
-                let last = finishedEpochs == epochs
-                return try finishStage(last ? finalStage : "\(label)-\(finishedEpochs)", model: model, data: data,
-                                       save: last, as: checkpointName).accuracy
-            })
-        return masks
+        for epoch in (0..<epochs).map({ $0 + 1 }) {
+            if clock == .epoch { try pruner.advance() }
+            try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, bar: bar,
+                           beforeBatch: { if clock == .batch { try pruner.advance() } })
+            learningRates?.step()
+            let last = epoch == epochs
+            try finishStage(last ? finalStage : "\(label)-\(epoch)", model: model, data: data, save: last, as: checkpointName)
+        }
+        return pruner.masks
     }
 }

@@ -5,15 +5,20 @@ import Swiftlet
 /// 0.01, momentum 0.9, batch 64, 10 epochs, mean/std 0.5), then pruned gradually to 90 %
 /// with Zhu & Gupta's automated gradual pruning (AGP) instead of in one shot.
 ///
-/// The schedule, fixed before any run: 15 epochs of pruning and retraining with a fresh
-/// SGD (lr 0.01, momentum 0.9) annealed to 0 by a cosine; AGP from 0 to 90 % at the start
-/// of epochs 1 … 8 (n = 7 intervals of one epoch, s_t = 0.9·(1 − (1 − t/7)³)), then 7
-/// epochs at 90 % to recover. The ranking is global magnitude: one threshold across layers,
-/// so the 250-weight conv1 is not forced to lose as much as the 16,000-weight fc1.
+/// The schedule: 15 epochs of pruning and retraining with a fresh SGD (lr 0.01, momentum
+/// 0.9) annealed to 0 by a cosine; AGP from 0 to 90 % over the first 7 epochs, pruning every
+/// Δt = 100 optimizer steps as Zhu & Gupta do (s_t = 0.9·(1 − (1 − t/(nΔt))³), n = 65 for
+/// MNIST's 938 batches per epoch), then 8 epochs at 90 % to recover. The ranking is global
+/// magnitude: one threshold across layers, so the 250-weight conv1 is not forced to lose as
+/// much as the 16,000-weight fc1. (The first version pruned once per epoch, at the start of
+/// epochs 1 … 8, and ended at 98.91 %; the finer granularity is the paper's, chosen before
+/// running it.)
 struct Seed000MnistGradual: Experiment {
     let id = "seed000-mnist-gradual"
-    let summary = "MNIST net: train 10 epochs → automated gradual pruning to 90 % (global magnitude) over 15 epochs"
+    let summary = "MNIST net: train 10 epochs → automated gradual pruning to 90 % (global magnitude, every 100 steps) over 15 epochs"
     let finalSparsity: Float = 0.9
+    /// Δt, optimizer steps between prunings.
+    let pruningFrequency = 100
     let corrections: [String] = []
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
@@ -22,9 +27,11 @@ struct Seed000MnistGradual: Experiment {
 
         // At least two epochs, so that the final sparsity is reached and trained once.
         let epochs = max(context.epochs(default: 15), 2)
-        let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, intervals: max((epochs - 1) / 2, 1))
+        let pruningSteps = max((epochs - 1) / 2, 1) * data.trainBatchCount
+        let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, frequency: pruningFrequency,
+                                                  intervals: max(pruningSteps / pruningFrequency, 1))
         let pruner = SGD(model.parameters, lr: 0.01, momentum: 0.9)
-        try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, epochs: epochs,
+        try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, clock: .batch, epochs: epochs,
                                    target: SparsityTarget.global, label: "agp", finalStage: "pruned",
                                    learningRates: LearningRateSchedule(pruner, .cosine(tMax: epochs, minimum: 0)))
         return context.results
