@@ -30,10 +30,11 @@ final class DistillDecomposeCommandTests: CommandTestCase {
         }
     }
 
-    func testDecomposeShrinksTheLayerAndMeasuresSpeed() throws {
+    func testDecomposeShrinksTheLayerAndMeasuresSpeedAndItsCheckpointLoadsBack() throws {
         let checkpoint = try trainedCheckpoint()
+        let out = folder.appendingPathComponent("low")
         let decompose = run(["decompose", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--layer", "fc1",
-                             "--rank", "5", "--out", folder.appendingPathComponent("low").path, "--json"])
+                             "--rank", "5", "--out", out.path, "--json"])
         XCTAssertEqual(decompose.code, 0, decompose.errors)
         let lines = try jsonLines(decompose.output)
         XCTAssertEqual(lines.map { $0["stage"] as? String }, ["loaded", "decomposed"])
@@ -42,6 +43,13 @@ final class DistillDecomposeCommandTests: CommandTestCase {
         XCTAssertNil(lines[0]["speedup"])
         XCTAssertGreaterThan(lines[1]["speedup"] as? Double ?? 0, 0)
         XCTAssertGreaterThan(lines[1]["flops_reduction"] as? Double ?? 0, 3)
+
+        let evaluate = run(["evaluate", "--model", "lenet300", "--checkpoint", out.appendingPathComponent("model.safetensors").path,
+                            "--dataset", data, "--json"])
+        XCTAssertEqual(evaluate.code, 0, evaluate.errors)
+        let evaluated = try XCTUnwrap(try jsonLines(evaluate.output).first)
+        XCTAssertEqual(evaluated["params"] as? Int, lines[1]["params"] as? Int)
+        XCTAssertEqual(evaluated["accuracy"] as? Double, lines[1]["accuracy"] as? Double)
     }
 
     func testMistakesAreOneLineErrors() throws {

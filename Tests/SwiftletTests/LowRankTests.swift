@@ -138,4 +138,34 @@ final class LowRankTests: XCTestCase {
         XCTAssertNotNil(model.namedParameters.first { $0.name == "fc1.0.weight" }?.tensor.grad, "the factors are trained")
         XCTAssertLessThan(try crossEntropy(model(x), labels).item, 0.5 * initial)
     }
+
+    func testADecomposedCheckpointLoadsIntoTheOriginalArchitecture() throws {
+        GlobalRandom.seed(7)
+        let build = {
+            Sequential {
+                ("conv1", Conv2d(2, 6, kernelSize: 3, padding: 1)); ReLU()
+                ("conv2", Conv2d(6, 4, kernelSize: 3)); ReLU(); Flatten()
+                ("fc1", Linear(4 * 4 * 4, 10)); ReLU(); ("fc2", Linear(10, 3))
+            }
+        }
+        let decomposed = build()
+        try decompose(decomposed, layer: "fc1", .rank(3))
+        try decompose(decomposed, layer: "conv1", .rank(2))
+        try decompose(decomposed, layer: "conv2", .rank(5), convForm: .spatialSeparable)
+        let saved = Dictionary(uniqueKeysWithValues: decomposed.stateDict.map { ($0.name, $0.tensor) })
+
+        let loaded = build()
+        try loaded.loadPrunedStateDict(saved)
+        XCTAssertEqual(loaded.namedParameters.map(\.name), decomposed.namedParameters.map(\.name))
+        let input = Tensor.normal([2, 2, 6, 6])
+        XCTAssertEqual(try loaded(input).scalars, try decomposed(input).scalars)
+
+        // A checkpoint that does not fit (here: a factor's bias missing) leaves the model as it was.
+        var wrong = saved
+        wrong["fc1.1.bias"] = nil
+        let untouched = build()
+        let names = untouched.namedParameters.map(\.name)
+        XCTAssertThrowsError(try untouched.loadPrunedStateDict(wrong))
+        XCTAssertEqual(untouched.namedParameters.map(\.name), names)
+    }
 }

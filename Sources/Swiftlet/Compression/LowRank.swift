@@ -47,13 +47,17 @@ extension Linear {
     /// Parameters: r·(in + out) + out instead of in·out + out.
     public func lowRank(_ selection: RankSelection) throws -> LowRankFactorization {
         let factors = try SplitFactors(weight.scalars, rows: outFeatures, columns: inFeatures, selection, layer: "Linear(\(inFeatures), \(outFeatures))")
-        var generator = SeededRandom(seed: 0)  // initial values are overwritten; keep GlobalRandom untouched
-        let first = Linear(inFeatures, factors.rank, bias: false, generator: &generator)
-        let second = Linear(factors.rank, outFeatures, bias: bias != nil, generator: &generator)
+        let (first, second) = factorizedLayers(rank: factors.rank)
         first.weight = Tensor(shape: first.weight.shape, scalars: factors.right, requiresGrad: true)
         second.weight = Tensor(shape: second.weight.shape, scalars: factors.left, requiresGrad: true)
         second.bias = bias.map { Tensor(shape: $0.shape, scalars: $0.scalars, requiresGrad: true) }
         return factors.result(Sequential([("0", first), ("1", second)]))
+    }
+
+    /// The two layers of a rank-`r` factorisation, their weights still to be set.
+    func factorizedLayers(rank r: Int) -> (first: Linear, second: Linear) {
+        var generator = SeededRandom(seed: 0)  // initial values are overwritten; keep GlobalRandom untouched
+        return (Linear(inFeatures, r, bias: false, generator: &generator), Linear(r, outFeatures, bias: bias != nil, generator: &generator))
     }
 }
 
@@ -67,14 +71,11 @@ extension Conv2d {
             throw DecompositionError.unsupportedLayer(description, reason: "grouped convolutions (groups = \(groups)) are not factorised")
         }
         let (cOut, cIn, kh, kw) = (outChannels, inChannels, kernelSize.height, kernelSize.width)
-        var generator = SeededRandom(seed: 0)  // initial values are overwritten; keep GlobalRandom untouched
         let first: Conv2d, second: Conv2d, factors: SplitFactors
         switch form {
         case .filterBasis:
             factors = try SplitFactors(weight.scalars, rows: cOut, columns: cIn * kh * kw, selection, layer: description)
-            first = Conv2d(cIn, factors.rank, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                           bias: false, generator: &generator)
-            second = Conv2d(factors.rank, cOut, kernelSize: 1, bias: bias != nil, generator: &generator)
+            (first, second) = factorizedLayers(rank: factors.rank, form: form)
             first.weight = Tensor(shape: first.weight.shape, scalars: factors.right, requiresGrad: true)
             second.weight = Tensor(shape: second.weight.shape, scalars: factors.left, requiresGrad: true)
         case .spatialSeparable:
@@ -86,10 +87,7 @@ extension Conv2d {
             } } } }
             factors = try SplitFactors(matrix, rows: cIn * kh, columns: cOut * kw, selection, layer: description)
             let r = factors.rank
-            first = Conv2d(cIn, r, kernelSize: Size2D(kh, 1), stride: Size2D(stride.height, 1), padding: Size2D(padding.height, 0),
-                           dilation: Size2D(dilation.height, 1), bias: false, generator: &generator)
-            second = Conv2d(r, cOut, kernelSize: Size2D(1, kw), stride: Size2D(1, stride.width), padding: Size2D(0, padding.width),
-                            dilation: Size2D(1, dilation.width), bias: bias != nil, generator: &generator)
+            (first, second) = factorizedLayers(rank: r, form: form)
             var vertical = [Float](repeating: 0, count: r * cIn * kh)  // [r, C_in, kh, 1]
             for l in 0..<r { for row in 0..<(cIn * kh) { vertical[l * cIn * kh + row] = factors.left[row * r + l] } }
             var horizontal = [Float](repeating: 0, count: cOut * r * kw)  // [C_out, r, 1, kw]
@@ -101,6 +99,22 @@ extension Conv2d {
         }
         second.bias = bias.map { Tensor(shape: $0.shape, scalars: $0.scalars, requiresGrad: true) }
         return factors.result(Sequential([("0", first), ("1", second)]))
+    }
+
+    /// The two layers of a rank-`r` factorisation in `form`, their weights still to be set.
+    func factorizedLayers(rank r: Int, form: ConvFactorization) -> (first: Conv2d, second: Conv2d) {
+        var generator = SeededRandom(seed: 0)  // initial values are overwritten; keep GlobalRandom untouched
+        switch form {
+        case .filterBasis:
+            return (Conv2d(inChannels, r, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                           bias: false, generator: &generator),
+                    Conv2d(r, outChannels, kernelSize: 1, bias: bias != nil, generator: &generator))
+        case .spatialSeparable:
+            return (Conv2d(inChannels, r, kernelSize: Size2D(kernelSize.height, 1), stride: Size2D(stride.height, 1),
+                           padding: Size2D(padding.height, 0), dilation: Size2D(dilation.height, 1), bias: false, generator: &generator),
+                    Conv2d(r, outChannels, kernelSize: Size2D(1, kernelSize.width), stride: Size2D(1, stride.width),
+                           padding: Size2D(0, padding.width), dilation: Size2D(1, dilation.width), bias: bias != nil, generator: &generator))
+        }
     }
 }
 

@@ -1,11 +1,13 @@
 import Foundation
 
 extension Module {
-    /// Loads a checkpoint saved after structured pruning into a freshly built model of the
-    /// original architecture: each Linear, Conv2d and BatchNorm first takes the sizes the
-    /// checkpoint's tensors have (fewer neurons, filters, channels), then every value is
-    /// loaded as strictly as `loadStateDict`. Only unit counts may differ — kernel sizes,
-    /// ranks and names must match. On any error the model is left as it was.
+    /// Loads a checkpoint saved after structured pruning or low-rank decomposition into a
+    /// freshly built model of the original architecture: each Linear, Conv2d and BatchNorm
+    /// first takes the sizes the checkpoint's tensors have (fewer neurons, filters,
+    /// channels), a layer saved as its two factors (`fc1.0.weight`, `fc1.1.weight` instead of
+    /// `fc1.weight`, as `decompose` leaves it) becomes those two layers, then every value is
+    /// loaded as strictly as `loadStateDict`. Otherwise kernel sizes and names must match. On
+    /// any error the model is left as it was.
     public func loadPrunedStateDict(_ values: [String: Tensor]) throws {
         var undo: [() -> Void] = []
         do {
@@ -73,9 +75,39 @@ extension Module {
                 norm.runningVar = Tensor.zeros(resized.shape)
             }
         default:
+            if let sequential = self as? Sequential {
+                sequential.rebuildFactorizedLayers(prefix: prefix, to: values, undo: &undo)
+            }
             for child in children {
                 try child.module.resizeLayers(prefix: "\(prefix)\(child.name).", to: values, undo: &undo)
             }
+        }
+    }
+}
+
+extension Sequential {
+    /// Replaces each Linear or Conv2d layer that `values` holds as a low-rank factorisation
+    /// (`<name>.0.weight` and `<name>.1.weight`, no `<name>.weight`) by the two layers of the
+    /// saved rank; which convolution form is told by the first factor's kernel (k×1 of a
+    /// k×k layer: spatial separable).
+    fileprivate func rebuildFactorizedLayers(prefix: String, to values: [String: Tensor], undo: inout [() -> Void]) {
+        for (index, layer) in layers.enumerated() {
+            let path = prefix + layer.name
+            guard values[path + ".weight"] == nil, values[path + ".1.weight"] != nil,
+                  let first = values[path + ".0.weight"], first.rank >= 2 else { continue }
+            let rank = first.shape[0]
+            let factors: (Module, Module)
+            switch layer.module {
+            case let linear as Linear:
+                factors = linear.factorizedLayers(rank: rank)
+            case let conv as Conv2d:
+                let separable = first.rank == 4 && first.shape[3] == 1 && conv.kernelSize.width > 1
+                factors = conv.factorizedLayers(rank: rank, form: separable ? .spatialSeparable : .filterBasis)
+            default:
+                continue
+            }
+            replaceLayer(at: index, with: Sequential([("0", factors.0), ("1", factors.1)]))
+            undo.append { self.replaceLayer(at: index, with: layer.module) }
         }
     }
 }

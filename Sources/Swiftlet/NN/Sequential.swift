@@ -31,6 +31,10 @@ public final class Sequential: Module {
         guard let index = layers.firstIndex(where: { $0.name == name }) else {
             throw TensorError.invalidArgument(op: "replaceLayer", "no layer named \"\(name)\" (layers: \(layers.map(\.name).joined(separator: ", ")))")
         }
+        replaceLayer(at: index, with: module)
+    }
+
+    func replaceLayer(at index: Int, with module: Module) {
         layers[index].module = module
     }
 }

@@ -49,14 +49,15 @@ extension QuantizedCheckpoint {
         self.init(tensors: tensors, metadata: metadata)
     }
 
-    /// Loads the checkpoint into `model`, a fresh float instance of its architecture: the
+    /// Loads the checkpoint into `model`, a fresh float instance of its architecture (layers
+    /// pruned structurally or decomposed are rebuilt as `loadPrunedStateDict` does): the
     /// dequantized weights and float tensors go into the state dict, and every quantized
     /// layer becomes a `QuantizedLayer` with the stored format and, where stored, a frozen
     /// input quantizer — ready for evaluation or `Int8InferenceModel`. Errors name the
     /// tensor that does not fit.
     @discardableResult
     public func restore(into model: Sequential) throws -> [(name: String, layer: QuantizedLayer)] {
-        try model.loadStateDict(try dequantizedStateDict())
+        try model.loadPrunedStateDict(try dequantizedStateDict())
         let formats = try quantizedTensors().mapValues(\.format)
         let activations = try activationQuantization()
         let restored = try replaceWithQuantizedLayers(model) { name in

@@ -10,7 +10,8 @@ struct DecomposeCommand: Command {
         A Linear layer becomes Linear(in, r) → Linear(r, out); a k×k convolution becomes a k×k convolution with r filters → a 1×1 \
         convolution (--separable: k×1 → 1×k). Give exactly one of --rank and --energy. The table compares each stage's inference \
         speed (batch 64, measured alternately with the loaded model) with its dense-FLOP reduction. The written checkpoint \
-        names the factors <layer>.0 and <layer>.1, as PyTorch's nn.Sequential would.
+        names the factors <layer>.0 and <layer>.1, as PyTorch's nn.Sequential would; every command's --checkpoint (with the \
+        same --model) loads it.
         """
     static let layer = Option<String?>.string("layer", placeholder: "NAME", help: "The layer to factorise, e.g. fc1 or conv2")
     static let rank = Option<Int?>.integer("rank", range: .positive, help: "Singular values kept")
