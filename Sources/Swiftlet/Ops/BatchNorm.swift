@@ -1,3 +1,5 @@
+import SwiftletKernels
+
 // Batch normalisation over axis 1 (channels) of [N, C] or [N, C, ...] inputs.
 //
 // Training: each channel is normalised with its own batch mean μ and biased variance σ²,
@@ -42,59 +44,51 @@ public func batchNorm(
     }
 
     // Per-channel mean and inverse standard deviation used for this pass.
+    let layout = ChannelLayout(batch: batch, channels: channels, spatial: spatial)
     var mean = [Float](repeating: 0, count: channels)
     var inverseStd = [Float](repeating: 0, count: channels)
-    let x = input.scalars
-    for c in 0..<channels {
-        if training {
-            var sum: Double = 0, squares: Double = 0
-            forEachValue(of: c, batch, channels, spatial) { sum += Double(x[$0]) }
-            let mu = sum / Double(perChannel)
-            forEachValue(of: c, batch, channels, spatial) { let d = Double(x[$0]) - mu; squares += d * d }
-            let variance = squares / Double(perChannel)
-            mean[c] = Float(mu)
-            inverseStd[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
-            let m = statistics.momentum
-            statistics.mean.scalars[c] = (1 - m) * statistics.mean.scalars[c] + m * Float(mu)
+    if training {
+        var batchMean = [Double](repeating: 0, count: channels), batchVariance = [Double](repeating: 0, count: channels)
+        input.scalars.withUnsafeBufferPointer { x in
+            batchNormStatistics(layout, input: x.baseAddress!, mean: &batchMean, variance: &batchVariance)
+        }
+        let m = statistics.momentum
+        for c in 0..<channels {
+            mean[c] = Float(batchMean[c])
+            inverseStd[c] = Float(1 / (batchVariance[c] + Double(epsilon)).squareRoot())
+            statistics.mean.scalars[c] = (1 - m) * statistics.mean.scalars[c] + m * Float(batchMean[c])
             statistics.variance.scalars[c] = (1 - m) * statistics.variance.scalars[c]
-                + m * Float(variance * Double(perChannel) / Double(perChannel - 1))
-        } else {
+                + m * Float(batchVariance[c] * Double(perChannel) / Double(perChannel - 1))
+        }
+    } else {
+        for c in 0..<channels {
             mean[c] = statistics.mean.scalars[c]
             inverseStd[c] = 1 / (statistics.variance.scalars[c] + epsilon).squareRoot()
         }
     }
 
     var normalized = [Float](repeating: 0, count: input.count)
-    var output = [Float](repeating: 0, count: input.count)
-    for c in 0..<channels {
-        let gamma = weight?.scalars[c] ?? 1, beta = bias?.scalars[c] ?? 0
-        forEachValue(of: c, batch, channels, spatial) { i in
-            normalized[i] = (x[i] - mean[c]) * inverseStd[c]
-            output[i] = gamma * normalized[i] + beta
+    let output = [Float].filled(count: input.count) { y in
+        normalized.withUnsafeMutableBufferPointer { xHat in
+            input.scalars.withUnsafeBufferPointer { x in
+                withOptionalPointer(weight?.scalars) { gamma in
+                    withOptionalPointer(bias?.scalars) { beta in
+                        batchNormForward(layout, input: x.baseAddress!, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
+                                         normalized: xHat.baseAddress!, output: y)
+                    }
+                }
+            }
         }
     }
 
     let inputs = [input] + [weight, bias].compactMap { $0 }
     return Tensor.result(of: "batchNorm", shape: input.shape, scalars: output, inputs: inputs) { g in
-        let dy = g.scalars
-        var gradInput = [Float](repeating: 0, count: input.count)
         var gradWeight = [Float](repeating: 0, count: channels)
         var gradBias = [Float](repeating: 0, count: channels)
-        for c in 0..<channels {
-            let gamma = weight?.scalars[c] ?? 1
-            var sumDy: Float = 0, sumDyXhat: Float = 0
-            forEachValue(of: c, batch, channels, spatial) { i in
-                sumDy += dy[i]
-                sumDyXhat += dy[i] * normalized[i]
-            }
-            gradWeight[c] = sumDyXhat
-            gradBias[c] = sumDy
-            let scale = gamma * inverseStd[c]
-            let m = Float(perChannel)
-            forEachValue(of: c, batch, channels, spatial) { i in
-                gradInput[i] = training
-                    ? scale * (dy[i] - sumDy / m - normalized[i] * sumDyXhat / m)
-                    : scale * dy[i]
+        let gradInput = [Float].filled(count: input.count) { gx in
+            withPointers(g.scalars, normalized, weight?.scalars) { dy, xHat, gamma in
+                batchNormBackward(layout, gradOutput: dy, normalized: xHat, gamma: gamma, inverseStd: inverseStd, training: training,
+                                  gradInput: gx, gradWeight: &gradWeight, gradBias: &gradBias)
             }
         }
         var grads: [Tensor?] = [Tensor(shape: input.shape, scalars: gradInput)]
@@ -104,11 +98,8 @@ public func batchNorm(
     }
 }
 
-/// Calls `body(index)` for every element of channel `c` in an [N, C, spatial] layout.
-@inline(__always)
-private func forEachValue(of c: Int, _ batch: Int, _ channels: Int, _ spatial: Int, _ body: (Int) -> Void) {
-    for n in 0..<batch {
-        let start = (n * channels + c) * spatial
-        for i in start..<(start + spatial) { body(i) }
-    }
+/// `body` with a pointer to `values`, or nil when there are none.
+private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

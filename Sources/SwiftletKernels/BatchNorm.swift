@@ -1,0 +1,109 @@
+// Batch-normalisation kernels on an [N, C, S] layout (S: the spatial size, 1 for [N, C]).
+// Channels are independent, so they are spread over threads; within a channel every sum runs
+// in the same sequential order on any thread count, so results do not depend on it.
+
+/// Where channel `c` of image `n` starts, and how many values a channel has per image.
+public struct ChannelLayout {
+    public let batch: Int
+    public let channels: Int
+    public let spatial: Int
+
+    public init(batch: Int, channels: Int, spatial: Int) {
+        self.batch = batch
+        self.channels = channels
+        self.spatial = spatial
+    }
+
+    /// Values per channel over the batch.
+    public var perChannel: Int { batch * spatial }
+
+    @inline(__always)
+    func start(image n: Int, channel c: Int) -> Int { (n &* channels &+ c) &* spatial }
+}
+
+/// Per-channel batch mean and biased variance, accumulated in Double (two passes: the mean,
+/// then squared deviations from it).
+public func batchNormStatistics(
+    _ layout: ChannelLayout, input x: UnsafePointer<Float>,
+    mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
+) {
+    let count = Double(layout.perChannel)
+    Parallel.forRanges(layout.channels) { channels in
+        for c in channels {
+            var sum: Double = 0
+            for n in 0..<layout.batch {
+                let values = x + layout.start(image: n, channel: c)
+                for i in 0..<layout.spatial { sum += Double(values[i]) }
+            }
+            let mu = sum / count
+            var squares: Double = 0
+            for n in 0..<layout.batch {
+                let values = x + layout.start(image: n, channel: c)
+                for i in 0..<layout.spatial {
+                    let d = Double(values[i]) - mu
+                    squares += d * d
+                }
+            }
+            mean[c] = mu
+            variance[c] = squares / count
+        }
+    }
+}
+
+/// x̂ = (x − μ_c)·inverseStd_c into `normalized`, and y = γ_c·x̂ + β_c into `output`
+/// (γ = 1, β = 0 where not given).
+public func batchNormForward(
+    _ layout: ChannelLayout, input x: UnsafePointer<Float>, mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+    normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+) {
+    Parallel.forRanges(layout.channels) { channels in
+        for c in channels {
+            let mu = mean[c], scale = inverseStd[c], g = gamma?[c] ?? 1, b = beta?[c] ?? 0
+            for n in 0..<layout.batch {
+                let start = layout.start(image: n, channel: c)
+                let source = x + start, xHat = normalized + start, y = output + start
+                for i in 0..<layout.spatial {
+                    xHat[i] = (source[i] - mu) * scale
+                    y[i] = g * xHat[i] + b
+                }
+            }
+        }
+    }
+}
+
+/// Gradients of `batchNormForward` given dy: ∂L/∂γ_c = Σ dy·x̂, ∂L/∂β_c = Σ dy, and ∂L/∂x —
+/// in training (batch statistics) γ·inverseStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M), in evaluation
+/// (running statistics, x̂ affine in x) γ·inverseStd·dy.
+public func batchNormBackward(
+    _ layout: ChannelLayout, gradOutput dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>?, inverseStd: UnsafePointer<Float>, training: Bool,
+    gradInput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
+) {
+    let m = Float(layout.perChannel)
+    Parallel.forRanges(layout.channels) { channels in
+        for c in channels {
+            var sumDy: Float = 0, sumDyXhat: Float = 0
+            for n in 0..<layout.batch {
+                let start = layout.start(image: n, channel: c)
+                let g = dy + start, xHat = normalized + start
+                for i in 0..<layout.spatial {
+                    sumDy += g[i]
+                    sumDyXhat += g[i] * xHat[i]
+                }
+            }
+            gradWeight[c] = sumDyXhat
+            gradBias[c] = sumDy
+            let scale = (gamma?[c] ?? 1) * inverseStd[c]
+            for n in 0..<layout.batch {
+                let start = layout.start(image: n, channel: c)
+                let g = dy + start, xHat = normalized + start, gx = gradInput + start
+                if training {
+                    for i in 0..<layout.spatial { gx[i] = scale * (g[i] - sumDy / m - xHat[i] * sumDyXhat / m) }
+                } else {
+                    for i in 0..<layout.spatial { gx[i] = scale * g[i] }
+                }
+            }
+        }
+    }
+}
