@@ -44,6 +44,18 @@ final class ProgressBarTests: XCTestCase {
                       sink.text)
     }
 
+    func testTerminalLinesAreCutToTheTerminalWidth() {
+        let bar = ProgressBar(stage: "train", stepsPerPass: 938, epochs: 10,
+                              console: Console(output: TextBuffer(), diagnostics: sink, diagnosticsIsTerminal: true, diagnosticsColumns: 40),
+                              clock: clock, barWidth: 24)
+        bar.start(epoch: 1)
+        bar.advance(items: 64, metrics: [ProgressBar.Metric("loss", 0.5)])
+        bar.finish()
+        let lines = sink.text.components(separatedBy: "\r").dropFirst().map { $0.trimmingCharacters(in: .newlines) }
+        XCTAssertEqual(lines, ["train  epoch 1/10  [>                 …", "train  epoch 1/10  [>                 …"])
+        XCTAssertTrue(lines.allSatisfy { $0.count == 39 })
+    }
+
     func testLogOutputGetsOccasionalPlainLinesAndAFinalLine() {
         let bar = makeBar(terminal: false, epochs: 2)
         bar.start(epoch: 1)

@@ -22,6 +22,13 @@ public final class StandardStream: TextSink {
 
     /// Whether the stream is an interactive terminal (not a pipe or a file).
     public var isTerminal: Bool { isatty(handle.fileDescriptor) != 0 }
+
+    /// The terminal's width in columns, when the stream is a terminal that reports one.
+    public var columns: Int? {
+        var size = winsize()
+        guard ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
 }
 
 /// Collects everything written, for tests.
@@ -42,21 +49,24 @@ public struct Console {
     public let diagnostics: TextSink
     /// Whether `diagnostics` is a terminal, so progress can redraw in place.
     public let diagnosticsIsTerminal: Bool
+    /// The width of that terminal in columns, when known: a redrawn line must not wrap.
+    public let diagnosticsColumns: Int?
     /// Environment variables, injectable so tests do not depend on the caller's environment.
     public let environment: [String: String]
 
-    public init(output: TextSink, diagnostics: TextSink, diagnosticsIsTerminal: Bool = false,
+    public init(output: TextSink, diagnostics: TextSink, diagnosticsIsTerminal: Bool = false, diagnosticsColumns: Int? = nil,
                 environment: [String: String] = [:]) {
         self.output = output
         self.diagnostics = diagnostics
         self.diagnosticsIsTerminal = diagnosticsIsTerminal
+        self.diagnosticsColumns = diagnosticsColumns
         self.environment = environment
     }
 
     /// The process's stdout, stderr and environment.
     public static var standard: Console {
         Console(output: StandardStream.output, diagnostics: StandardStream.error,
-                diagnosticsIsTerminal: StandardStream.error.isTerminal,
+                diagnosticsIsTerminal: StandardStream.error.isTerminal, diagnosticsColumns: StandardStream.error.columns,
                 environment: ProcessInfo.processInfo.environment)
     }
 }

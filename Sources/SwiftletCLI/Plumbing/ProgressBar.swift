@@ -2,7 +2,8 @@
 ///
 ///     train  epoch 3/10  [=========>              ] 612/938  loss 0.0412  acc 98.71%  5,210 img/s  ETA 0:42
 ///
-/// On a terminal it redraws in place (`\r`, at most `redrawInterval` apart); in a log it
+/// On a terminal it redraws in place (`\r`, at most `redrawInterval` apart, cut to the
+/// terminal's width with `…`: a line that wraps cannot be redrawn in place); in a log it
 /// prints a plain line every `plainLineInterval` seconds. Either way `finish` prints the
 /// pass's final line, which shows the time taken instead of the ETA. The ETA covers the
 /// rest of the stage (all remaining epochs) at the average step time so far.
@@ -39,6 +40,7 @@ public final class ProgressBar {
 
     private let sink: TextSink
     private let isTerminal: Bool
+    private let columns: Int?
     private let clock: MonotonicClock
     private let redrawInterval: Double
     private let plainLineInterval: Double
@@ -69,6 +71,7 @@ public final class ProgressBar {
         self.unit = unit
         self.sink = console.diagnostics
         self.isTerminal = console.diagnosticsIsTerminal
+        self.columns = console.diagnosticsColumns
         self.clock = clock
         self.redrawInterval = redrawInterval
         self.plainLineInterval = plainLineInterval
@@ -140,8 +143,11 @@ public final class ProgressBar {
         return secondsPerStep * Double(stepsPerPass - step + laterEpochs * stepsPerPass)
     }
 
-    private func emit(_ line: String, final: Bool) {
-        guard isTerminal else { return sink.write(line + "\n") }
+    private func emit(_ full: String, final: Bool) {
+        guard isTerminal else { return sink.write(full + "\n") }
+        // The last column stays free: some terminals wrap as soon as it is written.
+        let fits = columns.map { full.count < $0 } ?? true
+        let line = fits ? full : String(full.prefix(max(columns! - 2, 0))) + "…"
         // Pad over the tail of a longer previous line instead of relying on escape codes.
         let padding = String(repeating: " ", count: max(lastLineLength - line.count, 0))
         sink.write("\r" + line + padding + (final ? "\n" : ""))
