@@ -25,7 +25,7 @@ extension ExperimentContext {
                         learningRates: LearningRateSchedule? = nil) throws -> PruningMasks {
         let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, criterion: criterion, target: target)
         let bar = ProgressBar(stage: label, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
-        for epoch in (0..<epochs).map({ $0 + 1 }) {
+        for epoch in stride(from: 1, through: epochs, by: 1) {
             if clock == .epoch { try pruner.advance() }
             try trainEpoch(model, optimizer: optimizer, data: data, epoch: epoch, bar: bar,
                            beforeBatch: { if clock == .batch { try pruner.advance() } })
