@@ -23,11 +23,12 @@ public struct PeerBenchmark {
     public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("peer/pytorch_bench.py")
 
-    /// Runs the peer script with `python` (which must have torch) and parses its JSON lines.
-    public static func run(python: String, threads: Int) throws -> PeerBenchmark {
+    /// Runs the peer script with `python` (which must have torch) on `models` and parses its
+    /// JSON lines.
+    public static func run(python: String, threads: Int, models names: [String]) throws -> PeerBenchmark {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, "--threads", "\(threads)"]
+        process.arguments = [script.path, "--threads", "\(threads)", "--models"] + names
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

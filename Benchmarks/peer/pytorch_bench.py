@@ -1,7 +1,7 @@
 """Peer anchor: PyTorch CPU speed for the seed models on this machine.
 
 Prints one JSON line per measurement. Run with the reference venv:
-  python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm]
+  python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm] [--models NAME ...]
 """
 import argparse, json, sys, time
 from pathlib import Path
@@ -11,8 +11,8 @@ import torch, torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
 from models import MODELS as ALL_MODELS  # noqa: E402
 
-# The four seed models `swiftlet bench` measures.
-MODELS = {name: ALL_MODELS[name] for name in ("mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher")}
+# The four seed models `swiftlet bench` measures unless told others.
+SEED_MODELS = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
 
 def bench(fn, seconds=3.0):
     fn(); fn()
@@ -23,9 +23,11 @@ def bench(fn, seconds=3.0):
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--only", choices=["models", "sgemm"], default=None); a = ap.parse_args()
+    ap.add_argument("--only", choices=["models", "sgemm"], default=None)
+    ap.add_argument("--models", nargs="+", choices=sorted(ALL_MODELS), default=SEED_MODELS); a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)
-    for name, (cls, shape) in (MODELS.items() if a.only != "sgemm" else []):
+    for name in (a.models if a.only != "sgemm" else []):
+        cls, shape = ALL_MODELS[name]
         m = cls(); opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
         x = torch.randn(a.batch, *shape); y = torch.randint(0, 10, (a.batch,))
         def step():

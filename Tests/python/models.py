@@ -62,6 +62,22 @@ class Teacher(nn.Module):
         return s.fc2(F.relu(s.fc1(x.flatten(1))))
 
 
+class CifarVGG(nn.Module):
+    """The stronger CIFAR-10 baseline: 3 x (two padded 3x3 conv + BatchNorm + ReLU, pool), 32-64-128, dropout, fc 2048."""
+    def __init__(s):
+        super().__init__()
+        widths = [(3, 32), (32, 32), (32, 64), (64, 64), (64, 128), (128, 128)]
+        for i, (cin, cout) in enumerate(widths, 1):
+            setattr(s, f"conv{i}", nn.Conv2d(cin, cout, 3, padding=1)); setattr(s, f"bn{i}", nn.BatchNorm2d(cout))
+        s.dropout = nn.Dropout(0.3); s.fc = nn.Linear(128*4*4, 10)
+
+    def forward(s, x):
+        for i in range(1, 7):
+            x = F.relu(getattr(s, f"bn{i}")(getattr(s, f"conv{i}")(x)))
+            if i % 2 == 0: x = F.max_pool2d(x, 2)
+        return s.fc(s.dropout(x.flatten(1)))
+
+
 # Model name (as on Swiftlet's command line) -> (class, input shape of one sample).
 MODELS = {
     "mnist-net": (MnistNet, (1, 28, 28)),
@@ -69,6 +85,7 @@ MODELS = {
     "lenet5": (Lenet5, (1, 28, 28)),
     "cifar-simplecnn": (SimpleCNN, (3, 32, 32)),
     "cifar-teacher": (Teacher, (3, 32, 32)),
+    "cifar-vgg": (CifarVGG, (3, 32, 32)),
 }
 
 

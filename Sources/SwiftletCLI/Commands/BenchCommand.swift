@@ -5,7 +5,7 @@ import SwiftletBenchmarks
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
     static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
@@ -55,7 +55,7 @@ struct BenchCommand: Command {
         if arguments[GlobalOptions.json] {
             return console.output.write(lines.map { $0 + "\n" }.joined())
         }
-        let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2) }
+        let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2, models: models) }
         console.output.write(BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only).text)
     }
 
