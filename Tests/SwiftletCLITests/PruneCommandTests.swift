@@ -21,11 +21,14 @@ final class PruneCommandTests: CommandTestCase {
         let cases: [(schedule: String, extra: [String], stages: [String])] = [
             // agp: steps + 1 pruning epochs (the first at s = 0), then the retraining epochs.
             ("agp", ["--steps", "2", "--retrain-epochs", "1"], ["loaded", "epoch-1", "epoch-2", "epoch-3", "retrained"]),
+            // agp every optimizer step (2 batches per epoch): the cubic over the first 2 epochs' 4 steps, s_f at step 4.
+            ("agp", ["--steps", "2", "--frequency", "1", "--retrain-epochs", "1"], ["loaded", "epoch-1", "epoch-2", "retrained"]),
             ("rounds", ["--steps", "2", "--retrain-epochs", "1"], ["loaded", "epoch-1", "retrained"]),
         ]
         for (schedule, extra, expectedStages) in cases {
             let result = run(["prune", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data, "--method", "global-sparsity",
-                              "--sparsity", "0.8", "--schedule", schedule, "--out", folder.appendingPathComponent(schedule).path, "--json"] + extra)
+                              "--sparsity", "0.8", "--schedule", schedule, "--out", folder.appendingPathComponent(schedule + extra.joined()).path,
+                              "--json"] + extra)
             XCTAssertEqual(result.code, 0, result.errors)
             let stages = try jsonLines(result.output)
             XCTAssertEqual(stages.map { $0["stage"] as? String }, expectedStages, schedule)
@@ -62,6 +65,7 @@ final class PruneCommandTests: CommandTestCase {
             (["--method", "sparsity", "--schedule", "rounds"], "--retrain-epochs"),
             (["--method", "filters"], "no Conv2d layers"),
             (["--method", "mean-abs", "--criterion", "taylor"], "--criterion taylor ranks weights for --method sparsity"),
+            (["--method", "sparsity", "--frequency", "10"], "--frequency 10 sets how often --schedule agp prunes, got --schedule one-shot"),
         ]
         for (arguments, mentions) in mistakes {
             let result = run(["prune", "--model", "lenet300", "--checkpoint", checkpoint, "--dataset", data,

@@ -12,7 +12,9 @@ struct PruneCommand: Command {
     let discussion = """
         --schedule agp prunes at the start of epochs 1, 2, …, steps + 1 along Zhu & Gupta's cubic \
         s_t = S·(1 − (1 − t/steps)³) (t = 0 … steps, so the first epoch trains at s = 0), training one epoch \
-        after each, then retrains --retrain-epochs more. --schedule rounds runs --steps prune–retrain rounds \
+        after each, then retrains --retrain-epochs more; with --frequency N it prunes every N optimizer steps \
+        instead (Zhu & Gupta's Δt), along the same cubic over the first --steps epochs, then retrains \
+        --retrain-epochs more. --schedule rounds runs --steps prune–retrain rounds \
         (Han et al.): round k prunes to 1 − (1 − S)^(k/steps), removing the same share of the surviving weights \
         each round, then trains --retrain-epochs epochs. Both need --method sparsity or global-sparsity. \
         --method filters / neurons remove that fraction of every Conv2d's filters / every hidden Linear's \
@@ -30,6 +32,8 @@ struct PruneCommand: Command {
     static let pruningSchedule = Option.choice("schedule", ["one-shot", "agp", "rounds"], default: "one-shot",
                                                help: "one-shot, agp (automated gradual pruning) or rounds (iterative prune–retrain)")
     static let steps = Option.integer("steps", default: 5, range: .positive, help: "Pruning steps of agp, or rounds of rounds")
+    static let frequency = Option<Int?>.integer("frequency", range: .positive,
+                                                help: "agp: prune every N optimizer steps over the first --steps epochs, instead of once per epoch")
     static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .nonNegative, help: "Epochs of retraining with the masks kept")
     static let timingRounds = Option.integer("timing-rounds", default: 5, range: .nonNegative,
                                              help: "filters/neurons: interleaved rounds timing inference before and after (0: skip)")
@@ -39,7 +43,7 @@ struct PruneCommand: Command {
 
     var options: [any OptionDeclaration] {
         [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
-         Self.pruningSchedule, Self.steps, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
+         Self.pruningSchedule, Self.steps, Self.frequency, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
          CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -51,6 +55,9 @@ struct PruneCommand: Command {
         }
         if arguments[Self.criterion] != "magnitude", !["sparsity", "global-sparsity"].contains(method) {
             throw UsageError.invalid("--criterion \(arguments[Self.criterion]) ranks weights for --method sparsity or global-sparsity, got --method \(method)")
+        }
+        if let frequency = arguments[Self.frequency], schedule != "agp" {
+            throw UsageError.invalid("--frequency \(frequency) sets how often --schedule agp prunes, got --schedule \(schedule)")
         }
         if schedule == "rounds", arguments[Self.retrainEpochs] == 0 {
             throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
@@ -122,17 +129,20 @@ struct PruneCommand: Command {
 
     private func pruneGradually(_ model: Module, arguments: ParsedArguments, context: ExperimentContext, data: ImageData) throws {
         let steps = arguments[Self.steps], retrainEpochs = arguments[Self.retrainEpochs], final = fraction(arguments)
-        let schedule: PruningSchedule, epochs: Int
-        if arguments[Self.pruningSchedule] == "agp" {
+        let schedule: PruningSchedule, epochs: Int, clock: PruningClock
+        if arguments[Self.pruningSchedule] == "agp", let frequency = arguments[Self.frequency] {
+            schedule = try GradualPruningSchedule(finalSparsity: final, every: frequency, overEpochs: steps, of: data)
+            (epochs, clock) = (steps + retrainEpochs, .batch)
+        } else if arguments[Self.pruningSchedule] == "agp" {
             schedule = try GradualPruningSchedule(finalSparsity: final, intervals: steps)
-            epochs = steps + 1 + retrainEpochs
+            (epochs, clock) = (steps + 1 + retrainEpochs, .epoch)
         } else {
             let sparsities = (1...steps).map { round in 1 - pow(1 - final, Float(round) / Float(steps)) }
             schedule = try PruningRounds(sparsities: sparsities, stepsPerRound: retrainEpochs)
-            epochs = steps * retrainEpochs
+            (epochs, clock) = (steps * retrainEpochs, .epoch)
         }
         let (optimizer, learningRates) = retrainingOptimizer(model, epochs: epochs, arguments: arguments)
-        try context.pruneGradually(model, optimizer: optimizer, data: data, schedule: schedule, epochs: epochs,
+        try context.pruneGradually(model, optimizer: optimizer, data: data, schedule: schedule, clock: clock, epochs: epochs,
                                    target: target(arguments), criterion: criterion(arguments, data: data), label: "epoch",
                                    finalStage: "retrained", checkpointName: "model", learningRates: learningRates)
     }

@@ -6,6 +6,14 @@ enum PruningClock {
     case epoch, batch
 }
 
+extension GradualPruningSchedule {
+    /// AGP from 0 to `finalSparsity` over the first `epochs` epochs of `data`, pruning every
+    /// `frequency` optimizer steps (a schedule for `PruningClock.batch`).
+    init(finalSparsity: Float, every frequency: Int, overEpochs epochs: Int, of data: ImageData) throws {
+        try self.init(finalSparsity: finalSparsity, frequency: frequency, intervals: max(epochs * data.trainBatchCount / frequency, 1))
+    }
+}
+
 extension ExperimentContext {
     /// Gradual or iterative pruning with training: `epochs` epochs, pruning to the schedule's
     /// target whenever it names one for the current step (an epoch or a batch, by `clock`;

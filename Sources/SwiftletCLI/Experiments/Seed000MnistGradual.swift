@@ -27,9 +27,8 @@ struct Seed000MnistGradual: Experiment {
 
         // At least two epochs, so that the final sparsity is reached and trained once.
         let epochs = max(context.epochs(default: 15), 2)
-        let pruningSteps = max((epochs - 1) / 2, 1) * data.trainBatchCount
-        let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, frequency: pruningFrequency,
-                                                  intervals: max(pruningSteps / pruningFrequency, 1))
+        let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, every: pruningFrequency,
+                                                  overEpochs: max((epochs - 1) / 2, 1), of: data)
         let pruner = SGD(model.parameters, lr: 0.01, momentum: 0.9)
         try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, clock: .batch, epochs: epochs,
                                    target: SparsityTarget.global, label: "agp", finalStage: "pruned",
