@@ -130,13 +130,14 @@ struct PruneCommand: Command {
     private func pruneGradually(_ model: Module, arguments: ParsedArguments, context: ExperimentContext, data: ImageData) throws {
         let steps = arguments[Self.steps], retrainEpochs = arguments[Self.retrainEpochs], final = fraction(arguments)
         let schedule: PruningSchedule, epochs: Int, clock: PruningClock
-        if arguments[Self.pruningSchedule] == "agp", let frequency = arguments[Self.frequency] {
+        switch (arguments[Self.pruningSchedule], arguments[Self.frequency]) {
+        case ("agp", let frequency?):
             schedule = try GradualPruningSchedule(finalSparsity: final, every: frequency, overEpochs: steps, of: data)
             (epochs, clock) = (steps + retrainEpochs, .batch)
-        } else if arguments[Self.pruningSchedule] == "agp" {
+        case ("agp", nil):
             schedule = try GradualPruningSchedule(finalSparsity: final, intervals: steps)
             (epochs, clock) = (steps + 1 + retrainEpochs, .epoch)
-        } else {
+        default:
             let sparsities = (1...steps).map { round in 1 - pow(1 - final, Float(round) / Float(steps)) }
             schedule = try PruningRounds(sparsities: sparsities, stepsPerRound: retrainEpochs)
             (epochs, clock) = (steps * retrainEpochs, .epoch)

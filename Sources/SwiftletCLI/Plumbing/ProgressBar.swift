@@ -145,9 +145,9 @@ public final class ProgressBar {
 
     private func emit(_ full: String, final: Bool) {
         guard isTerminal else { return sink.write(full + "\n") }
+        var line = full
         // The last column stays free: some terminals wrap as soon as it is written.
-        let fits = columns.map { full.count < $0 } ?? true
-        let line = fits ? full : String(full.prefix(max(columns! - 2, 0))) + "…"
+        if let columns, full.count >= columns { line = String(full.prefix(max(columns - 2, 0))) + "…" }
         // Pad over the tail of a longer previous line instead of relying on escape codes.
         let padding = String(repeating: " ", count: max(lastLineLength - line.count, 0))
         sink.write("\r" + line + padding + (final ? "\n" : ""))
