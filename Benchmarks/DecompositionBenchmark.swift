@@ -2,48 +2,73 @@ import Foundation
 import Swiftlet
 import SwiftletKernels
 
-/// Cost and speed of a built-in model with one layer factorised at one rank (or not at all).
-public struct DecompositionMeasurement {
+/// One way of factorising a built-in model: each listed layer replaced, in order, by its
+/// rank-`rank` factorisation.
+public struct DecompositionCase {
     public let model: String
-    public let layer: String
-    /// nil for the original model.
-    public let rank: Int?
-    public let parameters: Int
-    /// Per image, dense.
-    public let flops: Int
+    public let layers: [(name: String, rank: Int)]
+    public let convForm: ConvFactorization
+
+    public init(_ model: String, _ layers: [(name: String, rank: Int)], convForm: ConvFactorization = .filterBasis) {
+        self.model = model
+        self.layers = layers
+        self.convForm = convForm
+    }
+
+    /// "fc1 r16 + conv2 r8", with the conv form when it is not the default filter basis.
+    public var label: String {
+        layers.map { "\($0.name) r\($0.rank)" }.joined(separator: " + ") + (convForm == .spatialSeparable ? " separable" : "")
+    }
+
+    /// What `swiftlet bench --only decompose` measures: the ranks the docs and experiments use
+    /// (seed004-cifar-prune-decompose's model is SimpleCNN with fc1 r16 + conv2 r8).
+    public static let defaults: [DecompositionCase] = [
+        DecompositionCase("lenet300", [("fc1", 50)]),
+        DecompositionCase("lenet300", [("fc1", 20)]),
+        DecompositionCase("hinton-student", [("fc2", 100)]),
+        DecompositionCase("hinton-student", [("fc2", 25)]),
+        DecompositionCase("cifar-simplecnn", [("fc1", 16)]),
+        DecompositionCase("cifar-simplecnn", [("conv2", 8)]),
+        DecompositionCase("cifar-simplecnn", [("conv2", 8)], convForm: .spatialSeparable),
+        DecompositionCase("cifar-simplecnn", [("fc1", 16), ("conv2", 8)]),
+    ]
+}
+
+/// Cost and speed of a built-in model factorised one way, beside the same model undecomposed.
+public struct DecompositionMeasurement {
+    public let decomposition: DecompositionCase
     public let threads: Int
     public let batch: Int
-    /// Forward only without a graph, images per second.
-    public let inferImagesPerSecond: Double
-    /// Forward of one image, microseconds.
-    public let latencyMicroseconds: Double
+    public let parameters: Int
+    public let referenceParameters: Int
+    /// The two models' speeds (measured alternately) and dense FLOPs per image.
+    public let speed: InferenceSpeedComparison
 
     public var jsonLine: String {
-        #"{"bench": "decompose", "model": "\#(model)", "layer": "\#(layer)", "rank": \#(rank.map(String.init) ?? "null"), "params": \#(parameters), "flops": \#(flops), "threads": \#(threads), "batch": \#(batch), "img_per_s": \#(Int(inferImagesPerSecond.rounded())), "latency_us": \#(String(format: "%.1f", latencyMicroseconds))}"#
+        #"{"bench": "decompose", "model": "\#(decomposition.model)", "decomposition": "\#(decomposition.label)", "threads": \#(threads), "batch": \#(batch), "params": \#(parameters), "original_params": \#(referenceParameters), "flops": \#(speed.flops), "original_flops": \#(speed.referenceFlops), "img_per_s": \#(Int(speed.imagesPerSecond.rounded())), "original_img_per_s": \#(Int(speed.referenceImagesPerSecond.rounded())), "flop_ratio": \#(String(format: "%.2f", speed.flopReduction)), "speedup": \#(String(format: "%.2f", speed.speedup))}"#
     }
 }
 
-/// Measures the ModelZoo model `name` as built, then with `layer` factorised at each of
-/// `ranks` (a fresh model each time, seed 0, random weights: speed does not depend on them).
-/// Each speed is the mean over runs filling about `seconds`, after two warm-up runs.
+/// Builds `decomposition.model` twice from seed 0 (random weights: speed does not depend on
+/// them), factorises one copy, and times both on the same batch alternately
+/// (`compareInferenceSpeed`: best of `rounds` rounds of about `seconds` each).
 public func measureDecomposition(
-    _ name: String, layer: String, ranks: [Int], convForm: ConvFactorization = .filterBasis,
-    threads: Int, batch: Int = 64, seconds: Double = 1
-) throws -> [DecompositionMeasurement] {
+    _ decomposition: DecompositionCase, threads: Int, batch: Int = 64, rounds: Int = 5, seconds: Double = 0.3
+) throws -> DecompositionMeasurement {
     try Parallel.withThreads(threads) {
-        let entry = try ModelZoo.entry(name)
-        let x = Tensor.normal([batch] + entry.inputShape), one = Tensor.normal([1] + entry.inputShape)
-        return try ([nil] + ranks.map { Optional($0) }).map { rank in
-            GlobalRandom.seed(0)
-            let model = entry.make()
-            if let rank { try decompose(model, layer: layer, .rank(rank), convForm: convForm) }
-            model.eval()
-            let footprint = try ModelFootprint(of: model, inputShape: entry.inputShape)
-            let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
-            let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
-            return DecompositionMeasurement(model: name, layer: layer, rank: rank, parameters: footprint.parameters, flops: footprint.flops,
-                                            threads: threads, batch: batch, inferImagesPerSecond: Double(batch) / infer,
-                                            latencyMicroseconds: latency * 1e6)
+        let entry = try ModelZoo.entry(decomposition.model)
+        GlobalRandom.seed(0)
+        let original = entry.make()
+        GlobalRandom.seed(0)
+        let model = entry.make()
+        for layer in decomposition.layers {
+            try decompose(model, layer: layer.name, .rank(layer.rank), convForm: decomposition.convForm)
         }
+        let speed = try compareInferenceSpeed(model, against: original, inputShape: entry.inputShape, batch: batch,
+                                              rounds: rounds, seconds: seconds)
+        return DecompositionMeasurement(
+            decomposition: decomposition, threads: threads, batch: batch,
+            parameters: try ModelFootprint(of: model, inputShape: entry.inputShape).parameters,
+            referenceParameters: try ModelFootprint(of: original, inputShape: entry.inputShape).parameters, speed: speed)
     }
 }
