@@ -41,15 +41,27 @@ enum PackedProduct {
         // Slices of k keep a B micro-panel (16·depth floats) within L1 however long k is
         // (the weight gradient's k is a whole output plane); within a panel a slice is contiguous.
         let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+        // A last A panel of at most 3 rows goes to `GEMMShortRowsKernel`, two B panels at a
+        // time (a B panel without a partner still takes the 6-row kernel).
+        let shortRows = m % mr <= GEMMShortRowsKernel.rows ? m % mr : 0
+        let fullRows = m - shortRows
         for j in stride(from: 0, to: n, by: nr) {
+            let startsPair = (j / nr) % 2 == 0 && j + nr < n
+            let unpaired = (j / nr) % 2 == 0 && !startsPair
             for p in stride(from: 0, to: k, by: depthStep) {
                 let depth = min(depthStep, k - p)
                 let update: GEMMMicroKernel.Update = accumulate || p > 0 ? .accumulate : .overwrite
-                for i in stride(from: 0, to: m, by: mr) {
+                for i in stride(from: 0, to: unpaired ? m : fullRows, by: mr) {
                     GEMMMicroKernel.multiply(
                         kc: depth, a: packedA + i * k + p * mr, b: packedB + j * k + p * nr,
                         c: c + i * ldc + j, ldc: ldc, m: min(mr, m - i), n: min(nr, n - j),
                         alpha: 1, update: update)
+                }
+                if startsPair && shortRows > 0 {
+                    GEMMShortRowsKernel.multiply(
+                        kc: depth, a: packedA + fullRows * k + p * mr, left: packedB + j * k + p * nr,
+                        right: packedB + (j + nr) * k + p * nr, c: c + fullRows * ldc + j, ldc: ldc,
+                        m: shortRows, n: min(2 * nr, n - j), accumulate: accumulate || p > 0)
                 }
             }
         }
