@@ -1,10 +1,11 @@
-/// Max pooling. Writes `output` and, for each output element, the flat index
-/// (within its own `inHeight·inWidth` input plane) of the maximum, for the backward pass.
+/// Max pooling. Writes `output` and, when `argmax` is given, for each output element the
+/// flat index (within its own `inHeight·inWidth` input plane) of the maximum, for the
+/// backward pass; inference passes nil and skips that bookkeeping.
 /// As PyTorch's CPU kernel: padding counts as −∞, ties keep the first pixel in row-major
 /// order, and a NaN in the window wins (the last NaN's index is recorded).
 public func maxPool2dForward(
     _ g: Pool2dGeometry, input: UnsafePointer<Float>,
-    output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?
 ) {
     precondition(g.isValid, "maxPool2dForward: invalid geometry \(g)")
     let halving = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
@@ -13,9 +14,11 @@ public func maxPool2dForward(
     Parallel.forRanges(g.planes, minimumChunk: 8) { planes in
         for plane in planes {
             let src = input + plane * inPlane, dst = output + plane * outPlane
-            let indices = argmax + plane * outPlane
-            if halving {
+            let indices = argmax.map { $0 + plane * outPlane }
+            if halving, let indices {
                 maxPoolHalving(g, src, dst, indices)
+            } else if halving {
+                maxPoolHalvingValues(g, src, dst)
             } else {
                 maxPoolWindows(g, src, dst, indices)
             }
@@ -27,10 +30,10 @@ public func maxPool2dForward(
 @inline(__always)
 private func replaces(_ value: Float, _ best: Float) -> Bool { value > best || value.isNaN }
 
-/// Any window shape, one plane.
+/// Any window shape, one plane; `indices` (the argmax) optional.
 private func maxPoolWindows(
     _ g: Pool2dGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-    _ indices: UnsafeMutablePointer<Int32>
+    _ indices: UnsafeMutablePointer<Int32>?
 ) {
     let inH = g.inHeight, inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
     for oh in 0..<outH {
@@ -48,7 +51,7 @@ private func maxPoolWindows(
                 }
             }
             dst[oh * outW + ow] = best
-            indices[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
+            indices?[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
         }
     }
 }
@@ -97,6 +100,41 @@ private func maxPoolHalving(
             ow = min(ow + 4, outW - 4)
         }
     }
+}
+
+/// `maxPoolHalving` without the argmax: the larger of each pixel pair along a row, then of
+/// the two rows' results. This picks the same value as the row-major scan (on ties the
+/// first pixel, of several NaNs the last), 4 outputs at a time.
+private func maxPoolHalvingValues(_ g: Pool2dGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    let inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
+    for oh in 0..<outH {
+        let top = src + 2 * oh * inW, bottom = top + inW, out = dst + oh * outW
+        guard outW >= 4 else {
+            for ow in 0..<outW {
+                out[ow] = larger(larger(top[2 * ow], top[2 * ow + 1]), larger(bottom[2 * ow], bottom[2 * ow + 1]))
+            }
+            continue
+        }
+        var ow = 0
+        while true {
+            // Reads columns 2·ow ..< 2·ow + 8, inside the row because 2·outW ≤ inW.
+            let upper = UnsafeRawPointer(top + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+            let lower = UnsafeRawPointer(bottom + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+            let best = larger(larger(upper.evenHalf, upper.oddHalf), larger(lower.evenHalf, lower.oddHalf))
+            UnsafeMutableRawPointer(out + ow).storeBytes(of: best, as: SIMD4<Float>.self)
+            if ow + 4 == outW { break }
+            ow = min(ow + 4, outW - 4)
+        }
+    }
+}
+
+/// `second` where it `replaces` `first`, else `first`.
+@inline(__always)
+private func larger(_ first: Float, _ second: Float) -> Float { replaces(second, first) ? second : first }
+
+@inline(__always)
+private func larger(_ first: SIMD4<Float>, _ second: SIMD4<Float>) -> SIMD4<Float> {
+    first.replacing(with: second, where: (second .> first) .| (second .!= second))
 }
 
 /// Lane-wise `replaces`: takes `candidate` (and its index) where it is greater or NaN.

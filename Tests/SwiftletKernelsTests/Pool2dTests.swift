@@ -71,9 +71,13 @@ final class Pool2dTests: XCTestCase {
             var output = [Float](repeating: .nan, count: outCount)
             var argmax = [Int32](repeating: -1, count: outCount)
             var gradInput = [Float](repeating: .nan, count: input.count)
+            var valuesOnly = [Float](repeating: .nan, count: outCount)
             maxPool2dForward(g, input: input, output: &output, argmax: &argmax)
+            maxPool2dForward(g, input: input, output: &valuesOnly, argmax: nil)
             maxPool2dBackward(g, gradOutput: gradOutput, argmax: argmax, gradInput: &gradInput)
             assertClose(output, expectedOutput, tolerance: 0, "max-pool output \(g), threads \(threads)", file: file, line: line)
+            assertClose(valuesOnly, expectedOutput, tolerance: 0, "max-pool output without argmax \(g), threads \(threads)",
+                        file: file, line: line)
             XCTAssertEqual(argmax, expectedArgmax, "max-pool argmax \(g), threads \(threads)", file: file, line: line)
             assertClose(gradInput, expectedGradInput, "max-pool gradInput \(g), threads \(threads)", file: file, line: line)
         }
@@ -101,8 +105,12 @@ final class Pool2dTests: XCTestCase {
             input[1] = .nan
             var output = [Float](repeating: 0, count: width / 2)
             var argmax = [Int32](repeating: -1, count: width / 2)
+            var valuesOnly = [Float](repeating: 0, count: width / 2)
             maxPool2dForward(g, input: input, output: &output, argmax: &argmax)
+            maxPool2dForward(g, input: input, output: &valuesOnly, argmax: nil)
             XCTAssertTrue(output[0].isNaN, "width \(width)")
+            XCTAssertTrue(valuesOnly[0].isNaN, "width \(width), without argmax")
+            XCTAssertEqual(valuesOnly[1], Float(width + 3), "width \(width), without argmax")
             XCTAssertEqual(argmax[0], 1, "width \(width)")
             XCTAssertEqual(output[1], Float(width + 3), "width \(width)")
             XCTAssertEqual(argmax[1], Int32(width + 3), "width \(width)")

@@ -9,11 +9,13 @@ import SwiftletKernels
 public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) throws -> Tensor {
     let g = try poolGeometry("maxPool2d", input, kernelSize, stride ?? kernelSize, padding)
     let outShape = [g.batch, g.channels, g.outHeight, g.outWidth]
-    var argmax = [Int32](repeating: 0, count: outShape.elementCount)
+    // Only a recorded graph needs to know which pixel won.
+    let recordsGradient = GradMode.isEnabled && input.requiresGrad
+    var argmax = [Int32](repeating: 0, count: recordsGradient ? outShape.elementCount : 0)
     let values = [Float].filled(count: outShape.elementCount) { out in
         input.scalars.withUnsafeBufferPointer { x in
             argmax.withUnsafeMutableBufferPointer { maxIndex in
-                maxPool2dForward(g, input: x.baseAddress!, output: out, argmax: maxIndex.baseAddress!)
+                maxPool2dForward(g, input: x.baseAddress!, output: out, argmax: recordsGradient ? maxIndex.baseAddress! : nil)
             }
         }
     }
