@@ -51,12 +51,24 @@ struct GEMMBlocking {
                         into: packedA)
                     let cBlock = c + (i0 - rows.lowerBound) * ldc + (j0 - columns.lowerBound)
                     for jr in stride(from: 0, to: columnBlock.count, by: nr) {
-                        for ir in stride(from: 0, to: rowBlock.count, by: mr) {
+                        let width = min(nr, columnBlock.count - jr)
+                        var ir = 0
+                        while ir < rowBlock.count {
+                            // A panel of at most 8 columns takes two A panels at a time.
+                            if width <= GEMMNarrowColumnsKernel.columns && rowBlock.count - ir > mr {
+                                GEMMNarrowColumnsKernel.multiply(
+                                    kc: kc, upper: packedA + ir * kc, lower: packedA + (ir + mr) * kc, b: packedB + jr * kc,
+                                    c: cBlock + ir * ldc + jr, ldc: ldc, m: min(2 * mr, rowBlock.count - ir), n: width,
+                                    alpha: alpha, update: update)
+                                ir += 2 * mr
+                                continue
+                            }
                             GEMMMicroKernel.multiply(
                                 kc: kc, a: packedA + ir * kc, b: packedB + jr * kc,
                                 c: cBlock + ir * ldc + jr, ldc: ldc,
-                                m: min(mr, rowBlock.count - ir), n: min(nr, columnBlock.count - jr),
+                                m: min(mr, rowBlock.count - ir), n: width,
                                 alpha: alpha, update: update)
+                            ir += mr
                         }
                     }
                 }

@@ -21,6 +21,36 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Products whose columns all lie in one last B panel of at most 8 (`GEMMNarrowColumnsKernel`
+    /// for pairs of A panels, the 6×16 kernel's edge path for a leftover panel) against the
+    /// fused multiply-add chain of every element, bit for bit: each k slice summed from zero,
+    /// scaled by alpha, then combined with C as an edge tile is (beta 0, 1 and other).
+    func testNarrowColumnTilesMatchTheFusedMultiplyAddChains() {
+        Parallel.threads = 1
+        for (index, (m, n, k)) in [(7, 8, 5), (12, 4, 1), (13, 1, 300), (19, 7, 33), (64, 4, 784)].enumerated() {
+            let a = randomValues(m * k, seed: UInt64(700 + index)), b = randomValues(k * n, seed: UInt64(800 + index))
+            let initial = randomValues(m * n, seed: UInt64(900 + index))
+            for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-1.25, -0.5)] {
+                var actual = initial
+                sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n,
+                      beta: beta, c: &actual, ldc: n)
+                var expected = initial
+                let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        for start in stride(from: 0, to: k, by: depthStep) {
+                            var sum: Float = 0
+                            for p in start..<min(start + depthStep, k) { sum.addProduct(a[i * k + p], b[p * n + j]) }
+                            let scaled = sum * alpha, old = expected[i * n + j]
+                            expected[i * n + j] = start > 0 || beta == 1 ? old + scaled : beta == 0 ? scaled : scaled + beta * old
+                        }
+                    }
+                }
+                XCTAssertEqual(actual, expected, "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)")
+            }
+        }
+    }
+
     func testBetaZeroNeverReadsC() {
         for (transA, transB) in [(false, false), (true, true)] {
             check(13, 21, 17, transA: transA, transB: transB, alpha: -0.75, beta: 0, padding: 2)
