@@ -80,7 +80,8 @@ final class CommandTests: CommandTestCase {
         XCTAssertEqual(badDataset.code, 1)
         XCTAssertTrue(badDataset.errors.contains("absent"), badDataset.errors)
 
-        for arguments in [["reproduce", "no-such-experiment"], ["train", "--model", "resnet"], ["bench", "--only", "gpu"]] {
+        for arguments in [["reproduce", "no-such-experiment"], ["train", "--model", "resnet"], ["bench", "--only", "gpu"],
+                          ["bench", "--only", "decompose", "--models", "resnet"]] {
             let result = run(arguments)
             XCTAssertEqual(result.code, 1, "\(arguments)")
             XCTAssertEqual(result.errors.filter { $0 == "\n" }.count, 1, result.errors)
