@@ -1,6 +1,7 @@
 // Batch-normalisation kernels on an [N, C, S] layout (S: the spatial size, 1 for [N, C]).
 // Channels are independent, so they are spread over threads; within a channel every sum runs
-// in the same sequential order on any thread count, so results do not depend on it.
+// in the same order (eight vector lanes, then their total) on any thread count, so results
+// do not depend on it.
 
 /// Where channel `c` of image `n` starts, and how many values a channel has per image.
 public struct ChannelLayout {
@@ -30,22 +31,51 @@ public func batchNormStatistics(
     let count = Double(layout.perChannel)
     Parallel.forRanges(layout.channels) { channels in
         for c in channels {
-            var sum: Double = 0
+            var sum = LaneSums()
+            for n in 0..<layout.batch { sum.add(layout.spatial, x + layout.start(image: n, channel: c)) }
+            let mu = sum.total / count
+            var squares = LaneSums()
             for n in 0..<layout.batch {
-                let values = x + layout.start(image: n, channel: c)
-                for i in 0..<layout.spatial { sum += Double(values[i]) }
-            }
-            let mu = sum / count
-            var squares: Double = 0
-            for n in 0..<layout.batch {
-                let values = x + layout.start(image: n, channel: c)
-                for i in 0..<layout.spatial {
-                    let d = Double(values[i]) - mu
-                    squares += d * d
-                }
+                squares.addSquaredDeviations(layout.spatial, x + layout.start(image: n, channel: c), from: mu)
             }
             mean[c] = mu
-            variance[c] = squares / count
+            variance[c] = squares.total / count
+        }
+    }
+}
+
+/// A Double sum kept in eight vector lanes (plus one for leftovers), so that a long run costs
+/// one vector addition per eight values instead of a chain of dependent scalar additions.
+private struct LaneSums {
+    private var lanes = SIMD8<Double>()
+    private var rest: Double = 0
+
+    var total: Double { lanes.sum() + rest }
+
+    mutating func add(_ count: Int, _ values: UnsafePointer<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            lanes += SIMD8<Double>(loadVector(values + i))
+            i += 8
+        }
+        while i < count {
+            rest += Double(values[i])
+            i += 1
+        }
+    }
+
+    mutating func addSquaredDeviations(_ count: Int, _ values: UnsafePointer<Float>, from mean: Double) {
+        let mu = SIMD8<Double>(repeating: mean)
+        var i = 0
+        while i + 8 <= count {
+            let d = SIMD8<Double>(loadVector(values + i)) - mu
+            lanes.addProduct(d, d)
+            i += 8
+        }
+        while i < count {
+            let d = Double(values[i]) - mean
+            rest += d * d
+            i += 1
         }
     }
 }
@@ -83,15 +113,27 @@ public func batchNormBackward(
     let m = Float(layout.perChannel)
     Parallel.forRanges(layout.channels) { channels in
         for c in channels {
+            // Eight lanes of partial sums, as in `LaneSums`.
+            var dyLanes = SIMD8<Float>(), dyXhatLanes = SIMD8<Float>()
             var sumDy: Float = 0, sumDyXhat: Float = 0
             for n in 0..<layout.batch {
                 let start = layout.start(image: n, channel: c)
                 let g = dy + start, xHat = normalized + start
-                for i in 0..<layout.spatial {
+                var i = 0
+                while i + 8 <= layout.spatial {
+                    let gv = loadVector(g + i)
+                    dyLanes += gv
+                    dyXhatLanes.addProduct(gv, loadVector(xHat + i))
+                    i += 8
+                }
+                while i < layout.spatial {
                     sumDy += g[i]
                     sumDyXhat += g[i] * xHat[i]
+                    i += 1
                 }
             }
+            sumDy += dyLanes.sum()
+            sumDyXhat += dyXhatLanes.sum()
             gradWeight[c] = sumDyXhat
             gradBias[c] = sumDy
             let scale = (gamma?[c] ?? 1) * inverseStd[c]

@@ -172,16 +172,18 @@ final class Conv2dTests: XCTestCase {
                              kernelHeight: 4, kernelWidth: 3))
     }
 
-    /// Output planes of 256 pixels or more take the dot-product weight gradient.
+    /// Output planes of 512 pixels or more take the dot-product weight gradient: tiles of
+    /// 4×4 cut at odd edges (5 or 3 rows, 9 or 3 columns) and planes that are not whole
+    /// 8-lane vectors (529, 575).
     func testLargeOutputPlanes() {
-        check(Conv2dGeometry(batch: 3, inChannels: 1, inHeight: 20, inWidth: 20, outChannels: 4,
+        check(Conv2dGeometry(batch: 3, inChannels: 1, inHeight: 26, inWidth: 26, outChannels: 5,
                              kernelHeight: 3, kernelWidth: 3))
-        check(Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 18, inWidth: 17, outChannels: 4,
+        check(Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 23, inWidth: 23, outChannels: 6,
                              kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1, groups: 2))
-        check(Conv2dGeometry(batch: 3, inChannels: 2, inHeight: 34, inWidth: 34, outChannels: 3,
+        check(Conv2dGeometry(batch: 3, inChannels: 2, inHeight: 48, inWidth: 48, outChannels: 3,
                              kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
                              paddingHeight: 1, paddingWidth: 1))
-        check(Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 16, inWidth: 17, outChannels: 2,
+        check(Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 23, inWidth: 25, outChannels: 2,
                              kernelHeight: 1, kernelWidth: 1))
     }
 

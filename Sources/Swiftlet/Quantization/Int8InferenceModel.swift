@@ -103,12 +103,7 @@ public final class Int8InferenceModel {
                 guard shape.count == 3, shape[0] == conv.inChannels, conv.groups == 1 else {
                     throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) (groups \(conv.groups)) does not fit input \(shape); int8 convolution needs groups = 1")
                 }
-                let g = Conv2dGeometry(
-                    batch: 1, inChannels: shape[0], inHeight: shape[1], inWidth: shape[2], outChannels: conv.outChannels,
-                    kernelHeight: conv.kernelSize.height, kernelWidth: conv.kernelSize.width,
-                    strideHeight: conv.stride.height, strideWidth: conv.stride.width,
-                    paddingHeight: conv.padding.height, paddingWidth: conv.padding.width,
-                    dilationHeight: conv.dilation.height, dilationWidth: conv.dilation.width)
+                let g = conv.geometry(batch: 1, imageShape: shape)
                 guard g.isValid else {
                     throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) gives no output for input \(shape)")
                 }

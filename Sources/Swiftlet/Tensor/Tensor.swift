@@ -39,6 +39,7 @@ public final class Tensor {
     /// the throwing `init(_:shape:requiresGrad:)`.
     public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
         precondition(scalars.count == shape.elementCount, "Tensor: \(scalars.count) scalars for shape \(shape)")
+        HeapTuning.applied
         self.shape = shape
         self.scalars = scalars
         self.requiresGrad = requiresGrad

@@ -5,8 +5,8 @@ import SwiftletBenchmarks
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
-    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "decompose"], help: "Measure one figure only")
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
+    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
 
@@ -34,6 +34,7 @@ struct BenchCommand: Command {
             return
         }
         if only == "int8" { return try benchInt8(arguments, threads: threads, console: console) }
+        if only == "conv" { return try benchConvolutions(arguments, threads: threads, console: console) }
         if only == "decompose" { return try benchDecomposition(arguments, threads: threads, console: console) }
         let models = arguments[Self.models].isEmpty ? Self.seedModels : arguments[Self.models]
         var lines: [String] = []
@@ -78,6 +79,29 @@ struct BenchCommand: Command {
                           String(format: "%.2f×", m.speedup)])
         }
         console.output.write("inference at batch 64, fp32 and int8 measured back to back\n" + table.renderPlainText() + "\n")
+    }
+
+    private func benchConvolutions(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
+        let models = arguments[Self.models].isEmpty ? ["cifar-vgg"] : arguments[Self.models]
+        var measurements: [ConvolutionMeasurement] = []
+        for model in models {
+            for count in threads {
+                console.diagnostics.write("measuring the convolutions of \(model) with \(count) thread\(count == 1 ? "" : "s")…\n")
+                measurements += try measureConvolutions(model, threads: count)
+            }
+        }
+        if arguments[GlobalOptions.json] {
+            return console.output.write(measurements.map { $0.jsonLine + "\n" }.joined())
+        }
+        var table = Table(headers: ["model", "layer", "shape", "threads", "forward GFLOP/s", "input grad GFLOP/s", "weight grad GFLOP/s", "ms per step"])
+        for m in measurements {
+            let g = m.geometry
+            let gflops = { (seconds: Double) in HumanReadable.fixed(m.flops / seconds / 1e9, decimals: 1) }
+            table.append([m.model, m.layer, "\(g.inChannels)→\(g.outChannels) k\(g.kernelHeight) \(g.inHeight)×\(g.inWidth)", "\(m.threads)",
+                          gflops(m.forward), gflops(m.backwardInput), gflops(m.backwardWeight),
+                          HumanReadable.fixed(1000 * (m.forward + m.backwardInput + m.backwardWeight), decimals: 2)])
+        }
+        console.output.write("convolution kernels at batch 64, best of at least five calls\n" + table.renderPlainText() + "\n")
     }
 
     private func benchDecomposition(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
