@@ -31,9 +31,7 @@ public struct ConvolutionMeasurement {
 /// (at least five, after one warm-up): the kernels' speed without the noise of a busy machine.
 public func measureConvolutions(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
     try Parallel.withThreads(threads) {
-        GlobalRandom.seed(0)
-        let entry = try ModelZoo.entry(name)
-        let model = entry.make()
+        let (entry, model) = try seededModel(name)
         model.eval()
         var x = Tensor.normal([batch] + entry.inputShape)
         var measurements: [ConvolutionMeasurement] = []

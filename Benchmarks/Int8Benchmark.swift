@@ -22,9 +22,7 @@ public struct Int8Measurement {
 /// and times the integer pipeline on the same images.
 public func measureInt8Inference(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 2) throws -> Int8Measurement {
     try Parallel.withThreads(threads) {
-        GlobalRandom.seed(0)
-        let entry = try ModelZoo.entry(name)
-        let model = entry.make()
+        let (entry, model) = try seededModel(name)
         model.eval()
         let images = Tensor.normal([batch] + entry.inputShape)
         let fp32 = try secondsPerRun(seconds) { _ = try withNoGrad { try model(images) } }

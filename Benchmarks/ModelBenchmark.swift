@@ -30,9 +30,7 @@ public struct ModelMeasurement {
 /// Each figure is the mean over repeated runs filling about `seconds`, after two warm-up runs.
 public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 2) throws -> ModelMeasurement {
     try Parallel.withThreads(threads) {
-        GlobalRandom.seed(0)
-        let entry = try ModelZoo.entry(name)
-        let model = entry.make()
+        let (entry, model) = try seededModel(name)
         let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
         let x = Tensor.normal([batch] + entry.inputShape)
         var generator = SeededRandom(seed: 1)
@@ -50,6 +48,14 @@ public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds:
         return ModelMeasurement(model: name, threads: threads, batch: batch, trainImagesPerSecond: Double(batch) / train,
                                 inferImagesPerSecond: Double(batch) / infer, latencyMicroseconds: latency * 1e6)
     }
+}
+
+/// The ModelZoo model `name` as the benchmarks build it: from seed 0 (random weights; speed
+/// does not depend on them).
+func seededModel(_ name: String) throws -> (entry: ModelZoo.Entry, model: Sequential) {
+    GlobalRandom.seed(0)
+    let entry = try ModelZoo.entry(name)
+    return (entry, entry.make())
 }
 
 /// Mean wall time of `body` over as many runs as fit in `budget` seconds, after two warm-ups.

@@ -63,35 +63,22 @@ struct BenchCommand: Command {
 
     private func benchInt8(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
         let models = arguments[Self.models].isEmpty ? Self.int8Models : arguments[Self.models]
-        var measurements: [Int8Measurement] = []
-        for model in models {
-            for count in threads {
-                console.diagnostics.write("measuring \(model) fp32 and int8 with \(count) thread\(count == 1 ? "" : "s")…\n")
-                measurements.append(try measureInt8Inference(model, threads: count))
-            }
-        }
-        if arguments[GlobalOptions.json] {
-            return console.output.write(measurements.map { $0.jsonLine + "\n" }.joined())
+        let measurements = try measureEach(models, threads: threads, console: console, label: { "\($0) fp32 and int8" }) {
+            [try measureInt8Inference($0, threads: $1)]
         }
         var table = Table(headers: ["model", "threads", "fp32 img/s", "int8 img/s", "int8 / fp32"])
         for m in measurements {
             table.append([m.model, "\(m.threads)", HumanReadable.count(m.fp32ImagesPerSecond), HumanReadable.count(m.int8ImagesPerSecond),
                           String(format: "%.2f×", m.speedup)])
         }
-        console.output.write("inference at batch 64, fp32 and int8 measured back to back\n" + table.renderPlainText() + "\n")
+        report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
+               title: "inference at batch 64, fp32 and int8 measured back to back", table: table)
     }
 
     private func benchConvolutions(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
         let models = arguments[Self.models].isEmpty ? ["cifar-vgg"] : arguments[Self.models]
-        var measurements: [ConvolutionMeasurement] = []
-        for model in models {
-            for count in threads {
-                console.diagnostics.write("measuring the convolutions of \(model) with \(count) thread\(count == 1 ? "" : "s")…\n")
-                measurements += try measureConvolutions(model, threads: count)
-            }
-        }
-        if arguments[GlobalOptions.json] {
-            return console.output.write(measurements.map { $0.jsonLine + "\n" }.joined())
+        let measurements = try measureEach(models, threads: threads, console: console, label: { "the convolutions of \($0)" }) {
+            try measureConvolutions($0, threads: $1)
         }
         var table = Table(headers: ["model", "layer", "shape", "threads", "forward GFLOP/s", "input grad GFLOP/s", "weight grad GFLOP/s", "ms per step"])
         for m in measurements {
@@ -101,7 +88,8 @@ struct BenchCommand: Command {
                           gflops(m.forward), gflops(m.backwardInput), gflops(m.backwardWeight),
                           HumanReadable.fixed(1000 * (m.forward + m.backwardInput + m.backwardWeight), decimals: 2)])
         }
-        console.output.write("convolution kernels at batch 64, best of at least five calls\n" + table.renderPlainText() + "\n")
+        report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
+               title: "convolution kernels at batch 64, best of at least five calls", table: table)
     }
 
     private func benchDecomposition(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
@@ -111,15 +99,8 @@ struct BenchCommand: Command {
         if let unknown = chosen.first(where: { !known.contains($0) }) {
             throw UsageError.invalid("--models \(unknown): bench --only decompose measures \(known.sorted().joined(separator: ", "))")
         }
-        var measurements: [DecompositionMeasurement] = []
-        for decomposition in cases {
-            for count in threads {
-                console.diagnostics.write("measuring \(decomposition.model) \(decomposition.label) with \(count) thread\(count == 1 ? "" : "s")…\n")
-                measurements.append(try measureDecomposition(decomposition, threads: count))
-            }
-        }
-        if arguments[GlobalOptions.json] {
-            return console.output.write(measurements.map { $0.jsonLine + "\n" }.joined())
+        let measurements = try measureEach(cases, threads: threads, console: console, label: { "\($0.model) \($0.label)" }) {
+            [try measureDecomposition($0, threads: $1)]
         }
         var table = Table(headers: ["model", "decomposed", "threads", "FLOPs/img", "FLOPs ratio", "img/s", "original img/s", "speed-up"])
         for m in measurements {
@@ -127,8 +108,29 @@ struct BenchCommand: Command {
                           String(format: "%.2f", m.speed.flopReduction), HumanReadable.count(m.speed.imagesPerSecond),
                           HumanReadable.count(m.speed.referenceImagesPerSecond), String(format: "%.2f×", m.speed.speedup)])
         }
-        console.output.write("inference at batch 64, each decomposed model alternately with the original (best of 5 rounds each)\n"
-                             + table.renderPlainText() + "\n")
+        report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
+               title: "inference at batch 64, each decomposed model alternately with the original (best of 5 rounds each)", table: table)
+    }
+
+    /// Measures every item with every thread count, announcing each on stderr.
+    private func measureEach<Item, Measurement>(
+        _ items: [Item], threads: [Int], console: Console, label: (Item) -> String,
+        _ measure: (Item, Int) throws -> [Measurement]
+    ) rethrows -> [Measurement] {
+        var measurements: [Measurement] = []
+        for item in items {
+            for count in threads {
+                console.diagnostics.write("measuring \(label(item)) with \(count) thread\(count == 1 ? "" : "s")…\n")
+                measurements += try measure(item, count)
+            }
+        }
+        return measurements
+    }
+
+    /// The measurements as JSON lines with --json, else as a titled table.
+    private func report(_ arguments: ParsedArguments, console: Console, jsonLines: [String], title: String, table: Table) {
+        console.output.write(arguments[GlobalOptions.json] ? jsonLines.map { $0 + "\n" }.joined()
+                             : title + "\n" + table.renderPlainText() + "\n")
     }
 
     private func benchData(_ arguments: ParsedArguments, console: Console) throws {
