@@ -29,6 +29,23 @@ enum GEMMMicroKernel {
                 self = .scaleAndAccumulate(beta: beta)
             }
         }
+
+        /// Combines the m×n block `source` (rows `sourceStride` apart; alpha already
+        /// applied) with C: how every edge tile, parked on the stack, reaches C.
+        @inline(__always)
+        func apply(_ source: UnsafePointer<Float>, sourceStride: Int, to c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int) {
+            for i in 0..<m {
+                let from = source + i * sourceStride, row = c + i * ldc
+                switch self {
+                case .overwrite:
+                    for j in 0..<n { row[j] = from[j] }
+                case .accumulate:
+                    for j in 0..<n { row[j] += from[j] }
+                case .scaleAndAccumulate(let beta):
+                    for j in 0..<n { row[j] = from[j] + beta * row[j] }
+                }
+            }
+        }
     }
 
     /// Multiplies a packed 6×kc micro-panel of A by a packed kc×16 micro-panel of B and
@@ -66,18 +83,7 @@ enum GEMMMicroKernel {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { buffer in
             let t = buffer.baseAddress!
             tile.store(to: t, ldc: columns, alpha: alpha, update: .overwrite)
-            for i in 0..<m {
-                let source = t + i * columns
-                let row = c + i * ldc
-                switch update {
-                case .overwrite:
-                    for j in 0..<n { row[j] = source[j] }
-                case .accumulate:
-                    for j in 0..<n { row[j] += source[j] }
-                case .scaleAndAccumulate(let beta):
-                    for j in 0..<n { row[j] = source[j] + beta * row[j] }
-                }
-            }
+            update.apply(t, sourceStride: columns, to: c, ldc: ldc, m: m, n: n)
         }
     }
 

@@ -43,17 +43,7 @@ enum GEMMNarrowColumnsKernel {
             GEMMMicroKernel.store(c6 * scale, t + 48); GEMMMicroKernel.store(c7 * scale, t + 56)
             GEMMMicroKernel.store(c8 * scale, t + 64); GEMMMicroKernel.store(c9 * scale, t + 72)
             GEMMMicroKernel.store(c10 * scale, t + 80); GEMMMicroKernel.store(c11 * scale, t + 88)
-            for i in 0..<m {
-                let source = t + i * columns, destination = c + i * ldc
-                switch update {
-                case .overwrite:
-                    for j in 0..<n { destination[j] = source[j] }
-                case .accumulate:
-                    for j in 0..<n { destination[j] += source[j] }
-                case .scaleAndAccumulate(let beta):
-                    for j in 0..<n { destination[j] = source[j] + beta * destination[j] }
-                }
-            }
+            update.apply(t, sourceStride: columns, to: c, ldc: ldc, m: m, n: n)
         }
     }
 }

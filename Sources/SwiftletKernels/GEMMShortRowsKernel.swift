@@ -41,14 +41,8 @@ enum GEMMShortRowsKernel {
             storeRow(c00, c01, c02, c03, to: t)
             storeRow(c10, c11, c12, c13, to: t + 32)
             storeRow(c20, c21, c22, c23, to: t + 64)
-            for row in 0..<m {
-                let source = t + row * 32, destination = c + row * ldc
-                if accumulate {
-                    for j in 0..<n { destination[j] += source[j] }
-                } else {
-                    for j in 0..<n { destination[j] = source[j] }
-                }
-            }
+            let update: GEMMMicroKernel.Update = accumulate ? .accumulate : .overwrite
+            update.apply(t, sourceStride: 32, to: c, ldc: ldc, m: m, n: n)
         }
     }
 
