@@ -1,4 +1,3 @@
-import Dispatch
 import Swiftlet
 import SwiftletKernels
 
@@ -28,7 +27,7 @@ public struct ConvolutionMeasurement {
 /// Times `conv2dForward`, `conv2dBackwardInput` and `conv2dBackwardWeight` for every
 /// top-level Conv2d of the ModelZoo model `name`, at the shapes a batch of `batch` images
 /// gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
-/// (at least five, after one warm-up): the kernels' speed without the noise of a busy machine.
+/// (at least five, after two warm-ups): the kernels' speed without the noise of a busy machine.
 public func measureConvolutions(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
     try Parallel.withThreads(threads) {
         let (entry, model) = try seededModel(name)
@@ -53,31 +52,15 @@ private func measure(_ g: Conv2dGeometry, model: String, layer: String, threads:
     var output = [Float](repeating: 0, count: gradOutput.count)
     var gradInput = [Float](repeating: 0, count: input.count)
     var gradWeight = [Float](repeating: 0, count: weight.count)
-    let forward = bestSeconds(seconds) {
+    let forward = callSeconds(budget: seconds) {
         conv2dForward(g, input: input, weight: weight, bias: nil, output: &output)
-    }
-    let backwardInput = bestSeconds(seconds) {
+    }[0]
+    let backwardInput = callSeconds(budget: seconds) {
         conv2dBackwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: &gradInput)
-    }
-    let backwardWeight = bestSeconds(seconds) {
+    }[0]
+    let backwardWeight = callSeconds(budget: seconds) {
         conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &gradWeight, gradBias: nil)
-    }
+    }[0]
     return ConvolutionMeasurement(model: model, layer: layer, geometry: g, threads: threads,
                                   forward: forward, backwardInput: backwardInput, backwardWeight: backwardWeight)
-}
-
-/// The shortest wall time of `body` over at least five calls filling about `budget` seconds,
-/// after one warm-up call.
-private func bestSeconds(_ budget: Double, _ body: () -> Void) -> Double {
-    body()
-    var best = Double.infinity
-    var calls = 0
-    let start = DispatchTime.now().uptimeNanoseconds
-    repeat {
-        let before = DispatchTime.now().uptimeNanoseconds
-        body()
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - before) / 1e9)
-        calls += 1
-    } while calls < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget
-    return best
 }

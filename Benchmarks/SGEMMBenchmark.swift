@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SwiftletKernels
 
@@ -37,10 +36,11 @@ public func measureSGEMM(
         for threadCount in threads {
             Parallel.threads = threadCount
             let seconds = c.withUnsafeMutableBufferPointer { c in
-                medianSeconds(budget: secondsPerPoint) {
+                let times = callSeconds(budget: secondsPerPoint) {
                     sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1,
                           a: a, lda: n, b: b, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
                 }
+                return times[times.count / 2]
             }
             let flops = 2 * Double(n) * Double(n) * Double(n)
             measurements.append(
@@ -48,19 +48,4 @@ public func measureSGEMM(
         }
     }
     return measurements
-}
-
-/// Median wall-clock seconds of `body` on the monotonic clock, after two warm-up calls.
-private func medianSeconds(budget: Double, _ body: () -> Void) -> Double {
-    body()
-    body()
-    var times: [Double] = []
-    let start = DispatchTime.now().uptimeNanoseconds
-    repeat {
-        let before = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - before) / 1e9)
-    } while times.count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budget
-    times.sort()
-    return times[times.count / 2]
 }
