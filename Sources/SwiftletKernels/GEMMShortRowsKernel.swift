@@ -11,13 +11,13 @@ enum GEMMShortRowsKernel {
     /// Rows of the C tile: the first rows of a packed A micro-panel (of `GEMMMicroKernel.rows`).
     static let rows = 3
 
-    /// C[0..<m, 0..<n] = (or +=, when `accumulate`) the first 3 rows of the packed 6×kc A
+    /// C[0..<m, 0..<n] combined by `update` with the first 3 rows of the packed 6×kc A
     /// micro-panel `a` times the kc×32 matrix formed by the packed kc×16 B micro-panels
     /// `left` and `right` side by side. `m` ≤ 3 and 16 < `n` ≤ 32.
     @inline(__always)
     static func multiply(
         kc: Int, a: UnsafePointer<Float>, left: UnsafePointer<Float>, right: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, update: GEMMMicroKernel.Update
     ) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>(), c03 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>(), c13 = SIMD8<Float>()
@@ -41,7 +41,6 @@ enum GEMMShortRowsKernel {
             storeRow(c00, c01, c02, c03, to: t)
             storeRow(c10, c11, c12, c13, to: t + 32)
             storeRow(c20, c21, c22, c23, to: t + 64)
-            let update: GEMMMicroKernel.Update = accumulate ? .accumulate : .overwrite
             update.apply(t, sourceStride: 32, to: c, ldc: ldc, m: m, n: n)
         }
     }

@@ -61,7 +61,7 @@ enum PackedProduct {
                     GEMMShortRowsKernel.multiply(
                         kc: depth, a: packedA + fullRows * k + p * mr, left: packedB + j * k + p * nr,
                         right: packedB + (j + nr) * k + p * nr, c: c + fullRows * ldc + j, ldc: ldc,
-                        m: shortRows, n: min(2 * nr, n - j), accumulate: accumulate || p > 0)
+                        m: shortRows, n: min(2 * nr, n - j), update: update)
                 }
             }
         }
