@@ -8,7 +8,8 @@
 // shared by all threads; images are handed out to threads one at a time (the weight
 // gradient: in chunks with a partial sum each), and every thread runs single-threaded
 // products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
-// im2col matrix is written directly in packed form.
+// im2col matrix is written directly in packed form. The forward pass of stride-1 layers with
+// at most 16 filters skips im2col altogether (`DirectConvolution`).
 
 extension Conv2dGeometry {
     /// A 1×1, stride-1, unpadded convolution: the input plane is the im2col matrix itself.
@@ -63,12 +64,34 @@ private func packGroupWeights(
 }
 
 /// `output = conv(input, weight) + bias` (bias optional, one value per output channel).
-/// Overwrites `output`.
+/// Overwrites `output`. Stride-1 layers with few filters skip im2col (`DirectConvolution`);
+/// both paths give bit-identical results.
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
+    // The bias is added image by image, while the image's output is still in cache.
+    let addBias = { (n: Int) in
+        guard let bias else { return }
+        for o in 0..<g.outChannels {
+            let plane = output + (n * g.outChannels + o) * g.outPlane
+            let value = bias[o]
+            for q in 0..<g.outPlane { plane[q] += value }
+        }
+    }
+    if g.usesDirectForward {
+        DirectConvolution.forward(g, input: input, weight: weight, output: output, perImage: addBias)
+    } else {
+        conv2dForwardByProduct(g, input: input, weight: weight, output: output, perImage: addBias)
+    }
+}
+
+/// The forward convolution as im2col and a packed product per image and group.
+func conv2dForwardByProduct(
+    _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>, perImage finish: (_ image: Int) -> Void
+) {
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: m, k: k)
     KernelScratch.with { shared in
@@ -90,13 +113,7 @@ public func conv2dForward(
                         packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
                         ldc: p, accumulate: false)
                 }
-                if let bias {
-                    for o in 0..<g.outChannels {
-                        let plane = output + (n * g.outChannels + o) * p
-                        let value = bias[o]
-                        for q in 0..<p { plane[q] += value }
-                    }
-                }
+                finish(n)
             }
         }
     }

@@ -32,15 +32,20 @@ enum PackedProduct {
         GEMMPacking.packB(b, ldb: ldb, transposed: transposed, depth: 0..<k, columns: 0..<n, into: packed)
     }
 
+    /// The length of the slices of k that `multiply` sums one after another: slices keep a B
+    /// micro-panel (16·depth floats) within L1 however long k is (the weight gradient's k is a
+    /// whole output plane); within a panel a slice is contiguous.
+    static func depthStep(_ k: Int) -> Int {
+        GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+    }
+
     /// C[m, n] = A·B, or C += A·B when `accumulate`; C has row stride `ldc`.
     static func multiply(
         m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
-        // Slices of k keep a B micro-panel (16·depth floats) within L1 however long k is
-        // (the weight gradient's k is a whole output plane); within a panel a slice is contiguous.
-        let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+        let depthStep = Self.depthStep(k)
         // A last A panel of at most 3 rows goes to `GEMMShortRowsKernel`, two B panels at a
         // time (a B panel without a partner still takes the 6-row kernel).
         let shortRows = m % mr <= GEMMShortRowsKernel.rows ? m % mr : 0
