@@ -10,10 +10,21 @@ public struct PeerBenchmark {
         public let latencyMicroseconds: Double
     }
 
+    /// A factorised model against its original, both in PyTorch (`--only decompose`).
+    public struct Decomposition {
+        public let imagesPerSecond: Double
+        public let originalImagesPerSecond: Double
+        public let speedup: Double
+    }
+
     public let threads: Int
     public let models: [String: Model]
     /// GFLOP/s by matrix size.
     public let sgemm: [Int: Double]
+    /// By `decompositionKey(model:label:)`.
+    public let decompositions: [String: Decomposition]
+
+    public static func decompositionKey(model: String, label: String) -> String { "\(model): \(label)" }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -26,9 +37,18 @@ public struct PeerBenchmark {
     /// Runs the peer script with `python` (which must have torch) on `models` and parses its
     /// JSON lines.
     public static func run(python: String, threads: Int, models names: [String]) throws -> PeerBenchmark {
+        try run(python: python, threads: threads, arguments: ["--models"] + names)
+    }
+
+    /// Runs the peer script's `--only decompose`: the factorised models of `DecompositionCase.defaults`.
+    public static func runDecompositions(python: String, threads: Int) throws -> PeerBenchmark {
+        try run(python: python, threads: threads, arguments: ["--only", "decompose"])
+    }
+
+    private static func run(python: String, threads: Int, arguments: [String]) throws -> PeerBenchmark {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, "--threads", "\(threads)", "--models"] + names
+        process.arguments = [script.path, "--threads", "\(threads)"] + arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -45,6 +65,7 @@ public struct PeerBenchmark {
         }
         var models: [String: Model] = [:]
         var sgemm: [Int: Double] = [:]
+        var decompositions: [String: Decomposition] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             if let name = object["model"] as? String, let train = object["train_img_per_s"] as? Double,
@@ -52,8 +73,13 @@ public struct PeerBenchmark {
                 models[name] = Model(name: name, trainImagesPerSecond: train, inferImagesPerSecond: infer, latencyMicroseconds: latency)
             } else if let n = object["sgemm"] as? Int, let gflops = object["gflops"] as? Double {
                 sgemm[n] = gflops
+            } else if let name = object["decompose"] as? String, let label = object["decomposition"] as? String,
+                      let speed = object["img_per_s"] as? Double, let original = object["original_img_per_s"] as? Double,
+                      let speedup = object["speedup"] as? Double {
+                decompositions[decompositionKey(model: name, label: label)] =
+                    Decomposition(imagesPerSecond: speed, originalImagesPerSecond: original, speedup: speedup)
             }
         }
-        return PeerBenchmark(threads: threads, models: models, sgemm: sgemm)
+        return PeerBenchmark(threads: threads, models: models, sgemm: sgemm, decompositions: decompositions)
     }
 }

@@ -1,11 +1,11 @@
 """Peer anchor: PyTorch CPU speed for the seed models on this machine.
 
 Prints one JSON line per measurement. Run with the reference venv:
-  python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm] [--models NAME ...]
+  python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm|decompose] [--models NAME ...]
 """
-import argparse, json, sys, time
+import argparse, copy, json, sys, time
 from pathlib import Path
-import torch, torch.nn.functional as F
+import torch, torch.nn as nn, torch.nn.functional as F
 
 # The same PyTorch classes the checkpoint cross-check and the fixture generator use.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
@@ -20,12 +20,65 @@ def bench(fn, seconds=3.0):
     while time.perf_counter() - t0 < seconds: fn(); n += 1
     return (time.perf_counter() - t0) / n
 
+class HintonStudent(nn.Module):
+    """Hinton et al. 2015's student, 784-800-800-10 (Swiftlet's hinton-student)."""
+    def __init__(s):
+        super().__init__(); s.fc1 = nn.Linear(784, 800); s.fc2 = nn.Linear(800, 800); s.fc3 = nn.Linear(800, 10)
+
+    def forward(s, x):
+        x = F.relu(s.fc1(x.flatten(1))); return s.fc3(F.relu(s.fc2(x)))
+
+
+# What `swiftlet bench --only decompose` measures (DecompositionCase.defaults), labelled as it labels them.
+DECOMPOSITIONS = [
+    ("lenet300", [("fc1", 50)], False), ("lenet300", [("fc1", 20)], False),
+    ("hinton-student", [("fc2", 100)], False), ("hinton-student", [("fc2", 25)], False),
+    ("cifar-simplecnn", [("fc1", 16)], False), ("cifar-simplecnn", [("conv2", 8)], False),
+    ("cifar-simplecnn", [("conv2", 8)], True), ("cifar-simplecnn", [("fc1", 16), ("conv2", 8)], False),
+]
+DECOMPOSITION_MODELS = {**ALL_MODELS, "hinton-student": (HintonStudent, (1, 28, 28))}
+
+
+def factorized(layer, r, separable):
+    """The layer's rank-r replacement, shaped as Swiftlet's Linear/Conv2d.lowRank builds it
+    (weights random: speed does not depend on them). Every layer factorised here has stride 1
+    and no padding."""
+    if isinstance(layer, nn.Linear):
+        return nn.Sequential(nn.Linear(layer.in_features, r, bias=False), nn.Linear(r, layer.out_features))
+    kh, kw = layer.kernel_size
+    first, second = ((kh, 1), (1, kw)) if separable else ((kh, kw), 1)
+    return nn.Sequential(nn.Conv2d(layer.in_channels, r, first, bias=False), nn.Conv2d(r, layer.out_channels, second))
+
+
+def bench_decompositions(threads, batch, rounds=5, seconds=0.3):
+    """Each factorised model timed alternately with the original, best of `rounds` rounds of
+    about `seconds` each, as `swiftlet bench --only decompose` does."""
+    for name, layers, separable in DECOMPOSITIONS:
+        cls, shape = DECOMPOSITION_MODELS[name]
+        original = cls().eval(); model = copy.deepcopy(original)
+        for layer, r in layers:
+            setattr(model, layer, factorized(getattr(model, layer), r, separable))
+        x = torch.randn(batch, *shape); best = [float("inf"), float("inf")]
+        with torch.no_grad():
+            for _ in range(rounds):
+                for i, m in enumerate((model, original)):
+                    m(x); n, t0 = 0, time.perf_counter()
+                    while time.perf_counter() - t0 < seconds: m(x); n += 1
+                    best[i] = min(best[i], (time.perf_counter() - t0) / n)
+        label = " + ".join(f"{layer} r{r}" for layer, r in layers) + (" separable" if separable else "")
+        print(json.dumps({"decompose": name, "decomposition": label, "threads": threads, "batch": batch,
+                          "img_per_s": round(batch / best[0]), "original_img_per_s": round(batch / best[1]),
+                          "speedup": round(best[1] / best[0], 2)}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--only", choices=["models", "sgemm"], default=None)
+    ap.add_argument("--only", choices=["models", "sgemm", "decompose"], default=None)
     ap.add_argument("--models", nargs="+", choices=sorted(ALL_MODELS), default=SEED_MODELS); a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)
+    if a.only == "decompose":
+        return bench_decompositions(a.threads, a.batch)
     for name in (a.models if a.only != "sgemm" else []):
         cls, shape = ALL_MODELS[name]
         m = cls(); opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)

@@ -5,7 +5,7 @@ import SwiftletBenchmarks
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio. --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
     static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
@@ -102,11 +102,23 @@ struct BenchCommand: Command {
         let measurements = try measureEach(cases, threads: threads, console: console, label: { "\($0.model) \($0.label)" }) {
             [try measureDecomposition($0, threads: $1)]
         }
-        var table = Table(headers: ["model", "decomposed", "threads", "FLOPs/img", "FLOPs ratio", "img/s", "original img/s", "speed-up"])
+        // PyTorch's figures for the same factorisations with each thread count, measured right after.
+        var peers: [Int: PeerBenchmark] = [:]
+        if let python = arguments[Self.peer] {
+            for count in threads {
+                console.diagnostics.write("measuring the same factorisations in PyTorch with \(count) thread\(count == 1 ? "" : "s")…\n")
+                peers[count] = try PeerBenchmark.runDecompositions(python: python, threads: count)
+            }
+        }
+        var table = Table(headers: ["model", "decomposed", "threads", "FLOPs/img", "FLOPs ratio", "img/s", "original img/s", "speed-up"]
+                          + (peers.isEmpty ? [] : ["PyTorch img/s", "PyTorch speed-up"]))
         for m in measurements {
+            let peer = peers[m.threads]?.decompositions[PeerBenchmark.decompositionKey(model: m.decomposition.model, label: m.decomposition.label)]
             table.append([m.decomposition.model, m.decomposition.label, "\(m.threads)", HumanReadable.count(m.speed.flops),
                           String(format: "%.2f", m.speed.flopReduction), HumanReadable.count(m.speed.imagesPerSecond),
-                          HumanReadable.count(m.speed.referenceImagesPerSecond), String(format: "%.2f×", m.speed.speedup)])
+                          HumanReadable.count(m.speed.referenceImagesPerSecond), String(format: "%.2f×", m.speed.speedup)]
+                         + (peers.isEmpty ? [] : [peer.map { HumanReadable.count($0.imagesPerSecond) } ?? "–",
+                                                  peer.map { String(format: "%.2f×", $0.speedup) } ?? "–"]))
         }
         report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
                title: "inference at batch 64, each decomposed model alternately with the original (best of 5 rounds each)", table: table)
