@@ -28,8 +28,8 @@ enum DirectConvolution {
     /// Wide-output positions per tile: 4 × 24 is twelve 8-lane accumulators, as in `GEMMMicroKernel`.
     static let positions = 24
     /// Up to this many filters per group the direct path is faster. Measured with `swiftlet
-    /// bench --only conv --threads 1`: SimpleCNN's conv1 (16 filters) 77 → 107 GFLOP/s and the
-    /// MNIST net's conv1 (10) 66 → 83, but its conv2 (20) 94 → 83 and LeNet-5's conv2 (50) 118 → 81.
+    /// bench --only conv --threads 1`: SimpleCNN's conv1 (16 filters) 74 → 107 GFLOP/s and the
+    /// MNIST net's conv1 (10) 64 → 83, but its conv2 (20) 94 → 83 and LeNet-5's conv2 (50) 118 → 81.
     static let maxFilters = 16
 
     /// `output = conv(input, weight)` for a stride-1 geometry, bias not added. Overwrites `output`.
