@@ -62,9 +62,7 @@ def bench_decompositions(threads, batch, rounds=5, seconds=0.3):
         with torch.no_grad():
             for _ in range(rounds):
                 for i, m in enumerate((model, original)):
-                    m(x); n, t0 = 0, time.perf_counter()
-                    while time.perf_counter() - t0 < seconds: m(x); n += 1
-                    best[i] = min(best[i], (time.perf_counter() - t0) / n)
+                    best[i] = min(best[i], bench(lambda: m(x), seconds))
         label = " + ".join(f"{layer} r{r}" for layer, r in layers) + (" separable" if separable else "")
         print(json.dumps({"decompose": name, "decomposition": label, "threads": threads, "batch": batch,
                           "img_per_s": round(batch / best[0]), "original_img_per_s": round(batch / best[1]),
