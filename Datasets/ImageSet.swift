@@ -24,6 +24,11 @@ public struct ImageSet: Sendable {
         if let bad = labels.firstIndex(where: { Int($0) >= classNames.count }) {
             throw DatasetError(.labelOutOfRange, file: file, "label \(labels[bad]) of item \(bad) is out of range: there are \(classNames.count) classes (0...\(classNames.count - 1))")
         }
+        self.init(channels: channels, height: height, width: width, pixels: pixels, labels: labels, classNames: classNames)
+    }
+
+    /// Sizes and labels already checked.
+    private init(channels: Int, height: Int, width: Int, pixels: [UInt8], labels: [UInt8], classNames: [String]) {
         count = labels.count
         self.channels = channels
         self.height = height
@@ -31,6 +36,14 @@ public struct ImageSet: Sendable {
         self.pixels = pixels
         self.labels = labels
         self.classNames = classNames
+    }
+
+    /// Images `range` (in order), e.g. a validation split.
+    public func images(_ range: Range<Int>) -> ImageSet {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "images \(range) of a set of \(count)")
+        let pixelRange = range.lowerBound * imageSize ..< range.upperBound * imageSize
+        return ImageSet(channels: channels, height: height, width: width, pixels: Array(pixels[pixelRange]),
+                        labels: Array(labels[range]), classNames: classNames)
     }
 
     /// How many images carry each label.
@@ -52,5 +65,17 @@ public struct ImageDataset: Sendable {
         self.name = name
         self.train = train
         self.test = test
+    }
+
+    /// The last `count` training images as the test set, training on the rest: a validation
+    /// split, so a recipe can be chosen without looking at the test set. (Keras's
+    /// `validation_split` also holds out the end of the training data.)
+    /// - Throws: `DatasetError` if `count` does not leave at least one training image.
+    public func holdingOut(validation count: Int) throws -> ImageDataset {
+        guard count > 0, count < train.count else {
+            throw DatasetError(.invalidArgument, file: name, "cannot hold out \(count) validation images from \(train.count) training images: expected 1...\(train.count - 1)")
+        }
+        let split = train.count - count
+        return ImageDataset(name: "\(name), validation split", train: train.images(0 ..< split), test: train.images(split ..< train.count))
     }
 }

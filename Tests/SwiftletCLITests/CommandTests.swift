@@ -109,6 +109,24 @@ final class CommandTests: CommandTestCase {
         }
     }
 
+    /// `--validation N`: every stage is measured on the held-out training images and says so,
+    /// in the JSON lines and in the report.
+    func testValidationRunsSayWhatTheyMeasuredOn() throws {
+        let out = folder.appendingPathComponent("validation")
+        let result = run(["reproduce", "seed000-mnist-prune", "--epochs", "1", "--validation", "10000", "--out", out.path, "--json"])
+        XCTAssertEqual(result.code, 0, result.errors)
+        let lines = try jsonLines(result.output)
+        XCTAssertEqual(lines.map { $0["validation_images"] as? Int }, [10000, 10000, 10000])
+        XCTAssertGreaterThan(lines[0]["accuracy"] as? Double ?? 0, 97)
+        XCTAssertTrue(result.errors.contains("trained: validation accuracy"), result.errors)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("the last 10000 training images, held out of training (not the test set)"), report)
+
+        let tooMany = run(["reproduce", "seed000-mnist-prune", "--validation", "60000", "--out", out.path])
+        XCTAssertEqual(tooMany.code, 1)
+        XCTAssertTrue(tooMany.errors.contains("cannot hold out 60000 validation images from 60000 training images"), tooMany.errors)
+    }
+
     func testReproduceListsTheMainJob() {
         let list = run(["reproduce", "--list"])
         XCTAssertEqual(list.code, 0)

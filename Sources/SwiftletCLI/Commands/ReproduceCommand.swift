@@ -7,9 +7,12 @@ struct ReproduceCommand: Command {
     let summary = "Run a source document's experiment end to end (reproduce --list shows them)"
     let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
     static let list = Option.flag("list", help: "List the experiments and exit")
+    static let validation = Option<Int?>.integer(
+        "validation", range: .positive,
+        help: "Hold out the last N training images and report accuracy on them instead of the test set (to choose a recipe without the test set)")
     static let experimentID = Positional("experiment-id", help: "An experiment id, or all", isOptional: true)
 
-    var options: [any OptionDeclaration] { [Self.list, CommonOptions.epochs, CommonOptions.out] + GlobalOptions.all }
+    var options: [any OptionDeclaration] { [Self.list, CommonOptions.epochs, Self.validation, CommonOptions.out] + GlobalOptions.all }
     var positionals: [Positional] { [Self.experimentID] }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -33,7 +36,8 @@ struct ReproduceCommand: Command {
                 : URL(fileURLWithPath: arguments[CommonOptions.out]!)
             let context = ExperimentContext(
                 experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
-                outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments), console: console,
+                outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments),
+                validationImages: arguments[Self.validation], console: console,
                 json: arguments[GlobalOptions.json])
             let report = ExperimentReport(experiment: experiment, results: try experiment.run(context), tables: context.tables)
             try report.write(to: folder)

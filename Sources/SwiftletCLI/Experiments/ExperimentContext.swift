@@ -11,6 +11,9 @@ final class ExperimentContext {
     let epochsOverride: Int?
     let outputDirectory: URL
     let fetchOptions: FetchOptions
+    /// With `--validation N`: the last N training images replace the test set and are not
+    /// trained on, so every accuracy is a validation accuracy.
+    let validationImages: Int?
     let console: Console
     let json: Bool
     private(set) var results: [StageResult] = []
@@ -19,12 +22,13 @@ final class ExperimentContext {
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
-         console: Console, json: Bool) {
+         validationImages: Int? = nil, console: Console, json: Bool) {
         self.experiment = experiment
         self.seed = seed
         self.epochsOverride = epochsOverride
         self.outputDirectory = outputDirectory
         self.fetchOptions = fetchOptions
+        self.validationImages = validationImages
         self.console = console
         self.json = json
     }
@@ -35,7 +39,8 @@ final class ExperimentContext {
     /// Loads (fetching if needed) a dataset with the recipe's normalisation and batch size.
     func loadImages(_ name: String, normalization: Normalization, augmentation: Augmentation? = nil,
                     batchSize: Int = 64) throws -> ImageData {
-        let dataset = try loadDataset(name, options: fetchOptions)
+        let full = try loadDataset(name, options: fetchOptions)
+        let dataset = try validationImages.map { try full.holdingOut(validation: $0) } ?? full
         return try ImageData(dataset: dataset, normalization: normalization, augmentation: augmentation,
                              batchSize: batchSize, seed: seed)
     }
@@ -117,7 +122,7 @@ final class ExperimentContext {
         tables.append((title, table))
     }
 
-    /// Test-set evaluation of `model`.
+    /// Evaluation of `model` on the test set (the validation split with `--validation`).
     func evaluate(_ model: Module, data: ImageData) throws -> EpochResult {
         try Swiftlet.evaluate(model, batches: data.testBatches())
     }
@@ -135,14 +140,14 @@ final class ExperimentContext {
         let footprint = try ModelFootprint(of: model, inputShape: data.imageShape)
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,
-                                 imagesPerSecond: evaluation.imagesPerSecond, speed: speed)
+                                 imagesPerSecond: evaluation.imagesPerSecond, speed: speed, validationImages: validationImages)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
         }
         results.append(result)
         if json { JSONLinesWriter(sink: console.output).write(result.json) }
-        console.diagnostics.write("\(stage): test accuracy \(HumanReadable.percent(result.accuracy)), "
+        console.diagnostics.write("\(stage): \(result.evaluatedOn) accuracy \(HumanReadable.percent(result.accuracy)), "
                                   + "sparsity \(HumanReadable.percent(result.sparsity))\n")
         stageStart = Date()
         return result

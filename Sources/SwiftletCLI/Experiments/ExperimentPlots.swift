@@ -22,7 +22,7 @@ struct ExperimentPlots {
     }
 
     private func plot(_ what: String, xLabel: String, logarithmicX: Bool = false, x: (StageResult) -> Double) -> LinePlot {
-        LinePlot(title: "\(experimentID): \(what)", xLabel: xLabel, yLabel: "test accuracy (%)",
+        LinePlot(title: "\(experimentID): \(what)", xLabel: xLabel, yLabel: "\(results.first?.evaluatedOn ?? "test") accuracy (%)",
                  series: results.map { LinePlot.Series($0.stage, points: [(x: x($0), y: $0.accuracy)]) },
                  logarithmicX: logarithmicX)
     }

@@ -15,8 +15,15 @@ struct ExperimentReport {
 
     var table: Table { StageResult.table(results) }
 
+    /// What the accuracies were measured on, in words.
+    var evaluationSet: String {
+        guard let held = results.first?.validationImages else { return "the test set" }
+        return "a validation split: the last \(held) training images, held out of training (not the test set)"
+    }
+
     var terminalText: String {
-        "\n\(experiment.id): \(experiment.summary)\n" + table.renderPlainText()
+        "\n\(experiment.id): \(experiment.summary)\n"
+            + (results.first?.validationImages == nil ? "" : "Accuracy on \(evaluationSet)\n") + table.renderPlainText()
             + tables.map { "\n\($0.title)\n" + $0.table.renderPlainText() }.joined()
             + "\nTotal time \(HumanReadable.duration(seconds))\n"
     }
@@ -61,7 +68,7 @@ struct ExperimentReport {
             document.bulletList(experiment.corrections)
         }
         document.paragraph("""
-            Accuracy is top-1 on the test set. Sparsity is the share of zero weights in Linear and \
+            Accuracy is top-1 on \(evaluationSet). Sparsity is the share of zero weights in Linear and \
             Conv2d weight tensors. "Stored" is the stage's stored form: for float stages the smallest \
             of dense fp32, bitmap + values, or CSR per tensor (index overhead included); for quantized \
             or encoded stages the bytes of codes, codebooks, scales and indices. "ratio" is dense fp32 \

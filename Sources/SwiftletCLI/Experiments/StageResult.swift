@@ -29,9 +29,13 @@ public struct StageResult: Equatable {
     /// dense FLOPs it has, where the stage timed the two against each other.
     public let speedup: Double?
     public let flopReduction: Double?
+    /// Set when `accuracy` was measured on this many held-out training images (`--validation`)
+    /// instead of the test set.
+    public let validationImages: Int?
 
     public init(experiment: String, stage: String, accuracy: Double, footprint: ModelFootprint, seconds: Double,
-                bits: Int? = nil, storedBytes: Int? = nil, imagesPerSecond: Double? = nil, speed: InferenceSpeedComparison? = nil) {
+                bits: Int? = nil, storedBytes: Int? = nil, imagesPerSecond: Double? = nil, speed: InferenceSpeedComparison? = nil,
+                validationImages: Int? = nil) {
         self.experiment = experiment
         self.stage = stage
         self.accuracy = accuracy
@@ -45,7 +49,11 @@ public struct StageResult: Equatable {
         self.imagesPerSecond = speed?.imagesPerSecond ?? imagesPerSecond
         speedup = speed?.speedup
         flopReduction = speed?.flopReduction
+        self.validationImages = validationImages
     }
+
+    /// Which images `accuracy` was measured on: "test", or "validation" for a `--validation` run.
+    public var evaluatedOn: String { validationImages == nil ? "test" : "validation" }
 
     /// How many times smaller than dense fp32 the stored form is.
     public var compressionRatio: Double { Double(denseBytes) / Double(max(storedBytes, 1)) }
@@ -56,6 +64,7 @@ extension StageResult: Decodable {
     private enum CodingKeys: String, CodingKey {
         case experiment, stage, accuracy, sparsity, params, flops, seconds, bits, speedup
         case storedBytes = "size_bytes", denseBytes = "dense_bytes", imagesPerSecond = "img_per_s", flopReduction = "flops_reduction"
+        case validationImages = "validation_images"
     }
 
     public init(from decoder: Decoder) throws {
@@ -73,6 +82,7 @@ extension StageResult: Decodable {
         imagesPerSecond = try values.decodeIfPresent(Double.self, forKey: .imagesPerSecond)
         speedup = try values.decodeIfPresent(Double.self, forKey: .speedup)
         flopReduction = try values.decodeIfPresent(Double.self, forKey: .flopReduction)
+        validationImages = try values.decodeIfPresent(Int.self, forKey: .validationImages)
     }
 }
 
@@ -89,6 +99,7 @@ extension StageResult {
         if let imagesPerSecond { object["img_per_s"] = .number(imagesPerSecond, decimals: 0) }
         if let speedup { object["speedup"] = .number(speedup, decimals: 2) }
         if let flopReduction { object["flops_reduction"] = .number(flopReduction, decimals: 2) }
+        if let validationImages { object["validation_images"] = .integer(validationImages) }
         return object
     }
 
