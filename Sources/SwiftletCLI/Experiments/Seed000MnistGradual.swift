@@ -5,20 +5,27 @@ import Swiftlet
 /// 0.01, momentum 0.9, batch 64, 10 epochs, mean/std 0.5), then pruned gradually to 90 %
 /// with Zhu & Gupta's automated gradual pruning (AGP) instead of in one shot.
 ///
-/// The schedule: 15 epochs of pruning and retraining with a fresh SGD (lr 0.01, momentum
-/// 0.9) annealed to 0 by a cosine; AGP from 0 to 90 % over the first 7 epochs, pruning every
-/// Δt = 100 optimizer steps as Zhu & Gupta do (s_t = 0.9·(1 − (1 − t/(nΔt))³), n = 65 for
-/// MNIST's 938 batches per epoch), then 8 epochs at 90 % to recover. The ranking is global
-/// magnitude: one threshold across layers, so the 250-weight conv1 is not forced to lose as
-/// much as the 16,000-weight fc1. (The first version pruned once per epoch, at the start of
-/// epochs 1 … 8, and ended at 98.91 %; the finer granularity is the paper's, chosen before
-/// running it.)
+/// The schedule: 30 epochs of pruning and retraining with a fresh SGD (lr 0.01, momentum
+/// 0.9, weight decay 5·10⁻⁴) annealed to 0 by a cosine; AGP from 0 to 90 % over the first 14
+/// epochs, pruning every Δt = 100 optimizer steps as Zhu & Gupta do
+/// (s_t = 0.9·(1 − (1 − t/(nΔt))³), n = 131 for MNIST's 938 batches per epoch), then 16
+/// epochs at 90 % to recover. The ranking is global magnitude: one threshold across layers,
+/// so the 250-weight conv1 is not forced to lose as much as the 16,000-weight fc1.
+///
+/// How the recovery recipe was chosen: on a validation split (`--validation 10000`, seeds
+/// 0–2, the test set unseen), four recipes declared in advance ended at these mean accuracies
+/// after pruning: 15 epochs 98.84 %, 30 epochs 98.75 %, 15 epochs with weight decay 98.87 %,
+/// 30 epochs with weight decay 98.88 % (the dense models: 98.91 %). The rule, also fixed in
+/// advance, took the best if it beat the 15-epoch recipe by at least 0.03 pp.
 struct Seed000MnistGradual: Experiment {
     let id = "seed000-mnist-gradual"
-    let summary = "MNIST net: train 10 epochs → automated gradual pruning to 90 % (global magnitude, every 100 steps) over 15 epochs"
+    let summary = "MNIST net: train 10 epochs → automated gradual pruning to 90 % (global magnitude, every 100 steps) over 30 epochs with weight decay"
     let finalSparsity: Float = 0.9
     /// Δt, optimizer steps between prunings.
     let pruningFrequency = 100
+    /// Keeps the surviving weights small while they take over the pruned ones' work; without
+    /// it the longer schedule overfits (98.75 % against 98.84 % on validation).
+    let weightDecay: Float = 5e-4
     let corrections: [String] = []
 
     func run(_ context: ExperimentContext) throws -> [StageResult] {
@@ -26,10 +33,10 @@ struct Seed000MnistGradual: Experiment {
         let model = try context.trainModel("mnist-net", data: data, epochs: context.epochs(default: 10), stage: "trained")
 
         // At least two epochs, so that the final sparsity is reached and trained once.
-        let epochs = max(context.epochs(default: 15), 2)
+        let epochs = max(context.epochs(default: 30), 2)
         let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, every: pruningFrequency,
                                                   overEpochs: max((epochs - 1) / 2, 1), of: data)
-        let pruner = SGD(model.parameters, lr: 0.01, momentum: 0.9)
+        let pruner = SGD(model.parameters, lr: 0.01, momentum: 0.9, weightDecay: weightDecay)
         try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, clock: .batch, epochs: epochs,
                                    target: SparsityTarget.global, label: "agp", finalStage: "pruned",
                                    learningRates: LearningRateSchedule(pruner, .cosine(tMax: epochs, minimum: 0)))
