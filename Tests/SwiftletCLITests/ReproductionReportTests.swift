@@ -15,12 +15,14 @@ final class ReproductionReportTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func stage(_ name: String, accuracy: Double, sparsity: Double, stored: Int, bits: Int? = nil) throws -> StageResult {
+    private func stage(_ name: String, accuracy: Double, sparsity: Double, stored: Int, bits: Int? = nil,
+                       validationImages: Int? = nil) throws -> StageResult {
         var line = """
             {"experiment": "seed000-mnist-prune", "stage": "\(name)", "accuracy": \(accuracy), "sparsity": \(sparsity), \
             "params": 9536, "size_bytes": \(stored), "dense_bytes": 87360, "flops": 418498, "seconds": 1.5, "img_per_s": 25000
             """
         if let bits { line += ", \"bits\": \(bits)" }
+        if let validationImages { line += ", \"validation_images\": \(validationImages)" }
         return try JSONDecoder().decode(StageResult.self, from: Data((line + "}").utf8))
     }
 
@@ -82,5 +84,22 @@ final class ReproductionReportTests: XCTestCase {
         for other in experiments where other.id != experiment.id {
             XCTAssertTrue(text.contains("Not run yet: `swift run -c release swiftlet reproduce \(other.id)`"), other.id)
         }
+    }
+
+    /// A run made with `--validation` is never shown as if measured on the test set.
+    func testAValidationRunIsLabelledAsSuch() throws {
+        let runs = folder.appendingPathComponent("runs")
+        let experiment = try XCTUnwrap(experiments.first { $0.id == "seed000-mnist-prune" })
+        let results = [try stage("trained", accuracy: 98.95, sparsity: 0, stored: 87360, validationImages: 10000),
+                       try stage("pruned", accuracy: 96.1, sparsity: 60.11, stored: 40864, validationImages: 10000)]
+        try ExperimentReport(experiment: experiment, results: results).write(to: runs.appendingPathComponent(experiment.id))
+        let output = folder.appendingPathComponent("docs/reproduction.md")
+        try ReproductionReport(runsFolder: runs, output: output).write()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        XCTAssertTrue(text.contains("| seed000-mnist-prune (validation split) | 2 |"), text)
+        XCTAssertTrue(text.contains("| stage | ours (validation split) | reference |"), text)
+        XCTAssertTrue(text.contains("Accuracy is top-1 on a validation split: the last 10000 training images"), text)
+        let plot = try String(contentsOf: folder.appendingPathComponent("docs/reproduction/seed000-mnist-prune-size.svg"), encoding: .utf8)
+        XCTAssertTrue(plot.contains("validation accuracy (%)"), "the plot's axis says so too")
     }
 }

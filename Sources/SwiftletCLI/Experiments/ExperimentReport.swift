@@ -31,7 +31,8 @@ struct ExperimentReport {
     /// Our accuracy beside each reference figure for the same stage.
     var referenceTable: Table? {
         guard !experiment.references.isEmpty else { return nil }
-        var table = Table(headers: ["stage", "ours", "reference", "difference", "reference measured by"])
+        let ours = results.first?.validationImages == nil ? "ours" : "ours (validation split)"
+        var table = Table(headers: ["stage", ours, "reference", "difference", "reference measured by"])
         for reference in experiment.references {
             let ours = results.first { $0.stage == reference.stage }?.accuracy
             table.append([reference.stage, ours.map { HumanReadable.percent($0) } ?? "not run",
