@@ -15,15 +15,18 @@ struct ExperimentReport {
 
     var table: Table { StageResult.table(results) }
 
+    /// Set for a `--validation` run: how many held-out training images every stage was measured on.
+    var validationImages: Int? { results.first?.validationImages }
+
     /// What the accuracies were measured on, in words.
     var evaluationSet: String {
-        guard let held = results.first?.validationImages else { return "the test set" }
+        guard let held = validationImages else { return "the test set" }
         return "a validation split: the last \(held) training images, held out of training (not the test set)"
     }
 
     var terminalText: String {
         "\n\(experiment.id): \(experiment.summary)\n"
-            + (results.first?.validationImages == nil ? "" : "Accuracy on \(evaluationSet)\n") + table.renderPlainText()
+            + (validationImages == nil ? "" : "Accuracy on \(evaluationSet)\n") + table.renderPlainText()
             + tables.map { "\n\($0.title)\n" + $0.table.renderPlainText() }.joined()
             + "\nTotal time \(HumanReadable.duration(seconds))\n"
     }
@@ -31,7 +34,7 @@ struct ExperimentReport {
     /// Our accuracy beside each reference figure for the same stage.
     var referenceTable: Table? {
         guard !experiment.references.isEmpty else { return nil }
-        let ours = results.first?.validationImages == nil ? "ours" : "ours (validation split)"
+        let ours = validationImages == nil ? "ours" : "ours (validation split)"
         var table = Table(headers: ["stage", ours, "reference", "difference", "reference measured by"])
         for reference in experiment.references {
             let ours = results.first { $0.stage == reference.stage }?.accuracy

@@ -50,7 +50,7 @@ struct ReproductionReport {
                 continue
             }
             let best = report.results.map(\.compressionRatio).max() ?? 1
-            let measuredOn = first.validationImages == nil ? "" : " (validation split)"
+            let measuredOn = report.validationImages == nil ? "" : " (validation split)"
             overview.append([experiment.id + measuredOn, "\(report.results.count)", "\(first.stage) \(HumanReadable.percent(first.accuracy))",
                              "\(last.stage) \(HumanReadable.percent(last.accuracy))",
                              HumanReadable.fixed(best, decimals: 1) + "×", HumanReadable.duration(report.seconds)])
