@@ -23,8 +23,8 @@ struct Seed000MnistGradual: Experiment {
     let finalSparsity: Float = 0.9
     /// Δt, optimizer steps between prunings.
     let pruningFrequency = 100
-    /// Keeps the surviving weights small while they take over the pruned ones' work; without
-    /// it the longer schedule overfits (98.75 % against 98.84 % on validation).
+    /// Keeps the surviving weights small while they take over the pruned ones' work; on the
+    /// validation split the longer schedule without it did worse (98.75 % against 98.84 %).
     let weightDecay: Float = 5e-4
     let corrections: [String] = []
 
