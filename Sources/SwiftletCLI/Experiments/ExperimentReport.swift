@@ -18,6 +18,9 @@ struct ExperimentReport {
     /// Set for a `--validation` run: how many held-out training images every stage was measured on.
     var validationImages: Int? { results.first?.validationImages }
 
+    /// " (validation split)" after a label of a `--validation` run's figures; empty otherwise.
+    var validationLabel: String { validationImages == nil ? "" : " (validation split)" }
+
     /// What the accuracies were measured on, in words.
     var evaluationSet: String {
         guard let held = validationImages else { return "the test set" }
@@ -34,8 +37,7 @@ struct ExperimentReport {
     /// Our accuracy beside each reference figure for the same stage.
     var referenceTable: Table? {
         guard !experiment.references.isEmpty else { return nil }
-        let ours = validationImages == nil ? "ours" : "ours (validation split)"
-        var table = Table(headers: ["stage", ours, "reference", "difference", "reference measured by"])
+        var table = Table(headers: ["stage", "ours" + validationLabel, "reference", "difference", "reference measured by"])
         for reference in experiment.references {
             let ours = results.first { $0.stage == reference.stage }?.accuracy
             table.append([reference.stage, ours.map { HumanReadable.percent($0) } ?? "not run",

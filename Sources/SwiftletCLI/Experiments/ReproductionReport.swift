@@ -50,8 +50,7 @@ struct ReproductionReport {
                 continue
             }
             let best = report.results.map(\.compressionRatio).max() ?? 1
-            let measuredOn = report.validationImages == nil ? "" : " (validation split)"
-            overview.append([experiment.id + measuredOn, "\(report.results.count)", "\(first.stage) \(HumanReadable.percent(first.accuracy))",
+            overview.append([experiment.id + report.validationLabel, "\(report.results.count)", "\(first.stage) \(HumanReadable.percent(first.accuracy))",
                              "\(last.stage) \(HumanReadable.percent(last.accuracy))",
                              HumanReadable.fixed(best, decimals: 1) + "×", HumanReadable.duration(report.seconds)])
         }
