@@ -34,3 +34,19 @@ func fixtureCases(_ group: String, prefix: String, file: StaticString = #filePat
     XCTAssertFalse(cases.isEmpty, "no \(prefix)* cases in \(group).json", file: file, line: line)
     return cases
 }
+
+extension FixtureCase {
+    /// A list of [before, after] pairs, one per dimension (padding).
+    func pairs(_ key: String) throws -> [(before: Int, after: Int)] {
+        guard let list = params[key] as? [[Any]] else {
+            throw FixtureError(origin, "parameter \"\(key)\" should be a list of [before, after] pairs")
+        }
+        return try list.map { pair in
+            let values = pair.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }
+            guard values.count == 2 else {
+                throw FixtureError(origin, "parameter \"\(key)\" holds \(pair), not a pair of integers")
+            }
+            return (values[0], values[1])
+        }
+    }
+}

@@ -187,3 +187,41 @@ extension GradientCheckTests {
         }
     }
 }
+
+extension GradientCheckTests {
+    func testGradientConcat() throws {
+        try checkGradients([spreadTensor([2, 3, 2, 2], seed: 80), spreadTensor([2, 1, 2, 2], seed: 81), spreadTensor([2, 2, 2, 2], seed: 82)]) {
+            try concat($0, alongAxis: 1)
+        }
+        try checkGradients([spreadTensor([3, 2, 4], seed: 83), spreadTensor([3, 2, 1], seed: 84)]) { try concat($0, alongAxis: -1) }
+        try checkGradients([spreadTensor([1, 3], seed: 85), spreadTensor([2, 3], seed: 86)]) { try concat($0, alongAxis: 0) }
+        // The same tensor twice (and once more behind another): its two blocks' gradients add up.
+        try checkGradients([spreadTensor([2, 3, 2], seed: 87)]) { try concat([$0[0], $0[0]]) }
+        try checkGradients([spreadTensor([2, 2, 3], seed: 88), spreadTensor([2, 2, 1], seed: 89)]) {
+            try concat([$0[0], $0[1], $0[0]], alongAxis: 2)
+        }
+    }
+
+    func testGradientGlobalAvgPool2d() throws {
+        try checkGradients([spreadTensor([2, 3, 3, 5], seed: 90)]) { try globalAvgPool2d($0[0]) }
+        try checkGradients([spreadTensor([1, 2, 4, 5], seed: 91)]) { try globalAvgPool2d($0[0]) }  // 8 lanes and a tail
+    }
+
+    func testGradientPadded() throws {
+        try checkGradients([spreadTensor([2, 3, 2, 3], seed: 92)]) {
+            try $0[0].padded([(0, 0), (1, 0), (2, 1), (0, 2)], value: 0.5)
+        }
+        try checkGradients([spreadTensor([4], seed: 93)]) { try $0[0].padded([(3, 1)]) }
+        try checkGradients([spreadTensor([1, 2, 3, 3], seed: 94)]) { try ZeroPad2d(left: 1, right: 0, top: 2, bottom: 1)($0[0]) }
+    }
+
+    func testGradientSliced() throws {
+        try checkGradients([spreadTensor([2, 5, 3], seed: 95)]) { try $0[0].sliced(alongAxis: 1, 1..<4) }
+        try checkGradients([spreadTensor([3, 4], seed: 96)]) { try $0[0].sliced(alongAxis: -1, 3..<4) }
+        try checkGradients([spreadTensor([3, 2, 2], seed: 97)]) { try $0[0].sliced(alongAxis: 0, 0..<2) }
+        // Two overlapping slices of one tensor: the overlap gets both gradients.
+        try checkGradients([spreadTensor([2, 5, 2], seed: 98)]) { t in
+            try t[0].sliced(alongAxis: 1, 0..<3) * t[0].sliced(alongAxis: 1, 2..<5)
+        }
+    }
+}

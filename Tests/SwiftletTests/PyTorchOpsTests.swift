@@ -97,4 +97,45 @@ final class PyTorchOpsTests: XCTestCase {
             try c.expect(y, "y"); try c.expect(t[0].grad, "gx")
         }
     }
+
+    func testGlobalAvgPool2dMatchesPyTorch() throws {
+        for c in try fixtureCases("ops", prefix: "global_avg_pool2d") {
+            let (y, t) = try run(c, ["x"]) { try globalAvgPool2d($0[0]) }
+            try c.expect(y, "y"); try c.expect(t[0].grad, "gx")
+            let (layerY, layerT) = try run(c, ["x"]) { try GlobalAvgPool2d()($0[0]) }
+            try c.expect(layerY, "y"); try c.expect(layerT[0].grad, "gx")
+        }
+    }
+
+    func testConcatMatchesPyTorch() throws {
+        for c in try fixtureCases("ops", prefix: "concat") {
+            let names = try (0..<c.int("inputs")).map { "x\($0)" }
+            let repeatFirst = try c.int("repeat_first") == 1
+            let (y, t) = try run(c, names) { try concat(repeatFirst ? [$0[0]] + $0 : $0, alongAxis: c.int("axis")) }
+            try c.expect(y, "y")
+            for (i, x) in t.enumerated() { try c.expect(x.grad, "gx\(i)") }
+        }
+    }
+
+    func testPaddedMatchesPyTorch() throws {
+        for c in try fixtureCases("ops", prefix: "pad") {
+            let (y, t) = try run(c, ["x"]) { try $0[0].padded(c.pairs("padding"), value: Float(c.double("value"))) }
+            try c.expect(y, "y"); try c.expect(t[0].grad, "gx")
+        }
+    }
+
+    func testZeroPad2dMatchesPyTorch() throws {
+        let c = try XCTUnwrap(fixtureCases("ops", prefix: "zero_pad2d").first)
+        let layer = try ZeroPad2d(left: c.int("left"), right: c.int("right"), top: c.int("top"), bottom: c.int("bottom"))
+        let (y, t) = try run(c, ["x"]) { try layer($0[0]) }
+        try c.expect(y, "y"); try c.expect(t[0].grad, "gx")
+    }
+
+    func testSlicedMatchesPyTorch() throws {
+        for c in try fixtureCases("ops", prefix: "slice") {
+            let start = try c.int("start"), length = try c.int("length")
+            let (y, t) = try run(c, ["x"]) { try $0[0].sliced(alongAxis: c.int("axis"), start..<(start + length)) }
+            try c.expect(y, "y"); try c.expect(t[0].grad, "gx")
+        }
+    }
 }

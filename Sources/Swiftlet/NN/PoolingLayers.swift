@@ -28,3 +28,13 @@ public final class AvgPool2d: Module {
         try avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 }
+
+/// Global average pooling (`nn.AdaptiveAvgPool2d(1)`): [N, C, H, W] → [N, C, 1, 1], the
+/// mean of each channel plane.
+public final class GlobalAvgPool2d: Module {
+    public override init() {}
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try globalAvgPool2d(input)
+    }
+}

@@ -34,3 +34,30 @@ public final class Dropout: Module {
         try input.dropout(probability: probability, training: isTraining)
     }
 }
+
+/// Zero padding of the last two dimensions of [N, C, H, W] or [C, H, W] (`nn.ZeroPad2d`):
+/// `left` and `right` columns, `top` and `bottom` rows. Unlike PyTorch's, negative amounts
+/// (cropping) are refused.
+public final class ZeroPad2d: Module {
+    public let left: Int, right: Int, top: Int, bottom: Int
+
+    public init(left: Int, right: Int, top: Int, bottom: Int) {
+        (self.left, self.right, self.top, self.bottom) = (left, right, top, bottom)
+    }
+
+    /// The same amount on all four sides.
+    public convenience init(_ padding: Int) {
+        self.init(left: padding, right: padding, top: padding, bottom: padding)
+    }
+
+    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+        guard input.rank == 3 || input.rank == 4 else {
+            throw TensorError.invalidArgument(op: "ZeroPad2d", "expects input [N, C, H, W] or [C, H, W], got shape \(input.shape)")
+        }
+        guard min(left, right, top, bottom) >= 0 else {
+            throw TensorError.invalidArgument(op: "ZeroPad2d", "amounts must be ≥ 0, got left \(left), right \(right), top \(top), bottom \(bottom)")
+        }
+        let leading = [(before: Int, after: Int)](repeating: (0, 0), count: input.rank - 2)
+        return try input.padded(leading + [(top, bottom), (left, right)])
+    }
+}

@@ -115,6 +115,53 @@ def avg_pool2d_case(name, x_shape, kernel, stride, padding=(0, 0), count_include
     return name, params, dict(x=x, y=y, gy=gy, gx=gx)
 
 
+def global_avg_pool2d_case(name, x_shape):
+    seed(name)
+    x = leaf(*x_shape)
+    y = F.adaptive_avg_pool2d(x, 1); gy = torch.randn_like(y)
+    gx, = backward(y, gy, x)
+    return name, {}, dict(x=x, y=y, gy=gy, gx=gx)
+
+
+def concat_case(name, shapes, dim, repeat_first=False):
+    """torch.cat of inputs x0, x1, ...; with `repeat_first` the list is [x0, x0, x1, ...]."""
+    seed(name)
+    xs = [leaf(*shape) for shape in shapes]
+    parts = [xs[0]] + xs if repeat_first else xs
+    y = torch.cat(parts, dim); gy = torch.randn_like(y)
+    grads = backward(y, gy, *xs)
+    tensors = {f"x{i}": x for i, x in enumerate(xs)}
+    tensors.update(y=y, gy=gy)
+    tensors.update({f"gx{i}": g for i, g in enumerate(grads)})
+    return name, dict(axis=dim, inputs=len(xs), repeat_first=int(repeat_first)), tensors
+
+
+def pad_case(name, x_shape, padding, value=0.0):
+    """`padding` holds one [before, after] pair per dimension, first dimension first."""
+    seed(name)
+    x = leaf(*x_shape)
+    torch_pad = [amount for pair in reversed(padding) for amount in pair]  # F.pad: last dimension first
+    y = F.pad(x, torch_pad, mode="constant", value=value); gy = torch.randn_like(y)
+    gx, = backward(y, gy, x)
+    return name, dict(padding=[list(p) for p in padding], value=value), dict(x=x, y=y, gy=gy, gx=gx)
+
+
+def zero_pad2d_case(name, x_shape, left, right, top, bottom):
+    seed(name)
+    x = leaf(*x_shape)
+    y = nn.ZeroPad2d((left, right, top, bottom))(x); gy = torch.randn_like(y)
+    gx, = backward(y, gy, x)
+    return name, dict(left=left, right=right, top=top, bottom=bottom), dict(x=x, y=y, gy=gy, gx=gx)
+
+
+def slice_case(name, x_shape, dim, start, length):
+    seed(name)
+    x = leaf(*x_shape)
+    y = x.narrow(dim, start, length); gy = torch.randn_like(y)
+    gx, = backward(y, gy, x)
+    return name, dict(axis=dim, start=start, length=length), dict(x=x, y=y, gy=gy, gx=gx)
+
+
 def extreme_logits():
     """[4, 7]: an ordinary row, a row of +-1000, a row offset by +5000, a widely spread row."""
     x = torch.randn(4, 7)
@@ -199,6 +246,17 @@ def ops_cases():
         avg_pool2d_case("avg_pool2d_k2_s2", (2, 3, 6, 6), (2, 2), (2, 2)),
         avg_pool2d_case("avg_pool2d_k3_s2_p1_include_pad", (2, 3, 7, 7), (3, 3), (2, 2), (1, 1), True),
         avg_pool2d_case("avg_pool2d_k3_s2_p1_exclude_pad", (2, 3, 7, 7), (3, 3), (2, 2), (1, 1), False),
+        global_avg_pool2d_case("global_avg_pool2d_5x7", (2, 3, 5, 7)),
+        global_avg_pool2d_case("global_avg_pool2d_8x8", (2, 4, 8, 8)),
+        concat_case("concat_channels", [(2, 3, 4, 4), (2, 5, 4, 4), (2, 1, 4, 4)], 1),
+        concat_case("concat_last_axis_repeated", [(3, 2, 4), (3, 2, 5)], -1, repeat_first=True),
+        concat_case("concat_batch", [(1, 2, 3), (3, 2, 3)], 0),
+        pad_case("pad_spatial", (2, 3, 4, 5), [(0, 0), (0, 0), (0, 3), (2, 1)]),
+        pad_case("pad_every_axis_value", (2, 3, 4), [(1, 0), (0, 2), (3, 1)], value=1.5),
+        zero_pad2d_case("zero_pad2d", (2, 3, 4, 5), 1, 2, 0, 3),
+        slice_case("slice_channels", (2, 6, 3, 3), 1, 2, 3),
+        slice_case("slice_last_axis", (4, 7), -1, 1, 5),
+        slice_case("slice_batch", (3, 2, 2), 0, 2, 1),
         softmax_case("log_softmax", F.log_softmax),
         softmax_case("softmax", F.softmax),
         cross_entropy_case(),

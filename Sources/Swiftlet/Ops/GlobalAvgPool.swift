@@ -1,0 +1,50 @@
+// Global average pooling: each (n, c) plane of H·W values becomes its mean,
+// y[n, c] = Σ_hw x[n, c, h, w] / (H·W). Every input element contributes 1/(H·W) to its
+// plane's mean, so backward spreads g[n, c] / (H·W) evenly over the plane.
+
+/// The mean of every channel plane: [N, C, H, W] → [N, C, 1, 1], as PyTorch's
+/// `nn.AdaptiveAvgPool2d(1)` and ONNX's GlobalAveragePool (the pooling before a ResNet's
+/// classifier).
+public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
+    guard input.rank == 4 else {
+        throw TensorError.invalidArgument(op: "globalAvgPool2d", "expects input [N, C, H, W], got shape \(input.shape)")
+    }
+    let planes = input.shape[0] * input.shape[1], area = input.shape[2] * input.shape[3]
+    guard area > 0 else {
+        throw TensorError.invalidArgument(op: "globalAvgPool2d", "input \(input.shape) has empty H × W planes; there is nothing to average")
+    }
+    let scale = 1 / Float(area)
+    let values = input.scalars.withUnsafeBufferPointer { x in
+        [Float].generate(count: planes) { p in planeSum(x.baseAddress! + p * area, area) * scale }
+    }
+    let inputShape = input.shape
+    return Tensor.result(of: "globalAvgPool2d", shape: [input.shape[0], input.shape[1], 1, 1], scalars: values,
+                         inputs: [input]) { g in
+        [Tensor(shape: inputShape, scalars: g.scalars.withUnsafeBufferPointer { gy in
+            [Float].filled(count: planes * area) { gx in
+                for p in 0..<planes {
+                    let share = gy[p] * scale
+                    for i in 0..<area { gx[p * area + i] = share }
+                }
+            }
+        })]
+    }
+}
+
+/// The sum of `count` contiguous floats in eight SIMD lanes (a plain loop would add them one
+/// at a time: the compiler may not reorder floating-point additions).
+@inline(__always)
+private func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count {
+        total += x[i]
+        i += 1
+    }
+    return total
+}

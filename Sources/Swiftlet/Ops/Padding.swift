@@ -1,0 +1,29 @@
+// Constant padding: the input is copied into the middle of a larger tensor filled with
+// `value`. Each output element is either an input element (derivative 1) or the constant
+// (derivative 0), so backward crops the incoming gradient back to the input's box.
+
+extension Tensor {
+    /// Pads every dimension with `value`: `padding[d]` adds `before` elements ahead of
+    /// dimension `d` and `after` behind it, so its size becomes `before + shape[d] + after`
+    /// (`torch.nn.functional.pad` with mode "constant", one pair per dimension, first
+    /// dimension first). For [N, C, H, W], `[(0, 0), (0, 0), (1, 1), (2, 2)]` adds one row
+    /// above and below and two columns left and right.
+    public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) throws -> Tensor {
+        guard padding.count == rank else {
+            throw TensorError.invalidArgument(op: "pad", "needs one (before, after) pair per dimension: got \(padding.count) for shape \(shape) of rank \(rank)")
+        }
+        if let d = padding.indices.first(where: { padding[$0].before < 0 || padding[$0].after < 0 }) {
+            throw TensorError.invalidArgument(op: "pad", "amounts must be ≥ 0, got (before: \(padding[d].before), after: \(padding[d].after)) for dimension \(d) of shape \(shape)")
+        }
+        let outShape = shape.indices.map { padding[$0].before + shape[$0] + padding[$0].after }
+        let box = Region(outer: outShape, origin: padding.map(\.before), size: shape)
+        var values = [Float](repeating: value, count: outShape.elementCount)
+        values.withUnsafeMutableBufferPointer { out in
+            if let base = out.baseAddress { box.insert(scalars, into: base) }
+        }
+        let inputShape = shape
+        return Tensor.result(of: "pad", shape: outShape, scalars: values, inputs: [self]) { g in
+            [Tensor(shape: inputShape, scalars: box.extract(from: g.scalars))]
+        }
+    }
+}
