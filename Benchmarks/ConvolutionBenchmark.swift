@@ -25,23 +25,16 @@ public struct ConvolutionMeasurement {
 }
 
 /// Times `conv2dForward`, `conv2dBackwardInput` and `conv2dBackwardWeight` for every
-/// top-level Conv2d of the ModelZoo model `name`, at the shapes a batch of `batch` images
-/// gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
+/// convolution of the ModelZoo model `name` (from its traced graph), at the shapes a batch of
+/// `batch` images gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
 /// (at least five, after two warm-ups): the kernels' speed without the noise of a busy machine.
 public func measureConvolutions(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
     try Parallel.withThreads(threads) {
         let (entry, model) = try seededModel(name)
-        model.eval()
-        var x = Tensor.normal([batch] + entry.inputShape)
-        var measurements: [ConvolutionMeasurement] = []
-        for (layer, module) in model.layers {
-            if let conv = module as? Conv2d {
-                let g = conv.geometry(batch: batch, imageShape: Array(x.shape.dropFirst()))
-                measurements.append(measure(g, model: name, layer: layer, threads: threads, seconds: seconds))
-            }
-            x = try withNoGrad { try module(x) }
+        let graph = try model.graph(inputShape: entry.inputShape, batch: batch)
+        return graph.nodes.indices.compactMap { index in
+            graph.convolutionGeometry(ofNode: index).map { measure($0, model: name, layer: graph.nodes[index].path, threads: threads, seconds: seconds) }
         }
-        return measurements
     }
 }
 

@@ -52,7 +52,7 @@ public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds:
 
 /// The ModelZoo model `name` as the benchmarks build it: from seed 0 (random weights; speed
 /// does not depend on them).
-func seededModel(_ name: String) throws -> (entry: ModelZoo.Entry, model: Sequential) {
+func seededModel(_ name: String) throws -> (entry: ModelZoo.Entry, model: Module) {
     GlobalRandom.seed(0)
     let entry = try ModelZoo.entry(name)
     return (entry, entry.make())

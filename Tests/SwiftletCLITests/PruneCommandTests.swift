@@ -45,9 +45,10 @@ final class PruneCommandTests: CommandTestCase {
         let prune = run(["prune", "--model", "mnist-net", "--checkpoint", checkpoint, "--dataset", data, "--method", "filters",
                          "--sparsity", "0.5", "--norm", "l2", "--timing-rounds", "1", "--out", out.path])
         XCTAssertEqual(prune.code, 0, prune.errors)
-        // conv1 10·25 + 10 and conv2 20·10·25 + 20 weights and biases; half the filters leave
-        // 5·25 + 5 and 10·5·25 + 10.
-        XCTAssertTrue(prune.output.contains("conv parameters: 5,280 → 1,390"), prune.output)
+        // Half the filters of conv1 and conv2 leave conv1 5·25 + 5, conv2 10·5·25 + 10, and fc1
+        // 50·160 + 50 (the features of 10 conv2 channels), beside fc2's 510; the MACs per image
+        // fall to 5·25·24² + 10·5·25·8² + 50·160 + 500.
+        XCTAssertTrue(prune.output.contains("parameters: 21,840 → 9,950 (45.56%), MACs per image: 480,500 → 160,500"), prune.output)
         XCTAssertTrue(prune.output.contains("× faster"), prune.output)
 
         let pruned = out.appendingPathComponent("model.safetensors").path
@@ -63,7 +64,7 @@ final class PruneCommandTests: CommandTestCase {
         let mistakes: [(arguments: [String], mentions: String)] = [
             (["--method", "mean-abs", "--schedule", "agp"], "--schedule agp needs --method sparsity"),
             (["--method", "sparsity", "--schedule", "rounds"], "--retrain-epochs"),
-            (["--method", "filters"], "no Conv2d layers"),
+            (["--method", "filters"], "model lenet300 has no convolution filters that can be removed"),
             (["--method", "mean-abs", "--criterion", "taylor"], "--criterion taylor ranks weights for --method sparsity"),
             (["--method", "sparsity", "--frequency", "10"], "--frequency 10 sets how often --schedule agp prunes, got --schedule one-shot"),
         ]

@@ -112,7 +112,7 @@ final class LowRankTests: XCTestCase {
         XCTAssertEqual(error { try decompose(model, layer: "fc1.weight", .rank(2)) },
                        .unknownLayer("fc1.weight", decomposable: ["conv1", "conv2", "fc1", "fc2"]))
         XCTAssertEqual(error { try decompose(model, layer: "2", .rank(2)) },
-                       .unsupportedLayer("2", reason: "it is a ReLU; only Linear and Conv2d layers are factorised"))
+                       .unsupportedLayer("2", reason: "it is a ReLU, which does not adopt Factorizable (Linear and Conv2d do)"))
         XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(0)) }, .invalidRank(0, layer: "fc1 (Linear(320, 50))", maximum: 50))
         XCTAssertEqual(error { try decompose(model, layer: "fc1", .rank(51)) }, .invalidRank(51, layer: "fc1 (Linear(320, 50))", maximum: 50))
         XCTAssertEqual(error { try decompose(model, layer: "fc1", .energy(0)) }, .invalidEnergy(0))

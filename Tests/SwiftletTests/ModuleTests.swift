@@ -6,7 +6,7 @@ final class ModuleTests: XCTestCase {
         let fc1 = Linear(4, 3)
         let hidden = [Linear(3, 3), Linear(3, 3)]
         let norm = BatchNorm1d(3)
-        override func callAsFunction(_ input: Tensor) throws -> Tensor { try norm(hidden[1](hidden[0](fc1(input)))) }
+        override func forward(_ input: Tensor) throws -> Tensor { try norm(hidden[1](hidden[0](fc1(input)))) }
     }
 
     func testParameterAndBufferNamesFollowPyTorch() {
@@ -27,9 +27,9 @@ final class ModuleTests: XCTestCase {
         XCTAssertTrue(model.submodule(at: "fc1") is Linear)
         XCTAssertNil(model.submodule(at: "fc9"))
         XCTAssertEqual(try model(Tensor.zeros([5, 4])).shape, [5, 2])
-        try model.replaceLayer(named: "fc1", with: Linear(4, 3, bias: false))
+        try model.replaceSubmodule(at: "fc1", with: Linear(4, 3, bias: false))
         XCTAssertEqual(model.namedParameters.map(\.name), ["fc1.weight", "2.weight", "2.bias"])
-        XCTAssertThrowsError(try model.replaceLayer(named: "nope", with: ReLU()))
+        XCTAssertThrowsError(try model.replaceSubmodule(at: "nope", with: ReLU()))
     }
 
     func testTrainAndEvalReachEveryChild() throws {

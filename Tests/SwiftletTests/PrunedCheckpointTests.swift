@@ -15,8 +15,8 @@ final class PrunedCheckpointTests: XCTestCase {
     func testShrunkCheckpointFileLoadsAsTheSmallerModel() throws {
         GlobalRandom.seed(11)
         let model = makeModel()
-        try model.pruneUnits(ofLayer: "conv1", fraction: 0.5)
-        try model.pruneUnits(ofLayer: "fc1", fraction: 0.5)
+        try model.pruneUnits(ofLayer: "conv1", inputShape: [1, 8, 8], fraction: 0.5)
+        try model.pruneUnits(ofLayer: "fc1", inputShape: [1, 8, 8], fraction: 0.5)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pruned-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: file) }
         try model.save(to: file)

@@ -18,13 +18,12 @@ final class QuantizationInt8ModelTests: XCTestCase {
     }
 
     func testInt8LogitsFollowTheFloatModel() throws {
-        // cifar-vgg: BatchNorm folded first, 3×3 convolutions with padding, dropout skipped.
+        // cifar-vgg: BatchNorm folded by the engine, 3×3 convolutions with padding, dropout skipped.
         for name in ["mnist-net", "cifar-simplecnn", "cifar-vgg"] {
             GlobalRandom.seed(7)
             let entry = try ModelZoo.entry(name)
-            let original = entry.make()
-            original.eval()
-            let model = try original.foldingBatchNorm()
+            let model = entry.make()
+            model.eval()
             let calibration = images(32, entry.inputShape, seed: 1), test = images(64, entry.inputShape, seed: 2)
             let float = try withNoGrad { try model(test) }
             try prepareQuantization(model, weights: .affine(.int8Weights), activations: .int8Activations)

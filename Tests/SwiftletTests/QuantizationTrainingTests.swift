@@ -113,7 +113,7 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertLessThan(second.loss, first.loss)
         XCTAssertGreaterThan(try evaluate(model, batches: quadrantBatches(count: 5, seed: 3)).accuracy, 90)
         // The forward really uses 2-bit weights: at most 3 distinct values per output channel.
-        let effective = try layers[1].layer.weight.fakeQuantized(as: layers[1].layer.weightFormat)
+        let effective = try layers[1].layer.quantizableWeight.fakeQuantized(as: layers[1].layer.quantization!.weightFormat)
         XCTAssertLessThanOrEqual(Set(effective.scalars[0..<36]).count, 3)
     }
 
@@ -136,7 +136,7 @@ final class QuantizationTrainingTests: XCTestCase {
             // Decoding gives back the very same quantized tensors, and a float model loads them.
             let decoded = try checkpoint.quantizedTensors()
             for (name, layer) in model.quantizedLayers {
-                XCTAssertEqual(decoded["\(name).weight"], try QuantizedTensor(quantizing: layer.weight, as: format))
+                XCTAssertEqual(decoded["\(name).weight"], try QuantizedTensor(quantizing: layer.quantizableWeight, as: format))
             }
             let restored = makeNet()
             try restored.loadStateDict(try checkpoint.dequantizedStateDict())
@@ -158,7 +158,7 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertEqual(checkpoint.tensors.first { $0.name == "fc1.weight" }?.dtype, "F16")
         let reloaded = QuantizedCheckpoint(tensors: checkpoint.tensors, metadata: checkpoint.metadata)
         XCTAssertEqual(try reloaded.quantizedTensors()["fc1.weight"]?.dequantized().scalars,
-                       try model.quantizedLayers[1].layer.weight.fakeQuantized(as: .float16).scalars)
+                       try model.quantizedLayers[1].layer.quantizableWeight.fakeQuantized(as: QuantizationFormat.float16).scalars)
         let broken = QuantizedCheckpoint(tensors: checkpoint.tensors, metadata: ["fc1.weight": "affine bits=4 shape=16,36"])
         XCTAssertThrowsError(try broken.quantizedTensors())
     }
@@ -179,7 +179,7 @@ final class QuantizationTrainingTests: XCTestCase {
         let restored = makeNet()
         let layers = try QuantizedCheckpoint(file: file).restore(into: restored)
         XCTAssertEqual(layers.map(\.name), ["conv1", "fc1", "fc2"])
-        XCTAssertEqual(layers.map { $0.layer.inputQuantizer?.parameters }, model.quantizedLayers.map { $0.layer.inputQuantizer?.parameters })
+        XCTAssertEqual(layers.map { $0.layer.quantization?.inputQuantizer?.parameters }, model.quantizedLayers.map { $0.layer.quantization?.inputQuantizer?.parameters })
         model.eval()
         restored.eval()
         // Re-quantizing the dequantized weights finds the same codes; scales may differ in the last bit.

@@ -4,7 +4,7 @@ import SwiftletKernels
 
 /// The sparse inference path: SparseLinear computes what the pruned Linear computes.
 final class SparseLinearPruningTests: XCTestCase {
-    private func prunedLeNet() throws -> Sequential {
+    private func prunedLeNet() throws -> Module {
         GlobalRandom.seed(41)
         let model = try ModelZoo.entry("lenet300").make()
         _ = try prune(model, by: .magnitude, .byName(["fc1.weight": 0.9, "fc2.weight": 0.9, "fc3.weight": 0.5]))
@@ -14,8 +14,8 @@ final class SparseLinearPruningTests: XCTestCase {
     func testSparseModelMatchesDenseModel() throws {
         let dense = try prunedLeNet(), sparse = try prunedLeNet()
         XCTAssertEqual(try convertToSparse(sparse), ["fc1", "fc2"])
-        XCTAssertTrue(sparse.layers.first { $0.name == "fc1" }?.module is SparseLinear)
-        XCTAssertTrue(sparse.layers.first { $0.name == "fc3" }?.module is Linear)
+        XCTAssertTrue(sparse.submodule(at: "fc1") is SparseLinear)
+        XCTAssertTrue(sparse.submodule(at: "fc3") is Linear)
         XCTAssertEqual(sparse.stateDict.map(\.name), dense.stateDict.map(\.name))
         // Dense inputs take the sliced product, mostly-zero ones (as MNIST digits) the scattering one.
         for (batch, density) in [(1, Float(1)), (5, 1), (1, 0.1), (3, 0.1)] {

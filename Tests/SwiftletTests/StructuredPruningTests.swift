@@ -30,6 +30,8 @@ final class StructuredPruningTests: XCTestCase {
         return twin
     }
 
+    private let shape = [2, 8, 8]
+
     private let input: Tensor = {
         var generator = SeededRandom(seed: 8)
         return Tensor.normal([3, 2, 8, 8], generator: &generator)
@@ -40,8 +42,8 @@ final class StructuredPruningTests: XCTestCase {
         let reference = try copy(model)
         let removals: [(layer: String, units: [Int])] = [("conv1", [0, 4]), ("conv2", [1, 2, 7]), ("fc1", [3, 5, 6, 11])]
         for (layer, units) in removals {
-            try reference.zeroUnits(units, ofLayer: layer)
-            try model.removeUnits(units, fromLayer: layer)
+            try reference.zeroUnits(units, ofLayer: layer, inputShape: shape)
+            try model.removeUnits(units, fromLayer: layer, inputShape: shape)
         }
         let expected = try reference(input), actual = try model(input)
         XCTAssertEqual(actual.shape, [3, 5])
@@ -64,31 +66,31 @@ final class StructuredPruningTests: XCTestCase {
         for (filter, scale) in [(2, Float(0.01)), (5, 0.02), (1, 0.03)] {
             for i in filter * 18 ..< (filter + 1) * 18 { conv.weight.scalars[i] *= scale }
         }
-        let norms = try model.unitImportance(ofLayer: "conv1", .l1Norm)
+        let norms = try model.unitImportance(ofLayer: "conv1", inputShape: shape, .l1Norm)
         XCTAssertEqual(norms[2], Double(conv.weight.scalars[36..<54].reduce(0) { $0 + abs($1) }), accuracy: 1e-6)
-        XCTAssertEqual(try model.pruneUnits(ofLayer: "conv1", fraction: 0.5, by: .l1Norm), [1, 2, 5])
-        XCTAssertEqual(try model.unitCount(ofLayer: "conv1"), 3)
-        XCTAssertEqual(try model.pruneUnits(ofLayer: "fc1", fraction: 0.5, by: .scores((0..<12).map { Double(12 - $0) })),
+        XCTAssertEqual(try model.pruneUnits(ofLayer: "conv1", inputShape: shape, fraction: 0.5, by: .l1Norm), [1, 2, 5])
+        XCTAssertEqual(try model.unitCount(ofLayer: "conv1", inputShape: shape), 3)
+        XCTAssertEqual(try model.pruneUnits(ofLayer: "fc1", inputShape: shape, fraction: 0.5, by: .scores((0..<12).map { Double(12 - $0) })),
                        [6, 7, 8, 9, 10, 11])
         XCTAssertEqual(try model(input).shape, [3, 5])
-        XCTAssertEqual(try model.pruneUnits(ofLayer: "conv2", fraction: 1, by: .l2Norm).count, 7, "one unit always stays")
+        XCTAssertEqual(try model.pruneUnits(ofLayer: "conv2", inputShape: shape, fraction: 1, by: .l2Norm).count, 7, "one unit always stays")
     }
 
     func testUnitsThatCannotBeRemovedExactlyAreRefused() throws {
         let model = makeModel()
-        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "fc2"))       // the output layer
-        XCTAssertThrowsError(try model.removeUnits([12], fromLayer: "fc1"))      // out of range
-        XCTAssertThrowsError(try model.removeUnits(Array(0..<12), fromLayer: "fc1"))
-        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "bn1"))
-        XCTAssertThrowsError(try model.pruneUnits(ofLayer: "fc1", fraction: 0.5, by: .scores([1, 2])))
+        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "fc2", inputShape: shape))       // the output layer
+        XCTAssertThrowsError(try model.removeUnits([12], fromLayer: "fc1", inputShape: shape))      // out of range
+        XCTAssertThrowsError(try model.removeUnits(Array(0..<12), fromLayer: "fc1", inputShape: shape))
+        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "bn1", inputShape: shape))
+        XCTAssertThrowsError(try model.pruneUnits(ofLayer: "fc1", inputShape: shape, fraction: 0.5, by: .scores([1, 2])))
         let squashed = Sequential { ("fc1", Linear(4, 3)); Sigmoid(); ("fc2", Linear(3, 2)) }
-        XCTAssertThrowsError(try squashed.removeUnits([0], fromLayer: "fc1"))  // sigmoid(0) ≠ 0
+        XCTAssertThrowsError(try squashed.removeUnits([0], fromLayer: "fc1", inputShape: [4]))  // sigmoid(0) ≠ 0
     }
 
     func testShrunkCheckpointLoadsIntoAFreshModel() throws {
         let model = makeModel()
-        try model.pruneUnits(ofLayer: "conv1", fraction: 0.5)
-        try model.pruneUnits(ofLayer: "fc1", fraction: 0.25)
+        try model.pruneUnits(ofLayer: "conv1", inputShape: shape, fraction: 0.5)
+        try model.pruneUnits(ofLayer: "fc1", inputShape: shape, fraction: 0.25)
         let saved = Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor.detached()) })
         let fresh = makeModel(seed: 5)
         XCTAssertThrowsError(try fresh.loadStateDict(saved))
@@ -109,11 +111,11 @@ final class StructuredPruningTests: XCTestCase {
         let labels = [0, 3, 4]
         let loss = { Double(try withNoGrad { try crossEntropy(model(self.input), labels).item }) }
         let before = model.stateDict.map(\.tensor.scalars)
-        let changes = try model.unitSensitivity(ofLayer: "conv1", evaluate: loss)
+        let changes = try model.unitSensitivity(ofLayer: "conv1", inputShape: shape, evaluate: loss)
         XCTAssertEqual(model.stateDict.map(\.tensor.scalars), before, "the model is restored")
         XCTAssertEqual(changes.count, 6)
         let reference = try copy(model)
-        try reference.zeroUnits([4], ofLayer: "conv1")
+        try reference.zeroUnits([4], ofLayer: "conv1", inputShape: shape)
         let zeroedLoss = Double(try crossEntropy(reference(input), labels).item)
         XCTAssertEqual(changes[4], zeroedLoss - (try loss()), accuracy: 1e-6)
         XCTAssertTrue(changes.contains { $0 != 0 })

@@ -20,18 +20,21 @@ public final class GradientNode {
 
 extension Tensor {
     /// Builds the result of an operation and, when gradients are being recorded and any
-    /// input needs one, attaches the node that knows how to differentiate it.
+    /// input needs one, attaches the node that knows how to differentiate it. When a model
+    /// graph is being traced, the operation is recorded there too, with `operands` (by
+    /// default the inputs) in the order `GraphOp` documents.
     ///
     /// Every differentiable operation in Swiftlet ends with a call to this function.
     static func result(
-        of operation: String, shape: [Int], scalars: [Float], inputs: [Tensor],
+        of operation: GraphOp, shape: [Int], scalars: [Float], inputs: [Tensor], operands: (() -> [Tensor])? = nil,
         backward: @escaping (_ gradOutput: Tensor) -> [Tensor?]
     ) -> Tensor {
         let output = Tensor(shape: shape, scalars: scalars)
         if GradMode.isEnabled && inputs.contains(where: \.requiresGrad) {
-            output.gradientNode = GradientNode(operation: operation, inputs: inputs, backward: backward)
+            output.gradientNode = GradientNode(operation: operation.name, inputs: inputs, backward: backward)
             output.requiresGrad = true
         }
+        GraphRecorder.active?.record(operation, operands: operands?() ?? inputs, output: output)
         return output
     }
 }

@@ -42,16 +42,22 @@ public struct LowRankFactorization {
     public let energyKept: Double
 }
 
-extension Linear {
+extension Linear: Factorizable {
     /// W [out, in] ≈ (U_r Σ_r^½)(Σ_r^½ V_rᵀ) as `Linear(in, r, bias: false)` then `Linear(r, out)`.
-    /// Parameters: r·(in + out) + out instead of in·out + out.
-    public func lowRank(_ selection: RankSelection) throws -> LowRankFactorization {
+    /// Parameters: r·(in + out) + out instead of in·out + out. (`form` is for convolutions.)
+    public func lowRank(_ selection: RankSelection, form: ConvFactorization = .filterBasis) throws -> LowRankFactorization {
         let factors = try SplitFactors(weight.scalars, rows: outFeatures, columns: inFeatures, selection, layer: "Linear(\(inFeatures), \(outFeatures))")
         let (first, second) = factorizedLayers(rank: factors.rank)
         first.weight = Tensor(shape: first.weight.shape, scalars: factors.right, requiresGrad: true)
         second.weight = Tensor(shape: second.weight.shape, scalars: factors.left, requiresGrad: true)
         second.bias = bias.map { Tensor(shape: $0.shape, scalars: $0.scalars, requiresGrad: true) }
         return factors.result(Sequential([("0", first), ("1", second)]))
+    }
+
+    public func factorization(shapedLike firstFactor: [Int]) throws -> Module {
+        let rank = try savedRank(firstFactor, maximum: min(inFeatures, outFeatures), layer: "Linear(\(inFeatures), \(outFeatures))")
+        let (first, second) = factorizedLayers(rank: rank)
+        return Sequential([("0", first), ("1", second)])
     }
 
     /// The two layers of a rank-`r` factorisation, their weights still to be set.
@@ -61,7 +67,7 @@ extension Linear {
     }
 }
 
-extension Conv2d {
+extension Conv2d: Factorizable {
     /// Factorises the kernel (see `ConvFactorization`); the first layer keeps this layer's
     /// stride, padding and dilation along the axes it spans, the second gets the bias.
     /// Grouped convolutions are refused.
@@ -101,6 +107,16 @@ extension Conv2d {
         return factors.result(Sequential([("0", first), ("1", second)]))
     }
 
+    /// A k×1 first factor of a k×k kernel was saved by the spatially separable form.
+    public func factorization(shapedLike firstFactor: [Int]) throws -> Module {
+        let separable = firstFactor.count == 4 && firstFactor[3] == 1 && kernelSize.width > 1
+        let (kh, kw) = (kernelSize.height, kernelSize.width)
+        let maximum = separable ? min(inChannels * kh, outChannels * kw) : min(outChannels, inChannels * kh * kw)
+        let rank = try savedRank(firstFactor, maximum: maximum, layer: "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize))")
+        let (first, second) = factorizedLayers(rank: rank, form: separable ? .spatialSeparable : .filterBasis)
+        return Sequential([("0", first), ("1", second)])
+    }
+
     /// The two layers of a rank-`r` factorisation in `form`, their weights still to be set.
     func factorizedLayers(rank r: Int, form: ConvFactorization) -> (first: Conv2d, second: Conv2d) {
         var generator = SeededRandom(seed: 0)  // initial values are overwritten; keep GlobalRandom untouched
@@ -118,38 +134,40 @@ extension Conv2d {
     }
 }
 
-/// Replaces the Linear or Conv2d layer at `layer` (a dotted path such as `"fc1"` or
-/// `"features.0"`) in `model` by its low-rank factorisation, and returns what was kept.
+/// The rank of a saved first factor of shape [r, …], checked against the layer.
+private func savedRank(_ firstFactor: [Int], maximum: Int, layer: String) throws -> Int {
+    guard let rank = firstFactor.first, firstFactor.count >= 2, rank >= 1, rank <= maximum else {
+        throw DecompositionError.invalidRank(firstFactor.first ?? 0, layer: "\(layer), saved first factor \(firstFactor)", maximum: maximum)
+    }
+    return rank
+}
+
+/// Replaces the `Factorizable` layer at `layer` (a dotted path such as `"fc1"` or
+/// `"layer1.0.conv1"`) in `model` by its low-rank factorisation, and returns what was kept.
+/// The layer must sit in a replaceable slot (a `Sequential` entry or a `@Child` property).
 /// The model's parameters change, so build the optimizer for fine-tuning afterwards.
 @discardableResult
-public func decompose(_ model: Sequential, layer: String, _ selection: RankSelection,
+public func decompose(_ model: Module, layer: String, _ selection: RankSelection,
                       convForm: ConvFactorization = .filterBasis) throws -> LowRankFactorization {
-    let path = layer.split(separator: ".").map(String.init)
-    let parentPath = path.dropLast().joined(separator: ".")
-    guard let name = path.last, let parent = (parentPath.isEmpty ? model : model.submodule(at: parentPath)) as? Sequential,
-          let target = parent.layers.first(where: { $0.name == name })?.module else {
+    guard let target = model.submodule(at: layer), !layer.isEmpty else {
         throw DecompositionError.unknownLayer(layer, decomposable: decomposableLayers(of: model))
+    }
+    guard let factorizable = target as? Factorizable else {
+        throw DecompositionError.unsupportedLayer(layer, reason: "it is a \(type(of: target)), which does not adopt Factorizable (Linear and Conv2d do)")
     }
     let factorization: LowRankFactorization
     do {
-        switch target {
-        case let linear as Linear: factorization = try linear.lowRank(selection)
-        case let conv as Conv2d: factorization = try conv.lowRank(selection, form: convForm)
-        default: throw DecompositionError.unsupportedLayer(layer, reason: "it is a \(type(of: target)); only Linear and Conv2d layers are factorised")
-        }
+        factorization = try factorizable.lowRank(selection, form: convForm)
     } catch let DecompositionError.invalidRank(rank, description, maximum) {
         throw DecompositionError.invalidRank(rank, layer: "\(layer) (\(description))", maximum: maximum)
     }
-    try parent.replaceLayer(named: name, with: factorization.module)
+    try model.replaceSubmodule(at: layer, with: factorization.module)
     return factorization
 }
 
-/// Dotted paths of every Linear and Conv2d layer in `model`, in order.
+/// Dotted paths of every `Factorizable` layer in `model`, in tree order.
 public func decomposableLayers(of model: Module) -> [String] {
-    model.children.flatMap { child -> [String] in
-        if child.module is Linear || child.module is Conv2d { return [child.name] }
-        return decomposableLayers(of: child.module).map { "\(child.name).\($0)" }
-    }
+    model.namedModules.filter { $0.module is Factorizable }.map(\.path)
 }
 
 /// The balanced factors of a truncated SVD, M ≈ left · right, in Float:

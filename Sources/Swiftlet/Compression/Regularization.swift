@@ -34,7 +34,7 @@ private func penalty(
 ) -> Tensor {
     // Summed in Double: a model has up to millions of terms.
     let total = tensors.reduce(0.0) { sum, tensor in tensor.scalars.reduce(sum) { $0 + Double(value($1)) } }
-    return Tensor.result(of: op, shape: [], scalars: [Float(total)], inputs: tensors) { g in
+    return Tensor.result(of: .other(op), shape: [], scalars: [Float(total)], inputs: tensors) { g in
         let scale = g.scalars[0]
         return tensors.map { Tensor(shape: $0.shape, scalars: $0.scalars.mapScalars { scale * derivative($0) }) }
     }

@@ -47,7 +47,7 @@ public final class SparseLinear: Module {
     /// Fraction (0…1) of the weight that is zero.
     public var sparsity: Double { 1 - Double(matrix.nonzeroCount) / Double(max(weight.count, 1)) }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
             throw TensorError.invalidArgument(op: "SparseLinear(\(inFeatures), \(outFeatures))",
                                               "expects input [batch, \(inFeatures)], got shape \(input.shape)")
@@ -58,7 +58,7 @@ public final class SparseLinear: Module {
         let (batch, n, m) = (input.shape[0], inFeatures, outFeatures)
         guard n > 0, m > 0 else {
             let row = bias?.scalars ?? [Float](repeating: 0, count: m)
-            return Tensor(shape: [batch, m], scalars: Array((0..<batch).map { _ in row }.joined()))
+            return result(input, Array((0..<batch).map { _ in row }.joined()))
         }
         let output = [Float].filled(count: batch * m) { y in
             input.scalars.withUnsafeBufferPointer { xs in
@@ -75,7 +75,14 @@ public final class SparseLinear: Module {
                 }
             }
         }
-        return Tensor(shape: [batch, m], scalars: output)
+        return result(input, output)
+    }
+
+    /// The output as the op it is, y = x·Wᵀ + b, so that a traced graph (FLOPs, export) sees
+    /// this layer's dense weights; it has no backward (inputs needing one are refused above).
+    private func result(_ input: Tensor, _ output: [Float]) -> Tensor {
+        Tensor.result(of: .linear, shape: [input.shape[0], outFeatures], scalars: output, inputs: [input],
+                      operands: { [input, self.weight] + (self.bias.map { [$0] } ?? []) }) { _ in [nil] }
     }
 
     /// Runs `body` with the bias values, or nil without a bias (no zero-filled stand-in to allocate).
@@ -106,33 +113,33 @@ private func nonzeroCount(_ x: UnsafePointer<Float>, _ count: Int) -> Int {
     return total
 }
 
-extension SparseLinear: CountsMACs {
-    func macs(outputShape: [Int]) -> (dense: Int, nonzero: Int) {
-        (weight.count, matrix.nonzeroCount)
+/// A layer with an inference form that skips zero weights.
+public protocol SparseConvertible: Module {
+    /// The sparse form, or nil when it would not pay (fewer than `minimumSparsity` zeros, a
+    /// shape the sparse layout cannot address).
+    func sparseForm(minimumSparsity: Double) throws -> Module?
+}
+
+extension Linear: SparseConvertible {
+    public func sparseForm(minimumSparsity: Double) throws -> Module? {
+        let zeros = weight.count - weight.scalars.nonzeroCount
+        guard Double(zeros) >= minimumSparsity * Double(weight.count), inFeatures <= SparseProductMatrix.maximumColumns else { return nil }
+        return try SparseLinear(self)
     }
 }
 
-/// Replaces every `Linear` of `model` (nested `Sequential`s included) whose weight is at
-/// least `minimumSparsity` (0…1) zeros, and whose input the layout addresses, by a
-/// `SparseLinear`, for inference. Returns the dotted names of the layers replaced.
+/// Replaces every `SparseConvertible` layer of `model` (a `Linear`, a layer of your own)
+/// whose weight is at least `minimumSparsity` (0…1) zeros by its sparse form, for
+/// inference. Returns the dotted paths of the layers replaced.
 ///
 /// Below roughly 50–70 % sparsity a dense GEMM beats CSR, hence the threshold.
 @discardableResult
-public func convertToSparse(_ model: Sequential, minimumSparsity: Double = 0.7) throws -> [String] {
+public func convertToSparse(_ model: Module, minimumSparsity: Double = 0.7) throws -> [String] {
     var converted: [String] = []
-    for (name, module) in model.layers {
-        switch module {
-        case let nested as Sequential:
-            converted += try convertToSparse(nested, minimumSparsity: minimumSparsity).map { "\(name).\($0)" }
-        case let linear as Linear:
-            let zeros = linear.weight.count - linear.weight.scalars.nonzeroCount
-            guard Double(zeros) >= minimumSparsity * Double(linear.weight.count),
-                  linear.inFeatures <= SparseProductMatrix.maximumColumns else { continue }
-            try model.replaceLayer(named: name, with: try SparseLinear(linear))
-            converted.append(name)
-        default:
-            continue
-        }
+    for (path, module) in model.namedModules where !path.isEmpty {
+        guard let layer = module as? SparseConvertible, let sparse = try layer.sparseForm(minimumSparsity: minimumSparsity) else { continue }
+        try model.replaceSubmodule(at: path, with: sparse)
+        converted.append(path)
     }
     return converted
 }

@@ -1,185 +1,246 @@
-// Structured pruning: whole output units — neurons of a Linear, filters of a Conv2d — are
-// removed *physically*, so the pruned model is a smaller dense model.
-//
-// Removing unit u of layer L touches, along the path its output takes:
-//   L                 row u of the weight ([out, in] or [out, in, kH, kW]) and bias[u];
-//   a BatchNorm       γ[u], β[u], running mean[u] and variance[u];
-//   the consumer      a Conv2d loses input channel u (weight[:, u]); a Linear loses input u,
-//                     or, after Flatten, the H·W consecutive inputs u·H·W ..< (u+1)·H·W of
-//                     channel u (H·W = the Linear's inputs / L's units, PyTorch's NCHW order).
-// Between L and its consumer only layers that map zero to zero may stand (ReLU, max / average
-// pooling, dropout, Flatten, and the BatchNorm, whose γ and β go too), so the smaller model
-// computes exactly what the original computes with those units zeroed (`zeroUnits`).
+// Structured pruning: whole channels — a conv's filters, a linear layer's neurons — are
+// removed *physically*, from every tensor of their dependency group at once
+// (ChannelDependencies.swift), so the pruned model is a smaller dense model. It works on
+// any model: the tensors shrink in place (`Tensor.resize`), and layers read their sizes off
+// their tensors, so a layer of your own shrinks as long as it does too.
 
-/// How `pruneUnits` ranks the units of a layer; the lowest are removed.
+/// How the channels of a group are ranked; the lowest are removed.
 public enum UnitImportance {
-    /// Σ |w| over each unit's weights (Li et al. 2017, "Pruning Filters for Efficient ConvNets").
+    /// Σ |w| over each channel's producing weights (Li et al. 2017, "Pruning Filters for
+    /// Efficient ConvNets"), summed over the group's producers.
     case l1Norm
-    /// √(Σ w²) over each unit's weights.
+    /// √(Σ w²) per producer, summed over the group's producers.
     case l2Norm
-    /// One score per unit computed elsewhere, e.g. the loss increase from `unitSensitivity`.
+    /// One score per channel computed elsewhere, e.g. the loss increase from `unitSensitivity`.
     case scores([Double])
 }
 
-extension Sequential {
-    /// Number of output units (neurons or filters) of the Linear or Conv2d layer `name`.
-    public func unitCount(ofLayer name: String) throws -> Int {
-        try unitPath(name).units
-    }
+/// What a channel-pruning pass removed.
+public struct ChannelPruning {
+    /// Removed channels (original numbering, ascending) by group index.
+    public let removed: [Int: [Int]]
+    /// Multiply-accumulates per image before and after.
+    public let macsBefore: Int
+    public let macsAfter: Int
+}
 
-    /// The importance of every unit of layer `name` (its norm, or the given scores).
-    public func unitImportance(ofLayer name: String, _ importance: UnitImportance) throws -> [Double] {
-        let path = try unitPath(name)
-        let weights = path.producerWeight.scalars
-        let perUnit = weights.count / max(path.units, 1)
-        switch importance {
-        case .l1Norm:
-            return (0..<path.units).map { u in weights[u * perUnit ..< (u + 1) * perUnit].reduce(0.0) { $0 + Double(abs($1)) } }
-        case .l2Norm:
-            return (0..<path.units).map { u in weights[u * perUnit ..< (u + 1) * perUnit].reduce(0.0) { $0 + Double($1 * $1) }.squareRoot() }
-        case let .scores(scores):
-            guard scores.count == path.units else {
-                throw TensorError.invalidArgument(op: "pruneUnits", "layer \"\(name)\" has \(path.units) units, but \(scores.count) scores were given")
+extension ChannelDependencies {
+    /// The importance of every channel of group `index`.
+    public func importance(ofGroup index: Int, _ importance: UnitImportance) throws -> [Double] {
+        let group = groups[index]
+        if case let .scores(scores) = importance {
+            guard scores.count == group.channels else {
+                throw TensorError.invalidArgument(op: "structured pruning", "the group of \(group.producers.joined(separator: ", ")) has \(group.channels) channels, but \(scores.count) scores were given")
             }
             return scores
         }
+        var total = [Double](repeating: 0, count: group.channels)
+        for member in members(of: index) where member.role == .producer && member.tensor.rank >= 2 && member.axis == 0 {
+            let perChannel = member.tensor.count / max(group.channels, 1)
+            let values = member.tensor.scalars
+            for channel in 0..<group.channels {
+                let slice = values[channel * perChannel ..< (channel + 1) * perChannel]
+                total[channel] += importance.isL1 ? slice.reduce(0.0) { $0 + Double(abs($1)) }
+                                                  : slice.reduce(0.0) { $0 + Double($1 * $1) }.squareRoot()
+            }
+        }
+        return total
     }
 
-    /// Removes the `fraction` (0…1) of the units of layer `name` that rank lowest, physically,
-    /// and returns their indices in the original numbering, ascending. At least one unit stays.
-    ///
-    /// The layers' tensors are replaced by smaller ones: build a new optimizer afterwards.
-    @discardableResult
-    public func pruneUnits(ofLayer name: String, fraction: Float, by importance: UnitImportance = .l1Norm) throws -> [Int] {
+    /// The `fraction` (0…1) of group `index`'s channels that rank lowest, ascending; at
+    /// least one channel stays.
+    public func lowestChannels(ofGroup index: Int, fraction: Float, by importance: UnitImportance) throws -> [Int] {
         try checkPruningFraction(fraction)
-        let scores = try unitImportance(ofLayer: name, importance)
+        let scores = try self.importance(ofGroup: index, importance)
         let count = min(Int((Double(fraction) * Double(scores.count)).rounded()), scores.count - 1)
         let order = scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        let removed = Array(order.prefix(count)).sorted()
-        try removeUnits(removed, fromLayer: name)
+        return Array(order.prefix(count)).sorted()
+    }
+
+    /// Removes `removed` channels (by group index) physically from every member tensor.
+    /// Layers' tensors shrink in place: build a new optimizer afterwards.
+    public func remove(_ removed: [Int: [Int]]) throws {
+        let sets = try checked(removed)
+        var done = Set<String>()
+        for member in members where done.insert("\(member.name)#\(member.axis)").inserted {
+            member.tensor.keep(keptIndices(member, removing: sets), alongAxis: member.axis)
+        }
+    }
+
+    /// Zeroes `removed` channels in place — every producing and channel-wise slice — without
+    /// changing a shape: what `remove` is equivalent to.
+    public func zero(_ removed: [Int: [Int]]) throws {
+        let sets = try checked(removed)
+        for member in members where member.role != .consumer {
+            let kept = Set(keptIndices(member, removing: sets))
+            member.tensor.zero(alongAxis: member.axis, except: kept)
+        }
+    }
+
+    private func checked(_ removed: [Int: [Int]]) throws -> [Int: Set<Int>] {
+        try removed.mapValues { Set($0) }.filter { !$0.value.isEmpty }.mapValues { $0 }.reduce(into: [:]) { result, entry in
+            guard groups.indices.contains(entry.key) else {
+                throw TensorError.invalidArgument(op: "structured pruning", "there is no channel group \(entry.key) (the model has \(groups.count))")
+            }
+            let group = groups[entry.key]
+            if let reason = group.blockedReason {
+                throw TensorError.invalidArgument(op: "structured pruning", "the channels of \(group.producers.joined(separator: ", ")) cannot be removed: \(reason)")
+            }
+            if let bad = entry.value.first(where: { $0 < 0 || $0 >= group.channels }) {
+                throw TensorError.invalidArgument(op: "structured pruning", "channel \(bad) is out of range: the group of \(group.producers.joined(separator: ", ")) has \(group.channels) channels")
+            }
+            guard entry.value.count < group.channels else {
+                throw TensorError.invalidArgument(op: "structured pruning", "cannot remove all \(group.channels) channels of the group of \(group.producers.joined(separator: ", "))")
+            }
+            result[entry.key] = entry.value
+        }
+    }
+}
+
+extension UnitImportance {
+    fileprivate var isL1: Bool {
+        if case .l1Norm = self { return true }
+        return false
+    }
+}
+
+extension Module {
+    /// The channel dependency groups of this model for inputs of `inputShape` (without the
+    /// batch dimension).
+    public func channelDependencies(inputShape: [Int]) throws -> ChannelDependencies {
+        try ChannelDependencies(self, inputShape: inputShape)
+    }
+
+    /// Removes the same `fraction` of the lowest-ranked channels from every prunable group
+    /// that `select` accepts (all by default), physically.
+    @discardableResult
+    public func pruneChannels(inputShape: [Int], fraction: Float, by importance: UnitImportance = .l1Norm,
+                              select: (ChannelDependencies.Group) -> Bool = { _ in true }) throws -> ChannelPruning {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        let chosen = dependencies.groups.filter { $0.isPrunable && !$0.producers.isEmpty && select($0) }
+        var removed: [Int: [Int]] = [:]
+        for group in chosen { removed[group.index] = try dependencies.lowestChannels(ofGroup: group.index, fraction: fraction, by: importance) }
+        return try apply(removed, dependencies)
+    }
+
+    /// Removes the lowest-ranked channels of every prunable group, the same fraction of each,
+    /// the smallest fraction that leaves at most (1 − `macsReduction`) of the model's
+    /// multiply-accumulates per image (found by bisection over the fraction).
+    @discardableResult
+    public func pruneChannels(inputShape: [Int], macsReduction: Double, by importance: UnitImportance = .l1Norm) throws -> ChannelPruning {
+        guard macsReduction > 0 && macsReduction < 1 else {
+            throw TensorError.invalidArgument(op: "pruneChannels", "the MACs reduction must be between 0 and 1 (exclusive), got \(macsReduction)")
+        }
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        let groups = dependencies.groups.filter { $0.isPrunable && !$0.producers.isEmpty }
+        let orders = try groups.map { group -> [Int] in
+            let scores = try dependencies.importance(ofGroup: group.index, importance)
+            return scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+        }
+        func removal(_ fraction: Double) -> [Int: [Int]] {
+            Dictionary(uniqueKeysWithValues: zip(groups, orders).map { group, order in
+                (group.index, Array(order.prefix(min(Int((fraction * Double(group.channels)).rounded()), group.channels - 1))))
+            })
+        }
+        let budget = Double(dependencies.macs(removing: [:])) * (1 - macsReduction)
+        var (low, high) = (0.0, 1.0)
+        for _ in 0..<40 {
+            let middle = (low + high) / 2
+            if Double(dependencies.macs(removing: removal(middle).mapValues(Set.init))) <= budget { high = middle } else { low = middle }
+        }
+        guard Double(dependencies.macs(removing: removal(high).mapValues(Set.init))) <= budget else {
+            throw TensorError.invalidArgument(op: "pruneChannels", "even one channel per group leaves more than \(Int(((1 - macsReduction) * 100).rounded())) % of the MACs")
+        }
+        return try apply(removal(high), dependencies)
+    }
+
+    private func apply(_ removed: [Int: [Int]], _ dependencies: ChannelDependencies) throws -> ChannelPruning {
+        let before = dependencies.macs(removing: [:])
+        let after = dependencies.macs(removing: removed.mapValues(Set.init))
+        try dependencies.remove(removed)
+        return ChannelPruning(removed: removed.filter { !$0.value.isEmpty }, macsBefore: before, macsAfter: after)
+    }
+
+    /// The prunable group of the channels that the conv2d or linear op of the module at
+    /// `name` produces.
+    func unitGroup(_ name: String, _ dependencies: ChannelDependencies) throws -> ChannelDependencies.Group {
+        guard let group = dependencies.group(producedBy: name) else {
+            let producers = dependencies.groups.flatMap(\.producers)
+            throw TensorError.invalidArgument(op: "structured pruning", "\"\(name)\" runs no conv2d or linear op of its own whose output channels could be removed (layers that do: \(producers.joined(separator: ", ")))")
+        }
+        if let reason = group.blockedReason {
+            throw TensorError.invalidArgument(op: "structured pruning", "the units of \"\(name)\" cannot be removed: \(reason)")
+        }
+        return group
+    }
+
+    /// Number of output units (neurons or filters) of the layer at `name`.
+    public func unitCount(ofLayer name: String, inputShape: [Int]) throws -> Int {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        guard let group = dependencies.group(producedBy: name) else { return try unitGroup(name, dependencies).channels }
+        return group.channels
+    }
+
+    /// The importance of every unit of the layer at `name`: its group's channels.
+    public func unitImportance(ofLayer name: String, inputShape: [Int], _ importance: UnitImportance) throws -> [Double] {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        return try dependencies.importance(ofGroup: try unitGroup(name, dependencies).index, importance)
+    }
+
+    /// Removes the `fraction` (0…1) of the units of the layer at `name` that rank lowest —
+    /// from every tensor of its dependency group — physically, and returns their indices
+    /// in the original numbering, ascending. At least one unit stays.
+    @discardableResult
+    public func pruneUnits(ofLayer name: String, inputShape: [Int], fraction: Float, by importance: UnitImportance = .l1Norm) throws -> [Int] {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        let group = try unitGroup(name, dependencies)
+        let removed = try dependencies.lowestChannels(ofGroup: group.index, fraction: fraction, by: importance)
+        try dependencies.remove([group.index: removed])
         return removed
     }
 
-    /// Physically removes the output units `units` of the Linear or Conv2d layer `name`, and
-    /// the matching channels of a BatchNorm and the inputs of the next Linear or Conv2d.
-    public func removeUnits(_ units: [Int], fromLayer name: String) throws {
-        let path = try unitPath(name)
-        let removed = try checkedUnits(units, path, name)
-        guard removed.count < path.units else {
-            throw TensorError.invalidArgument(op: "removeUnits", "cannot remove all \(path.units) units of layer \"\(name)\"")
-        }
-        let kept = (0..<path.units).filter { !removed.contains($0) }
-        switch path.producer {
-        case let linear as Linear:
-            linear.weight = linear.weight.keepingUnits(kept, axis: 0, units: path.units)
-            linear.bias = linear.bias?.keepingUnits(kept, axis: 0, units: path.units)
-        case let conv as Conv2d:
-            conv.weight = conv.weight.keepingUnits(kept, axis: 0, units: path.units)
-            conv.bias = conv.bias?.keepingUnits(kept, axis: 0, units: path.units)
-        default:
-            preconditionFailure("unitPath accepts only Linear and Conv2d producers")
-        }
-        if let norm = path.batchNorm {
-            norm.weight = norm.weight.keepingUnits(kept, axis: 0, units: path.units)
-            norm.bias = norm.bias.keepingUnits(kept, axis: 0, units: path.units)
-            norm.runningMean = norm.runningMean.keepingUnits(kept, axis: 0, units: path.units)
-            norm.runningVar = norm.runningVar.keepingUnits(kept, axis: 0, units: path.units)
-        }
-        switch path.consumer {
-        case let linear as Linear:
-            linear.weight = linear.weight.keepingUnits(kept, axis: 1, units: path.units)
-        case let conv as Conv2d:
-            conv.weight = conv.weight.keepingUnits(kept, axis: 1, units: path.units)
-        default:
-            preconditionFailure("unitPath accepts only Linear and Conv2d consumers")
-        }
+    /// Physically removes the output units `units` of the layer at `name`, with the matching
+    /// slices of every tensor of its dependency group.
+    public func removeUnits(_ units: [Int], fromLayer name: String, inputShape: [Int]) throws {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        try dependencies.remove([try unitGroup(name, dependencies).index: units])
     }
 
-    /// Zeroes the units `units` of layer `name` in place — weight rows, biases and a following
-    /// BatchNorm's γ and β — without changing any shape: what `removeUnits` is equivalent to.
-    public func zeroUnits(_ units: [Int], ofLayer name: String) throws {
-        let path = try unitPath(name)
-        let zeroed = try checkedUnits(units, path, name)
-        var tensors = [path.producerWeight] + (path.producerBias.map { [$0] } ?? [])
-        if let norm = path.batchNorm { tensors += [norm.weight, norm.bias] }
-        for tensor in tensors { tensor.zeroBlocks(zeroed, units: path.units) }
+    /// Zeroes the units `units` of the layer at `name` in place — every producing and
+    /// channel-wise slice of its group — without changing any shape: what `removeUnits` is
+    /// equivalent to.
+    public func zeroUnits(_ units: [Int], ofLayer name: String, inputShape: [Int]) throws {
+        let dependencies = try channelDependencies(inputShape: inputShape)
+        try dependencies.zero([try unitGroup(name, dependencies).index: units])
     }
-
-    /// Where the outputs of layer `name` go, checked for structured removal.
-    func unitPath(_ name: String) throws -> UnitPath {
-        guard let index = layers.firstIndex(where: { $0.name == name }) else {
-            throw TensorError.invalidArgument(op: "structured pruning", "no layer named \"\(name)\" (layers: \(layers.map(\.name).joined(separator: ", ")))")
-        }
-        let producer = layers[index].module
-        let weight: Tensor, bias: Tensor?
-        switch producer {
-        case let linear as Linear: (weight, bias) = (linear.weight, linear.bias)
-        case let conv as Conv2d where conv.groups == 1: (weight, bias) = (conv.weight, conv.bias)
-        default:
-            throw TensorError.invalidArgument(op: "structured pruning", "layer \"\(name)\" is a \(type(of: producer)); only Linear and ungrouped Conv2d layers lose units")
-        }
-        let units = weight.shape[0]
-        var batchNorm: BatchNorm?
-        var flattened = false
-        for (nextName, module) in layers[(index + 1)...] {
-            switch module {
-            case let norm as BatchNorm where batchNorm == nil && !flattened && norm.weight.count == units:
-                batchNorm = norm
-            case is ReLU, is Dropout, is MaxPool2d, is AvgPool2d:
-                continue
-            case is Flatten:
-                flattened = true
-            case let conv as Conv2d where conv.groups == 1 && conv.inChannels == units && !flattened:
-                return UnitPath(producer: producer, producerWeight: weight, producerBias: bias, units: units, batchNorm: batchNorm, consumer: conv)
-            case let linear as Linear where linear.inFeatures % units == 0 && (flattened || linear.inFeatures == units):
-                return UnitPath(producer: producer, producerWeight: weight, producerBias: bias, units: units, batchNorm: batchNorm, consumer: linear)
-            default:
-                throw TensorError.invalidArgument(op: "structured pruning", "the outputs of layer \"\(name)\" (\(units) units) reach layer \"\(nextName)\" (\(type(of: module))), which structured removal cannot follow: between a layer and the Linear or Conv2d that consumes its units only ReLU, pooling, dropout, Flatten and one BatchNorm of matching size may stand")
-            }
-        }
-        throw TensorError.invalidArgument(op: "structured pruning", "layer \"\(name)\" feeds no later Linear or Conv2d: the model's output units cannot be removed")
-    }
-
-    private func checkedUnits(_ units: [Int], _ path: UnitPath, _ name: String) throws -> Set<Int> {
-        if let bad = units.first(where: { $0 < 0 || $0 >= path.units }) {
-            throw TensorError.invalidArgument(op: "structured pruning", "unit \(bad) is out of range: layer \"\(name)\" has \(path.units) units")
-        }
-        return Set(units)
-    }
-}
-
-/// A layer whose units can be removed, and the layers its units flow into.
-struct UnitPath {
-    let producer: Module
-    let producerWeight: Tensor
-    let producerBias: Tensor?
-    let units: Int
-    let batchNorm: BatchNorm?
-    let consumer: Module
 }
 
 extension Tensor {
-    /// Splits dimension `axis` into `units` equal blocks and keeps the blocks in `kept`
-    /// (ascending): dimension 0 of a producer's weight, dimension 1 of a consumer's.
-    fileprivate func keepingUnits(_ kept: [Int], axis: Int, units: Int) -> Tensor {
-        let outer = shape[..<axis].reduce(1, *)
-        let inner = count / max(outer * units, 1)
+    /// Keeps the entries `kept` (ascending) along `axis`, in place.
+    fileprivate func keep(_ kept: [Int], alongAxis axis: Int) {
+        guard kept.count != shape[axis] else { return }
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), length = shape[axis]
         var values: [Float] = []
         values.reserveCapacity(outer * kept.count * inner)
         for o in 0..<outer {
-            for u in kept {
-                let start = (o * units + u) * inner
+            for k in kept {
+                let start = (o * length + k) * inner
                 values += scalars[start ..< start + inner]
             }
         }
         var newShape = shape
-        newShape[axis] = newShape[axis] / units * kept.count
-        return Tensor(shape: newShape, scalars: values, requiresGrad: requiresGrad)
+        newShape[axis] = kept.count
+        resize(to: newShape, scalars: values)
     }
 
-    /// Splits dimension 0 into `units` equal blocks and zeroes the blocks in `zeroed`.
-    fileprivate func zeroBlocks(_ zeroed: Set<Int>, units: Int) {
-        let inner = count / max(units, 1)
-        for u in zeroed { for i in u * inner ..< (u + 1) * inner { scalars[i] = 0 } }
+    /// Zeroes every entry along `axis` not in `kept`, in place.
+    fileprivate func zero(alongAxis axis: Int, except kept: Set<Int>) {
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), length = shape[axis]
+        for o in 0..<outer {
+            for k in 0..<length where !kept.contains(k) {
+                let start = (o * length + k) * inner
+                for i in start ..< start + inner { scalars[i] = 0 }
+            }
+        }
     }
 }

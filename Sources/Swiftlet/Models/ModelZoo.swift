@@ -7,7 +7,7 @@ public enum ModelZoo {
         public let summary: String
         /// [channels, height, width] of one input image.
         public let inputShape: [Int]
-        public let make: () -> Sequential
+        public let make: () -> Module
     }
 
     public static let entries: [Entry] = [

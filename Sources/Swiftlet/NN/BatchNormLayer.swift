@@ -24,7 +24,7 @@ public final class BatchNorm: Module {
         self.spatialDimensions = spatialDimensions
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         let allowed = spatialDimensions == 2 ? [4] : [2, 3]
         guard allowed.contains(input.rank) else {
             throw TensorError.invalidArgument(op: "BatchNorm\(spatialDimensions)d",

@@ -2,9 +2,10 @@ import SwiftletKernels
 
 /// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
 /// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
-public final class Conv2d: Module {
+public final class Conv2d: Module, PrunableWeights, Quantizable {
     public var weight: Tensor
     public var bias: Tensor?
+    public var quantization: LayerQuantization?
     public let stride: Size2D
     public let padding: Size2D
     public let dilation: Size2D
@@ -43,11 +44,15 @@ public final class Conv2d: Module {
             dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        let (x, w) = try quantized(input: input, weight: weight)
+        return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
+
+    public var prunableWeights: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+    public var quantizableWeight: Tensor { weight }
 }

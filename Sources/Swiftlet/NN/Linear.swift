@@ -2,9 +2,10 @@ import SwiftletKernels
 
 /// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
 /// initialised as PyTorch's `nn.Linear` (U(−1/√in, 1/√in) for both).
-public final class Linear: Module {
+public final class Linear: Module, PrunableWeights, Quantizable {
     public var weight: Tensor
     public var bias: Tensor?
+    public var quantization: LayerQuantization?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 generator: inout SeededRandom) {
@@ -21,15 +22,19 @@ public final class Linear: Module {
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
             throw TensorError.invalidArgument(op: "Linear(\(inFeatures), \(outFeatures))",
                                               "expects input [batch, \(inFeatures)], got shape \(input.shape)")
         }
-        return try input.linear(weight: weight, bias: bias)
+        let (x, w) = try quantized(input: input, weight: weight)
+        return try x.linear(weight: w, bias: bias)
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
+
+    public var prunableWeights: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+    public var quantizableWeight: Tensor { weight }
 }

@@ -4,16 +4,25 @@
 /// Names follow PyTorch's `state_dict`: a child's tensors are prefixed with the child's
 /// name, so the `weight` of a child `conv1` is `conv1.weight`. Subclasses list their own
 /// tensors in `localParameters` / `localBuffers`; children stored in properties are found
-/// by reflection (override `children` to name them differently).
+/// by reflection (override `children` to name them differently), and every module in the
+/// tree has a dotted path (`layer1.0.conv1`) by which passes find and replace it
+/// (ModuleTree.swift).
 open class Module {
     /// Training mode changes what some layers do (dropout, batch-norm statistics).
     public private(set) var isTraining = true
 
     public init() {}
 
-    /// The forward pass. Every concrete module overrides this.
-    open func callAsFunction(_ input: Tensor) throws -> Tensor {
-        throw TensorError.invalidArgument(op: "\(type(of: self))", "this module does not implement callAsFunction(_:)")
+    /// The computation. Every concrete module overrides this; callers call the module
+    /// itself (`model(x)`), which runs `forward` and lets a trace see the call (ModelGraph.swift).
+    open func forward(_ input: Tensor) throws -> Tensor {
+        throw TensorError.invalidArgument(op: "\(type(of: self))", "this module does not implement forward(_:)")
+    }
+
+    /// Runs `forward`, recorded with this module's path when a graph is being traced.
+    public final func callAsFunction(_ input: Tensor) throws -> Tensor {
+        guard let recorder = GraphRecorder.active else { return try forward(input) }
+        return try recorder.call(self, input) { try forward($0) }
     }
 
     /// This module's own learnable tensors, e.g. `[("weight", w), ("bias", b)]`.
@@ -23,26 +32,10 @@ open class Module {
     open var localBuffers: [(name: String, tensor: Tensor)] { [] }
 
     /// The direct submodules, in declaration order. By default: every stored property
-    /// holding a `Module` (or an array of them, named `property.index`).
+    /// holding a `Module` (also optional, or an array of them, named `property.index`), and
+    /// every `@Child` property.
     open var children: [(name: String, module: Module)] {
-        var found: [(String, Module)] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        var levels: [[(String, Module)]] = []
-        while let current = mirror {
-            var level: [(String, Module)] = []
-            for case let (label?, value) in current.children {
-                if let module = value as? Module {
-                    level.append((label, module))
-                } else if let modules = value as? [Module] {
-                    level += modules.enumerated().map { ("\(label).\($0.offset)", $0.element) }
-                }
-            }
-            levels.append(level)
-            mirror = current.superclassMirror
-        }
-        // Superclass properties first, as they were declared first.
-        for level in levels.reversed() { found += level }
-        return found
+        storedChildren.map { ($0.name, $0.module) }
     }
 
     /// Every parameter in the tree, with its dotted name, in a stable order.
@@ -68,6 +61,13 @@ open class Module {
     /// The total number of learnable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// Replaces the direct child `name` by `replacement` (`path` names it in errors); called by
+    /// `replaceSubmodule(at:with:)`. By default it rewrites a `@Child` property; a module that
+    /// overrides `children` overrides this too.
+    open func replaceChild(named name: String, with replacement: Module, path: String) throws {
+        try replaceStoredChild(named: name, with: replacement, path: path)
+    }
+
     /// Switches this module and all its children to training mode.
     public func train() { setTraining(true) }
 
@@ -82,15 +82,5 @@ open class Module {
     /// Clears the gradients of every parameter.
     public func zeroGrad() {
         for parameter in parameters { parameter.zeroGrad() }
-    }
-
-    /// The submodule at a dotted path such as `"fc1"` or `"features.0"`, or nil.
-    public func submodule(at path: String) -> Module? {
-        var module: Module = self
-        for component in path.split(separator: ".") {
-            guard let next = module.children.first(where: { $0.name == component })?.module else { return nil }
-            module = next
-        }
-        return module
     }
 }

@@ -8,7 +8,7 @@ public final class MaxPool2d: Module {
         self.padding = padding
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         try maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }
 }
@@ -24,7 +24,7 @@ public final class AvgPool2d: Module {
         self.countIncludePad = countIncludePad
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         try avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 }
@@ -34,7 +34,7 @@ public final class AvgPool2d: Module {
 public final class GlobalAvgPool2d: Module {
     public override init() {}
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         try globalAvgPool2d(input)
     }
 }

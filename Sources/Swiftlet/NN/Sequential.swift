@@ -18,7 +18,7 @@ public final class Sequential: Module {
         self.init(entries.enumerated().map { index, entry in (entry.name ?? "\(index)", entry.module) })
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         var x = input
         for layer in layers { x = try layer.module(x) }
         return x
@@ -26,16 +26,11 @@ public final class Sequential: Module {
 
     public override var children: [(name: String, module: Module)] { layers }
 
-    /// Replaces the layer called `name`, e.g. a Linear by its low-rank factorisation.
-    public func replaceLayer(named name: String, with module: Module) throws {
+    public override func replaceChild(named name: String, with replacement: Module, path: String) throws {
         guard let index = layers.firstIndex(where: { $0.name == name }) else {
-            throw TensorError.invalidArgument(op: "replaceLayer", "no layer named \"\(name)\" (layers: \(layers.map(\.name).joined(separator: ", ")))")
+            throw ModuleTreeError.noModule(path: path, candidates: layers.map(\.name))
         }
-        replaceLayer(at: index, with: module)
-    }
-
-    func replaceLayer(at index: Int, with module: Module) {
-        layers[index].module = module
+        layers[index].module = replacement
     }
 }
 

@@ -1,25 +1,25 @@
 /// ReLU layer: max(x, 0).
 public final class ReLU: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor { input.relu() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.relu() }
 }
 
 /// Sigmoid layer: 1 / (1 + e^−x).
 public final class Sigmoid: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor { input.sigmoid() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.sigmoid() }
 }
 
 /// Tanh layer.
 public final class Tanh: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor { input.tanh() }
+    public override func forward(_ input: Tensor) throws -> Tensor { input.tanh() }
 }
 
 /// Flattens every dimension after the batch: [N, C, H, W] → [N, C·H·W].
 public final class Flatten: Module {
     public override init() {}
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor { try input.flattened() }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.flattened() }
 }
 
 /// Dropout layer: active in training mode only.
@@ -30,7 +30,7 @@ public final class Dropout: Module {
         self.probability = probability
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         try input.dropout(probability: probability, training: isTraining)
     }
 }
@@ -50,7 +50,7 @@ public final class ZeroPad2d: Module {
         self.init(left: padding, right: padding, top: padding, bottom: padding)
     }
 
-    public override func callAsFunction(_ input: Tensor) throws -> Tensor {
+    public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 3 || input.rank == 4 else {
             throw TensorError.invalidArgument(op: "ZeroPad2d", "expects input [N, C, H, W] or [C, H, W], got shape \(input.shape)")
         }

@@ -82,7 +82,10 @@ public func batchNorm(
     }
 
     let inputs = [input] + [weight, bias].compactMap { $0 }
-    return Tensor.result(of: "batchNorm", shape: input.shape, scalars: output, inputs: inputs) { g in
+    // A trace records the evaluation form with all five operands (γ = 1 and β = 0 when absent).
+    let operands = { [input, weight ?? .ones([channels]), bias ?? .zeros([channels]), statistics.mean, statistics.variance] }
+    return Tensor.result(of: training ? .other("batchNorm(training)") : .batchNorm(epsilon: epsilon), shape: input.shape,
+                         scalars: output, inputs: inputs, operands: operands) { g in
         var gradWeight = [Float](repeating: 0, count: channels)
         var gradBias = [Float](repeating: 0, count: channels)
         let gradInput = [Float].filled(count: input.count) { gx in

@@ -37,7 +37,7 @@ public func conv2d(
         }
     }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    return Tensor.result(of: "conv2d", shape: outShape, scalars: values, inputs: inputs) { gradOutput in
+    return Tensor.result(of: .conv2d(stride: stride, padding: padding, dilation: dilation, groups: groups), shape: outShape, scalars: values, inputs: inputs) { gradOutput in
         var gradInput: Tensor?, gradWeight: Tensor?, gradBias: Tensor?
         if input.requiresGrad {
             gradInput = Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in

@@ -11,35 +11,35 @@ import Foundation
 extension Tensor {
     public func relu() -> Tensor {
         let x = self
-        return Tensor.result(of: "relu", shape: shape, scalars: scalars.mapScalars { max($0, 0) }, inputs: [x]) { g in
+        return Tensor.result(of: .relu, shape: shape, scalars: scalars.mapScalars { max($0, 0) }, inputs: [x]) { g in
             [Tensor(shape: x.shape, scalars: g.scalars.zipScalars(x.scalars) { $1 > 0 ? $0 : 0 })]
         }
     }
 
     public func sigmoid() -> Tensor {
         let y = scalars.mapScalars { 1 / (1 + Foundation.exp(-$0)) }
-        return Tensor.result(of: "sigmoid", shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .sigmoid, shape: shape, scalars: y, inputs: [self]) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y) { $0 * $1 * (1 - $1) })]
         }
     }
 
     public func tanh() -> Tensor {
         let y = scalars.mapScalars { Foundation.tanh($0) }
-        return Tensor.result(of: "tanh", shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .tanh, shape: shape, scalars: y, inputs: [self]) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y) { $0 * (1 - $1 * $1) })]
         }
     }
 
     public func exp() -> Tensor {
         let y = scalars.mapScalars { Foundation.exp($0) }
-        return Tensor.result(of: "exp", shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .exp, shape: shape, scalars: y, inputs: [self]) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y, *))]
         }
     }
 
     public func log() -> Tensor {
         let x = self
-        return Tensor.result(of: "log", shape: shape, scalars: scalars.mapScalars { Foundation.log($0) }, inputs: [x]) { g in
+        return Tensor.result(of: .log, shape: shape, scalars: scalars.mapScalars { Foundation.log($0) }, inputs: [x]) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(x.scalars, /))]
         }
     }

@@ -18,7 +18,7 @@ public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
         [Float].generate(count: planes) { p in planeSum(x.baseAddress! + p * area, area) * scale }
     }
     let inputShape = input.shape
-    return Tensor.result(of: "globalAvgPool2d", shape: [input.shape[0], input.shape[1], 1, 1], scalars: values,
+    return Tensor.result(of: .globalAvgPool2d, shape: [input.shape[0], input.shape[1], 1, 1], scalars: values,
                          inputs: [input]) { g in
         [Tensor(shape: inputShape, scalars: g.scalars.withUnsafeBufferPointer { gy in
             [Float].filled(count: planes * area) { gx in

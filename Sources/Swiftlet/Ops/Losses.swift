@@ -10,7 +10,7 @@ public func crossEntropy<Label: BinaryInteger>(_ logits: Tensor, _ labels: [Labe
     let targets = labels.map { Int($0) }
     var total: Float = 0
     for (row, label) in targets.enumerated() { total -= logProbabilities[row * classes + label] }
-    return Tensor.result(of: "crossEntropy", shape: [], scalars: [total / Float(batch)], inputs: [logits]) { g in
+    return Tensor.result(of: .other("crossEntropy"), shape: [], scalars: [total / Float(batch)], inputs: [logits]) { g in
         let scale = g.scalars[0] / Float(batch)
         var grad = logProbabilities.mapScalars { Foundation.exp($0) * scale }
         for (row, label) in targets.enumerated() { grad[row * classes + label] -= scale }
@@ -23,7 +23,7 @@ public func nllLoss<Label: BinaryInteger>(_ logProbabilities: Tensor, _ labels: 
     let (batch, classes) = try classificationShape(logProbabilities, labels, op: "nllLoss")
     let picked = labels.enumerated().map { row, label in row * classes + Int(label) }
     let total = picked.reduce(Float(0)) { $0 - logProbabilities.scalars[$1] }
-    return Tensor.result(of: "nllLoss", shape: [], scalars: [total / Float(batch)], inputs: [logProbabilities]) { g in
+    return Tensor.result(of: .other("nllLoss"), shape: [], scalars: [total / Float(batch)], inputs: [logProbabilities]) { g in
         var grad = [Float](repeating: 0, count: logProbabilities.count)
         for index in picked { grad[index] = -g.scalars[0] / Float(batch) }
         return [Tensor(shape: logProbabilities.shape, scalars: grad)]
@@ -62,7 +62,7 @@ public func klDivergence(studentLogits: Tensor, teacherLogits: Tensor, temperatu
     for i in 0..<logStudent.count {
         total += Foundation.exp(logTeacher[i]) * (logTeacher[i] - logStudent[i])
     }
-    return Tensor.result(of: "klDivergence", shape: [], scalars: [total / Float(batch)], inputs: [studentLogits]) { g in
+    return Tensor.result(of: .other("klDivergence"), shape: [], scalars: [total / Float(batch)], inputs: [studentLogits]) { g in
         let scale = g.scalars[0] / (temperature * Float(batch))
         return [Tensor(shape: studentLogits.shape, scalars: logStudent.zipScalars(logTeacher) {
             (Foundation.exp($0) - Foundation.exp($1)) * scale

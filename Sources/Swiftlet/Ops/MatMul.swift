@@ -29,7 +29,7 @@ extension Tensor {
                 gemm(false, false, m, n, k, a.scalars, i * m * k, k, b.scalars, i * k * n, n, c + i * m * n, n, beta: 0)
             }
         }
-        return Tensor.result(of: "matmul", shape: outShape, scalars: values, inputs: [a, b]) { g in
+        return Tensor.result(of: .matmul, shape: outShape, scalars: values, inputs: [a, b]) { g in
             var gradA: Tensor?, gradB: Tensor?
             if a.requiresGrad {
                 gradA = Tensor(shape: a.shape, scalars: .filled(count: a.count) { ga in
@@ -70,7 +70,7 @@ extension Tensor {
                  y, outFeatures, beta: bias == nil ? 0 : 1)
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-        return Tensor.result(of: "linear", shape: [batch, outFeatures], scalars: values, inputs: inputs) { g in
+        return Tensor.result(of: .linear, shape: [batch, outFeatures], scalars: values, inputs: inputs) { g in
             var grads: [Tensor?] = [nil, nil, nil]
             if x.requiresGrad {  // ∂x = G · W
                 grads[0] = Tensor(shape: x.shape, scalars: .filled(count: x.count) { gx in

@@ -7,7 +7,8 @@ import SwiftletKernels
 /// Max-pooling over `kernelSize` windows of `input` [N, C, H, W]; `stride` defaults to the
 /// kernel size, padding counts as −∞.
 public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) throws -> Tensor {
-    let g = try poolGeometry("maxPool2d", input, kernelSize, stride ?? kernelSize, padding)
+    let stride = stride ?? kernelSize
+    let g = try poolGeometry("maxPool2d", input, kernelSize, stride, padding)
     let outShape = [g.batch, g.channels, g.outHeight, g.outWidth]
     // Only a recorded graph needs to know which pixel won.
     let recordsGradient = GradMode.isEnabled && input.requiresGrad
@@ -19,7 +20,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
             }
         }
     }
-    return Tensor.result(of: "maxPool2d", shape: outShape, scalars: values, inputs: [input]) { gradOutput in
+    return Tensor.result(of: .maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding), shape: outShape, scalars: values, inputs: [input]) { gradOutput in
         [Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in
             gradOutput.scalars.withUnsafeBufferPointer { gy in
                 argmax.withUnsafeBufferPointer { maxIndex in
@@ -35,14 +36,15 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
 public func avgPool2d(
     _ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true
 ) throws -> Tensor {
-    let g = try poolGeometry("avgPool2d", input, kernelSize, stride ?? kernelSize, padding)
+    let stride = stride ?? kernelSize
+    let g = try poolGeometry("avgPool2d", input, kernelSize, stride, padding)
     let outShape = [g.batch, g.channels, g.outHeight, g.outWidth]
     let values = [Float].filled(count: outShape.elementCount) { out in
         input.scalars.withUnsafeBufferPointer { x in
             avgPool2dForward(g, input: x.baseAddress!, output: out, countIncludePad: countIncludePad)
         }
     }
-    return Tensor.result(of: "avgPool2d", shape: outShape, scalars: values, inputs: [input]) { gradOutput in
+    return Tensor.result(of: .avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad), shape: outShape, scalars: values, inputs: [input]) { gradOutput in
         [Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in
             gradOutput.scalars.withUnsafeBufferPointer { gy in
                 avgPool2dBackward(g, gradOutput: gy.baseAddress!, gradInput: gx, countIncludePad: countIncludePad)

@@ -7,32 +7,35 @@ extension Tensor {
     /// reduced axes stay as size 1, as PyTorch's `keepdim=True`.
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) throws -> Tensor {
         let (kept, reduced) = try reducedShapes(axes, op: "sum")
-        return sumReducing(to: kept, reportedShape: keepingDimensions ? kept : reduced, scale: 1)
+        return sumReducing(to: kept, reportedShape: keepingDimensions ? kept : reduced, scale: 1,
+                           as: .sum(axes: try normalizedAxes(axes, op: "sum"), keepingDimensions: keepingDimensions))
     }
 
     /// Mean over `axes`; see `sum(alongAxes:keepingDimensions:)`.
     public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) throws -> Tensor {
         let (kept, reduced) = try reducedShapes(axes, op: "mean")
         let n = count / max(kept.elementCount, 1)
-        return sumReducing(to: kept, reportedShape: keepingDimensions ? kept : reduced, scale: 1 / Float(max(n, 1)))
+        return sumReducing(to: kept, reportedShape: keepingDimensions ? kept : reduced, scale: 1 / Float(max(n, 1)),
+                           as: .mean(axes: try normalizedAxes(axes, op: "mean"), keepingDimensions: keepingDimensions))
     }
 
     /// Sum of every element, as a scalar.
     public func sum() -> Tensor {
-        sumReducing(to: shape.map { _ in 1 }, reportedShape: [], scale: 1)
+        sumReducing(to: shape.map { _ in 1 }, reportedShape: [], scale: 1, as: .sum(axes: Array(0..<rank), keepingDimensions: false))
     }
 
     /// Mean of every element, as a scalar.
     public func mean() -> Tensor {
-        sumReducing(to: shape.map { _ in 1 }, reportedShape: [], scale: 1 / Float(max(count, 1)))
+        sumReducing(to: shape.map { _ in 1 }, reportedShape: [], scale: 1 / Float(max(count, 1)),
+                    as: .mean(axes: Array(0..<rank), keepingDimensions: false))
     }
 
     /// `scale · Σ`, reducing `shape` to `kept` (same rank, 1 on reduced axes).
-    private func sumReducing(to kept: [Int], reportedShape: [Int], scale: Float) -> Tensor {
+    private func sumReducing(to kept: [Int], reportedShape: [Int], scale: Float, as op: GraphOp) -> Tensor {
         let inputShape = shape
         var values = Broadcasting.reduce(scalars, from: inputShape, to: kept)
         if scale != 1 { values = values.mapScalars { $0 * scale } }
-        return Tensor.result(of: "sum", shape: reportedShape, scalars: values, inputs: [self]) { g in
+        return Tensor.result(of: op, shape: reportedShape, scalars: values, inputs: [self]) { g in
             let expanded = Broadcasting.expand(g.scalars, from: kept, to: inputShape)
             return [Tensor(shape: inputShape, scalars: scale == 1 ? expanded : expanded.mapScalars { $0 * scale })]
         }
@@ -45,6 +48,11 @@ extension Tensor {
         let removed = Set(try axes.map { try normalizedAxis($0, op: op) })
         let reduced = shape.indices.filter { !removed.contains($0) }.map { shape[$0] }
         return (kept, reduced)
+    }
+
+    /// `axes` resolved, sorted and without repeats.
+    private func normalizedAxes(_ axes: [Int], op: String) throws -> [Int] {
+        Set(try axes.map { try normalizedAxis($0, op: op) }).sorted()
     }
 
     /// `axis` in `0..<rank`, accepting negative values counted from the end.

@@ -1,30 +1,47 @@
 import Foundation
 import SwiftletKernels
 
-/// A calibrated model run entirely in integers between its layers: the input is quantized
-/// once, every convolution and fully connected layer multiplies int8 codes into int32
-/// (`int8GEMM`), adds its bias and applies ReLU while requantizing to the next layer's
-/// int8 codes (`requantizeToInt8`), max-pooling compares codes, and only the last layer's
-/// accumulators are turned back into float logits.
+/// A model run entirely in integers between its layers, compiled from its traced graph (any
+/// model: skip connections and concatenations included): the input is quantized once, every
+/// conv2d and linear op multiplies int8 codes into int32 (`int8GEMM`), adds its bias and
+/// applies a following ReLU while requantizing to the int8 codes of its output
+/// (`requantizeToInt8`), max-pooling compares codes, residual adds, concatenations and global
+/// average pooling rescale codes to their output's grid in integer arithmetic, and only the
+/// last layer's accumulators are turned back into float logits.
 ///
-/// Built from a `Sequential` of Conv2d / Linear / ReLU / MaxPool2d / Flatten (Dropout is
-/// skipped) that went through `prepareQuantization(…, activations: 8-bit scheme)` and
-/// `calibrateQuantization` (or quantization-aware training). Weights become int8 symmetric
-/// per-channel codes of the layer's fake-quantized weights; each layer's input scale and
-/// zero point come from its calibrated observer. ReLUs are folded into the requantization
-/// of the layer before them (max-pooling and flattening commute with ReLU).
-/// Asymmetric activation codes 0…255 are held as int8 by subtracting 128 from codes and
-/// zero point alike, which leaves every product sum unchanged.
+/// BatchNorms that follow a conv2d or linear op are folded into it first (`foldingBatchNorms`).
+/// Weights become int8 symmetric per-channel codes of the layer's weights as its format
+/// rounds them (the `Quantizable` layer's `quantization`, else 8-bit per channel).
+///
+/// Every int8 tensor has one grid (scale and zero point): the input quantizer of a layer it
+/// feeds, where that layer was prepared with 8-bit activations and calibrated or trained
+/// (`prepareQuantization`), else the min-max range observed on `calibration` batches run
+/// through the folded float graph with the weights the engine uses. A chain of max-pools,
+/// reshapes and ReLUs after an op shares the grid at its end, so the op requantizes straight
+/// to it, with the ReLU as the lower clamp. Asymmetric activation codes 0…255 are held as
+/// int8 by subtracting 128 from codes and zero point alike, which leaves every product sum
+/// unchanged.
 public final class Int8InferenceModel {
-    /// One step of the integer pipeline.
+    /// One step of the integer pipeline, reading and writing values of the graph.
     enum Step {
-        case conv(WeightLayer, Int8Convolution)
+        case conv(input: Int, output: Int, WeightLayer, Int8Convolution)
         /// Weights [outputs, depth]: rows of `window` codes zero-padded to `int8PaddedDepth`.
-        case linear(WeightLayer, Int8PackedWeights, window: Int)
-        case maxPool(Pool2dGeometry)
+        case linear(input: Int, output: Int, WeightLayer, Int8PackedWeights, window: Int)
+        case maxPool(input: Int, output: Int, Pool2dGeometry)
+        case add(left: Int, right: Int, output: Int, Rescale, Rescale)
+        /// `spatial` codes per channel averaged into one.
+        case globalAvgPool(input: Int, output: Int, spatial: Int, Rescale)
+        /// Parts along axis 1, `planes[i]` = channels·spatial codes per image of part i.
+        case concat(inputs: [Int], output: Int, planes: [Int], [Rescale])
+        /// A ReLU that no op before it could absorb: codes below the zero point are raised to it.
+        case clamp(input: Int, output: Int, lower: Int8)
+        /// The same codes under another shape (reshape, flatten, a fused ReLU).
+        case alias(input: Int, output: Int)
+        /// The graph's output when no layer's float epilogue produced it.
+        case dequantize(input: Int, Grid)
     }
 
-    /// A quantized Conv2d or Linear: the integer epilogue (its weights travel in the `Step`).
+    /// A quantized conv2d or linear op: the integer epilogue (its weights travel in the `Step`).
     struct WeightLayer {
         let name: String
         let outputs: Int
@@ -42,121 +59,102 @@ public final class Int8InferenceModel {
         let isLast: Bool
     }
 
-    let steps: [Step]
-    let inputShape: [Int]
-    let inputScheme: QuantizationScheme
-    let inputParameters: AffineParameters
-    let classes: Int
-
-    /// Builds the integer pipeline for images of `inputShape` ([C, H, W]).
-    public init(_ model: Sequential, inputShape: [Int]) throws {
-        guard inputShape.count == 3 else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "inputShape must be [C, H, W], got \(inputShape)")
-        }
-        let layers = flattenedLayers(model, prefix: "")
-        var kept: [(name: String, module: Module)] = []
-        for (name, module) in layers {
-            switch module {
-            case is QuantizedLayer, is MaxPool2d, is ReLU, is Flatten: kept.append((name, module))
-            case is Dropout: continue
-            case is Linear, is Conv2d:
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(name) is a float \(type(of: module)); run prepareQuantization and calibrateQuantization first")
-            default:
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(name) (\(type(of: module))) has no int8 implementation; supported: Conv2d, Linear, ReLU, MaxPool2d, Flatten, Dropout")
-            }
-        }
-        let weightIndices = kept.indices.filter { kept[$0].module is QuantizedLayer }
-        guard let firstIndex = weightIndices.first, let lastIndex = weightIndices.last else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "the model has no quantized Conv2d or Linear layer")
-        }
-        guard !kept[lastIndex...].dropFirst().contains(where: { !($0.module is Flatten) }) else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "the last layer must be a Conv2d or Linear (its float accumulators become the logits)")
-        }
-        guard kept[..<firstIndex].allSatisfy({ $0.module is Flatten }) else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "the model must start with a Conv2d or Linear layer (optionally after Flatten)")
-        }
-        func inputQuantization(_ index: Int) throws -> (QuantizationScheme, AffineParameters) {
-            let layer = kept[index].module as! QuantizedLayer  // filtered above
-            guard let quantizer = layer.inputQuantizer, let parameters = quantizer.parameters else {
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) has no calibrated input quantizer; prepare with activations: and calibrate")
-            }
-            let scheme = quantizer.scheme
-            guard scheme.bits == 8, scheme.rounding == .nearest else {
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name): int8 inference needs 8-bit rounding activations, got \(scheme)")
-            }
-            return (scheme, parameters)
-        }
-        (inputScheme, inputParameters) = try inputQuantization(firstIndex)
-        self.inputShape = inputShape
-
-        var shape = inputShape  // per image: [C, H, W] or [features]
-        var steps: [Step] = []
-        for (position, index) in weightIndices.enumerated() {
-            let layer = kept[index].module as! QuantizedLayer  // filtered above
-            let (inScheme, inParameters) = try inputQuantization(index)
-            let isLast = index == lastIndex
-            let next = isLast ? nil : try inputQuantization(weightIndices[position + 1])
-            let segment = isLast ? [] : Array(kept[(index + 1)..<weightIndices[position + 1]])
-            let fusedReLU = segment.contains { $0.module is ReLU }
-            var geometry: Conv2dGeometry?
-            if let conv = layer.layer as? Conv2d {
-                guard shape.count == 3, shape[0] == conv.inChannels, conv.groups == 1 else {
-                    throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) (groups \(conv.groups)) does not fit input \(shape); int8 convolution needs groups = 1")
-                }
-                let g = conv.geometry(batch: 1, imageShape: shape)
-                guard g.isValid else {
-                    throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) gives no output for input \(shape)")
-                }
-                geometry = g
-                shape = [g.outChannels, g.outHeight, g.outWidth]
-            } else {
-                let features = shape.reduce(1, *)
-                guard features == layer.weight.shape[1] else {
-                    throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) expects \(layer.weight.shape[1]) features, gets \(features) (shape \(shape))")
-                }
-                shape = [layer.weight.shape[0]]
-            }
-            let (weightLayer, codes) = try makeWeightLayer(kept[index].name, layer, input: (inScheme, inParameters), output: next,
-                                                           fusedReLU: fusedReLU, isLast: isLast)
-            let window = codes.count / weightLayer.outputs
-            // The direct convolution pads kernel rows to groups of 4: up to 4× the window.
-            let windowLimit = Int8PackedWeights.depthLimit / 4 - 32
-            guard window <= windowLimit else {
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(kept[index].name) sums \(window) products per output; int8 inference supports at most \(windowLimit)")
-            }
-            if let geometry {
-                steps.append(.conv(weightLayer, Int8Convolution(geometry, filters: codes, paddingCode: weightLayer.inputZeroPoint)))
-            } else {
-                let depth = int8PaddedDepth(window)
-                var padded = [Int8](repeating: 0, count: weightLayer.outputs * depth)
-                for j in 0..<weightLayer.outputs { for p in 0..<window { padded[j * depth + p] = codes[j * window + p] } }
-                steps.append(.linear(weightLayer, Int8PackedWeights(padded, rows: weightLayer.outputs, depth: depth, ldw: depth), window: window))
-            }
-            for (name, module) in segment {
-                guard let pool = module as? MaxPool2d else { continue }
-                guard shape.count == 3 else {
-                    throw TensorError.invalidArgument(op: "Int8InferenceModel", "max-pool \(name) after flattening")
-                }
-                let g = Pool2dGeometry(batch: 1, channels: shape[0], inHeight: shape[1], inWidth: shape[2],
-                                       kernelHeight: pool.kernelSize.height, kernelWidth: pool.kernelSize.width,
-                                       strideHeight: pool.stride.height, strideWidth: pool.stride.width,
-                                       paddingHeight: pool.padding.height, paddingWidth: pool.padding.width)
-                guard g.isValid else {
-                    throw TensorError.invalidArgument(op: "Int8InferenceModel", "max-pool \(name) does not fit input \(shape)")
-                }
-                steps.append(.maxPool(g))
-                shape = [shape[0], g.outHeight, g.outWidth]
-            }
-        }
-        self.steps = steps
-        classes = shape.reduce(1, *)
+    /// The quantization of one int8 tensor: a scheme and its scale and zero point.
+    struct Grid {
+        let scheme: QuantizationScheme
+        let parameters: AffineParameters
+        /// Asymmetric codes 0…255 are held as int8 after subtracting 128.
+        var shift: Int32 { scheme.mapping == .asymmetric ? 128 : 0 }
+        /// The code of 0.0 as held in int8.
+        var zeroPoint: Int32 { parameters.zeroPoint - shift }
+        var bounds: (lower: Int8, upper: Int8) { (Int8(scheme.codeRange.lowerBound - shift), Int8(scheme.codeRange.upperBound - shift)) }
     }
 
-    /// Logits [N, classes] for images [N, C, H, W]. `layerSeconds`, when given, receives
-    /// the wall time of each step (for profiling).
+    /// Codes of one grid as codes of another: out = z_out + round(multiplier·(code − z_in)), clamped.
+    struct Rescale {
+        let multiplier: Float
+        let inputZeroPoint: Int32
+        let outputZeroPoint: Int32
+        let bounds: (lower: Int8, upper: Int8)
+
+        init(from input: Grid, to output: Grid, divisor: Float = 1, fusedReLU: Bool) {
+            multiplier = input.parameters.scale / (output.parameters.scale * divisor)
+            inputZeroPoint = input.zeroPoint
+            outputZeroPoint = output.zeroPoint
+            let bounds = output.bounds
+            self.bounds = (fusedReLU ? Int8(max(output.zeroPoint, Int32(bounds.lower))) : bounds.lower, bounds.upper)
+        }
+
+        /// The output code for `sum` = Σ (code − z_in) over what is combined.
+        @inline(__always)
+        func code(_ sum: Float) -> Int8 { code(level: sum * multiplier) }
+
+        /// The output code of a value already in output units.
+        @inline(__always)
+        func code(level: Float) -> Int8 {
+            let shifted = level.rounded(.toNearestOrEven) + Float(outputZeroPoint)
+            return Int8(min(max(shifted, Float(bounds.lower)), Float(bounds.upper)))
+        }
+    }
+
+    let steps: [Step]
+    /// The values whose last reader is each step, freed after it.
+    let releases: [[Int]]
+    let inputShape: [Int]
+    let inputValue: Int
+    let inputGrid: Grid
+    let outputValue: Int
+    /// The graph output's shape for one image.
+    let outputShape: [Int]
+    /// Bytes a deployment stores: int8 weight codes, an F32 scale per output channel, F32
+    /// biases, and a scale and zero point (4 + 4 bytes) per int8 tensor grid.
+    public let storedBytes: Int
+
+    /// Builds the integer pipeline for inputs of `inputShape` (without the batch dimension)
+    /// from a model whose every int8 tensor gets its grid from a calibrated or trained input
+    /// quantizer (`prepareQuantization(…, activations: 8-bit scheme)`).
+    public convenience init(_ model: Module, inputShape: [Int]) throws {
+        try self.init(model, inputShape: inputShape, calibration: [Tensor]())
+    }
+
+    /// Builds the integer pipeline for inputs of `inputShape` (without the batch dimension);
+    /// the grids no layer's input quantizer gives are observed on `calibration` batches (a
+    /// few hundred images suffice).
+    public init<Batches: Sequence>(_ model: Module, inputShape: [Int], calibration: Batches) throws where Batches.Element == Tensor {
+        let graph = try model.graph(inputShape: inputShape).foldingBatchNorms()
+        let modules = Dictionary(model.namedModules.map { ($0.path, $0.module) }, uniquingKeysWith: { first, _ in first })
+        let plan = try Int8Plan(graph, modules: modules)
+        var grids = try plan.gridsFromQuantizers(modules)
+        let unobserved = plan.groupEnds.filter { grids[$0.key] == nil && !plan.floatOutputGroups.contains($0.key) }
+        if !unobserved.isEmpty {
+            grids.merge(try plan.observeGrids(unobserved, calibration: calibration)) { given, _ in given }
+        }
+        self.inputShape = inputShape
+        inputValue = graph.input
+        outputValue = graph.output
+        outputShape = Array(graph.values[graph.output].shape.dropFirst())
+        guard let inputGrid = grids[plan.group[graph.input]] else {
+            throw TensorError.invalidArgument(op: "Int8InferenceModel", "the model's input has no quantization grid")
+        }
+        self.inputGrid = inputGrid
+        (steps, storedBytes) = try withNoGrad { try plan.steps(grids: grids) }
+        releases = Self.releases(of: steps)
+    }
+
+    /// For each step, the values no later step reads.
+    private static func releases(of steps: [Step]) -> [[Int]] {
+        var lastReader: [Int: Int] = [:]
+        for (index, step) in steps.enumerated() { for value in step.reads { lastReader[value] = index } }
+        var releases = [[Int]](repeating: [], count: steps.count)
+        for (value, index) in lastReader { releases[index].append(value) }
+        return releases
+    }
+
+    /// Logits for inputs [N, …inputShape]. `layerSeconds`, when given, receives the wall time
+    /// of each step (for profiling).
     public func callAsFunction(_ images: Tensor, layerSeconds: ((String, Double) -> Void)? = nil) throws -> Tensor {
-        guard images.rank == 4, Array(images.shape.dropFirst()) == inputShape else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "expects images [N, \(inputShape.map(String.init).joined(separator: ", "))], got \(images.shape)")
+        guard images.rank == inputShape.count + 1, Array(images.shape.dropFirst()) == inputShape else {
+            throw TensorError.invalidArgument(op: "Int8InferenceModel", "expects inputs [N, \(inputShape.map(String.init).joined(separator: ", "))], got \(images.shape)")
         }
         let batch = images.shape[0]
         var clock = Date()
@@ -166,40 +164,86 @@ public final class Int8InferenceModel {
             layerSeconds(name, now.timeIntervalSince(clock))
             clock = now
         }
-        let shift = inputScheme.mapping == .asymmetric ? Int32(128) : 0
-        // The rounding is .nearest (checked in init), which is what quantizeToInt8 does.
-        let range = inputScheme.codeRange
-        var codes = [Int8](unsafeUninitializedCapacity: images.count) { out, initialized in
+        // The rounding is .nearest (checked when the grid was made), which is what quantizeToInt8 does.
+        let range = inputGrid.scheme.codeRange
+        var codes: [Int: [Int8]] = [:]
+        codes[inputValue] = [Int8](unsafeUninitializedCapacity: images.count) { out, initialized in
             images.scalars.withUnsafeBufferPointer {
-                quantizeToInt8($0.baseAddress!, count: images.count, scale: inputParameters.scale, zeroPoint: inputParameters.zeroPoint,
-                               lowerBound: range.lowerBound, upperBound: range.upperBound, shift: shift, output: out.baseAddress!)
+                quantizeToInt8($0.baseAddress!, count: images.count, scale: inputGrid.parameters.scale, zeroPoint: inputGrid.parameters.zeroPoint,
+                               lowerBound: range.lowerBound, upperBound: range.upperBound, shift: inputGrid.shift, output: out.baseAddress!)
             }
             initialized = images.count
         }
         lap("quantize input")
         var logits: [Float] = []
-        for step in steps {
+        for (index, step) in steps.enumerated() {
+            defer { for value in releases[index] { codes[value] = nil } }
             switch step {
-            case let .conv(layer, convolution):
-                let output = convolve(codes, layer, convolution, batch: batch)
-                if layer.isLast { logits = output.logits } else { codes = output.codes }
+            case let .conv(input, output, layer, convolution):
+                let result = convolve(codes[input]!, layer, convolution, batch: batch)
+                if layer.isLast { logits = result.logits } else { codes[output] = result.codes }
                 lap(layer.name)
-            case let .linear(layer, weights, window):
-                let output = fullyConnected(codes, layer, weights, window: window, batch: batch)
-                if layer.isLast { logits = output.logits } else { codes = output.codes }
+            case let .linear(input, output, layer, weights, window):
+                let result = fullyConnected(codes[input]!, layer, weights, window: window, batch: batch)
+                if layer.isLast { logits = result.logits } else { codes[output] = result.codes }
                 lap(layer.name)
-            case let .maxPool(g):
+            case let .maxPool(input, output, g):
                 var pooled = g
                 pooled.batch = batch
                 let count = batch * g.channels * g.outHeight * g.outWidth
-                codes = [Int8](unsafeUninitializedCapacity: count) { out, initialized in
-                    codes.withUnsafeBufferPointer { int8MaxPool2d(pooled, input: $0.baseAddress!, output: out.baseAddress!) }
+                let source = codes[input]!
+                codes[output] = [Int8](unsafeUninitializedCapacity: count) { out, initialized in
+                    source.withUnsafeBufferPointer { int8MaxPool2d(pooled, input: $0.baseAddress!, output: out.baseAddress!) }
                     initialized = count
                 }
                 lap("max-pool")
+            case let .add(left, right, output, a, b):
+                let (x, y) = (codes[left]!, codes[right]!)
+                codes[output] = [Int8](unsafeUninitializedCapacity: x.count) { out, initialized in
+                    // Both terms in output units, one rounding of their sum.
+                    for i in 0..<x.count {
+                        out[i] = a.code(level: a.multiplier * Float(Int32(x[i]) - a.inputZeroPoint)
+                                               + b.multiplier * Float(Int32(y[i]) - b.inputZeroPoint))
+                    }
+                    initialized = x.count
+                }
+                lap("add")
+            case let .globalAvgPool(input, output, spatial, rescale):
+                let x = codes[input]!
+                let planes = x.count / max(spatial, 1)
+                codes[output] = [Int8](unsafeUninitializedCapacity: planes) { out, initialized in
+                    for plane in 0..<planes {
+                        var sum: Int32 = 0
+                        for i in plane * spatial..<(plane + 1) * spatial { sum += Int32(x[i]) }
+                        out[plane] = rescale.code(Float(sum - Int32(spatial) * rescale.inputZeroPoint))
+                    }
+                    initialized = planes
+                }
+                lap("global-avg-pool")
+            case let .concat(inputs, output, planes, rescales):
+                let perImage = planes.reduce(0, +)
+                var joined = [Int8](repeating: 0, count: batch * perImage)
+                var offset = 0
+                for (part, (input, rescale)) in zip(inputs, rescales).enumerated() {
+                    let x = codes[input]!, width = planes[part]
+                    for image in 0..<batch {
+                        for i in 0..<width {
+                            joined[image * perImage + offset + i] = rescale.code(Float(Int32(x[image * width + i]) - rescale.inputZeroPoint))
+                        }
+                    }
+                    offset += width
+                }
+                codes[output] = joined
+                lap("concat")
+            case let .clamp(input, output, lower):
+                codes[output] = codes[input]!.map { max($0, lower) }
+            case let .alias(input, output):
+                codes[output] = codes[input]
+            case let .dequantize(input, grid):
+                logits = codes[input]!.map { Float(Int32($0) - grid.zeroPoint) * grid.parameters.scale }
             }
         }
-        return Tensor(shape: [batch, classes], scalars: logits)
+        return Tensor(shape: [batch] + outputShape, scalars: logits)
     }
 
     private func convolve(_ input: [Int8], _ layer: WeightLayer, _ convolution: Int8Convolution, batch: Int) -> (codes: [Int8], logits: [Float]) {
@@ -281,52 +325,15 @@ extension Int8InferenceModel.WeightLayer {
     }
 }
 
-/// The integer epilogue of one layer and its int8 weights [outputs, window].
-private func makeWeightLayer(
-    _ name: String, _ layer: QuantizedLayer, input: (QuantizationScheme, AffineParameters),
-    output: (QuantizationScheme, AffineParameters)?, fusedReLU: Bool, isLast: Bool
-) throws -> (Int8InferenceModel.WeightLayer, codes: [Int8]) {
-    // The weights the fake-quantized layer computes with, as int8 symmetric per channel.
-    let effective = try layer.weight.fakeQuantized(as: layer.weightFormat).detached()
-    let quantized = try QuantizedTensor(quantizing: effective, as: .affine(.int8Weights))
-    let outputs = layer.weight.shape[0], window = layer.weight.count / outputs
-    var weights = [Int8](repeating: 0, count: outputs * window)
-    var rowSums = [Int32](repeating: 0, count: outputs)
-    for j in 0..<outputs {
-        for p in 0..<window {
-            let code = quantized.codes[j * window + p]
-            weights[j * window + p] = Int8(code)
-            rowSums[j] += code
+extension Int8InferenceModel.Step {
+    /// The values this step reads.
+    var reads: [Int] {
+        switch self {
+        case let .conv(input, _, _, _), let .linear(input, _, _, _, _), let .maxPool(input, _, _), let .globalAvgPool(input, _, _, _),
+             let .clamp(input, _, _), let .alias(input, _), let .dequantize(input, _):
+            return [input]
+        case let .add(left, right, _, _, _): return [left, right]
+        case let .concat(inputs, _, _, _): return inputs
         }
-    }
-    func shifted(_ scheme: QuantizationScheme) -> Int32 { scheme.mapping == .asymmetric ? 128 : 0 }
-    let inputZeroPoint = input.1.zeroPoint - shifted(input.0)
-    let accumulatorScales = quantized.scales.map { input.1.scale * $0 }
-    let floatBias = layer.bias?.scalars ?? [Float](repeating: 0, count: outputs)
-    let zeroCorrection = rowSums.map { -inputZeroPoint * $0 }
-    guard let (outScheme, outParameters) = output, !isLast else {
-        return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
-                  bias: zeroCorrection, multipliers: [], outputZeroPoint: 0, outputBounds: (0, 0),
-                  dequantScales: accumulatorScales, floatBias: floatBias, isLast: true), weights)
-    }
-    let outShift = shifted(outScheme)
-    let outputZeroPoint = outParameters.zeroPoint - outShift
-    let lower = Int8(fusedReLU ? max(outputZeroPoint, outScheme.codeRange.lowerBound - outShift) : outScheme.codeRange.lowerBound - outShift)
-    let bias = (0..<outputs).map { j -> Int32 in
-        let units = (floatBias[j] / accumulatorScales[j]).rounded(.toNearestOrEven)
-        return Int32(max(min(units, 1e9), -1e9)) + zeroCorrection[j]
-    }
-    return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
-              bias: bias, multipliers: accumulatorScales.map { $0 / outParameters.scale }, outputZeroPoint: outputZeroPoint,
-              outputBounds: (lower, Int8(outScheme.codeRange.upperBound - outShift)),
-              dequantScales: [], floatBias: [], isLast: false), weights)
-}
-
-/// The layers of nested `Sequential`s in forward order, with dotted names.
-private func flattenedLayers(_ model: Sequential, prefix: String) -> [(name: String, module: Module)] {
-    model.layers.flatMap { name, module -> [(name: String, module: Module)] in
-        let path = prefix.isEmpty ? name : "\(prefix).\(name)"
-        if let inner = module as? Sequential { return flattenedLayers(inner, prefix: path) }
-        return [(path, module)]
     }
 }

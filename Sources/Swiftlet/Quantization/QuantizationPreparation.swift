@@ -1,61 +1,51 @@
-/// Turns every `Linear` and `Conv2d` of `model` (nested `Sequential`s included) into a
-/// `QuantizedLayer` in place — weight fake quantization in `weights` format and, when
-/// `activations` is given, input fake quantization with a fresh observer per layer — and
-/// returns those layers with their dotted names. The model keeps its parameter names and
-/// tensors, so an optimizer made before or after keeps working: train it for
-/// quantization-aware training, or `calibrateQuantization` it for post-training
-/// quantization.
+/// Sets every `Quantizable` layer of `model` (Linear, Conv2d and any layer of your own that
+/// adopts the protocol) to compute with weights fake-quantized in `weights` format and, when
+/// `activations` is given, inputs fake-quantized by a fresh observer per layer; returns
+/// those layers with their dotted paths. The model keeps its parameter names and tensors,
+/// so an optimizer made before or after keeps working: train it for quantization-aware
+/// training, or `calibrateQuantization` it for post-training quantization.
 @discardableResult
 public func prepareQuantization(
-    _ model: Sequential, weights: QuantizationFormat, activations: QuantizationScheme? = nil,
+    _ model: Module, weights: QuantizationFormat, activations: QuantizationScheme? = nil,
     observer makeObserver: () throws -> QuantizationObserver = { MinMaxObserver() }
-) throws -> [(name: String, layer: QuantizedLayer)] {
-    let prepared = try replaceWithQuantizedLayers(model) { _ in
-        (weights, try activations.map { try ActivationQuantizer(scheme: $0, observer: makeObserver()) })
+) throws -> [(name: String, layer: Quantizable)] {
+    let prepared = try setQuantization(model) { _ in
+        LayerQuantization(weightFormat: weights, inputQuantizer: try activations.map { try ActivationQuantizer(scheme: $0, observer: makeObserver()) })
     }
     guard !prepared.isEmpty else {
-        throw TensorError.invalidArgument(op: "prepareQuantization", "the model has no Linear or Conv2d layer to quantize")
+        throw TensorError.invalidArgument(op: "prepareQuantization", "the model has no Quantizable layer (Linear, Conv2d, or a layer adopting Quantizable)")
     }
     return prepared
 }
 
-/// Replaces, in place, each `Linear` and `Conv2d` (nested `Sequential`s included) for which
-/// `choose(dottedName)` gives a weight format by a `QuantizedLayer` with that format and
-/// input quantizer; returns the new layers in forward order.
-func replaceWithQuantizedLayers(
-    _ model: Sequential, _ choose: (String) throws -> (QuantizationFormat, ActivationQuantizer?)?
-) throws -> [(name: String, layer: QuantizedLayer)] {
-    var replaced: [(name: String, layer: QuantizedLayer)] = []
-    func visit(_ sequential: Sequential, prefix: String) throws {
-        for (name, module) in sequential.layers {
-            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
-            if let inner = module as? Sequential {
-                try visit(inner, prefix: path)
-            } else if module is Linear || module is Conv2d, let (format, quantizer) = try choose(path) {
-                let layer = try QuantizedLayer(module, weightFormat: format, inputQuantizer: quantizer)
-                try sequential.replaceLayer(named: name, with: layer)
-                replaced.append((path, layer))
-            }
-        }
+/// Sets the quantization of each `Quantizable` layer for which `choose(path)` gives one;
+/// returns those layers with their paths, in tree order.
+func setQuantization(
+    _ model: Module, _ choose: (String) throws -> LayerQuantization?
+) throws -> [(name: String, layer: Quantizable)] {
+    var chosen: [(name: String, layer: Quantizable)] = []
+    for (path, module) in model.namedModules {
+        guard let layer = module as? Quantizable, let quantization = try choose(path) else { continue }
+        layer.quantization = quantization
+        chosen.append((path, layer))
     }
-    try visit(model, prefix: "")
-    return replaced
+    return chosen
 }
 
 extension Module {
-    /// Every `QuantizedLayer` in the tree, with its dotted name, in forward order.
-    public var quantizedLayers: [(name: String, layer: QuantizedLayer)] {
-        if let layer = self as? QuantizedLayer { return [("", layer)] }
-        return children.flatMap { child in
-            child.module.quantizedLayers.map { (name: $0.name.isEmpty ? child.name : "\(child.name).\($0.name)", layer: $0.layer) }
+    /// Every `Quantizable` layer that computes quantized, with its dotted path, in tree order.
+    public var quantizedLayers: [(name: String, layer: Quantizable)] {
+        namedModules.compactMap { path, module in
+            guard let layer = module as? Quantizable, layer.quantization != nil else { return nil }
+            return (path, layer)
         }
     }
 
     /// Switches the activation observers and the activation fake quantization of every
-    /// `QuantizedLayer` (nil leaves a setting as it is).
+    /// quantized layer (nil leaves a setting as it is).
     public func setActivationQuantization(observing: Bool? = nil, quantizing: Bool? = nil) {
         for (_, layer) in quantizedLayers {
-            guard let quantizer = layer.inputQuantizer else { continue }
+            guard let quantizer = layer.quantization?.inputQuantizer else { continue }
             if let observing { quantizer.isObserving = observing }
             if let quantizing { quantizer.isQuantizing = quantizing }
         }
@@ -76,7 +66,7 @@ where Batches.Element == Tensor {
         for images in batches { _ = try model(images) }
     }
     model.setActivationQuantization(observing: false, quantizing: true)
-    if let unobserved = model.quantizedLayers.first(where: { $0.layer.inputQuantizer != nil && $0.layer.inputQuantizer?.parameters == nil }) {
+    if let unobserved = model.quantizedLayers.first(where: { $0.layer.quantization?.inputQuantizer.map { $0.parameters == nil } ?? false }) {
         throw TensorError.invalidArgument(op: "calibrateQuantization", "layer \(unobserved.name) saw no input values (were the calibration batches empty?)")
     }
 }

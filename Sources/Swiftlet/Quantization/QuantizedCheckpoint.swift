@@ -44,13 +44,16 @@ public struct QuantizedCheckpoint {
     }
 
     /// The stored form of a model prepared by `prepareQuantization` (and trained or
-    /// calibrated): each `QuantizedLayer` weight in its layer's format, the rest in F32.
+    /// calibrated): each quantized layer's weight in its format, the rest in F32.
     public init(model: Module) throws {
         var quantizedWeights: [String: QuantizationFormat] = [:]
         var activationParameters: [(String, QuantizationScheme, AffineParameters)] = []
         for (name, layer) in model.quantizedLayers {
-            quantizedWeights["\(name).weight"] = layer.weightFormat
-            if let quantizer = layer.inputQuantizer {
+            guard let quantization = layer.quantization, let weightName = layer.quantizableWeightName else {
+                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) (\(type(of: layer))): its quantizableWeight is not one of its parameters")
+            }
+            quantizedWeights[name.isEmpty ? weightName : "\(name).\(weightName)"] = quantization.weightFormat
+            if let quantizer = quantization.inputQuantizer {
                 guard let parameters = quantizer.parameters else {
                     throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) has an activation quantizer that has observed nothing; calibrate first")
                 }

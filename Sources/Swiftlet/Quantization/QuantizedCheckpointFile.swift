@@ -51,22 +51,26 @@ extension QuantizedCheckpoint {
 
     /// Loads the checkpoint into `model`, a fresh float instance of its architecture (layers
     /// pruned structurally or decomposed are rebuilt as `loadPrunedStateDict` does): the
-    /// dequantized weights and float tensors go into the state dict, and every quantized
-    /// layer becomes a `QuantizedLayer` with the stored format and, where stored, a frozen
-    /// input quantizer — ready for evaluation or `Int8InferenceModel`. Errors name the
-    /// tensor that does not fit.
+    /// dequantized weights and float tensors go into the state dict, and every `Quantizable`
+    /// layer whose weight was stored quantized computes with the stored format and, where
+    /// stored, a frozen input quantizer — ready for evaluation or `Int8InferenceModel`.
+    /// Errors name the tensor that does not fit.
     @discardableResult
-    public func restore(into model: Sequential) throws -> [(name: String, layer: QuantizedLayer)] {
+    public func restore(into model: Module) throws -> [(name: String, layer: Quantizable)] {
         try model.loadPrunedStateDict(try dequantizedStateDict())
         let formats = try quantizedTensors().mapValues(\.format)
         let activations = try activationQuantization()
-        let restored = try replaceWithQuantizedLayers(model) { name in
-            guard let format = formats[name + ".weight"] else { return nil }
-            return (format, try activations[name].map { try ActivationQuantizer(scheme: $0.scheme, frozen: $0.parameters) })
+        var restoredWeights: Set<String> = []
+        let restored = try setQuantization(model) { path in
+            guard let layer = model.submodule(at: path) as? Quantizable, let weightName = layer.quantizableWeightName else { return nil }
+            let name = path.isEmpty ? weightName : "\(path).\(weightName)"
+            guard let format = formats[name] else { return nil }
+            restoredWeights.insert(name)
+            return LayerQuantization(weightFormat: format,
+                                     inputQuantizer: try activations[path].map { try ActivationQuantizer(scheme: $0.scheme, frozen: $0.parameters) })
         }
-        let restoredNames = Set(restored.map(\.name))
-        if let stray = formats.keys.sorted().first(where: { !restoredNames.contains(String($0.dropLast(".weight".count))) }) {
-            throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "quantized tensor \(stray) belongs to no Linear or Conv2d layer of the model")
+        if let stray = formats.keys.sorted().first(where: { !restoredWeights.contains($0) }) {
+            throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "quantized tensor \(stray) belongs to no Quantizable layer of the model")
         }
         return restored
     }

@@ -8,8 +8,9 @@ import SwiftletKernels
 /// operation, in which case `gradientNode` remembers the inputs and how to differentiate.
 /// See docs/autograd.md for the whole story.
 public final class Tensor {
-    /// The size of each dimension; `[]` for a scalar.
-    public let shape: [Int]
+    /// The size of each dimension; `[]` for a scalar. Changes only when structured pruning
+    /// or a checkpoint of a pruned model resizes a parameter in place (`resize(to:scalars:)`).
+    public internal(set) var shape: [Int]
     /// The elements, row-major. Mutating them in place is how optimizers update parameters.
     public var scalars: [Float]
     /// Whether gradients should be computed for this tensor. Settable on leaves only.
@@ -85,6 +86,16 @@ public final class Tensor {
 
     /// Clears the accumulated gradient.
     public func zeroGrad() {
+        grad = nil
+    }
+
+    /// Gives this tensor new contents of another shape, in place, so that every module and
+    /// graph holding it sees the change: how structured pruning makes a layer smaller without
+    /// knowing the layer. The gradient is dropped; optimizers must be rebuilt.
+    func resize(to newShape: [Int], scalars newScalars: [Float]) {
+        precondition(newScalars.count == newShape.elementCount, "resize: \(newScalars.count) scalars for shape \(newShape)")
+        shape = newShape
+        scalars = newScalars
         grad = nil
     }
 }

@@ -52,7 +52,7 @@ enum CommonOptions {
     }
 
     /// The model with the float weights of `--checkpoint`, required.
-    static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential) {
+    static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Module) {
         let (entry, model, quantized) = try loadCheckpoint(arguments, command: command)
         guard quantized == nil else {
             throw UsageError.invalid("\(arguments[checkpoint] ?? "") is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
@@ -62,7 +62,7 @@ enum CommonOptions {
 
     /// The model restored from `--checkpoint`, required: float weights loaded as they are,
     /// or a quantized checkpoint (`swiftlet quantize`) restored into quantized layers, returned too.
-    static func loadCheckpoint(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Sequential, QuantizedCheckpoint?) {
+    static func loadCheckpoint(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Module, QuantizedCheckpoint?) {
         let entry = try requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
         let url = URL(fileURLWithPath: path)

@@ -64,7 +64,7 @@ struct PruneCommand: Command {
         }
         let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet prune")
         let structured = ["filters", "neurons"].contains(method)
-        let unitLayers = structured ? try layersLosingUnits(model, entry: entry, filters: method == "filters") : []
+        if structured { try checkUnitsToRemove(model, entry: entry, arguments: arguments) }
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")
         let context = CommonOptions.context(arguments, experiment: "prune", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
@@ -73,7 +73,7 @@ struct PruneCommand: Command {
 
         switch schedule {
         case _ where structured:
-            try pruneStructured(model, layers: unitLayers, entry: entry, arguments: arguments, context: context, data: data)
+            try pruneStructured(model, entry: entry, arguments: arguments, context: context, data: data)
         case "one-shot":
             let masks = try pruneOnce(model, arguments: arguments, data: data)
             try finishPruned(model, masks: masks, arguments: arguments, context: context, data: data)
@@ -148,47 +148,42 @@ struct PruneCommand: Command {
                                    finalStage: "retrained", checkpointName: "model", learningRates: learningRates)
     }
 
-    /// The layers `--method filters` (every Conv2d) or `neurons` (every Linear but the output) prunes.
-    private func layersLosingUnits(_ model: Sequential, entry: ModelZoo.Entry, filters: Bool) throws -> [String] {
-        let candidates = model.layers.filter { filters ? $0.module is Conv2d : $0.module is Linear }.map(\.name)
-        // The last Linear produces the classes: its units are never removed.
-        let layers = filters ? candidates : Array(candidates.dropLast())
-        guard !layers.isEmpty else {
-            throw UsageError.invalid("model \(entry.name) has no \(filters ? "Conv2d layers" : "hidden Linear layers") to remove \(filters ? "filters" : "neurons") from")
-        }
-        return layers
+    /// `--method filters` removes the fraction from every dependency group of channels that
+    /// convolutions produce, `neurons` from every group that linear layers produce (the
+    /// output layer's group reaches the model's output and is never pruned).
+    private func unitGroups(_ arguments: ParsedArguments) -> (ChannelDependencies.Group) -> Bool {
+        let op = arguments[Self.method] == "filters" ? "conv2d" : "linear"
+        return { $0.isPrunable && $0.producerOps.contains(op) }
     }
 
-    private func pruneStructured(_ model: Sequential, layers: [String], entry: ModelZoo.Entry, arguments: ParsedArguments,
+    private func checkUnitsToRemove(_ model: Module, entry: ModelZoo.Entry, arguments: ParsedArguments) throws {
+        guard try model.channelDependencies(inputShape: entry.inputShape).groups.contains(where: unitGroups(arguments)) else {
+            throw UsageError.invalid("model \(entry.name) has no \(arguments[Self.method] == "filters" ? "convolution filters" : "hidden neurons") that can be removed")
+        }
+    }
+
+    private func pruneStructured(_ model: Module, entry: ModelZoo.Entry, arguments: ParsedArguments,
                                  context: ExperimentContext, data: ImageData) throws {
         let original = entry.make()
         try original.loadPrunedStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor) }))
         let norm: UnitImportance = arguments[Self.norm] == "l2" ? .l2Norm : .l1Norm
-        for layer in layers {
-            try model.pruneUnits(ofLayer: layer, fraction: fraction(arguments), by: norm)
-        }
-        let before = layerParameterCount(original, names: layers)
-        let after = layerParameterCount(model, names: layers)
+        let pruning = try model.pruneChannels(inputShape: entry.inputShape, fraction: fraction(arguments), by: norm, select: unitGroups(arguments))
         let rounds = arguments[Self.timingRounds]
         let seconds = rounds > 0 ? try compareInferenceTimes([original, model], inputShape: entry.inputShape, rounds: rounds) : nil
-        reportStructured(kind: arguments[Self.method] == "filters" ? "conv" : "hidden Linear", before: before, after: after, seconds: seconds,
-                         rounds: rounds, entry: entry, context: context)
+        reportStructured(parameters: (original.parameterCount, model.parameterCount), macs: (pruning.macsBefore, pruning.macsAfter),
+                         seconds: seconds, rounds: rounds, entry: entry, context: context)
         try finishPruned(model, masks: nil, arguments: arguments, context: context, data: data)
     }
 
-    /// Weights and biases of the named layers.
-    private func layerParameterCount(_ model: Module, names: [String]) -> Int {
-        model.namedParameters.filter { names.contains(String($0.name.split(separator: ".")[0])) }.reduce(0) { $0 + $1.tensor.count }
-    }
-
-    private func reportStructured(kind: String, before: Int, after: Int, seconds: [Double]?, rounds: Int, entry: ModelZoo.Entry,
-                                  context: ExperimentContext) {
+    private func reportStructured(parameters: (before: Int, after: Int), macs: (before: Int, after: Int), seconds: [Double]?, rounds: Int,
+                                  entry: ModelZoo.Entry, context: ExperimentContext) {
+        let (before, after) = parameters
         let threads = Parallel.threads
         if context.json {
             let writer = JSONLinesWriter(sink: context.console.output)
             for (index, variant) in ["original", "pruned"].enumerated() {
                 var line: JSONObject = ["bench": "infer", "model": .string(entry.name), "variant": .string(variant),
-                                        "pruned_layer_params": .integer(index == 0 ? before : after)]
+                                        "params": .integer(index == 0 ? before : after), "macs": .integer(index == 0 ? macs.before : macs.after)]
                 if let seconds {
                     line["threads"] = .integer(threads)
                     line["batch"] = 64
@@ -197,8 +192,9 @@ struct PruneCommand: Command {
                 writer.write(line)
             }
         } else {
-            var text = "\(kind) parameters: \(HumanReadable.count(before)) → \(HumanReadable.count(after)) "
-                + "(\(HumanReadable.percent(100 * Double(after) / Double(before))))\n"
+            var text = "parameters: \(HumanReadable.count(before)) → \(HumanReadable.count(after)) "
+                + "(\(HumanReadable.percent(100 * Double(after) / Double(before)))), MACs per image: \(HumanReadable.count(macs.before)) → "
+                + "\(HumanReadable.count(macs.after)) (\(HumanReadable.percent(100 * Double(macs.after) / Double(max(macs.before, 1)))))\n"
             if let seconds {
                 text += "inference, batch 64, \(threads) thread(s), best of \(rounds) interleaved rounds: "
                     + String(format: "%.1f µs/img → %.1f µs/img, %.2f× faster\n", seconds[0] * 1e6, seconds[1] * 1e6, seconds[0] / seconds[1])

@@ -9,7 +9,7 @@ import Swiftlet
 ///
 /// - `ptq-w8a8`: BatchNorm folded into the convolutions, 8-bit symmetric per-channel
 ///   weights and 8-bit activations calibrated on 1,024 training images, evaluated through
-///   the integer-only int8 pipeline;
+///   the integer-only int8 engine (`finishInt8Stage`);
 /// - `pruned-70`: 70 % of all conv and fc weights removed by one global magnitude
 ///   threshold, retrained 10 epochs (lr 0.01, cosine) with the masks held;
 /// - `pruned-70-w8a8`: the pruned model quantized the same way.
@@ -34,7 +34,7 @@ struct CifarVGGCompress: Experiment {
         try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: "trained",
                           schedule: LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)))
         try context.finishStage("trained", model: model, data: data)
-        try finishInt8Stage("ptq-w8a8", of: model, data: data, context: context)
+        try context.finishInt8Stage("ptq-w8a8", model: model, data: data)
 
         let masks = try pruneByMagnitude(model, .globalSparsity(0.7))
         let retrainEpochs = context.epochs(default: 10)
@@ -43,18 +43,7 @@ struct CifarVGGCompress: Experiment {
         try context.train(model, optimizer: retrainer, data: data, epochs: retrainEpochs, stage: "pruned-70",
                           schedule: LearningRateSchedule(retrainer, .cosine(tMax: retrainEpochs, minimum: 0)))
         try context.finishStage("pruned-70", model: model, data: data)
-        try finishInt8Stage("pruned-70-w8a8", of: model, data: data, context: context)
+        try context.finishInt8Stage("pruned-70-w8a8", model: model, data: data)
         return context.results
-    }
-
-    /// Folds BatchNorm into a copy of `model`, quantizes weights and activations to 8 bits,
-    /// calibrates, and finishes the stage through the int8 pipeline.
-    private func finishInt8Stage(_ stage: String, of model: Sequential, data: ImageData, context: ExperimentContext) throws {
-        model.eval()
-        let folded = try model.foldingBatchNorm()
-        try prepareQuantization(folded, weights: .affine(.int8Weights), activations: .int8Activations)
-        try context.calibrate(folded, data: data, images: 1024)
-        try context.finishQuantizedStage(stage, model: folded, data: data)
-        model.train()
     }
 }

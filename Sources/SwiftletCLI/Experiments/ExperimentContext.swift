@@ -59,7 +59,7 @@ final class ExperimentContext {
     /// A fresh model of the built-in architecture `name`, seeded by `--seed`, trained with the
     /// documents' SGD recipe (lr 0.01, momentum 0.9) on `trainingData` (default: `data`), then
     /// its stage finished on `data`.
-    func trainModel(_ name: String, data: ImageData, trainingData: ImageData? = nil, epochs: Int, stage: String) throws -> Sequential {
+    func trainModel(_ name: String, data: ImageData, trainingData: ImageData? = nil, epochs: Int, stage: String) throws -> Module {
         GlobalRandom.seed(seed)
         let model = try ModelZoo.entry(name).make()
         try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: trainingData ?? data, epochs: epochs, stage: stage)

@@ -7,7 +7,7 @@ extension ExperimentContext {
     /// is false), reports its exact stored bytes and weight bits, and its test accuracy as
     /// `evaluateQuantized` measures it.
     @discardableResult
-    func finishQuantizedStage(_ stage: String, model: Sequential, data: ImageData, save: Bool = true,
+    func finishQuantizedStage(_ stage: String, model: Module, data: ImageData, save: Bool = true,
                               as checkpointName: String? = nil) throws -> StageResult {
         let checkpoint = try QuantizedCheckpoint(model: model)
         if save {
@@ -21,14 +21,14 @@ extension ExperimentContext {
 
     /// The fp32 starting point of the quantization experiments: `modelName` trained with the
     /// seed recipe (SGD lr 0.01, momentum 0.9, 10 epochs unless `--epochs`), finished as stage `fp32`.
-    func trainBaseline(_ modelName: String, data: ImageData) throws -> (ModelZoo.Entry, Sequential) {
+    func trainBaseline(_ modelName: String, data: ImageData) throws -> (ModelZoo.Entry, Module) {
         (try ModelZoo.entry(modelName), try trainModel(modelName, data: data, epochs: epochs(default: 10), stage: "fp32"))
     }
 
     /// Quantizes a copy of `trained` to `weights`, finishes it as `ptqStage` when one is named,
     /// retrains it `epochs` epochs (recipe; `--epochs` overrides) with fake quantization at
     /// lr 0.01, and finishes it as `stage`.
-    func quantizeAndRetrain(_ trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, data: ImageData,
+    func quantizeAndRetrain(_ trained: Module, entry: ModelZoo.Entry, weights: QuantizationFormat, data: ImageData,
                             ptqStage: String? = nil, epochs recipe: Int, stage: String) throws {
         let model = try quantizedCopy(of: trained, entry: entry, weights: weights, data: data)
         if let ptqStage { try finishQuantizedStage(ptqStage, model: model, data: data) }
@@ -39,8 +39,8 @@ extension ExperimentContext {
     /// A fresh instance of `entry` with the weights of `trained` (left as it is), prepared for
     /// `weights` and, with `activations`, 8-bit asymmetric input quantization calibrated on
     /// `calibrationImages` training images.
-    func quantizedCopy(of trained: Sequential, entry: ModelZoo.Entry, weights: QuantizationFormat, activations: Bool = false,
-                       calibrationImages: Int = 1024, data: ImageData) throws -> Sequential {
+    func quantizedCopy(of trained: Module, entry: ModelZoo.Entry, weights: QuantizationFormat, activations: Bool = false,
+                       calibrationImages: Int = 1024, data: ImageData) throws -> Module {
         let model = entry.make()
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
         try prepareQuantization(model, weights: weights, activations: activations ? .int8Activations : nil)
@@ -51,7 +51,7 @@ extension ExperimentContext {
     /// Quantization-aware training of a prepared model: SGD with momentum 0.9 on the float
     /// shadow weights through fake quantization (straight-through estimator), activation
     /// observers following the activations, frozen again afterwards.
-    func retrainQuantized(_ model: Sequential, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
+    func retrainQuantized(_ model: Module, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
         GlobalRandom.seed(seed)
         model.setActivationQuantization(observing: true)
         let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
@@ -61,9 +61,25 @@ extension ExperimentContext {
 
     /// Calibrates the activation observers of a prepared model on the first `images` training
     /// images (in batches, no augmentation beyond the recipe's), then freezes them.
-    func calibrate(_ model: Sequential, data: ImageData, images: Int) throws {
-        let batches = data.trainBatches(epoch: 1).prefix((images + data.batchSize - 1) / data.batchSize).map(\.images)
-        try calibrateQuantization(model, batches: batches)
+    func calibrate(_ model: Module, data: ImageData, images: Int) throws {
+        try calibrateQuantization(model, batches: calibrationBatches(data, images: images))
+    }
+
+    /// The first `images` training images (whole batches of the first epoch's order).
+    func calibrationBatches(_ data: ImageData, images: Int) -> [Tensor] {
+        data.trainBatches(epoch: 1).prefix((images + data.batchSize - 1) / data.batchSize).map(\.images)
+    }
+
+    /// Ends a stage run through the int8 engine compiled from the float `model` (any model):
+    /// BatchNorm folded into the convolutions, 8-bit symmetric per-channel weights, and 8-bit
+    /// activation grids calibrated on the first `calibrationImages` training images; reports
+    /// the bytes the engine's weights, scales and biases take. Returns the engine too.
+    @discardableResult
+    func finishInt8Stage(_ stage: String, model: Module, data: ImageData, calibrationImages: Int = 1024) throws -> (StageResult, Int8InferenceModel) {
+        let engine = try Int8InferenceModel(model, inputShape: data.imageShape, calibration: calibrationBatches(data, images: calibrationImages))
+        let evaluation = try Swiftlet.evaluate(engine, batches: data.testBatches())
+        let result = try finishStage(stage, model: model, data: data, evaluation: evaluation, bits: 8, storedBytes: engine.storedBytes, save: false)
+        return (result, engine)
     }
 }
 
@@ -71,15 +87,15 @@ extension ExperimentContext {
 /// (`Int8InferenceModel`) when every quantized layer's input is quantized to 8 bits, so
 /// the figure is what int8 inference delivers; otherwise (weight-only quantization) the
 /// float forward pass with the weights at their quantized values.
-func evaluateQuantized<Batches: Sequence>(_ model: Sequential, inputShape: [Int], batches: Batches) throws -> EpochResult
+func evaluateQuantized<Batches: Sequence>(_ model: Module, inputShape: [Int], batches: Batches) throws -> EpochResult
 where Batches.Element == LabeledBatch {
     let layers = model.quantizedLayers
-    let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.inputQuantizer?.scheme.bits == 8 }
+    let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.quantization?.inputQuantizer?.scheme.bits == 8 }
     guard integerOnly else { return try evaluate(model, batches: batches) }
     return try evaluate(try Int8InferenceModel(model, inputShape: inputShape), batches: batches)
 }
 
 extension Module {
     /// The widest stored weight format among the quantized layers, in bits; nil if none.
-    var quantizedWeightBits: Int? { quantizedLayers.map(\.layer.weightFormat.bitsPerCode).max() }
+    var quantizedWeightBits: Int? { quantizedLayers.compactMap { $0.layer.quantization?.weightFormat.bitsPerCode }.max() }
 }

@@ -43,7 +43,7 @@ struct Seed001CifarDistill: Experiment {
     /// usual recipe for such a net — SGD lr 0.05, momentum 0.9, weight decay 5e-4, cosine
     /// annealing — for as many epochs as the others: about 1.2× the teacher's cost per epoch,
     /// where the VGG baseline (`cifar-vgg`) costs about 7×.
-    private func trainStrongTeacher(_ context: ExperimentContext, data: ImageData, epochs: Int) throws -> Sequential {
+    private func trainStrongTeacher(_ context: ExperimentContext, data: ImageData, epochs: Int) throws -> Module {
         let augmented = try ImageData(dataset: data.dataset, normalization: CommonOptions.normalization(forChannels: 3),
                                       augmentation: .cifar10, batchSize: data.batchSize, seed: context.seed)
         GlobalRandom.seed(context.seed)

@@ -61,7 +61,7 @@ struct Seed004CifarPruneDecompose: Experiment {
     }
 
     /// A second model of `entry`'s architecture with `model`'s weights.
-    private func copy(_ model: Module, _ entry: ModelZoo.Entry) throws -> Sequential {
+    private func copy(_ model: Module, _ entry: ModelZoo.Entry) throws -> Module {
         let copy = entry.make()
         try copy.loadStateDict(Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor) }))
         return copy

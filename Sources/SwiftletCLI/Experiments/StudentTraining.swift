@@ -27,7 +27,7 @@ struct StudentTraining {
         try context.finishStage(stage, model: model, data: data)
     }
 
-    private func freshStudent() -> (Sequential, Optimizer) {
+    private func freshStudent() -> (Module, Optimizer) {
         GlobalRandom.seed(context.seed)
         let model = student.make()
         return (model, SGD(model.parameters, lr: learningRate, momentum: 0.9))
