@@ -33,7 +33,9 @@ let package = Package(
     products: [
         .library(name: "Swiftlet", targets: ["Swiftlet"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "SwiftletCLI", targets: ["SwiftletCLI"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
+        .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
     ],
     targets: [
         // Layer 1: raw compute on pointers (GEMM, convolution, pooling). No autograd.
@@ -47,12 +49,18 @@ let package = Package(
         .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks"], swiftSettings: fast),
         .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
                 exclude: ["peer"], swiftSettings: fast),
-        .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI"], swiftSettings: fast),
+        .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
+
+        // Examples: a user's own model and program, built on the public API only.
+        .target(name: "ResNetExample", dependencies: ["Swiftlet", "SwiftletCLI", "Datasets", "SwiftletBenchmarks"],
+                path: "Sources/Examples/ResNet20", swiftSettings: fast),
+        .executableTarget(name: "resnet20-tool", dependencies: ["SwiftletCLI", "ResNetExample"], path: "Sources/Examples/ResNet20Tool",
+                          swiftSettings: fast),
 
         .testTarget(name: "SwiftletKernelsTests", dependencies: ["SwiftletKernels"], swiftSettings: fast),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
-        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI"], swiftSettings: fast),
+        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -14,6 +14,9 @@ public struct Normalization: Equatable, Sendable {
         Normalization(mean: Array(repeating: 0.5, count: channels), std: Array(repeating: 0.5, count: channels))
     }
 
+    /// CIFAR-10's per-channel mean and standard deviation over the training images.
+    public static let cifar10 = Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
+
     /// Mean 0, std 1: pixels map to [0, 1].
     public static func unit(channels: Int) -> Normalization {
         Normalization(mean: Array(repeating: 0, count: channels), std: Array(repeating: 1, count: channels))

@@ -1,3 +1,6 @@
+import ResNetExample
 import SwiftletCLI
 
-swiftletTool.main()
+// The built-in models and experiments, and the ResNet-20 example's (a model written outside
+// the library, registered the way any program registers its own).
+swiftletTool(models: [ResNet20.entry], experiments: [ResNet20CifarCompress()]).main()

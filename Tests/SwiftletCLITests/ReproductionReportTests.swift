@@ -39,7 +39,7 @@ final class ReproductionReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let good = try stage("trained", accuracy: 99, sparsity: 0, stored: 87360).json.jsonText
         try (good + "\n{\"experiment\": \"x\"}\n").write(to: run.appendingPathComponent("results.jsonl"), atomically: true, encoding: .utf8)
-        let experiment = try XCTUnwrap(experiments.first)
+        let experiment = try XCTUnwrap(builtInExperiments.first)
         XCTAssertThrowsError(try ExperimentReport.read(experiment, from: run)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("results.jsonl, line 2"), message)
@@ -64,14 +64,14 @@ final class ReproductionReportTests: XCTestCase {
         let runs = folder.appendingPathComponent("runs")
         let results = [try stage("trained", accuracy: 99.04, sparsity: 0, stored: 87360),
                        try stage("pruned", accuracy: 96.72, sparsity: 60.11, stored: 40864)]
-        let experiment = try XCTUnwrap(experiments.first { $0.id == "seed000-mnist-prune" })
+        let experiment = try XCTUnwrap(builtInExperiments.first { $0.id == "seed000-mnist-prune" })
         var perLayer = Table(headers: ["layer", "kept"])
         perLayer.append(["fc1.weight", "7.00%"])
         try ExperimentReport(experiment: experiment, results: results, tables: [("Per layer", perLayer)])
             .write(to: runs.appendingPathComponent(experiment.id))
 
         let output = folder.appendingPathComponent("docs/reproduction.md")
-        let found = try ReproductionReport(runsFolder: runs, output: output, note: "--threads 1, shared machine.").write()
+        let found = try ReproductionReport(experiments: builtInExperiments, runsFolder: runs, output: output, note: "--threads 1, shared machine.").write()
         XCTAssertEqual(found, 1)
         let text = try String(contentsOf: output, encoding: .utf8)
         XCTAssertTrue(text.contains("| trained | 99.04% |"), text)
@@ -81,7 +81,7 @@ final class ReproductionReportTests: XCTestCase {
         XCTAssertTrue(text.contains("| retrained | not run |"), "a reference stage without a result is not invented")
         XCTAssertTrue(text.contains("![seed000-mnist-prune: accuracy vs sparsity](reproduction/seed000-mnist-prune-sparsity.svg)"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("docs/reproduction/seed000-mnist-prune-size.svg").path))
-        for other in experiments where other.id != experiment.id {
+        for other in builtInExperiments where other.id != experiment.id {
             XCTAssertTrue(text.contains("Not run yet: `swift run -c release swiftlet reproduce \(other.id)`"), other.id)
         }
     }
@@ -89,12 +89,12 @@ final class ReproductionReportTests: XCTestCase {
     /// A run made with `--validation` is never shown as if measured on the test set.
     func testAValidationRunIsLabelledAsSuch() throws {
         let runs = folder.appendingPathComponent("runs")
-        let experiment = try XCTUnwrap(experiments.first { $0.id == "seed000-mnist-prune" })
+        let experiment = try XCTUnwrap(builtInExperiments.first { $0.id == "seed000-mnist-prune" })
         let results = [try stage("trained", accuracy: 98.95, sparsity: 0, stored: 87360, validationImages: 10000),
                        try stage("pruned", accuracy: 96.1, sparsity: 60.11, stored: 40864, validationImages: 10000)]
         try ExperimentReport(experiment: experiment, results: results).write(to: runs.appendingPathComponent(experiment.id))
         let output = folder.appendingPathComponent("docs/reproduction.md")
-        try ReproductionReport(runsFolder: runs, output: output).write()
+        try ReproductionReport(experiments: builtInExperiments, runsFolder: runs, output: output).write()
         let text = try String(contentsOf: output, encoding: .utf8)
         XCTAssertTrue(text.contains("| seed000-mnist-prune (validation split) | 2 |"), text)
         XCTAssertTrue(text.contains("| stage | ours (validation split) | reference |"), text)

@@ -26,7 +26,7 @@ public struct PruningStepRecord {
 public func pruneIteratively(
     _ model: Module, optimizer: Optimizer, schedule: PruningSchedule, steps: Int,
     criterion: PruningCriterion = .magnitude, target: @escaping (Float) -> SparsityTarget = SparsityTarget.uniform,
-    masks initial: PruningMasks? = nil, select: @escaping (String, Tensor) -> Bool = isPrunableWeight,
+    masks initial: PruningMasks? = nil, select: ((String, Tensor) -> Bool)? = nil,
     evaluateAfterPruning: Bool = false,
     train: (_ step: Int) throws -> Void, evaluate: () throws -> Double,
     progress: (PruningStepRecord) -> Void = { _ in }

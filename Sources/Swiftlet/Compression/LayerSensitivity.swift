@@ -15,10 +15,10 @@ public struct LayerSensitivity {
 ///   parameter order — plain data for a plot.
 public func layerSensitivity(
     _ model: Module, sparsities: [Float], criterion: PruningCriterion = .magnitude,
-    select: (String, Tensor) -> Bool = isPrunableWeight, evaluate: () throws -> Double
+    select: ((String, Tensor) -> Bool)? = nil, evaluate: () throws -> Double
 ) throws -> (baseline: Double, layers: [LayerSensitivity]) {
     for fraction in sparsities { try checkPruningFraction(fraction) }
-    let chosen = model.namedParameters.filter { select($0.name, $0.tensor) }
+    let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
         throw TensorError.invalidArgument(op: "layerSensitivity", "no parameters were selected")
     }

@@ -28,19 +28,37 @@ public struct PruningMasks {
     }
 }
 
-/// The parameters pruning selects by default: every weight matrix or kernel, never biases
-/// or normalisation parameters.
+/// How a layer that does not adopt `PrunableWeights` offers its weights: every tensor of rank
+/// ≥ 2 named like a weight (a matrix or kernel, never a bias or normalisation parameter).
 public func isPrunableWeight(name: String, tensor: Tensor) -> Bool {
     name.hasSuffix("weight") && tensor.rank >= 2
 }
 
+extension Module {
+    /// The weights unstructured pruning works on by default, by dotted name: what each
+    /// `PrunableWeights` layer lists, and each other module's own tensors that
+    /// `isPrunableWeight` accepts.
+    public var prunableParameters: [(name: String, tensor: Tensor)] {
+        namedModules.flatMap { path, module in
+            let own = (module as? PrunableWeights)?.prunableWeights ?? module.localParameters.filter { isPrunableWeight(name: $0.name, tensor: $0.tensor) }
+            return own.map { (name: path.isEmpty ? $0.name : "\(path).\($0.name)", tensor: $0.tensor) }
+        }
+    }
+
+    /// The parameters `select` picks, by dotted name; the prunable ones when it is nil.
+    public func parameters(selectedBy select: ((String, Tensor) -> Bool)?) -> [(name: String, tensor: Tensor)] {
+        guard let select else { return prunableParameters }
+        return namedParameters.filter { select($0.name, $0.tensor) }
+    }
+}
+
 /// Zeroes the weights of `model` whose magnitude is below the threshold and returns the
-/// masks. `select` picks the tensors (by default: weights of Linear and Conv2d layers).
+/// masks. `select` picks the tensors by name (by default: `prunableParameters`).
 public func pruneByMagnitude(
     _ model: Module, _ threshold: MagnitudeThreshold,
-    select: (String, Tensor) -> Bool = isPrunableWeight
+    select: ((String, Tensor) -> Bool)? = nil
 ) throws -> PruningMasks {
-    let chosen = model.namedParameters.filter { select($0.name, $0.tensor) }
+    let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
         throw TensorError.invalidArgument(op: "prune", "no parameters were selected for pruning")
     }

@@ -5,7 +5,7 @@ public struct ModelFootprint {
     public let parameters: Int
     /// Learnable scalars that are not zero.
     public let nonzeroParameters: Int
-    /// Percentage of zeros among the prunable weights (Linear and Conv2d weights).
+    /// Percentage of zeros among the prunable weights (`prunableParameters`).
     public let weightSparsity: Double
     /// fp32 storage of every parameter.
     public let denseBytes: Int
@@ -21,7 +21,7 @@ public struct ModelFootprint {
         let named = model.namedParameters
         parameters = named.reduce(0) { $0 + $1.tensor.count }
         nonzeroParameters = named.reduce(0) { $0 + $1.tensor.scalars.nonzeroCount }
-        let weights = named.filter { isPrunableWeight(name: $0.name, tensor: $0.tensor) }.map(\.tensor)
+        let weights = model.prunableParameters.map(\.tensor)
         let weightCount = weights.reduce(0) { $0 + $1.count }
         let zeroWeights = weights.reduce(0) { $0 + $1.count - $1.scalars.nonzeroCount }
         weightSparsity = weightCount == 0 ? 0 : 100 * Double(zeroWeights) / Double(weightCount)

@@ -35,9 +35,9 @@ public enum SparsityTarget {
 ///   - select: which parameters may be pruned; by default Linear and Conv2d weights, never biases.
 public func prune(
     _ model: Module, by criterion: PruningCriterion, _ target: SparsityTarget,
-    keeping previous: PruningMasks? = nil, select: (String, Tensor) -> Bool = isPrunableWeight
+    keeping previous: PruningMasks? = nil, select: ((String, Tensor) -> Bool)? = nil
 ) throws -> PruningMasks {
-    var chosen = model.namedParameters.filter { select($0.name, $0.tensor) }
+    var chosen = model.parameters(selectedBy: select)
     if case let .byName(fractions) = target {
         if let unknown = fractions.keys.sorted().first(where: { name in !chosen.contains { $0.name == name } }) {
             throw TensorError.invalidArgument(op: "prune", "no selected parameter is named \"\(unknown)\" (selected: \(chosen.map(\.name).joined(separator: ", ")))")
@@ -86,12 +86,12 @@ public func prune(
 public func taylorImportance(
     _ model: Module, batches: [LabeledBatch],
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
-    select: (String, Tensor) -> Bool = isPrunableWeight
+    select: ((String, Tensor) -> Bool)? = nil
 ) throws -> [String: [Float]] {
     guard !batches.isEmpty else {
         throw TensorError.invalidArgument(op: "taylorImportance", "needs at least one batch")
     }
-    let chosen = model.namedParameters.filter { select($0.name, $0.tensor) }
+    let chosen = model.parameters(selectedBy: select)
     let wasTraining = model.isTraining
     model.eval()
     defer {

@@ -19,13 +19,13 @@ public func l2Penalty(_ tensors: [Tensor]) -> Tensor {
 
 /// Σ |w| over the parameters of `model` that `select` picks (by default the weights of
 /// Linear and Conv2d layers, not biases).
-public func l1Penalty(_ model: Module, select: (String, Tensor) -> Bool = isPrunableWeight) -> Tensor {
-    l1Penalty(model.namedParameters.filter { select($0.name, $0.tensor) }.map(\.tensor))
+public func l1Penalty(_ model: Module, select: ((String, Tensor) -> Bool)? = nil) -> Tensor {
+    l1Penalty(model.parameters(selectedBy: select).map(\.tensor))
 }
 
 /// Σ w² over the parameters of `model` that `select` picks (by default Linear and Conv2d weights).
-public func l2Penalty(_ model: Module, select: (String, Tensor) -> Bool = isPrunableWeight) -> Tensor {
-    l2Penalty(model.namedParameters.filter { select($0.name, $0.tensor) }.map(\.tensor))
+public func l2Penalty(_ model: Module, select: ((String, Tensor) -> Bool)? = nil) -> Tensor {
+    l2Penalty(model.parameters(selectedBy: select).map(\.tensor))
 }
 
 /// Σ value(w) over all tensors; backward hands each tensor g · derivative(w).

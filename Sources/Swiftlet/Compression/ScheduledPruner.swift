@@ -13,7 +13,7 @@ public final class ScheduledPruner {
     private let schedule: PruningSchedule
     private let criterion: PruningCriterion
     private let target: (Float) -> SparsityTarget
-    private let select: (String, Tensor) -> Bool
+    private let select: ((String, Tensor) -> Bool)?
 
     /// - Parameters:
     ///   - target: turns the schedule's sparsity into a target, e.g. `SparsityTarget.global`.
@@ -21,7 +21,7 @@ public final class ScheduledPruner {
     ///   - select: the prunable parameters (by default Linear and Conv2d weights).
     public init(_ model: Module, optimizer: Optimizer, schedule: PruningSchedule, criterion: PruningCriterion = .magnitude,
                 target: @escaping (Float) -> SparsityTarget = SparsityTarget.uniform, masks: PruningMasks? = nil,
-                select: @escaping (String, Tensor) -> Bool = isPrunableWeight) throws {
+                select: ((String, Tensor) -> Bool)? = nil) throws {
         self.model = model
         self.optimizer = optimizer
         self.schedule = schedule

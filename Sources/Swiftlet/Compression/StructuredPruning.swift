@@ -17,6 +17,8 @@ public enum UnitImportance {
 
 /// What a channel-pruning pass removed.
 public struct ChannelPruning {
+    /// The model's dependency groups before pruning.
+    public let groups: [ChannelDependencies.Group]
     /// Removed channels (original numbering, ascending) by group index.
     public let removed: [Int: [Int]]
     /// Multiply-accumulates per image before and after.
@@ -158,7 +160,7 @@ extension Module {
         let before = dependencies.macs(removing: [:])
         let after = dependencies.macs(removing: removed.mapValues(Set.init))
         try dependencies.remove(removed)
-        return ChannelPruning(removed: removed.filter { !$0.value.isEmpty }, macsBefore: before, macsAfter: after)
+        return ChannelPruning(groups: dependencies.groups, removed: removed.filter { !$0.value.isEmpty }, macsBefore: before, macsAfter: after)
     }
 
     /// The prunable group of the channels that the conv2d or linear op of the module at

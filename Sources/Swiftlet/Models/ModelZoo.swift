@@ -8,6 +8,14 @@ public enum ModelZoo {
         /// [channels, height, width] of one input image.
         public let inputShape: [Int]
         public let make: () -> Module
+
+        /// An architecture of your own, for `Catalog` (SwiftletCLI) to offer by name.
+        public init(name: String, summary: String, inputShape: [Int], make: @escaping () -> Module) {
+            self.name = name
+            self.summary = summary
+            self.inputShape = inputShape
+            self.make = make
+        }
     }
 
     public static let entries: [Entry] = [

@@ -98,12 +98,19 @@ extension Module {
     /// The submodule at a dotted path such as `"fc1"` or `"layer1.0.conv1"` (`""` is this
     /// module), or nil.
     public func submodule(at path: String) -> Module? {
-        var module: Module = self
-        for component in path.split(separator: ".") {
-            guard let next = module.children.first(where: { $0.name == component })?.module else { return nil }
-            module = next
+        path.isEmpty ? self : slot(at: path)?.module
+    }
+
+    /// The module holding the submodule at `path`, that submodule's name there, and the
+    /// submodule. A child's name may itself contain dots (`blocks.0`, an array element).
+    private func slot(at path: String) -> (parent: Module, name: String, module: Module)? {
+        for child in children {
+            if path == child.name { return (self, child.name, child.module) }
+            if path.hasPrefix(child.name + "."), let found = child.module.slot(at: String(path.dropFirst(child.name.count + 1))) {
+                return found
+            }
         }
-        return module
+        return nil
     }
 
     /// The submodule at `path`, or an error listing the paths that exist.
@@ -118,12 +125,12 @@ extension Module {
     /// (decomposition, sparse conversion). The slot must be a `Sequential` entry or a
     /// `@Child` property whose declared type `replacement` has.
     public func replaceSubmodule(at path: String, with replacement: Module) throws {
-        var components = path.split(separator: ".").map(String.init)
-        guard let name = components.popLast() else {
+        guard !path.isEmpty else {
             throw ModuleTreeError.notReplaceable(path: path, reason: "a model cannot replace itself")
         }
-        _ = try module(at: path)
-        let parent = try module(at: components.joined(separator: "."))
+        guard let (parent, name, _) = slot(at: path) else {
+            throw ModuleTreeError.noModule(path: path, candidates: namedModules.map(\.path).filter { !$0.isEmpty })
+        }
         try parent.replaceChild(named: name, with: replacement, path: path)
     }
 

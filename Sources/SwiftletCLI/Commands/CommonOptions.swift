@@ -5,7 +5,6 @@ import SwiftletKernels
 
 /// Options several commands share, and what they turn into.
 enum CommonOptions {
-    static let model = Option.choice("model", ModelZoo.entries.map(\.name), help: "Built-in architecture")
     static let dataset = Option.string("dataset", placeholder: "NAME|DIR", default: "mnist",
                                        help: "mnist, cifar10, or a folder of IDX files laid out like MNIST")
     static let checkpoint = Option<String?>.string("checkpoint", placeholder: "FILE", help: "A .safetensors checkpoint")
@@ -40,20 +39,12 @@ enum CommonOptions {
     /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
     /// documents' transform), per-channel statistics for CIFAR-10.
     static func normalization(forChannels channels: Int) -> Normalization {
-        channels == 3
-            ? Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
-            : .centered(channels: 1)
-    }
-
-    /// The model named by `--model`, required.
-    static func requiredModel(_ arguments: ParsedArguments, command: String) throws -> ModelZoo.Entry {
-        guard let name = arguments[model] else { throw UsageError.missingArgument("--model", command: command) }
-        return try ModelZoo.entry(name)
+        channels == 3 ? .cifar10 : .centered(channels: 1)
     }
 
     /// The model with the float weights of `--checkpoint`, required.
-    static func loadModel(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Module) {
-        let (entry, model, quantized) = try loadCheckpoint(arguments, command: command)
+    static func loadModel(_ arguments: ParsedArguments, catalog: Catalog, command: String) throws -> (ModelZoo.Entry, Module) {
+        let (entry, model, quantized) = try loadCheckpoint(arguments, catalog: catalog, command: command)
         guard quantized == nil else {
             throw UsageError.invalid("\(arguments[checkpoint] ?? "") is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
         }
@@ -62,8 +53,8 @@ enum CommonOptions {
 
     /// The model restored from `--checkpoint`, required: float weights loaded as they are,
     /// or a quantized checkpoint (`swiftlet quantize`) restored into quantized layers, returned too.
-    static func loadCheckpoint(_ arguments: ParsedArguments, command: String) throws -> (ModelZoo.Entry, Module, QuantizedCheckpoint?) {
-        let entry = try requiredModel(arguments, command: command)
+    static func loadCheckpoint(_ arguments: ParsedArguments, catalog: Catalog, command: String) throws -> (ModelZoo.Entry, Module, QuantizedCheckpoint?) {
+        let entry = try catalog.requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
         let url = URL(fileURLWithPath: path)
         let model = entry.make()

@@ -4,6 +4,7 @@ import SwiftletBenchmarks
 
 /// `swiftlet decompose`: replaces one layer of a checkpoint by its truncated-SVD factorisation.
 struct DecomposeCommand: Command {
+    let catalog: Catalog
     let name = "decompose"
     let summary = "Factorise one Linear or Conv2d layer of a checkpoint by truncated SVD, optionally fine-tune; writes OUT/model.safetensors"
     let discussion = """
@@ -21,7 +22,7 @@ struct DecomposeCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Fine-tuning learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, Self.layer, Self.rank, Self.energy, Self.separable, Self.finetuneEpochs,
+        [catalog.modelOption(), CommonOptions.checkpoint, Self.layer, Self.rank, Self.energy, Self.separable, Self.finetuneEpochs,
          Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -35,13 +36,13 @@ struct DecomposeCommand: Command {
         default: throw UsageError.invalid("\(command) needs exactly one of --rank R and --energy E")
         }
         CommonOptions.applyThreads(arguments)
-        let (entry, original) = try CommonOptions.loadModel(arguments, command: command)
+        let (entry, original) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "decompose-\(entry.name)")
         let context = CommonOptions.context(arguments, experiment: "decompose", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: original, data: data, save: false)
 
-        let (_, model) = try CommonOptions.loadModel(arguments, command: command)
+        let (_, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)
         let kept = try decompose(model, layer: layer, selection, convForm: arguments[Self.separable] ? .spatialSeparable : .filterBasis)
         console.diagnostics.write("\(layer): rank \(kept.rank) of \(kept.maximumRank), \(HumanReadable.percent(100 * kept.energyKept)) of Σσ² kept\n")
         let speed = { try compareInferenceSpeed(model, against: original, inputShape: data.imageShape) }

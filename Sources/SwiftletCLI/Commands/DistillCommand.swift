@@ -3,6 +3,7 @@ import Swiftlet
 
 /// `swiftlet distill`: trains a built-in student on a teacher checkpoint's outputs.
 struct DistillCommand: Command {
+    let catalog: Catalog
     let name = "distill"
     let summary = "Distil a teacher checkpoint into a built-in student; writes OUT/model.safetensors"
     let discussion = """
@@ -14,8 +15,8 @@ struct DistillCommand: Command {
         """
     static let epochs = Option.integer("epochs", default: 10, range: .positive, help: "Training epochs of the student")
     static let teacher = Option<String?>.string("teacher", placeholder: "FILE", help: "The teacher's .safetensors checkpoint")
-    static let teacherModel = Option.choice("teacher-model", ModelZoo.entries.map(\.name), help: "The teacher's built-in architecture")
-    static let student = Option.choice("student", ModelZoo.entries.map(\.name), help: "The student's built-in architecture")
+    var teacherModel: Option<String?> { catalog.modelOption("teacher-model", help: "The teacher's architecture") }
+    var student: Option<String?> { catalog.modelOption("student", help: "The student's architecture") }
     static let temperature = Option.number("temperature", default: 4, range: .positive, help: "Softmax temperature T of the soft targets")
     static let alpha = Option.number("alpha", default: 0.9, range: .within(0...1), help: "Weight α of the soft term; 1 − α weighs the labels' CE")
     static let withoutTemperatureSquared = Option.flag("no-temperature-squared", help: "Drop the T² factor on the soft term")
@@ -24,16 +25,16 @@ struct DistillCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Student learning rate")
 
     var options: [any OptionDeclaration] {
-        [Self.teacher, Self.teacherModel, Self.student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
+        [Self.teacher, teacherModel, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
          Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         let command = "swiftlet distill"
         guard let teacherPath = arguments[Self.teacher] else { throw UsageError.missingArgument("--teacher", command: command) }
-        guard let teacherName = arguments[Self.teacherModel] else { throw UsageError.missingArgument("--teacher-model", command: command) }
-        guard let studentName = arguments[Self.student] else { throw UsageError.missingArgument("--student", command: command) }
-        let teacherEntry = try ModelZoo.entry(teacherName), studentEntry = try ModelZoo.entry(studentName)
+        guard let teacherName = arguments[teacherModel] else { throw UsageError.missingArgument("--teacher-model", command: command) }
+        guard let studentName = arguments[student] else { throw UsageError.missingArgument("--student", command: command) }
+        let teacherEntry = try catalog.model(teacherName), studentEntry = try catalog.model(studentName)
         guard teacherEntry.inputShape == studentEntry.inputShape else {
             throw UsageError.invalid("teacher \(teacherName) and student \(studentName) take different images "
                                      + "(\(teacherEntry.inputShape) and \(studentEntry.inputShape)); distillation needs the same input")

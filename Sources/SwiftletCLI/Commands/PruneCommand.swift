@@ -7,6 +7,7 @@ import SwiftletKernels
 /// or structured (whole filters or neurons removed physically) — and optionally retrains
 /// with the masks held; writes OUT/model.safetensors.
 struct PruneCommand: Command {
+    let catalog: Catalog
     let name = "prune"
     let summary = "Prune a checkpoint (weights, gradually or at once, or whole filters/neurons), optionally retrain; writes OUT/model.safetensors"
     let discussion = """
@@ -42,7 +43,7 @@ struct PruneCommand: Command {
                                                     help: "Learning rate per epoch of all training epochs: constant, or cosine annealing to 0")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
+        [catalog.modelOption(), CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
          Self.pruningSchedule, Self.steps, Self.frequency, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
          CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
@@ -62,7 +63,7 @@ struct PruneCommand: Command {
         if schedule == "rounds", arguments[Self.retrainEpochs] == 0 {
             throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
         }
-        let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet prune")
+        let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet prune")
         let structured = ["filters", "neurons"].contains(method)
         if structured { try checkUnitsToRemove(model, entry: entry, arguments: arguments) }
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")

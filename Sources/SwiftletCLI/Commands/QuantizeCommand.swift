@@ -4,6 +4,7 @@ import Swiftlet
 /// `swiftlet quantize`: post-training quantization of a checkpoint, optionally followed by
 /// quantization-aware training; writes a quantized checkpoint.
 struct QuantizeCommand: Command {
+    let catalog: Catalog
     let name = "quantize"
     let summary = "Quantize a checkpoint's weights (and activations), optionally retrain with fake quantization; writes OUT/model.safetensors"
     let discussion = "The output holds the integer codes (bit-packed below 8 bits), scales and zero points, and float biases; its size in the table is exactly those bytes. --activations also calibrates 8-bit asymmetric input quantizers on --calibrate training images; with 8-bit activations the accuracy is measured through the integer-only pipeline, as `swiftlet evaluate` does on the written checkpoint. --scheme binary (sign·mean|w|), ternary and float16 ignore --bits."
@@ -21,14 +22,14 @@ struct QuantizeCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "QAT learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, Self.bits, Self.scheme, Self.granularity, Self.rounding, Self.activations,
+        [catalog.modelOption(), CommonOptions.checkpoint, Self.bits, Self.scheme, Self.granularity, Self.rounding, Self.activations,
          Self.calibrate, Self.observer, Self.qatEpochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
         let format = try Self.format(arguments)
-        let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet quantize")
+        let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet quantize")
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "quantize-\(entry.name)")
         let context = CommonOptions.context(arguments, experiment: "quantize", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)

@@ -3,6 +3,7 @@ import Swiftlet
 
 /// `swiftlet reproduce <id>`: runs one of the documents' experiments end to end.
 struct ReproduceCommand: Command {
+    let catalog: Catalog
     let name = "reproduce"
     let summary = "Run a source document's experiment end to end (reproduce --list shows them)"
     let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
@@ -18,15 +19,15 @@ struct ReproduceCommand: Command {
     func run(_ arguments: ParsedArguments, console: Console) throws {
         if arguments[Self.list] {
             var table = Table(headers: ["id", "what"])
-            for experiment in experiments { table.append([experiment.id, experiment.summary]) }
+            for experiment in catalog.experiments { table.append([experiment.id, experiment.summary]) }
             return console.output.write(table.renderPlainText() + "\n")
         }
         guard let id = arguments[Self.experimentID] else {
             throw UsageError.missingArgument("experiment-id", command: "swiftlet reproduce")
         }
-        let chosen = id == "all" ? experiments : experiments.filter { $0.id == id }
+        let chosen = id == "all" ? catalog.experiments : catalog.experiments.filter { $0.id == id }
         guard !chosen.isEmpty else {
-            throw UsageError.invalidArgument("experiment-id", value: id, expected: "one of \((experiments.map(\.id) + ["all"]).joined(separator: ", "))")
+            throw UsageError.invalidArgument("experiment-id", value: id, expected: "one of \((catalog.experiments.map(\.id) + ["all"]).joined(separator: ", "))")
         }
         CommonOptions.applyThreads(arguments)
         let started = Date()

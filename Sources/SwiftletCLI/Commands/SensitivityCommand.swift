@@ -5,6 +5,7 @@ import Swiftlet
 /// weight tensor pruned on its own by magnitude to a range of sparsities, test accuracy
 /// measured, the tensor restored. Prints the curves as a table and plots them to SVG.
 struct SensitivityCommand: Command {
+    let catalog: Catalog
     let name = "sensitivity"
     let summary = "Accuracy vs sparsity of each layer pruned alone; prints a table and writes OUT/sensitivity.svg"
     let discussion = "Layers whose accuracy holds up to high sparsity can be pruned hard; the steep ones deserve a lower target (prune --method global-sparsity lets one magnitude threshold give each layer its own share)."
@@ -12,15 +13,15 @@ struct SensitivityCommand: Command {
                                           help: "Comma-separated sparsities in [0, 1] to prune each layer to")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.checkpoint, CommonOptions.dataset, Self.sparsities, CommonOptions.out] + GlobalOptions.all
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.dataset, Self.sparsities, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
         let sparsities = try parseSparsities(arguments[Self.sparsities])
-        let (entry, model) = try CommonOptions.loadModel(arguments, command: "swiftlet sensitivity")
+        let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet sensitivity")
         let data = try CommonOptions.imageData(arguments, for: entry)
-        let layerCount = model.namedParameters.filter { isPrunableWeight(name: $0.name, tensor: $0.tensor) }.count
+        let layerCount = model.prunableParameters.count
         let bar = ProgressBar(stage: "sensitivity", stepsPerPass: 1 + layerCount * sparsities.count, unit: "eval", console: console)
         bar.start(epoch: 1)
         let (baseline, layers) = try layerSensitivity(model, sparsities: sparsities) {

@@ -3,6 +3,7 @@ import Swiftlet
 
 /// `swiftlet train`: trains a built-in model and writes its checkpoint.
 struct TrainCommand: Command {
+    let catalog: Catalog
     let name = "train"
     let summary = "Train a built-in model on mnist, cifar10 or an IDX folder; writes OUT/model.safetensors"
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate")
@@ -11,12 +12,12 @@ struct TrainCommand: Command {
     static let optimizer = Option.choice("optimizer", ["sgd", "adam"], default: "sgd", help: "Optimizer")
 
     var options: [any OptionDeclaration] {
-        [CommonOptions.model, CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.batchSize,
+        [catalog.modelOption(), CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.batchSize,
          Self.optimizer, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
-        let entry = try CommonOptions.requiredModel(arguments, command: "swiftlet train")
+        let entry = try catalog.requiredModel(arguments, command: "swiftlet train")
         CommonOptions.applyThreads(arguments)
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "train-\(entry.name)")
         let context = CommonOptions.context(arguments, experiment: "train", folder: folder, console: console,

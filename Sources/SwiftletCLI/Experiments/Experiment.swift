@@ -1,6 +1,6 @@
 /// A reproducible experiment: one command, `swiftlet reproduce <id>`, that runs a source
 /// document's recipe end to end and reports every stage.
-protocol Experiment {
+public protocol Experiment {
     /// The id on the command line, e.g. `seed000-mnist-prune`.
     var id: String { get }
     /// One line for `reproduce --list`.
@@ -14,20 +14,26 @@ protocol Experiment {
 }
 
 extension Experiment {
-    var references: [ReferenceFigure] { [] }
+    public var references: [ReferenceFigure] { [] }
 }
 
 /// An accuracy someone else measured for one of an experiment's stages.
-struct ReferenceFigure {
-    let stage: String
+public struct ReferenceFigure {
+    public let stage: String
     /// Test accuracy, percent.
-    let accuracy: Double
+    public let accuracy: Double
     /// Who measured it and how: "PyTorch, same recipe and data", "Han et al. 2015".
-    let source: String
+    public let source: String
+
+    public init(stage: String, accuracy: Double, source: String) {
+        self.stage = stage
+        self.accuracy = accuracy
+        self.source = source
+    }
 }
 
-/// Every experiment `swiftlet reproduce` knows, in the order `reproduce all` runs them.
-let experiments: [Experiment] = [
+/// The experiments of the source documents, in the order `reproduce all` runs them.
+let builtInExperiments: [any Experiment] = [
     Seed000MnistPrune(),
     Seed000MnistGradual(),
     Seed000MnistQuantize(),

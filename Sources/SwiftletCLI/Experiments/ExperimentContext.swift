@@ -5,18 +5,18 @@ import SwiftletBenchmarks
 
 /// What an experiment needs from the command line: options, data, progress display, and
 /// where stage results, checkpoints and the report go.
-final class ExperimentContext {
-    let experiment: String
-    let seed: UInt64
-    let epochsOverride: Int?
-    let outputDirectory: URL
+public final class ExperimentContext {
+    public let experiment: String
+    public let seed: UInt64
+    public let epochsOverride: Int?
+    public let outputDirectory: URL
     let fetchOptions: FetchOptions
     /// With `--validation N`: the last N training images replace the test set and are not
     /// trained on, so every accuracy is a validation accuracy.
-    let validationImages: Int?
-    let console: Console
-    let json: Bool
-    private(set) var results: [StageResult] = []
+    public let validationImages: Int?
+    public let console: Console
+    public let json: Bool
+    public private(set) var results: [StageResult] = []
     /// Extra tables for the report (e.g. a per-layer breakdown), in the order added.
     private(set) var tables: [(title: String, table: Table)] = []
     private var stageStart = Date()
@@ -34,10 +34,10 @@ final class ExperimentContext {
     }
 
     /// The recipe's epoch count unless `--epochs` overrides it.
-    func epochs(default recipe: Int) -> Int { epochsOverride ?? recipe }
+    public func epochs(default recipe: Int) -> Int { epochsOverride ?? recipe }
 
     /// Loads (fetching if needed) a dataset with the recipe's normalisation and batch size.
-    func loadImages(_ name: String, normalization: Normalization, augmentation: Augmentation? = nil,
+    public func loadImages(_ name: String, normalization: Normalization, augmentation: Augmentation? = nil,
                     batchSize: Int = 64) throws -> ImageData {
         let full = try loadDataset(name, options: fetchOptions)
         let dataset = try validationImages.map { try full.holdingOut(validation: $0) } ?? full
@@ -48,7 +48,7 @@ final class ExperimentContext {
     /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch.
     /// `shuffleOffset` shifts the epochs' shuffling seeds, so training resumed in several calls
     /// does not see the same batch order again.
-    func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
+    public func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
                schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
                loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
         try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
@@ -92,7 +92,7 @@ final class ExperimentContext {
 
     /// Trains one epoch as one pass of `bar`, shown as epoch `epoch` (1-based), with the
     /// training set shuffled as for epoch `shuffle` (default: `epoch`).
-    func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
+    public func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
                     loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, beforeBatch: () throws -> Void = {}) throws {
         try pass(of: bar, epoch: epoch) { progress in
             try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffle ?? epoch, loss: loss,
@@ -118,12 +118,12 @@ final class ExperimentContext {
     }
 
     /// Adds a table to the report, after the stage table.
-    func addTable(_ title: String, _ table: Table) {
+    public func addTable(_ title: String, _ table: Table) {
         tables.append((title, table))
     }
 
     /// Evaluation of `model` on the test set (the validation split with `--validation`).
-    func evaluate(_ model: Module, data: ImageData) throws -> EpochResult {
+    public func evaluate(_ model: Module, data: ImageData) throws -> EpochResult {
         try Swiftlet.evaluate(model, batches: data.testBatches())
     }
 
@@ -133,7 +133,7 @@ final class ExperimentContext {
     /// as `<out>/<checkpointName or stage>.safetensors` (unless `save` is false), prints the JSON
     /// line with `--json`, and restarts the stage clock.
     @discardableResult
-    func finishStage(_ stage: String, model: Module, data: ImageData, evaluation: EpochResult? = nil, bits: Int? = nil,
+    public func finishStage(_ stage: String, model: Module, data: ImageData, evaluation: EpochResult? = nil, bits: Int? = nil,
                      storedBytes: Int? = nil, speed: InferenceSpeedComparison? = nil, save: Bool = true,
                      as checkpointName: String? = nil) throws -> StageResult {
         let evaluation = try evaluation ?? evaluate(model, data: data)

@@ -3,14 +3,14 @@ import Swiftlet
 
 /// A dataset prepared for training: normalisation, augmentation and batch size fixed, its
 /// batches delivered as Swiftlet tensors.
-struct ImageData {
-    let dataset: ImageDataset
-    let batchSize: Int
+public struct ImageData {
+    public let dataset: ImageDataset
+    public let batchSize: Int
     private let trainLoader: BatchLoader
     private let testLoader: BatchLoader
 
     /// Throws if the normalisation does not fit the images' channels or the batch size is not positive.
-    init(dataset: ImageDataset, normalization: Normalization, augmentation: Augmentation?, batchSize: Int, seed: UInt64) throws {
+    public init(dataset: ImageDataset, normalization: Normalization, augmentation: Augmentation?, batchSize: Int, seed: UInt64) throws {
         self.dataset = dataset
         self.batchSize = batchSize
         trainLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed,
@@ -19,18 +19,24 @@ struct ImageData {
     }
 
     /// [channels, height, width] of one image.
-    var imageShape: [Int] { [dataset.train.channels, dataset.train.height, dataset.train.width] }
+    public var imageShape: [Int] { [dataset.train.channels, dataset.train.height, dataset.train.width] }
 
     /// How many batches one training epoch has.
-    var trainBatchCount: Int { trainLoader.batchCount }
+    public var trainBatchCount: Int { trainLoader.batchCount }
 
     /// Training batches of `epoch`: shuffled from (seed, epoch), augmented, last partial batch kept.
-    func trainBatches(epoch: Int) -> LazyMapSequence<BatchSequence, LabeledBatch> {
+    public func trainBatches(epoch: Int) -> LazyMapSequence<BatchSequence, LabeledBatch> {
         trainLoader.batches(epoch: epoch).lazy.map(labeled)
     }
 
+    /// The first `images` training images, in whole batches of the first epoch's order: what
+    /// int8 calibration observes.
+    public func calibrationBatches(images: Int) -> [Tensor] {
+        trainBatches(epoch: 1).prefix((images + batchSize - 1) / batchSize).map(\.images)
+    }
+
     /// Test batches in order, without augmentation.
-    func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
+    public func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
         testLoader.batches().lazy.map(labeled)
     }
 }

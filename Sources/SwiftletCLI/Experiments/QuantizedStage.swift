@@ -14,7 +14,7 @@ extension ExperimentContext {
             try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                                  metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
         }
-        let evaluation = try evaluateQuantized(model, inputShape: data.imageShape, batches: data.testBatches())
+        let evaluation = try evaluateQuantized(model, data: data)
         return try finishStage(stage, model: model, data: data, evaluation: evaluation, bits: model.quantizedWeightBits,
                                storedBytes: checkpoint.byteCount, save: false)
     }
@@ -62,12 +62,7 @@ extension ExperimentContext {
     /// Calibrates the activation observers of a prepared model on the first `images` training
     /// images (in batches, no augmentation beyond the recipe's), then freezes them.
     func calibrate(_ model: Module, data: ImageData, images: Int) throws {
-        try calibrateQuantization(model, batches: calibrationBatches(data, images: images))
-    }
-
-    /// The first `images` training images (whole batches of the first epoch's order).
-    func calibrationBatches(_ data: ImageData, images: Int) -> [Tensor] {
-        data.trainBatches(epoch: 1).prefix((images + data.batchSize - 1) / data.batchSize).map(\.images)
+        try calibrateQuantization(model, batches: data.calibrationBatches(images: images))
     }
 
     /// Ends a stage run through the int8 engine compiled from the float `model` (any model):
@@ -75,8 +70,8 @@ extension ExperimentContext {
     /// activation grids calibrated on the first `calibrationImages` training images; reports
     /// the bytes the engine's weights, scales and biases take. Returns the engine too.
     @discardableResult
-    func finishInt8Stage(_ stage: String, model: Module, data: ImageData, calibrationImages: Int = 1024) throws -> (StageResult, Int8InferenceModel) {
-        let engine = try Int8InferenceModel(model, inputShape: data.imageShape, calibration: calibrationBatches(data, images: calibrationImages))
+    public func finishInt8Stage(_ stage: String, model: Module, data: ImageData, calibrationImages: Int = 1024) throws -> (StageResult, Int8InferenceModel) {
+        let engine = try Int8InferenceModel(model, inputShape: data.imageShape, calibration: data.calibrationBatches(images: calibrationImages))
         let evaluation = try Swiftlet.evaluate(engine, batches: data.testBatches())
         let result = try finishStage(stage, model: model, data: data, evaluation: evaluation, bits: 8, storedBytes: engine.storedBytes, save: false)
         return (result, engine)
@@ -86,13 +81,15 @@ extension ExperimentContext {
 /// Test accuracy of a model prepared by `prepareQuantization`: through the integer pipeline
 /// (`Int8InferenceModel`) when every quantized layer's input is quantized to 8 bits, so
 /// the figure is what int8 inference delivers; otherwise (weight-only quantization) the
-/// float forward pass with the weights at their quantized values.
-func evaluateQuantized<Batches: Sequence>(_ model: Module, inputShape: [Int], batches: Batches) throws -> EpochResult
-where Batches.Element == LabeledBatch {
+/// float forward pass with the weights at their quantized values. The int8 tensors that no
+/// layer's input quantizer covers (a residual add's result) take their grids from the first
+/// 1,024 training images.
+func evaluateQuantized(_ model: Module, data: ImageData) throws -> EpochResult {
     let layers = model.quantizedLayers
     let integerOnly = !layers.isEmpty && layers.allSatisfy { $0.layer.quantization?.inputQuantizer?.scheme.bits == 8 }
-    guard integerOnly else { return try evaluate(model, batches: batches) }
-    return try evaluate(try Int8InferenceModel(model, inputShape: inputShape), batches: batches)
+    guard integerOnly else { return try evaluate(model, batches: data.testBatches()) }
+    let engine = try Int8InferenceModel(model, inputShape: data.imageShape, calibration: data.calibrationBatches(images: 1024))
+    return try evaluate(engine, batches: data.testBatches())
 }
 
 extension Module {

@@ -5,6 +5,7 @@ import Swiftlet
 /// corrections, gathered from the `results.jsonl` files `swiftlet reproduce` leaves in
 /// `runs/<id>/`. Experiments without a run are listed as not run, never invented.
 struct ReproductionReport {
+    let experiments: [any Experiment]
     let runsFolder: URL
     /// The Markdown file; plots go into the folder beside it with the same base name.
     let output: URL
