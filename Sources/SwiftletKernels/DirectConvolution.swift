@@ -474,32 +474,33 @@ enum DirectConvolution {
 /// The vector the weight gradient's dot products accumulate in.
 typealias RowProductLanes = SIMD16<Float>
 
-/// A 4-row × 3-tap block of weight-gradient dot products: twelve 16-lane partial sums, seven
-/// loads per twelve FMAs.
+/// A 4-row × 4-tap block of weight-gradient dot products: sixteen 16-lane partial sums, eight
+/// loads per sixteen FMAs (21 of the 32 zmm registers).
 private struct RowProductTile {
-    static let taps = 3
-    var s00 = RowProductLanes(), s01 = RowProductLanes(), s02 = RowProductLanes()
-    var s10 = RowProductLanes(), s11 = RowProductLanes(), s12 = RowProductLanes()
-    var s20 = RowProductLanes(), s21 = RowProductLanes(), s22 = RowProductLanes()
-    var s30 = RowProductLanes(), s31 = RowProductLanes(), s32 = RowProductLanes()
+    static let taps = 4
+    var s00 = RowProductLanes(), s01 = RowProductLanes(), s02 = RowProductLanes(), s03 = RowProductLanes()
+    var s10 = RowProductLanes(), s11 = RowProductLanes(), s12 = RowProductLanes(), s13 = RowProductLanes()
+    var s20 = RowProductLanes(), s21 = RowProductLanes(), s22 = RowProductLanes(), s23 = RowProductLanes()
+    var s30 = RowProductLanes(), s31 = RowProductLanes(), s32 = RowProductLanes(), s33 = RowProductLanes()
 
     @inline(__always)
     mutating func accumulate(
         _ a: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
         stacked: UnsafePointer<Float>, taps: UnsafePointer<Int>, first j: Int, last: Int, positions: Int
     ) {
-        let b0 = stacked + taps[j], b1 = stacked + taps[min(j + 1, last)], b2 = stacked + taps[min(j + 2, last)]
+        let b0 = stacked + taps[j], b1 = stacked + taps[min(j + 1, last)]
+        let b2 = stacked + taps[min(j + 2, last)], b3 = stacked + taps[min(j + 3, last)]
         var q = 0
         while q < positions {
-            let x0 = loadLanes(b0 + q), x1 = loadLanes(b1 + q), x2 = loadLanes(b2 + q)
+            let x0 = loadLanes(b0 + q), x1 = loadLanes(b1 + q), x2 = loadLanes(b2 + q), x3 = loadLanes(b3 + q)
             var y = loadLanes(a.0 + q)
-            s00.addProduct(y, x0); s01.addProduct(y, x1); s02.addProduct(y, x2)
+            s00.addProduct(y, x0); s01.addProduct(y, x1); s02.addProduct(y, x2); s03.addProduct(y, x3)
             y = loadLanes(a.1 + q)
-            s10.addProduct(y, x0); s11.addProduct(y, x1); s12.addProduct(y, x2)
+            s10.addProduct(y, x0); s11.addProduct(y, x1); s12.addProduct(y, x2); s13.addProduct(y, x3)
             y = loadLanes(a.2 + q)
-            s20.addProduct(y, x0); s21.addProduct(y, x1); s22.addProduct(y, x2)
+            s20.addProduct(y, x0); s21.addProduct(y, x1); s22.addProduct(y, x2); s23.addProduct(y, x3)
             y = loadLanes(a.3 + q)
-            s30.addProduct(y, x0); s31.addProduct(y, x1); s32.addProduct(y, x2)
+            s30.addProduct(y, x0); s31.addProduct(y, x1); s32.addProduct(y, x2); s33.addProduct(y, x3)
             q += RowProductLanes.scalarCount
         }
     }
