@@ -15,8 +15,14 @@ var hostFlags: Set<Substring> {
     return []
     #endif
 }
-let hostHasAVX512 = hostFlags.contains("avx512f")
-let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi"].allSatisfy(hostFlags.contains)
+// `SWIFTLET_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell` builds for
+// another CPU than this one (`-target-cpu haswell`: the AVX2 + FMA machines, built and tested on
+// an AVX-512 host). The AVX-512 defines describe the host, so any value other than `native` (the
+// default) leaves them off and the portable kernels are built.
+let targetCPU = ProcessInfo.processInfo.environment["SWIFTLET_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
+let targetFlags: Set<Substring> = targetCPU == "native" ? hostFlags : []
+let hostHasAVX512 = targetFlags.contains("avx512f")
+let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi"].allSatisfy(targetFlags.contains)
 
 // Numeric code needs AVX2/FMA code generation: without `-target-cpu`, Swift emits
 // SSE only and `SIMD8<Float>.addProduct` becomes a library call per lane.
@@ -25,7 +31,7 @@ let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi
 //   swift build -c release -Xswiftc -target-cpu -Xswiftc native
 // (see docs/performance.md).
 let fast: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-target-cpu", targetCPU, "-enforce-exclusivity=unchecked"]),
 ] + (hostHasAVX512 ? [.define("SWIFTLET_AVX512")] : []) + (hostHasAVX512VNNI ? [.define("SWIFTLET_AVX512_VNNI")] : [])
 
 let package = Package(

@@ -80,22 +80,31 @@ private struct LaneSums {
     }
 }
 
-/// x̂ = (x − μ_c)·inverseStd_c into `normalized`, and y = γ_c·x̂ + β_c into `output`
-/// (γ = 1, β = 0 where not given).
+/// y = γ_c·x̂ + β_c into `output`, where x̂ = (x − μ_c)·inverseStd_c (γ = 1, β = 0 where not
+/// given). x̂ is not stored: `batchNormBackward` recomputes it from x with the same two
+/// operations, which costs less than writing it here and reading it back there.
 public func batchNormForward(
     _ layout: ChannelLayout, input x: UnsafePointer<Float>, mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
-    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
-    normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
 ) {
     Parallel.forRanges(layout.channels) { channels in
         for c in channels {
             let mu = mean[c], scale = inverseStd[c], g = gamma?[c] ?? 1, b = beta?[c] ?? 0
+            let muV = SIMD8<Float>(repeating: mu), scaleV = SIMD8<Float>(repeating: scale)
+            let gV = SIMD8<Float>(repeating: g), bV = SIMD8<Float>(repeating: b)
             for n in 0..<layout.batch {
                 let start = layout.start(image: n, channel: c)
-                let source = x + start, xHat = normalized + start, y = output + start
-                for i in 0..<layout.spatial {
-                    xHat[i] = (source[i] - mu) * scale
-                    y[i] = g * xHat[i] + b
+                let source = x + start, y = output + start
+                var i = 0
+                while i + 8 <= layout.spatial {
+                    let xHat = (loadVector(source + i) - muV) * scaleV
+                    storeVector(gV * xHat + bV, y + i)
+                    i += 8
+                }
+                while i < layout.spatial {
+                    let xHat = (source[i] - mu) * scale
+                    y[i] = g * xHat + b
+                    i += 1
                 }
             }
         }
@@ -104,31 +113,34 @@ public func batchNormForward(
 
 /// Gradients of `batchNormForward` given dy: ∂L/∂γ_c = Σ dy·x̂, ∂L/∂β_c = Σ dy, and ∂L/∂x —
 /// in training (batch statistics) γ·inverseStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M), in evaluation
-/// (running statistics, x̂ affine in x) γ·inverseStd·dy.
+/// (running statistics, x̂ affine in x) γ·inverseStd·dy. x̂ = (x − μ)·inverseStd is recomputed
+/// from the forward input, exactly as the forward pass computed it.
 public func batchNormBackward(
-    _ layout: ChannelLayout, gradOutput dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>,
-    gamma: UnsafePointer<Float>?, inverseStd: UnsafePointer<Float>, training: Bool,
+    _ layout: ChannelLayout, gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+    mean: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, inverseStd: UnsafePointer<Float>, training: Bool,
     gradInput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
 ) {
     let m = Float(layout.perChannel)
     Parallel.forRanges(layout.channels) { channels in
         for c in channels {
+            let mu = mean[c], inverse = inverseStd[c]
+            let muV = SIMD8<Float>(repeating: mu), inverseV = SIMD8<Float>(repeating: inverse)
             // Eight lanes of partial sums, as in `LaneSums`.
             var dyLanes = SIMD8<Float>(), dyXhatLanes = SIMD8<Float>()
             var sumDy: Float = 0, sumDyXhat: Float = 0
             for n in 0..<layout.batch {
                 let start = layout.start(image: n, channel: c)
-                let g = dy + start, xHat = normalized + start
+                let g = dy + start, source = x + start
                 var i = 0
                 while i + 8 <= layout.spatial {
                     let gv = loadVector(g + i)
                     dyLanes += gv
-                    dyXhatLanes.addProduct(gv, loadVector(xHat + i))
+                    dyXhatLanes.addProduct(gv, (loadVector(source + i) - muV) * inverseV)
                     i += 8
                 }
                 while i < layout.spatial {
                     sumDy += g[i]
-                    sumDyXhat += g[i] * xHat[i]
+                    sumDyXhat += g[i] * ((source[i] - mu) * inverse)
                     i += 1
                 }
             }
@@ -136,14 +148,34 @@ public func batchNormBackward(
             sumDyXhat += dyXhatLanes.sum()
             gradWeight[c] = sumDyXhat
             gradBias[c] = sumDy
-            let scale = (gamma?[c] ?? 1) * inverseStd[c]
+            let scale = (gamma?[c] ?? 1) * inverse
+            let meanDy = sumDy / m, meanDyXhat = sumDyXhat / m
+            let scaleV = SIMD8<Float>(repeating: scale), meanDyV = SIMD8<Float>(repeating: meanDy)
+            let meanDyXhatV = SIMD8<Float>(repeating: meanDyXhat)
             for n in 0..<layout.batch {
                 let start = layout.start(image: n, channel: c)
-                let g = dy + start, xHat = normalized + start, gx = gradInput + start
+                let g = dy + start, source = x + start, gx = gradInput + start
+                var i = 0
                 if training {
-                    for i in 0..<layout.spatial { gx[i] = scale * (g[i] - sumDy / m - xHat[i] * sumDyXhat / m) }
+                    while i + 8 <= layout.spatial {
+                        let xHat = (loadVector(source + i) - muV) * inverseV
+                        storeVector(scaleV * (loadVector(g + i) - meanDyV - xHat * meanDyXhatV), gx + i)
+                        i += 8
+                    }
+                    while i < layout.spatial {
+                        let xHat = (source[i] - mu) * inverse
+                        gx[i] = scale * (g[i] - meanDy - xHat * meanDyXhat)
+                        i += 1
+                    }
                 } else {
-                    for i in 0..<layout.spatial { gx[i] = scale * g[i] }
+                    while i + 8 <= layout.spatial {
+                        storeVector(scaleV * loadVector(g + i), gx + i)
+                        i += 8
+                    }
+                    while i < layout.spatial {
+                        gx[i] = scale * g[i]
+                        i += 1
+                    }
                 }
             }
         }

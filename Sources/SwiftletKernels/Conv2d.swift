@@ -125,6 +125,9 @@ public func conv2dBackwardInput(
     gradInput: UnsafeMutablePointer<Float>
 ) {
     precondition(g.isValid, "conv2dBackwardInput: invalid geometry \(g)")
+    if g.usesDirectBackwardInput {
+        return DirectConvolution.backwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+    }
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: k, k: m)
     KernelScratch.with { shared in
@@ -164,6 +167,9 @@ public func conv2dBackwardWeight(
     // into gradWeight and the others are summed into it afterwards. Several chunks per
     // thread let a thread that starts late (on a busy machine) still take a share.
     let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+    if g.usesDirectBackwardWeight {
+        DirectConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
+    } else {
     KernelScratch.with { reduction in
         let partials = reduction.partials(count: (chunks - 1) * weightCount)
         Parallel.forEach(chunks) { chunk in
@@ -209,6 +215,7 @@ public func conv2dBackwardWeight(
         for chunk in 1..<chunks {
             addRun(weightCount, from: partials + (chunk - 1) * weightCount, to: gradWeight)
         }
+    }
     }
     if let gradBias {
         for o in 0..<g.outChannels {

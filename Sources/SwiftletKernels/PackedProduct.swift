@@ -46,11 +46,34 @@ enum PackedProduct {
     ) {
         let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
         let depthStep = Self.depthStep(k)
+        #if SWIFTLET_AVX512
+        // Pairs of B panels go to the 16-lane kernel, every A panel included (a last panel of
+        // 1–3 rows costs it as many instructions as `GEMMShortRowsKernel` would); a last B
+        // panel without a partner takes the code below.
+        let pairedColumns = n > nr ? (n / (2 * nr)) * 2 * nr + (n % (2 * nr) > nr ? 2 * nr : 0) : 0
+        for j in stride(from: 0, to: pairedColumns, by: 2 * nr) {
+            for p in stride(from: 0, to: k, by: depthStep) {
+                let depth = min(depthStep, k - p)
+                let update: GEMMMicroKernel.Update = accumulate || p > 0 ? .accumulate : .overwrite
+                for i in stride(from: 0, to: m, by: mr) {
+                    GEMMPairKernel.multiply(
+                        kc: depth, a: packedA + i * k + p * mr, left: packedB + j * k + p * nr,
+                        right: packedB + (j + nr) * k + p * nr, c: c + i * ldc + j, ldc: ldc,
+                        m: min(mr, m - i), n: min(2 * nr, n - j), update: update)
+                }
+            }
+        }
+        if pairedColumns >= n { return }
+        // The rest is one B panel of at most 16 columns, unpaired below.
+        let firstColumn = pairedColumns
+        #else
+        let firstColumn = 0
+        #endif
         // A last A panel of at most 3 rows goes to `GEMMShortRowsKernel`, two B panels at a
         // time (a B panel without a partner still takes the 6-row kernel).
         let shortRows = m % mr <= GEMMShortRowsKernel.rows ? m % mr : 0
         let fullRows = m - shortRows
-        for j in stride(from: 0, to: n, by: nr) {
+        for j in stride(from: firstColumn, to: n, by: nr) {
             let startsPair = (j / nr) % 2 == 0 && j + nr < n
             let unpaired = (j / nr) % 2 == 0 && !startsPair
             for p in stride(from: 0, to: k, by: depthStep) {

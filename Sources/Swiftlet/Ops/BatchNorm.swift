@@ -67,21 +67,20 @@ public func batchNorm(
         }
     }
 
-    var normalized = [Float](repeating: 0, count: input.count)
     let output = [Float].filled(count: input.count) { y in
-        normalized.withUnsafeMutableBufferPointer { xHat in
-            input.scalars.withUnsafeBufferPointer { x in
-                withOptionalPointer(weight?.scalars) { gamma in
-                    withOptionalPointer(bias?.scalars) { beta in
-                        batchNormForward(layout, input: x.baseAddress!, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
-                                         normalized: xHat.baseAddress!, output: y)
-                    }
+        input.scalars.withUnsafeBufferPointer { x in
+            withOptionalPointer(weight?.scalars) { gamma in
+                withOptionalPointer(bias?.scalars) { beta in
+                    batchNormForward(layout, input: x.baseAddress!, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
+                                     output: y)
                 }
             }
         }
     }
 
     let inputs = [input] + [weight, bias].compactMap { $0 }
+    // The backward pass recomputes x̂ from these values (shared, not copied).
+    let inputValues = input.scalars
     // A trace records the evaluation form with all five operands (γ = 1 and β = 0 when absent).
     let operands = { [input, weight ?? .ones([channels]), bias ?? .zeros([channels]), statistics.mean, statistics.variance] }
     return Tensor.result(of: training ? .other("batchNorm(training)") : .batchNorm(epsilon: epsilon), shape: input.shape,
@@ -89,9 +88,9 @@ public func batchNorm(
         var gradWeight = [Float](repeating: 0, count: channels)
         var gradBias = [Float](repeating: 0, count: channels)
         let gradInput = [Float].filled(count: input.count) { gx in
-            withPointers(g.scalars, normalized, weight?.scalars) { dy, xHat, gamma in
-                batchNormBackward(layout, gradOutput: dy, normalized: xHat, gamma: gamma, inverseStd: inverseStd, training: training,
-                                  gradInput: gx, gradWeight: &gradWeight, gradBias: &gradBias)
+            withPointers(g.scalars, inputValues, weight?.scalars) { dy, x, gamma in
+                batchNormBackward(layout, gradOutput: dy, input: x, mean: mean, gamma: gamma, inverseStd: inverseStd,
+                                  training: training, gradInput: gx, gradWeight: &gradWeight, gradBias: &gradBias)
             }
         }
         var grads: [Tensor?] = [Tensor(shape: input.shape, scalars: gradInput)]

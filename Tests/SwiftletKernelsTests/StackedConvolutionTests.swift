@@ -1,0 +1,124 @@
+import XCTest
+@testable import SwiftletKernels
+
+/// The stride-1 paths that read a zero-padded stacked copy of the images instead of im2col
+/// (`DirectConvolution`: forward, input gradient as a convolution of gradOutput, weight gradient
+/// as dot products along the stacked rows), checked against the definition summed in Double,
+/// at shapes that put several images into one stacked chunk (and leave a smaller last one).
+final class StackedConvolutionTests: XCTestCase {
+    private struct Reference {
+        var output: [Double], gradInput: [Double], gradWeight: [Double]
+
+        init(_ g: Conv2dGeometry, input: [Float], weight: [Float], gradOutput: [Float]) {
+            output = [Double](repeating: 0, count: g.batch * g.outChannels * g.outPlane)
+            gradInput = [Double](repeating: 0, count: input.count)
+            gradWeight = [Double](repeating: 0, count: weight.count)
+            let m = g.outChannelsPerGroup, c = g.inChannelsPerGroup
+            for n in 0..<g.batch {
+                for o in 0..<g.outChannels {
+                    let group = o / m
+                    for oh in 0..<g.outHeight {
+                        for ow in 0..<g.outWidth {
+                            let out = ((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow
+                            for ci in 0..<c {
+                                for i in 0..<g.kernelHeight {
+                                    let ih = oh * g.strideHeight - g.paddingHeight + i * g.dilationHeight
+                                    guard ih >= 0 && ih < g.inHeight else { continue }
+                                    for j in 0..<g.kernelWidth {
+                                        let iw = ow * g.strideWidth - g.paddingWidth + j * g.dilationWidth
+                                        guard iw >= 0 && iw < g.inWidth else { continue }
+                                        let x = ((n * g.inChannels + group * c + ci) * g.inHeight + ih) * g.inWidth + iw
+                                        let w = ((o * c + ci) * g.kernelHeight + i) * g.kernelWidth + j
+                                        output[out] += Double(input[x]) * Double(weight[w])
+                                        gradInput[x] += Double(gradOutput[out]) * Double(weight[w])
+                                        gradWeight[w] += Double(gradOutput[out]) * Double(input[x])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func check(_ g: Conv2dGeometry, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(g.isValid && g.usesDirectForward && g.usesDirectBackwardWeight, "\(g)", file: file, line: line)
+        let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: 11)
+        let weight = randomValues(g.outChannels * g.patchSize, seed: 12)
+        let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: 13)
+        let reference = Reference(g, input: input, weight: weight, gradOutput: gradOutput)
+        forEachThreadCount { threads in
+            let context = "\(g), threads \(threads)"
+            var output = [Float](repeating: .nan, count: gradOutput.count)
+            var gradInput = [Float](repeating: .nan, count: input.count)
+            var gradWeight = [Float](repeating: .nan, count: weight.count)
+            conv2dForward(g, input: input, weight: weight, bias: nil, output: &output)
+            conv2dBackwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: &gradInput)
+            conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &gradWeight, gradBias: nil)
+            assertClose(output, reference.output, "output \(context)", file: file, line: line)
+            assertClose(gradInput, reference.gradInput, "gradInput \(context)", file: file, line: line)
+            assertClose(gradWeight, reference.gradWeight, "gradWeight \(context)", file: file, line: line)
+        }
+    }
+
+    func testResNetAndVGGShapes() {
+        // 3×3, padding 1, the layers of a CIFAR ResNet / VGG on small batches and planes.
+        for (c, o, size, batch) in [(3, 16, 12, 5), (16, 16, 10, 9), (32, 32, 8, 17), (40, 24, 4, 33), (8, 70, 6, 7)] {
+            check(Conv2dGeometry(batch: batch, inChannels: c, inHeight: size, inWidth: size, outChannels: o,
+                                 kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        }
+    }
+
+    func testOddShapesPaddingDilationAndGroups() {
+        check(Conv2dGeometry(batch: 11, inChannels: 3, inHeight: 7, inWidth: 9, outChannels: 5,
+                             kernelHeight: 3, kernelWidth: 5, paddingHeight: 1, paddingWidth: 2))
+        check(Conv2dGeometry(batch: 6, inChannels: 4, inHeight: 9, inWidth: 8, outChannels: 6,
+                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 2, paddingWidth: 1,
+                             dilationHeight: 2, dilationWidth: 1))
+        check(Conv2dGeometry(batch: 13, inChannels: 6, inHeight: 5, inWidth: 7, outChannels: 9,
+                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1, groups: 3))
+        // Padding on one axis only; a 5×5 kernel with padding 1 (narrower than its reach).
+        check(Conv2dGeometry(batch: 10, inChannels: 2, inHeight: 8, inWidth: 6, outChannels: 3,
+                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 0, paddingWidth: 1))
+        check(Conv2dGeometry(batch: 4, inChannels: 3, inHeight: 9, inWidth: 9, outChannels: 4,
+                             kernelHeight: 5, kernelWidth: 5, paddingHeight: 1, paddingWidth: 1))
+        // Padding wider than the kernel's reach: the input gradient falls back to im2col.
+        let wide = Conv2dGeometry(batch: 5, inChannels: 2, inHeight: 4, inWidth: 5, outChannels: 3,
+                                  kernelHeight: 1, kernelWidth: 1, paddingHeight: 1, paddingWidth: 1)
+        XCTAssertFalse(wide.usesDirectBackwardInput)
+        check(wide)
+    }
+
+    func testLongPatchesAndManyFilters() {
+        // 64 channels × 9 taps: the forward and input-gradient sums run in two slices of k.
+        check(Conv2dGeometry(batch: 3, inChannels: 64, inHeight: 5, inWidth: 5, outChannels: 20,
+                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+    }
+
+    /// The forward pass gives the im2col path's results bit for bit however many images share
+    /// a chunk; the weight gradient is the same on every run with a given thread count.
+    func testForwardBitIdenticalAndWeightGradientDeterministic() {
+        let g = Conv2dGeometry(batch: 37, inChannels: 16, inHeight: 8, inWidth: 8, outChannels: 24,
+                               kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: 21)
+        let weight = randomValues(g.outChannels * g.patchSize, seed: 22)
+        let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: 23)
+        forEachThreadCount([1, 2, 3]) { threads in
+            var direct = [Float](repeating: .nan, count: gradOutput.count), product = direct
+            direct.withUnsafeMutableBufferPointer {
+                DirectConvolution.forward(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
+            }
+            product.withUnsafeMutableBufferPointer {
+                conv2dForwardByProduct(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
+            }
+            XCTAssertEqual(direct.map(\.bitPattern), product.map(\.bitPattern), "threads \(threads)")
+            var first = [Float](repeating: .nan, count: weight.count), again = first
+            conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &first, gradBias: nil)
+            for _ in 0..<3 {
+                conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &again, gradBias: nil)
+                XCTAssertEqual(first.map(\.bitPattern), again.map(\.bitPattern), "threads \(threads)")
+            }
+        }
+    }
+}
