@@ -43,7 +43,7 @@ public final class ResNet20: Module {
     public let conv1: Conv2d
     public let bn1: BatchNorm
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential
-    public let fc: Linear
+    @Child public var fc: Module
 
     public init(classes: Int = 10) {
         conv1 = Conv2d(3, 16, kernelSize: 3, padding: 1, bias: false)
