@@ -100,7 +100,7 @@ extension Module {
     public func summary(inputShape: [Int]) throws -> String {
         let rows = try traceLayers(inputShape: inputShape)
         let header = ["layer", "type", "output shape", "parameters", "MACs"]
-        var table = rows.map { [$0.name, $0.kind, "\($0.outputShape)", "\($0.parameters)", "\($0.macs)"] }
+        var table = rows.map { [$0.name.isEmpty ? "(model)" : $0.name, $0.kind, "\($0.outputShape)", "\($0.parameters)", "\($0.macs)"] }
         table.append(["total", "", "", "\(rows.reduce(0) { $0 + $1.parameters })", "\(rows.reduce(0) { $0 + $1.macs })"])
         let widths = header.indices.map { column in ([header] + table).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
