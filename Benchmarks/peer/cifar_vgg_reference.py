@@ -2,7 +2,8 @@
 
 The `cifar-vgg` twin of Tests/python/models.py trained as the experiment trains it: SGD lr 0.05,
 momentum 0.9, weight decay 5e-4, batch 128, cosine annealing to 0 stepped once per epoch,
-random 4-pixel-padded crops (zero padding after normalisation, as Swiftlet's loader) and
+random 4-pixel-padded crops (padded with 0 after normalisation, the mean pixel; Swiftlet's loader pads
+with black pixels, which resnet20_cifar.py follows) and
 horizontal flips; the test accuracy after every epoch is printed as one JSON line, so that
 `swiftlet reproduce cifar-vgg-compress`'s trained stage can be set beside it. Run with the
 reference venv:
@@ -14,18 +15,8 @@ import torch, torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
-from lowrank_finetune import load_cifar  # noqa: E402
+from cifar_data import augment, load_cifar  # noqa: E402
 from models import CifarVGG  # noqa: E402
-
-
-def augment(images):
-    """Random 32×32 crops of the 4-pixel zero-padded images, half of them flipped."""
-    padded = F.pad(images, (4, 4, 4, 4))
-    rows, columns = torch.randint(0, 9, (2, len(images)))
-    crops = torch.stack([p[:, r:r + 32, c:c + 32] for p, r, c in zip(padded, rows.tolist(), columns.tolist())])
-    flip = torch.rand(len(images)) < 0.5
-    crops[flip] = crops[flip].flip(3)
-    return crops
 
 
 def main():

@@ -17,27 +17,15 @@ Splits of W ≈ U_r Σ_r V_rᵀ into (second · first):
   sigma-first   first = Σ Vᵀ,   second = U
   sigma-second  first = Vᵀ,     second = U Σ
 """
-import argparse, json, sys, tarfile
+import argparse, json, sys
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from safetensors.torch import load_file
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
+from cifar_data import load_cifar  # noqa: E402
 from models import SimpleCNN  # noqa: E402
-
-MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
-
-
-def load_cifar(path):
-    archive = tarfile.open(path)
-    def part(names):
-        rows = np.concatenate([np.frombuffer(archive.extractfile(f"cifar-10-batches-bin/{n}").read(), np.uint8).reshape(-1, 3073)
-                               for n in names])
-        images = rows[:, 1:].reshape(-1, 3, 32, 32) / 255.0
-        images = (images - np.array(MEAN).reshape(1, 3, 1, 1)) / np.array(STD).reshape(1, 3, 1, 1)
-        return torch.tensor(images.astype(np.float32)), torch.tensor(rows[:, 0].astype(np.int64))
-    return part([f"data_batch_{i}.bin" for i in range(1, 6)]), part(["test_batch.bin"])
-
 
 MASK = (1 << 64) - 1
 

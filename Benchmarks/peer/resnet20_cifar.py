@@ -15,7 +15,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lowrank_finetune import MEAN, STD, load_cifar  # noqa: E402
+from cifar_data import BLACK, augment, load_cifar  # noqa: E402
 
 
 class BasicBlock(nn.Module):
@@ -48,20 +48,6 @@ class ResNet20(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-# The code of a black pixel after normalisation, per channel: what the padding holds.
-BLACK = torch.tensor([-m / s for m, s in zip(MEAN, STD)]).view(1, 3, 1, 1)
-
-
-def augment(images):
-    """Random 32×32 crops of the images padded by 4 black pixels, half of them mirrored."""
-    padded = F.pad(images - BLACK, (4, 4, 4, 4)) + BLACK
-    rows, columns = torch.randint(0, 9, (2, len(images)))
-    crops = torch.stack([p[:, r:r + 32, c:c + 32] for p, r, c in zip(padded, rows.tolist(), columns.tolist())])
-    flip = torch.rand(len(images)) < 0.5
-    crops[flip] = crops[flip].flip(3)
-    return crops
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cifar", required=True); ap.add_argument("--epochs", type=int, default=30)
@@ -80,7 +66,7 @@ def main():
     for epoch in range(1, a.epochs + 1):
         model.train(); start = time.perf_counter()
         for batch in torch.randperm(len(train_x)).split(128):
-            loss = F.cross_entropy(model(augment(train_x[batch])), train_y[batch])
+            loss = F.cross_entropy(model(augment(train_x[batch], fill=BLACK)), train_y[batch])
             optimizer.zero_grad(); loss.backward(); optimizer.step()
         seconds = time.perf_counter() - start
         schedule.step(); model.eval()

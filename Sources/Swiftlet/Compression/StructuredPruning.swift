@@ -79,23 +79,28 @@ extension ChannelDependencies {
         }
     }
 
+    /// The removals as sets, after checking each names a prunable group, channels in range,
+    /// and leaves a channel.
     private func checked(_ removed: [Int: [Int]]) throws -> [Int: Set<Int>] {
-        try removed.mapValues { Set($0) }.filter { !$0.value.isEmpty }.mapValues { $0 }.reduce(into: [:]) { result, entry in
-            guard groups.indices.contains(entry.key) else {
-                throw TensorError.invalidArgument(op: "structured pruning", "there is no channel group \(entry.key) (the model has \(groups.count))")
+        var sets: [Int: Set<Int>] = [:]
+        for (index, channels) in removed where !channels.isEmpty {
+            guard groups.indices.contains(index) else {
+                throw TensorError.invalidArgument(op: "structured pruning", "there is no channel group \(index) (the model has \(groups.count))")
             }
-            let group = groups[entry.key]
+            let group = groups[index], producers = group.producers.joined(separator: ", ")
             if let reason = group.blockedReason {
-                throw TensorError.invalidArgument(op: "structured pruning", "the channels of \(group.producers.joined(separator: ", ")) cannot be removed: \(reason)")
+                throw TensorError.invalidArgument(op: "structured pruning", "the channels of \(producers) cannot be removed: \(reason)")
             }
-            if let bad = entry.value.first(where: { $0 < 0 || $0 >= group.channels }) {
-                throw TensorError.invalidArgument(op: "structured pruning", "channel \(bad) is out of range: the group of \(group.producers.joined(separator: ", ")) has \(group.channels) channels")
+            if let bad = channels.first(where: { $0 < 0 || $0 >= group.channels }) {
+                throw TensorError.invalidArgument(op: "structured pruning", "channel \(bad) is out of range: the group of \(producers) has \(group.channels) channels")
             }
-            guard entry.value.count < group.channels else {
-                throw TensorError.invalidArgument(op: "structured pruning", "cannot remove all \(group.channels) channels of the group of \(group.producers.joined(separator: ", "))")
+            let unique = Set(channels)
+            guard unique.count < group.channels else {
+                throw TensorError.invalidArgument(op: "structured pruning", "cannot remove all \(group.channels) channels of the group of \(producers)")
             }
-            result[entry.key] = entry.value
+            sets[index] = unique
         }
+        return sets
     }
 }
 
@@ -178,9 +183,7 @@ extension Module {
 
     /// Number of output units (neurons or filters) of the layer at `name`.
     public func unitCount(ofLayer name: String, inputShape: [Int]) throws -> Int {
-        let dependencies = try channelDependencies(inputShape: inputShape)
-        guard let group = dependencies.group(producedBy: name) else { return try unitGroup(name, dependencies).channels }
-        return group.channels
+        try unitGroup(name, try channelDependencies(inputShape: inputShape)).channels
     }
 
     /// The importance of every unit of the layer at `name`: its group's channels.
