@@ -64,3 +64,9 @@ public func avgPool2dBackward(
         }
     }
 }
+
+/// Global average pooling: output[p] = the mean of the `area` contiguous values of plane p.
+public func globalAvgPool2dForward(planes: Int, area: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    let scale = 1 / Float(area)
+    for plane in 0..<planes { output[plane] = sumRun(area, input + plane * area) * scale }
+}

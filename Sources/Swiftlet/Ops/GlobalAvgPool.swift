@@ -1,3 +1,5 @@
+import SwiftletKernels
+
 // Global average pooling: each (n, c) plane of H·W values becomes its mean,
 // y[n, c] = Σ_hw x[n, c, h, w] / (H·W). Every input element contributes 1/(H·W) to its
 // plane's mean, so backward spreads g[n, c] / (H·W) evenly over the plane.
@@ -14,8 +16,8 @@ public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
         throw TensorError.invalidArgument(op: "globalAvgPool2d", "input \(input.shape) has empty H × W planes; there is nothing to average")
     }
     let scale = 1 / Float(area)
-    let values = input.scalars.withUnsafeBufferPointer { x in
-        [Float].generate(count: planes) { p in planeSum(x.baseAddress! + p * area, area) * scale }
+    let values = [Float].filled(count: planes) { y in
+        input.scalars.withUnsafeBufferPointer { globalAvgPool2dForward(planes: planes, area: area, input: $0.baseAddress!, output: y) }
     }
     let inputShape = input.shape
     return Tensor.result(of: .globalAvgPool2d, shape: [input.shape[0], input.shape[1], 1, 1], scalars: values,
@@ -29,22 +31,4 @@ public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
             }
         })]
     }
-}
-
-/// The sum of `count` contiguous floats in eight SIMD lanes (a plain loop would add them one
-/// at a time: the compiler may not reorder floating-point additions).
-@inline(__always)
-private func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-    var lanes = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = lanes.sum()
-    while i < count {
-        total += x[i]
-        i += 1
-    }
-    return total
 }
