@@ -83,11 +83,8 @@ public struct ModelGraph {
     public func convolutionGeometry(ofNode index: Int) -> Conv2dGeometry? {
         let node = nodes[index]
         guard case let .conv2d(stride, padding, dilation, groups) = node.op else { return nil }
-        let x = values[node.inputs[0]].shape, w = values[node.inputs[1]].shape
-        return Conv2dGeometry(batch: x[0], inChannels: x[1], inHeight: x[2], inWidth: x[3], outChannels: w[0],
-                              kernelHeight: w[2], kernelWidth: w[3], strideHeight: stride.height, strideWidth: stride.width,
-                              paddingHeight: padding.height, paddingWidth: padding.width,
-                              dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
+        return Conv2dGeometry(input: values[node.inputs[0]].shape, weight: values[node.inputs[1]].shape, stride: stride, padding: padding,
+                              dilation: dilation, groups: groups)
     }
 
     /// An error naming `node`'s op and module for a pass that cannot handle it.

@@ -34,16 +34,6 @@ public final class Conv2d: Module, PrunableWeights, Quantizable {
     public var outChannels: Int { weight.shape[0] }
     public var kernelSize: Size2D { Size2D(weight.shape[2], weight.shape[3]) }
 
-    /// The kernels' description of this layer applied to `batch` images of shape
-    /// `[channels, height, width]` (not validated: check `isValid`).
-    public func geometry(batch: Int, imageShape shape: [Int]) -> Conv2dGeometry {
-        Conv2dGeometry(
-            batch: batch, inChannels: shape[0], inHeight: shape[1], inWidth: shape[2], outChannels: outChannels,
-            kernelHeight: kernelSize.height, kernelWidth: kernelSize.width,
-            strideHeight: stride.height, strideWidth: stride.width, paddingHeight: padding.height, paddingWidth: padding.width,
-            dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
-    }
-
     public override func forward(_ input: Tensor) throws -> Tensor {
         let (x, w) = try quantized(input: input, weight: weight)
         return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)

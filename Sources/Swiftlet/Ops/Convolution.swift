@@ -22,11 +22,7 @@ public func conv2d(
     if let bias, bias.shape != [weight.shape[0]] {
         throw TensorError.shapeMismatch(op: "conv2d", weight.shape, bias.shape, "bias must have shape [\(weight.shape[0])]")
     }
-    let g = Conv2dGeometry(
-        batch: input.shape[0], inChannels: input.shape[1], inHeight: input.shape[2], inWidth: input.shape[3],
-        outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-        strideHeight: stride.height, strideWidth: stride.width, paddingHeight: padding.height, paddingWidth: padding.width,
-        dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
+    let g = Conv2dGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
     guard g.isValid else {
         throw TensorError.invalidArgument(op: "conv2d", "input \(input.shape) with kernel \(weight.shape[2])×\(weight.shape[3]), stride \(stride), padding \(padding), dilation \(dilation) gives no output")
     }
@@ -59,6 +55,17 @@ public func conv2d(
             if let bias { gradBias = Tensor(shape: bias.shape, scalars: biasValues) }
         }
         return Array([gradInput, gradWeight, gradBias].prefix(inputs.count))
+    }
+}
+
+extension Conv2dGeometry {
+    /// The kernels' description of a convolution of an input [N, C, H, W] by a weight
+    /// [C_out, C_in/groups, kH, kW] (not validated: check `isValid`).
+    init(input: [Int], weight: [Int], stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int) {
+        self.init(batch: input[0], inChannels: input[1], inHeight: input[2], inWidth: input[3], outChannels: weight[0],
+                  kernelHeight: weight[2], kernelWidth: weight[3], strideHeight: stride.height, strideWidth: stride.width,
+                  paddingHeight: padding.height, paddingWidth: padding.width,
+                  dilationHeight: dilation.height, dilationWidth: dilation.width, groups: groups)
     }
 }
 
