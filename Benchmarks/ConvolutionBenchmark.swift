@@ -24,12 +24,35 @@ public struct ConvolutionMeasurement {
     }
 }
 
+/// The distinct convolutions of a CIFAR-10 ResNet-20 (3 stages × 3 basic blocks, 16/32/64
+/// channels, padded 3×3 convolutions, 1×1 stride-2 projections; the model of
+/// `Sources/Examples/`), named with how many times each occurs in the network.
+func resNet20Convolutions(batch: Int) -> [(layer: String, geometry: Conv2dGeometry)] {
+    func conv(_ input: Int, _ output: Int, size: Int, kernel: Int = 3, stride: Int = 1) -> Conv2dGeometry {
+        Conv2dGeometry(batch: batch, inChannels: input, inHeight: size, inWidth: size, outChannels: output,
+                       kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                       paddingHeight: kernel / 2, paddingWidth: kernel / 2)
+    }
+    return [
+        ("conv1", conv(3, 16, size: 32)), ("stage1 ×6", conv(16, 16, size: 32)),
+        ("stage2 down", conv(16, 32, size: 32, stride: 2)), ("stage2 1×1", conv(16, 32, size: 32, kernel: 1, stride: 2)),
+        ("stage2 ×5", conv(32, 32, size: 16)),
+        ("stage3 down", conv(32, 64, size: 16, stride: 2)), ("stage3 1×1", conv(32, 64, size: 16, kernel: 1, stride: 2)),
+        ("stage3 ×5", conv(64, 64, size: 8)),
+    ]
+}
+
 /// Times `conv2dForward`, `conv2dBackwardInput` and `conv2dBackwardWeight` for every
-/// top-level Conv2d of the ModelZoo model `name`, at the shapes a batch of `batch` images
-/// gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
+/// top-level Conv2d of the ModelZoo model `name` (or, for "resnet20", of a CIFAR ResNet-20),
+/// at the shapes a batch of `batch` images gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
 /// (at least five, after two warm-ups): the kernels' speed without the noise of a busy machine.
 public func measureConvolutions(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
-    try Parallel.withThreads(threads) {
+    if name == "resnet20" {
+        return Parallel.withThreads(threads) {
+            resNet20Convolutions(batch: batch).map { measure($0.geometry, model: name, layer: $0.layer, threads: threads, seconds: seconds) }
+        }
+    }
+    return try Parallel.withThreads(threads) {
         let (entry, model) = try seededModel(name)
         model.eval()
         var x = Tensor.normal([batch] + entry.inputShape)
