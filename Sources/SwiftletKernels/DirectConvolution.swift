@@ -269,8 +269,8 @@ enum DirectConvolution {
         m: Int, k: Int, rows: UnsafePointer<Float>, positions: Int, stacked: UnsafePointer<Float>,
         taps: UnsafePointer<Int>, c: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
-        let width = RowProductTile.taps
-        for i in stride(from: 0, to: m, by: 4) {
+        let width = RowProductTile.taps, height = RowProductTile.rows
+        for i in stride(from: 0, to: m, by: height) {
             // Rows and taps past the edge repeat the last one: the loop stays branch-free and
             // their sums are not stored.
             let a = (rows + min(i, m - 1) * positions, rows + min(i + 1, m - 1) * positions,
@@ -278,7 +278,7 @@ enum DirectConvolution {
             for j in stride(from: 0, to: k, by: width) {
                 var tile = RowProductTile()
                 tile.accumulate(a, stacked: stacked, taps: taps, first: j, last: k - 1, positions: positions)
-                tile.reduce(into: c + i * k + j, ldc: k, rows: min(4, m - i), columns: min(width, k - j), accumulate: accumulate)
+                tile.reduce(into: c + i * k + j, ldc: k, rows: min(height, m - i), columns: min(width, k - j), accumulate: accumulate)
             }
         }
     }
@@ -555,7 +555,7 @@ typealias RowProductLanes = SIMD16<Float>
 /// A 4-row × 4-tap block of weight-gradient dot products: sixteen 16-lane partial sums, eight
 /// loads per sixteen FMAs (21 of the 32 zmm registers).
 private struct RowProductTile {
-    static let taps = 4
+    static let rows = 4, taps = 4
     var s00 = RowProductLanes(), s01 = RowProductLanes(), s02 = RowProductLanes(), s03 = RowProductLanes()
     var s10 = RowProductLanes(), s11 = RowProductLanes(), s12 = RowProductLanes(), s13 = RowProductLanes()
     var s20 = RowProductLanes(), s21 = RowProductLanes(), s22 = RowProductLanes(), s23 = RowProductLanes()
@@ -586,32 +586,29 @@ private struct RowProductTile {
 #else
 typealias RowProductLanes = SIMD8<Float>
 
-/// A 4-row × 2-tap block of weight-gradient dot products: eight 8-lane partial sums, six loads
-/// per eight FMAs (a third tap would need all sixteen ymm registers and spill).
+/// A 3-row × 3-tap block of weight-gradient dot products: nine 8-lane partial sums, six loads
+/// per nine FMAs (thirteen of the sixteen ymm registers; 4 × 3 would need all sixteen and spill).
 private struct RowProductTile {
-    static let taps = 2
-    var s00 = RowProductLanes(), s01 = RowProductLanes()
-    var s10 = RowProductLanes(), s11 = RowProductLanes()
-    var s20 = RowProductLanes(), s21 = RowProductLanes()
-    var s30 = RowProductLanes(), s31 = RowProductLanes()
+    static let rows = 3, taps = 3
+    var s00 = RowProductLanes(), s01 = RowProductLanes(), s02 = RowProductLanes()
+    var s10 = RowProductLanes(), s11 = RowProductLanes(), s12 = RowProductLanes()
+    var s20 = RowProductLanes(), s21 = RowProductLanes(), s22 = RowProductLanes()
 
     @inline(__always)
     mutating func accumulate(
         _ a: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
         stacked: UnsafePointer<Float>, taps: UnsafePointer<Int>, first j: Int, last: Int, positions: Int
     ) {
-        let b0 = stacked + taps[j], b1 = stacked + taps[min(j + 1, last)]
+        let b0 = stacked + taps[j], b1 = stacked + taps[min(j + 1, last)], b2 = stacked + taps[min(j + 2, last)]
         var q = 0
         while q < positions {
-            let x0 = loadLanes(b0 + q), x1 = loadLanes(b1 + q)
+            let x0 = loadLanes(b0 + q), x1 = loadLanes(b1 + q), x2 = loadLanes(b2 + q)
             var y = loadLanes(a.0 + q)
-            s00.addProduct(y, x0); s01.addProduct(y, x1)
+            s00.addProduct(y, x0); s01.addProduct(y, x1); s02.addProduct(y, x2)
             y = loadLanes(a.1 + q)
-            s10.addProduct(y, x0); s11.addProduct(y, x1)
+            s10.addProduct(y, x0); s11.addProduct(y, x1); s12.addProduct(y, x2)
             y = loadLanes(a.2 + q)
-            s20.addProduct(y, x0); s21.addProduct(y, x1)
-            y = loadLanes(a.3 + q)
-            s30.addProduct(y, x0); s31.addProduct(y, x1)
+            s20.addProduct(y, x0); s21.addProduct(y, x1); s22.addProduct(y, x2)
             q += RowProductLanes.scalarCount
         }
     }
