@@ -25,15 +25,14 @@ public struct ConvolutionMeasurement {
 }
 
 /// Times `conv2dForward`, `conv2dBackwardInput` and `conv2dBackwardWeight` for every
-/// convolution of the ModelZoo model `name` (from its traced graph), at the shapes a batch of
+/// convolution of the model `entry` (from its traced graph), at the shapes a batch of
 /// `batch` images gives it, on random data. Each figure is the best of as many calls as fit in `seconds`
 /// (at least five, after two warm-ups): the kernels' speed without the noise of a busy machine.
-public func measureConvolutions(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
+public func measureConvolutions(_ entry: ModelZoo.Entry, threads: Int, batch: Int = 64, seconds: Double = 0.5) throws -> [ConvolutionMeasurement] {
     try Parallel.withThreads(threads) {
-        let (entry, model) = try seededModel(name)
-        let graph = try model.graph(inputShape: entry.inputShape, batch: batch)
+        let graph = try seededModel(entry).graph(inputShape: entry.inputShape, batch: batch)
         return graph.nodes.indices.compactMap { index in
-            graph.convolutionGeometry(ofNode: index).map { measure($0, model: name, layer: graph.nodes[index].path, threads: threads, seconds: seconds) }
+            graph.convolutionGeometry(ofNode: index).map { measure($0, model: entry.name, layer: graph.nodes[index].path, threads: threads, seconds: seconds) }
         }
     }
 }

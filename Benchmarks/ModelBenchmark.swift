@@ -53,9 +53,14 @@ public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds:
 /// The ModelZoo model `name` as the benchmarks build it: from seed 0 (random weights; speed
 /// does not depend on them).
 func seededModel(_ name: String) throws -> (entry: ModelZoo.Entry, model: Module) {
-    GlobalRandom.seed(0)
     let entry = try ModelZoo.entry(name)
-    return (entry, entry.make())
+    return (entry, seededModel(entry))
+}
+
+/// A fresh `entry` from seed 0.
+func seededModel(_ entry: ModelZoo.Entry) -> Module {
+    GlobalRandom.seed(0)
+    return entry.make()
 }
 
 /// Mean wall time of `body` over as many runs as fit in `budget` seconds, after two warm-ups.

@@ -167,9 +167,10 @@ public func conv2dBackwardWeight(
     // into gradWeight and the others are summed into it afterwards. Several chunks per
     // thread let a thread that starts late (on a busy machine) still take a share.
     let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+    if let gradBias { sumBiasGradient(g, gradOutput: gradOutput, gradBias: gradBias) }
     if g.usesDirectBackwardWeight {
-        DirectConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
-    } else {
+        return DirectConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
+    }
     KernelScratch.with { reduction in
         let partials = reduction.partials(count: (chunks - 1) * weightCount)
         Parallel.forEach(chunks) { chunk in
@@ -216,14 +217,16 @@ public func conv2dBackwardWeight(
             addRun(weightCount, from: partials + (chunk - 1) * weightCount, to: gradWeight)
         }
     }
-    }
-    if let gradBias {
-        for o in 0..<g.outChannels {
-            var total: Float = 0
-            for n in 0..<g.batch {
-                total += sumRun(p, gradOutput + (n * g.outChannels + o) * p)
-            }
-            gradBias[o] = total
+}
+
+/// gradBias[o] = the sum of gradOutput over batch and space for output channel o.
+private func sumBiasGradient(_ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, gradBias: UnsafeMutablePointer<Float>) {
+    let p = g.outPlane
+    for o in 0..<g.outChannels {
+        var total: Float = 0
+        for n in 0..<g.batch {
+            total += sumRun(p, gradOutput + (n * g.outChannels + o) * p)
         }
+        gradBias[o] = total
     }
 }

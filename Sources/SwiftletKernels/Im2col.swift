@@ -51,6 +51,17 @@ func im2col(_ g: Conv2dGeometry, image: UnsafePointer<Float>, col: UnsafeMutable
                     zeroRun(ows.lowerBound, dst)
                     if strideW == 1 {
                         copyRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
+                    } else if strideW == 2 {
+                        // Even lanes of 16-float loads while they stay inside the input row.
+                        var ow = ows.lowerBound
+                        while ow + 8 <= ows.upperBound && colOffset + 2 * ow + 16 <= inW {
+                            storeVector(UnsafeRawPointer(src + 2 * ow).loadUnaligned(as: SIMD16<Float>.self).evenHalf, dst + ow)
+                            ow += 8
+                        }
+                        while ow < ows.upperBound {
+                            dst[ow] = src[2 * ow]
+                            ow += 1
+                        }
                     } else {
                         for ow in ows { dst[ow] = src[ow * strideW] }
                     }
@@ -96,6 +107,22 @@ func col2imAccumulate(_ g: Conv2dGeometry, col: UnsafePointer<Float>, image: Uns
                     let dst = plane + (oh * strideH + rowOffset) * inW + colOffset
                     if strideW == 1 {
                         addRun(ows.count, from: src + ows.lowerBound, to: dst + ows.lowerBound)
+                    } else if strideW == 2 {
+                        // 16 floats of the row at a time, the 8 values added to the even lanes and
+                        // −0 (which leaves every value as it is) to the odd ones, while they stay
+                        // inside the row: the image belongs to this thread, the next one may not.
+                        var ow = ows.lowerBound
+                        while ow + 8 <= ows.upperBound && colOffset + 2 * ow + 16 <= inW {
+                            var spread = SIMD16<Float>(repeating: -0.0)
+                            spread.evenHalf = loadVector(src + ow)
+                            let pixels = UnsafeMutableRawPointer(dst + 2 * ow)
+                            pixels.storeBytes(of: pixels.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
+                            ow += 8
+                        }
+                        while ow < ows.upperBound {
+                            dst[2 * ow] += src[ow]
+                            ow += 1
+                        }
                     } else {
                         for ow in ows { dst[ow * strideW] += src[ow] }
                     }

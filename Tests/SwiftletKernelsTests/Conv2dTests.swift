@@ -128,6 +128,12 @@ final class Conv2dTests: XCTestCase {
                              kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2))
         check(Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 7, inWidth: 10, outChannels: 3,
                              kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 2))
+        // Rows wide enough for im2col's and col2im's 16-float stride-2 vectors, ending in a scalar tail.
+        check(Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 6, inWidth: 37, outChannels: 4,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                             paddingHeight: 1, paddingWidth: 1))
+        check(Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 4, inWidth: 41, outChannels: 5,
+                             kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2))
     }
 
     func testPadding() {

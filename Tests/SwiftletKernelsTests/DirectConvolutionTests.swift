@@ -55,6 +55,15 @@ final class DirectConvolutionTests: XCTestCase {
                                                 kernelHeight: 1, kernelWidth: 1, paddingHeight: 1, paddingWidth: 1))
     }
 
+    func testStridedLayersReadPhasePlanes() {
+        assertMatchesProductPath(Conv2dGeometry(batch: 5, inChannels: 16, inHeight: 10, inWidth: 10, outChannels: 32,
+                                                kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                                paddingHeight: 1, paddingWidth: 1))
+        assertMatchesProductPath(Conv2dGeometry(batch: 3, inChannels: 40, inHeight: 9, inWidth: 21, outChannels: 7,
+                                                kernelHeight: 3, kernelWidth: 5, strideHeight: 3, strideWidth: 2,
+                                                paddingHeight: 1, paddingWidth: 2))
+    }
+
     func testLongPatchesSummedInSlices() {
         // 32 channels × 3 × 3 = 288 taps: the product path sums two slices of k, and so must this.
         let g = Conv2dGeometry(batch: 2, inChannels: 32, inHeight: 6, inWidth: 6, outChannels: 5,

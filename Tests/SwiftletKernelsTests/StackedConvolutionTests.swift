@@ -42,8 +42,8 @@ final class StackedConvolutionTests: XCTestCase {
         }
     }
 
-    private func check(_ g: Conv2dGeometry, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertTrue(g.isValid && g.usesDirectForward && g.usesDirectBackwardWeight, "\(g)", file: file, line: line)
+    private func check(_ g: Conv2dGeometry, forward: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(g.isValid && g.usesDirectForward == forward && g.usesDirectBackwardWeight, "\(g)", file: file, line: line)
         let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: 11)
         let weight = randomValues(g.outChannels * g.patchSize, seed: 12)
         let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: 13)
@@ -88,6 +88,29 @@ final class StackedConvolutionTests: XCTestCase {
                                   kernelHeight: 1, kernelWidth: 1, paddingHeight: 1, paddingWidth: 1)
         XCTAssertFalse(wide.usesDirectBackwardInput)
         check(wide)
+    }
+
+    /// Strided layers read phase planes (even and odd rows and columns for stride 2).
+    func testStridedLayers() {
+        // A ResNet's downsampling 3×3 and its 1×1 projection (whose forward pass stays on im2col).
+        check(Conv2dGeometry(batch: 9, inChannels: 16, inHeight: 10, inWidth: 10, outChannels: 32,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+              forward: true)
+        check(Conv2dGeometry(batch: 9, inChannels: 16, inHeight: 10, inWidth: 10, outChannels: 32,
+                             kernelHeight: 1, kernelWidth: 1, strideHeight: 2, strideWidth: 2), forward: false)
+        // Odd sizes (phase planes of different lengths), unpadded, stride 3, uneven strides, dilation,
+        // rows long enough for the vector deinterleave (width 37).
+        check(Conv2dGeometry(batch: 7, inChannels: 3, inHeight: 11, inWidth: 37, outChannels: 5,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+              forward: true)
+        check(Conv2dGeometry(batch: 5, inChannels: 2, inHeight: 9, inWidth: 8, outChannels: 4,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2), forward: true)
+        check(Conv2dGeometry(batch: 4, inChannels: 3, inHeight: 13, inWidth: 11, outChannels: 6,
+                             kernelHeight: 5, kernelWidth: 3, strideHeight: 3, strideWidth: 1, paddingHeight: 2, paddingWidth: 0),
+              forward: true)
+        check(Conv2dGeometry(batch: 6, inChannels: 4, inHeight: 12, inWidth: 12, outChannels: 6,
+                             kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 3, paddingHeight: 2, paddingWidth: 1,
+                             dilationHeight: 2, dilationWidth: 1, groups: 2), forward: true)
     }
 
     func testLongPatchesAndManyFilters() {

@@ -3,6 +3,7 @@ import SwiftletBenchmarks
 
 /// `swiftlet bench`: speed of the kernels and the built-in models, optionally beside PyTorch.
 struct BenchCommand: Command {
+    let catalog: Catalog
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
     let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
@@ -78,7 +79,7 @@ struct BenchCommand: Command {
     private func benchConvolutions(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
         let models = arguments[Self.models].isEmpty ? ["cifar-vgg"] : arguments[Self.models]
         let measurements = try measureEach(models, threads: threads, console: console, label: { "the convolutions of \($0)" }) {
-            try measureConvolutions($0, threads: $1)
+            try measureConvolutions(try catalog.model($0), threads: $1)
         }
         var table = Table(headers: ["model", "layer", "shape", "threads", "forward GFLOP/s", "input grad GFLOP/s", "weight grad GFLOP/s", "ms per step"])
         for m in measurements {
