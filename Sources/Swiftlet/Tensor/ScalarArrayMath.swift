@@ -1,4 +1,8 @@
+import SwiftletKernels
+
 // Element-wise helpers on [Float], written over raw buffers so the compiler vectorises them.
+// Large arrays are split over the kernel threads: a ReLU or residual add of a ResNet's
+// activations is memory-bound, and on one thread it would leave the other core waiting.
 
 extension Array where Element == Float {
     /// Adds `other` element-wise into `self`.
@@ -7,7 +11,7 @@ extension Array where Element == Float {
         let n = count
         withUnsafeMutableBufferPointer { out in
             other.withUnsafeBufferPointer { x in
-                for i in 0..<n { out[i] += x[i] }
+                inParallel(n) { range in for i in range { out[i] += x[i] } }
             }
         }
     }
@@ -37,18 +41,29 @@ extension Array where Element == Float {
         }
     }
 
-    /// `f` applied to each element.
+    /// `f` applied to each element (`f` must be pure: large arrays are done in parallel).
     @inline(__always)
     func mapScalars(_ f: (Float) -> Float) -> [Float] {
-        withUnsafeBufferPointer { x in .generate(count: x.count) { f(x[$0]) } }
+        withUnsafeBufferPointer { x in
+            .filled(count: x.count) { out in inParallel(x.count) { range in for i in range { out[i] = f(x[i]) } } }
+        }
     }
 
-    /// `f` applied to pairs of elements at the same index.
+    /// `f` applied to pairs of elements at the same index (`f` must be pure, as for `mapScalars`).
     @inline(__always)
     func zipScalars(_ other: [Float], _ f: (Float, Float) -> Float) -> [Float] {
         precondition(count == other.count, "zipScalars: \(count) vs \(other.count) elements")
         return withUnsafeBufferPointer { x in
-            other.withUnsafeBufferPointer { y in .generate(count: x.count) { f(x[$0], y[$0]) } }
+            other.withUnsafeBufferPointer { y in
+                .filled(count: x.count) { out in inParallel(x.count) { range in for i in range { out[i] = f(x[i], y[i]) } } }
+            }
         }
     }
+}
+
+/// Runs `body` over `0..<count` in one piece, or split over the kernel threads when there are
+/// enough elements (64 K) to pay for waking them; elementwise work gives the same results either way.
+@inline(__always)
+private func inParallel(_ count: Int, _ body: (Range<Int>) -> Void) {
+    Parallel.forRanges(count, minimumChunk: 1 << 16, body)
 }
