@@ -8,7 +8,9 @@ before normalisation, as Swiftlet's loader) and horizontal flips. Prints one JSO
 epoch with the test accuracy (or, with --validation N, the accuracy on the last N training
 images, which are then not trained on, as `swiftlet reproduce --validation N`) and the
 training throughput. Run with the reference venv:
-  python Benchmarks/peer/resnet20_cifar.py --cifar cifar-10-binary.tar.gz [--epochs 30] [--threads 2] [--seed 0]
+  python Benchmarks/peer/resnet20_cifar.py --cifar cifar-10-binary.tar.gz [--epochs 30] [--stop-after 10] [--threads 2] [--seed 0]
+(--stop-after N runs only the first N epochs of the --epochs schedule, to set beside the accuracy
+after each epoch that `swiftlet reproduce resnet20-cifar-compress` reports.)
 """
 import argparse, json, sys, time
 from pathlib import Path
@@ -53,6 +55,7 @@ def main():
     ap.add_argument("--cifar", required=True); ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2); ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--validation", type=int, default=0, help="hold out the last N training images and measure on them")
+    ap.add_argument("--stop-after", type=int, default=0, help="stop after this many epochs of the --epochs schedule")
     a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(a.seed)
     (train_x, train_y), (test_x, test_y) = load_cifar(a.cifar)
@@ -63,7 +66,7 @@ def main():
                       "threads": a.threads}), flush=True)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, a.epochs)
-    for epoch in range(1, a.epochs + 1):
+    for epoch in range(1, (a.stop_after or a.epochs) + 1):
         model.train(); start = time.perf_counter()
         for batch in torch.randperm(len(train_x)).split(128):
             loss = F.cross_entropy(model(augment(train_x[batch], fill=BLACK)), train_y[batch])

@@ -37,7 +37,14 @@ public struct ResNet20CifarCompress: Experiment {
         let data = try context.loadImages(dataset, normalization: .cifar10, augmentation: .cifar10, batchSize: 128)
         GlobalRandom.seed(context.seed)
         let model = ResNet20()
-        try train(model, epochs: context.epochs(default: 30), learningRate: 0.1, stage: "trained", data: data, context: context)
+        // The accuracy after every epoch, to set beside the PyTorch twin's (Benchmarks/peer/resnet20_cifar.py).
+        var curve = Table(headers: ["epoch", "\(context.validationImages == nil ? "test" : "validation") accuracy"])
+        try train(model, epochs: context.epochs(default: 30), learningRate: 0.1, stage: "trained", data: data, context: context) { epoch in
+            let accuracy = try context.evaluate(model, data: data).accuracy
+            curve.append(["\(epoch)", String(format: "%.2f %%", accuracy)])
+            context.console.diagnostics.write("epoch \(epoch): \(context.validationImages == nil ? "test" : "validation") accuracy \(String(format: "%.2f", accuracy)) %\n")
+        }
+        context.addTable("Accuracy after each training epoch", curve)
         try context.finishStage("trained", model: model, data: data)
         try finishInt8Stage("int8", model: model, data: data, context: context)
 
@@ -56,10 +63,10 @@ public struct ResNet20CifarCompress: Experiment {
     /// SGD with Nesterov momentum 0.9 and weight decay 5·10⁻⁴ from `learningRate`, annealed
     /// to 0 along a cosine over `epochs`.
     private func train(_ model: Module, epochs: Int, learningRate: Float, stage: String, data: ImageData,
-                       context: ExperimentContext) throws {
+                       context: ExperimentContext, afterEpoch: ((Int) throws -> Void)? = nil) throws {
         let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9, nesterov: true, weightDecay: 5e-4)
         try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
-                          schedule: LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)))
+                          schedule: LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)), afterEpoch: afterEpoch)
     }
 
     /// The int8 engine's stage, its speed measured beside the float model's (batch 64).

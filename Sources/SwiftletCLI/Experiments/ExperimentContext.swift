@@ -45,13 +45,14 @@ public final class ExperimentContext {
                              batchSize: batchSize, seed: seed)
     }
 
-    /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch.
-    /// `shuffleOffset` shifts the epochs' shuffling seeds, so training resumed in several calls
-    /// does not see the same batch order again.
+    /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch
+    /// and then calling `afterEpoch` with the epoch's number (1-based). `shuffleOffset` shifts the
+    /// epochs' shuffling seeds, so training resumed in several calls does not see the same batch
+    /// order again.
     public func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
                schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
-               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil) throws {
-        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
+               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, afterEpoch: ((Int) throws -> Void)? = nil) throws {
+        try runEpochs(epochs, data: data, stage: stage, schedule: schedule, afterEpoch: afterEpoch) { epoch, progress in
             try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffleOffset + epoch, loss: loss, progress: progress)
         }
     }
@@ -81,12 +82,14 @@ public final class ExperimentContext {
 
     /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step.
     private func runEpochs(_ epochs: Int, data: ImageData, stage: String, schedule: LearningRateSchedule?,
+                           afterEpoch: ((Int) throws -> Void)? = nil,
                            epoch runEpoch: (Int, @escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
             try pass(of: bar, epoch: epoch) { try runEpoch(epoch, $0) }
             schedule?.step()
+            try afterEpoch?(epoch)
         }
     }
 
