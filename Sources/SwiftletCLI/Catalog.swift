@@ -52,6 +52,6 @@ public func swiftletTool(name: String = "swiftlet", models: [ModelZoo.Entry] = [
         version: "0.1.0",
         commands: [ReproduceCommand(catalog: catalog), ReportCommand(catalog: catalog), TrainCommand(catalog: catalog),
                    PruneCommand(catalog: catalog), SensitivityCommand(catalog: catalog), QuantizeCommand(catalog: catalog),
-                   DistillCommand(catalog: catalog), DecomposeCommand(catalog: catalog), EvaluateCommand(catalog: catalog),
+                   DistillCommand(catalog: catalog), DecomposeCommand(catalog: catalog), EvaluateCommand(catalog: catalog), ExportCommand(catalog: catalog),
                    FetchCommand(), BenchCommand()])
 }
