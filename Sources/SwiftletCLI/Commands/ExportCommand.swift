@@ -144,13 +144,15 @@ struct ExportCommand: Command {
             logits += output.scalars
             classes = output.shape.last ?? 1
         }
-        // Throughput over whole batches of 64, best of three passes after the pass above.
-        let whole = batches.filter { $0.shape[0] == 64 }
+        // Throughput over the whole batches of 64 (all batches when there is none), best of
+        // three passes after the pass above.
+        let whole = batches.contains { $0.shape[0] == 64 } ? batches.filter { $0.shape[0] == 64 } : batches
+        let timed = whole.reduce(0) { $0 + $1.shape[0] }
         var best = 0.0
-        for _ in 0..<3 where !whole.isEmpty {
+        for _ in 0..<3 {
             let start = Date()
             for batch in whole { _ = try forward(batch) }
-            best = max(best, Double(whole.count * 64) / max(Date().timeIntervalSince(start), 1e-9))
+            best = max(best, Double(timed) / max(Date().timeIntervalSince(start), 1e-9))
         }
         let file = onnx.deletingPathExtension().appendingPathExtension("verify.safetensors")
         try SafeTensorsFile(tensors: [
