@@ -53,7 +53,7 @@ public struct ONNXExporter {
         }
         if foldingBatchNorms { graph = graph.foldingBatchNorms() }
 
-        var lowering = ONNXLowering(graph)
+        var lowering = ONNXLowering(graph, folded: foldingBatchNorms)
         var floatWeights: [String: [String]] = [:]   // format → layers whose rounded weights are written as floats
         for node in graph.nodes {
             var operands: [String] = []
@@ -88,7 +88,7 @@ public struct ONNXExporter {
 
     /// The int8 export of `engine`: QDQ with exactly its grids, weight codes and biases.
     public init(int8 engine: Int8InferenceModel) throws {
-        var lowering = ONNXLowering(engine.plan.graph)
+        var lowering = ONNXLowering(engine.plan.graph, folded: true)
         try lowering.lowerInt8(engine)
         var rerounded: [String: [String]] = [:]
         for (path, module) in engine.plan.modules.sorted(by: { $0.key < $1.key }) {

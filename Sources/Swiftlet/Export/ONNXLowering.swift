@@ -29,8 +29,12 @@ struct ONNXLowering {
     static let inputName = "input"
     static let outputName = "output"
 
-    init(_ graph: ModelGraph) {
+    /// Whether BatchNorms were folded, so that a conv2d or linear op's constant weight is a folded one.
+    let folded: Bool
+
+    init(_ graph: ModelGraph, folded: Bool) {
         self.graph = graph
+        self.folded = folded
         var dynamic = [Bool](repeating: false, count: graph.values.count)
         var batchFirst = dynamic
         dynamic[graph.input] = true
@@ -70,7 +74,8 @@ struct ONNXLowering {
         let base: String
         switch info.source {
         case let .parameter(name): base = name
-        case .constant where node.op.isWeighted && slot > 0: base = "\(node.path).\(slot == 1 ? "weight" : "bias")_folded"
+        case .constant where node.op.isWeighted && slot > 0:
+            base = "\(node.path).\(slot == 1 ? "weight" : "bias")\(folded ? "_folded" : "_constant")"
         default: base = "\(scope(node))/constant"
         }
         let name = builder.addInitializer(ONNXTensor(name: base, floats: tensor.scalars, dims: tensor.shape))

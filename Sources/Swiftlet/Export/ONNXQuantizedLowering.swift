@@ -72,21 +72,26 @@ extension ONNXLowering {
         }
     }
 
-    /// Whether `value` gets its own QuantizeLinear → DequantizeLinear. One value of a chain
-    /// of max-pools, ReLUs and reshapes needs none when its single reader is the next op of
-    /// the chain: quantizing to one grid commutes with those ops, so the pair at the end of
-    /// the chain gives the engine's codes. An op that makes codes keeps its pair, for ONNX
-    /// Runtime to fuse DequantizeLinear → op → QuantizeLinear into an integer kernel, except
-    /// a Conv or Add followed by a ReLU: Conv → Relu → QuantizeLinear fuses as well (the
-    /// ReLU is the clamp at the zero point), while Gemm → Relu does not.
+    /// Whether `value` gets its own QuantizeLinear → DequantizeLinear. A value of a chain of
+    /// max-pools, ReLUs and reshapes needs none when its single reader is the next op of the
+    /// chain: quantizing to one grid commutes with those ops, so a pair further along gives
+    /// the engine's codes. Pairs stand where ONNX Runtime fuses DequantizeLinear → op →
+    /// QuantizeLinear into an integer kernel: right after an op that makes codes, or after the
+    /// ReLU that directly follows a Conv or Add (Conv → Relu → QuantizeLinear fuses, the ReLU
+    /// being the clamp at the zero point; Gemm → Relu does not).
     private func needsRequantizing(_ value: Int, _ plan: Int8Plan) -> Bool {
         let readers = graph.consumers(of: value)
         guard value != graph.output, readers.count == 1, plan.kinds[readers[0]].passesCodes else { return true }
-        guard let producer = graph.producer(of: value), !plan.kinds[producer].passesCodes else { return false }
-        switch graph.nodes[producer].op {
-        case .conv2d, .add: return plan.kinds[readers[0]] != .relu
-        default: return true
+        func fusesReLU(_ node: Int) -> Bool {
+            switch graph.nodes[node].op {
+            case .conv2d, .add: return true
+            default: return false
+            }
         }
+        guard let producer = graph.producer(of: value) else { return true }
+        if !plan.kinds[producer].passesCodes { return !(fusesReLU(producer) && plan.kinds[readers[0]] == .relu) }
+        guard plan.kinds[producer] == .relu, let before = graph.producer(of: graph.nodes[producer].inputs[0]) else { return false }
+        return !plan.kinds[before].passesCodes && fusesReLU(before)
     }
 
     /// The DequantizeLinear nodes of a weighted op's int8 weight and int32 bias (or its
