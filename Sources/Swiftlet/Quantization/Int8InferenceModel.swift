@@ -109,6 +109,11 @@ public final class Int8InferenceModel {
     /// Bytes a deployment stores: int8 weight codes, an F32 scale per output channel, F32
     /// biases, and a scale and zero point (4 + 4 bytes) per int8 tensor grid.
     public let storedBytes: Int
+    /// What the pipeline was compiled from, for export: the plan (its folded graph), every
+    /// int8 tensor's grid by group, and each weighted node's int8 weights and bias.
+    let plan: Int8Plan
+    let grids: [Int: Grid]
+    let weightRecords: [Int: Int8WeightRecord]
 
     /// Builds the integer pipeline for inputs of `inputShape` (without the batch dimension)
     /// from a model whose every int8 tensor gets its grid from a calibrated or trained input
@@ -137,7 +142,9 @@ public final class Int8InferenceModel {
             throw TensorError.invalidArgument(op: "Int8InferenceModel", "the model's input has no quantization grid")
         }
         self.inputGrid = inputGrid
-        (steps, storedBytes) = try withNoGrad { try plan.steps(grids: grids) }
+        (steps, storedBytes, weightRecords) = try withNoGrad { try plan.steps(grids: grids) }
+        self.plan = plan
+        self.grids = grids
         releases = Self.releases(of: steps)
     }
 

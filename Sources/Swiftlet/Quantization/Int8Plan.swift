@@ -143,10 +143,12 @@ struct Int8Plan {
         return try weight.fakeQuantized(as: format).detached()
     }
 
-    /// The pipeline's steps and the bytes a deployment stores.
-    func steps(grids: [Int: Grid]) throws -> ([Int8InferenceModel.Step], storedBytes: Int) {
+    /// The pipeline's steps, the bytes a deployment stores, and each weighted node's int8
+    /// weights and bias (by node index) as the steps compute with them.
+    func steps(grids: [Int: Grid]) throws -> ([Int8InferenceModel.Step], storedBytes: Int, weights: [Int: Int8WeightRecord]) {
         func grid(_ value: Int) -> Grid { grids[group[value]]! }  // every non-output group got one
         var steps: [Int8InferenceModel.Step] = []
+        var records: [Int: Int8WeightRecord] = [:]
         var bytes = 8 * grids.count
         for (index, node) in graph.nodes.enumerated() {
             let (input, output) = (node.inputs[0], node.output)
@@ -155,8 +157,9 @@ struct Int8Plan {
             case .weighted:
                 let isLast = floatOutputGroups.contains(output)
                 let bias = node.inputs.count > 2 ? graph.values[node.inputs[2]].tensor?.scalars : nil
-                let (layer, codes) = try makeWeightLayer(node.path, weights: try effectiveWeight(of: index), bias: bias,
-                                                         input: grid(input), output: isLast ? nil : grid(output), fusedReLU: fused)
+                let (layer, codes, record) = try makeWeightLayer(node.path, weights: try effectiveWeight(of: index), bias: bias,
+                                                                 input: grid(input), output: isLast ? nil : grid(output), fusedReLU: fused)
+                records[index] = record
                 bytes += codes.count + 4 * layer.outputs + (bias == nil ? 0 : 4 * layer.outputs)
                 let window = codes.count / max(layer.outputs, 1)
                 // The direct convolution pads kernel rows to groups of 4: up to 4× the window.
@@ -200,15 +203,30 @@ struct Int8Plan {
         if !floatOutputGroups.contains(group[graph.output]) {
             steps.append(.dequantize(input: graph.output, grid(graph.output)))
         }
-        return (steps, bytes)
+        return (steps, bytes, records)
     }
+}
+
+/// One conv2d or linear op's int8 form as the engine computes with it; export writes these.
+struct Int8WeightRecord {
+    let shape: [Int]
+    /// Int8 symmetric per-channel codes (axis 0) and their scales.
+    let codes: [Int8]
+    let scales: [Float]
+    /// s_in·s_w per output channel: the value of one accumulator unit.
+    let accumulatorScales: [Float]
+    /// A hidden layer's bias in accumulator units, round(b / (s_in·s_w)); nil without a bias
+    /// or for the output layer.
+    let biasUnits: [Int32]?
+    /// The output layer's float bias, added to its dequantized accumulators; nil without one.
+    let floatBias: [Float]?
 }
 
 /// The integer epilogue of one weighted op and its int8 weights [outputs, window].
 private func makeWeightLayer(
     _ name: String, weights effective: Tensor, bias: [Float]?, input: Int8InferenceModel.Grid,
     output: Int8InferenceModel.Grid?, fusedReLU: Bool
-) throws -> (Int8InferenceModel.WeightLayer, codes: [Int8]) {
+) throws -> (Int8InferenceModel.WeightLayer, codes: [Int8], Int8WeightRecord) {
     // The weights the layer computes with, as int8 symmetric per channel.
     let quantized = try QuantizedTensor(quantizing: effective, as: .affine(.int8Weights))
     let outputs = effective.shape[0], window = effective.count / max(outputs, 1)
@@ -226,17 +244,22 @@ private func makeWeightLayer(
     let floatBias = bias ?? [Float](repeating: 0, count: outputs)
     let zeroCorrection = rowSums.map { -inputZeroPoint * $0 }
     guard let output else {
+        let record = Int8WeightRecord(shape: effective.shape, codes: weights, scales: quantized.scales, accumulatorScales: accumulatorScales,
+                                      biasUnits: nil, floatBias: bias)
         return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
                       bias: zeroCorrection, multipliers: [], outputZeroPoint: 0, outputBounds: (0, 0),
-                      dequantScales: accumulatorScales, floatBias: floatBias, isLast: true), weights)
+                      dequantScales: accumulatorScales, floatBias: floatBias, isLast: true), weights, record)
     }
     let bounds = output.bounds
     let lower = fusedReLU ? Int8(max(output.zeroPoint, Int32(bounds.lower))) : bounds.lower
-    let biasCodes = (0..<outputs).map { j -> Int32 in
+    let biasUnits = (0..<outputs).map { j -> Int32 in
         let units = (floatBias[j] / accumulatorScales[j]).rounded(.toNearestOrEven)
-        return Int32(max(min(units, 1e9), -1e9)) + zeroCorrection[j]
+        return Int32(max(min(units, 1e9), -1e9))
     }
+    let biasCodes = (0..<outputs).map { biasUnits[$0] + zeroCorrection[$0] }
+    let record = Int8WeightRecord(shape: effective.shape, codes: weights, scales: quantized.scales, accumulatorScales: accumulatorScales,
+                                  biasUnits: bias == nil ? nil : biasUnits, floatBias: nil)
     return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
                   bias: biasCodes, multipliers: accumulatorScales.map { $0 / output.parameters.scale }, outputZeroPoint: output.zeroPoint,
-                  outputBounds: (lower, bounds.upper), dequantScales: [], floatBias: [], isLast: false), weights)
+                  outputBounds: (lower, bounds.upper), dequantScales: [], floatBias: [], isLast: false), weights, record)
 }
