@@ -41,6 +41,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "SwiftletCLI", targets: ["SwiftletCLI"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
+        .library(name: "ResNetExample", targets: ["ResNetExample"]),
         .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
     ],
     targets: [

@@ -150,6 +150,14 @@ final class AnyModelCompressionTests: XCTestCase {
         XCTAssertLessThanOrEqual(Double(pruning.macsAfter), 0.5 * Double(pruning.macsBefore))
         XCTAssertLessThan(model.parameterCount, made(TinyResNet.init, seed: 3).parameterCount)
 
+        // Rounded: every group keeps an even number of channels, and the budget still holds.
+        let even = made(TinyResNet.init, seed: 3)
+        let rounded = try even.pruneChannels(inputShape: shape, macsReduction: 0.5, roundTo: 2)
+        let kept = rounded.groups.filter(\.isPrunable).map { $0.channels - (rounded.removed[$0.index]?.count ?? 0) }
+        XCTAssertTrue(kept.allSatisfy { $0 % 2 == 0 && $0 > 0 }, "\(kept)")
+        XCTAssertLessThanOrEqual(Double(rounded.macsAfter), 0.5 * Double(rounded.macsBefore))
+        XCTAssertEqual(try ModelFootprint(of: even, inputShape: shape).flops, 2 * rounded.macsAfter)
+
         let saved = Dictionary(uniqueKeysWithValues: model.stateDict.map { ($0.name, $0.tensor.detached()) })
         let fresh = made(TinyResNet.init, seed: 4)
         XCTAssertThrowsError(try fresh.loadStateDict(saved))

@@ -50,13 +50,18 @@ extension ChannelDependencies {
     }
 
     /// The `fraction` (0…1) of group `index`'s channels that rank lowest, ascending; at
-    /// least one channel stays.
-    public func lowestChannels(ofGroup index: Int, fraction: Float, by importance: UnitImportance) throws -> [Int] {
+    /// least one channel stays, and with `roundTo` the channels kept are a multiple of it
+    /// (the nearest to what the fraction keeps; all of them in a group smaller than it).
+    public func lowestChannels(ofGroup index: Int, fraction: Float, by importance: UnitImportance, roundTo: Int = 1) throws -> [Int] {
         try checkPruningFraction(fraction)
+        let order = try ranked(ofGroup: index, importance)
+        return Array(order.prefix(removedCount(order.count, fraction: Double(fraction), roundTo: roundTo))).sorted()
+    }
+
+    /// Group `index`'s channels from the least to the most important (ties by index).
+    func ranked(ofGroup index: Int, _ importance: UnitImportance) throws -> [Int] {
         let scores = try self.importance(ofGroup: index, importance)
-        let count = min(Int((Double(fraction) * Double(scores.count)).rounded()), scores.count - 1)
-        let order = scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        return Array(order.prefix(count)).sorted()
+        return scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
     }
 
     /// Removes `removed` channels (by group index) physically from every member tensor.
@@ -104,6 +109,15 @@ extension ChannelDependencies {
     }
 }
 
+/// How many of `channels` a `fraction` removes: at least one channel stays, and the channels
+/// kept are the multiple of `roundTo` nearest to what the fraction keeps (all of them when
+/// there are fewer than `roundTo`).
+private func removedCount(_ channels: Int, fraction: Double, roundTo: Int) -> Int {
+    let kept = channels - min(Int((fraction * Double(channels)).rounded()), channels - 1)
+    let step = max(roundTo, 1)
+    return channels - min(channels, max(step, Int((Double(kept) / Double(step)).rounded()) * step))
+}
+
 extension UnitImportance {
     fileprivate var isL1: Bool {
         if case .l1Norm = self { return true }
@@ -119,34 +133,39 @@ extension Module {
     }
 
     /// Removes the same `fraction` of the lowest-ranked channels from every prunable group
-    /// that `select` accepts (all by default), physically.
+    /// that `select` accepts (all by default), physically; with `roundTo`, every group keeps a
+    /// multiple of it (SIMD-friendly counts: 8 keeps vector lanes and runtimes' blocked layouts full).
     @discardableResult
-    public func pruneChannels(inputShape: [Int], fraction: Float, by importance: UnitImportance = .l1Norm,
+    public func pruneChannels(inputShape: [Int], fraction: Float, by importance: UnitImportance = .l1Norm, roundTo: Int = 1,
                               select: (ChannelDependencies.Group) -> Bool = { _ in true }) throws -> ChannelPruning {
         let dependencies = try channelDependencies(inputShape: inputShape)
         let chosen = dependencies.groups.filter { $0.isPrunable && !$0.producers.isEmpty && select($0) }
         var removed: [Int: [Int]] = [:]
-        for group in chosen { removed[group.index] = try dependencies.lowestChannels(ofGroup: group.index, fraction: fraction, by: importance) }
+        for group in chosen {
+            removed[group.index] = try dependencies.lowestChannels(ofGroup: group.index, fraction: fraction, by: importance, roundTo: roundTo)
+        }
         return try apply(removed, dependencies)
     }
 
-    /// Removes the lowest-ranked channels of every prunable group, the same fraction of each,
-    /// the smallest fraction that leaves at most (1 − `macsReduction`) of the model's
-    /// multiply-accumulates per image (found by bisection over the fraction).
+    /// Removes the lowest-ranked channels of every prunable group, the same fraction of each
+    /// (each group keeping a multiple of `roundTo`), the smallest fraction that leaves at most
+    /// (1 − `macsReduction`) of the model's multiply-accumulates per image (found by bisection
+    /// over the fraction).
     @discardableResult
-    public func pruneChannels(inputShape: [Int], macsReduction: Double, by importance: UnitImportance = .l1Norm) throws -> ChannelPruning {
+    public func pruneChannels(inputShape: [Int], macsReduction: Double, by importance: UnitImportance = .l1Norm,
+                              roundTo: Int = 1) throws -> ChannelPruning {
         guard macsReduction > 0 && macsReduction < 1 else {
             throw TensorError.invalidArgument(op: "pruneChannels", "the MACs reduction must be between 0 and 1 (exclusive), got \(macsReduction)")
         }
+        guard roundTo >= 1 else {
+            throw TensorError.invalidArgument(op: "pruneChannels", "roundTo must be at least 1, got \(roundTo)")
+        }
         let dependencies = try channelDependencies(inputShape: inputShape)
         let groups = dependencies.groups.filter { $0.isPrunable && !$0.producers.isEmpty }
-        let orders = try groups.map { group -> [Int] in
-            let scores = try dependencies.importance(ofGroup: group.index, importance)
-            return scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        }
+        let orders = try groups.map { try dependencies.ranked(ofGroup: $0.index, importance) }
         func removal(_ fraction: Double) -> [Int: [Int]] {
             Dictionary(uniqueKeysWithValues: zip(groups, orders).map { group, order in
-                (group.index, Array(order.prefix(min(Int((fraction * Double(group.channels)).rounded()), group.channels - 1))))
+                (group.index, Array(order.prefix(removedCount(group.channels, fraction: fraction, roundTo: roundTo))))
             })
         }
         let budget = Double(dependencies.macs(removing: [:])) * (1 - macsReduction)
