@@ -98,3 +98,36 @@ def build_model(name, state_dict=None):
     if cls is Teacher and state_dict is not None and "fc1.weight" in state_dict:
         return Teacher(hidden=state_dict["fc1.weight"].shape[0])
     return cls()
+
+
+class ResidualBlock(nn.Module):
+    """A ResNet basic block: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut a
+    strided 1×1 convolution with BatchNorm where the shape changes (Sources/Examples/ResNet20)."""
+    def __init__(self, inputs, outputs, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(outputs)
+        self.conv2 = nn.Conv2d(outputs, outputs, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(outputs)
+        self.shortcut = None if stride == 1 and inputs == outputs else nn.Sequential(
+            nn.Conv2d(inputs, outputs, 1, stride, bias=False), nn.BatchNorm2d(outputs))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResidualNet(nn.Module):
+    """ResNet-20's shapes in miniature: a stem, an identity block, a projecting block, global
+    average pooling, fc."""
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(4)
+        self.layer1 = ResidualBlock(4, 4, 1)
+        self.layer2 = ResidualBlock(4, 8, 2)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(F.relu(self.bn1(self.conv1(x)))))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))

@@ -1,8 +1,10 @@
 """Regenerates every golden fixture in this folder from PyTorch (float32, CPU, 1 thread).
 
 Run from the repository root, with any Python that has torch and numpy:
-    python Tests/SwiftletTests/Fixtures/generate_fixtures.py
-It rewrites ops.json, optimizers.json, batchnorm.json and mnist_net.json beside itself.
+    python Tests/SwiftletTests/Fixtures/generate_fixtures.py [GROUP ...]
+It rewrites ops.json, optimizers.json, batchnorm.json, mnist_net.json and residual_net.json
+beside itself, or only the named groups. The last bits of some results depend on the CPU
+torch runs on (AVX2 or AVX-512 kernels): regenerate only the groups you change.
 Each case seeds torch from its own name, so adding a case never changes the others.
 
 File format (read by Tests/SwiftletTests/Fixture.swift):
@@ -26,7 +28,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
-from models import MnistNet  # noqa: E402
+from models import MnistNet, ResidualNet  # noqa: E402
 
 
 # ---------------------------------------------------------------- output
@@ -387,13 +389,39 @@ def mnist_net_case():
     return "mnist_net", params, tensors
 
 
+# ---------------------------------------------------------------- residual_net.json
+
+def residual_net_case():
+    """A residual net in training mode (BatchNorm on batch statistics) through three steps of
+    the ResNet-20 recipe's optimizer: SGD, Nesterov momentum 0.9, weight decay 5e-4."""
+    seed("residual_net")
+    model = ResidualNet()
+    x, targets = torch.randn(6, 3, 8, 8), torch.randint(0, 10, (6,))
+    tensors = {k: v.clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    tensors.update(x=x, targets=targets)
+    logits = model(x)
+    loss = F.cross_entropy(logits, targets)
+    loss.backward()
+    tensors.update(logits=logits, loss=loss)
+    tensors.update({"grad." + k: p.grad.clone() for k, p in model.named_parameters()})
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    opt.step()
+    for _ in range(2):
+        opt.zero_grad()
+        F.cross_entropy(model(x), targets).backward()
+        opt.step()
+    tensors.update({"step3." + k: v.detach().clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")})
+    params = dict(optimizer="sgd", lr=0.1, momentum=0.9, nesterov=1, weight_decay=5e-4, steps=3, loss="cross_entropy mean")
+    return "residual_net", params, tensors
+
+
 def main():
     torch.set_num_threads(1)  # a fixed summation order: the same bits on every run
     torch.use_deterministic_algorithms(True)
-    write_group("ops", ops_cases())
-    write_group("optimizers", optimizer_cases())
-    write_group("batchnorm", batchnorm_cases())
-    write_group("mnist_net", [mnist_net_case()])
+    groups = {"ops": ops_cases, "optimizers": optimizer_cases, "batchnorm": batchnorm_cases,
+              "mnist_net": lambda: [mnist_net_case()], "residual_net": lambda: [residual_net_case()]}
+    for name in sys.argv[1:] or groups:
+        write_group(name, groups[name]())
 
 
 if __name__ == "__main__":
