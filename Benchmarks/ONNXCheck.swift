@@ -24,10 +24,6 @@ public struct ONNXCheck {
     /// The script's JSON line as printed.
     public let line: String
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// The checker script beside this file, found without any environment variable.
     public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("peer/onnx_check.py")
@@ -35,36 +31,14 @@ public struct ONNXCheck {
     /// Runs the checker with `python` (which must have onnx, onnxruntime, numpy and
     /// safetensors) on `model` and `data` (inputs, labels and Swiftlet's logits).
     public static func run(python: String, model: URL, data: URL, threads: Int, batch: Int = 64) throws -> ONNXCheck {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, model.path, data.path, "--threads", "\(threads)", "--batch", "\(batch)"]
-        // stderr goes to a file, so that neither it nor stdout can fill a pipe and stall the script.
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("onnx_check-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil), let errors = try? FileHandle(forWritingTo: errorFile) else {
-            throw Failure(description: "cannot create \(errorFile.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "cannot run \(python): \(error.localizedDescription)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? errors.close()
-        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(python) \(script.lastPathComponent) failed: \(errorText.split(separator: "\n").last ?? "exit \(process.terminationStatus)")")
-        }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        let printed = try runPeerScript(script, python: python,
+                                        arguments: [model.path, data.path, "--threads", "\(threads)", "--batch", "\(batch)"])
+        let lines = printed.split(separator: "\n")
         guard let line = lines.last, let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let maxDifference = object["max_abs_diff"] as? Double, let agreement = object["top1_agreement"] as? Double,
               let ortAccuracy = object["ort_accuracy"] as? Double, let swiftletAccuracy = object["swiftlet_accuracy"] as? Double,
               let speed = object["ort_img_per_s"] as? Double else {
-            throw Failure(description: "\(script.lastPathComponent) printed no result line: \(lines.last.map(String.init) ?? "nothing")")
+            throw PeerScriptFailure(description: "\(script.lastPathComponent) printed no result line: \(lines.last.map(String.init) ?? "nothing")")
         }
         return ONNXCheck(maxAbsDifference: maxDifference, top1Agreement: agreement, ortAccuracy: ortAccuracy,
                          swiftletAccuracy: swiftletAccuracy, ortImagesPerSecond: speed, images: object["images"] as? Int ?? 0,

@@ -26,10 +26,6 @@ public struct PeerBenchmark {
 
     public static func decompositionKey(model: String, label: String) -> String { "\(model): \(label)" }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// The peer script beside this file, found without any environment variable.
     public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("peer/pytorch_bench.py")
@@ -46,27 +42,11 @@ public struct PeerBenchmark {
     }
 
     private static func run(python: String, threads: Int, arguments: [String]) throws -> PeerBenchmark {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, "--threads", "\(threads)"] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "cannot run \(python): \(error.localizedDescription)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(python) \(script.lastPathComponent) failed: \(errorText.split(separator: "\n").last ?? "exit \(process.terminationStatus)")")
-        }
+        let printed = try runPeerScript(script, python: python, arguments: ["--threads", "\(threads)"] + arguments)
         var models: [String: Model] = [:]
         var sgemm: [Int: Double] = [:]
         var decompositions: [String: Decomposition] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in printed.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             if let name = object["model"] as? String, let train = object["train_img_per_s"] as? Double,
                let infer = object["infer_img_per_s"] as? Double, let latency = object["latency_b1_us"] as? Double {

@@ -6,48 +6,13 @@ import XCTest
 /// as dot products along the stacked rows), checked against the definition summed in Double,
 /// at shapes that put several images into one stacked chunk (and leave a smaller last one).
 final class StackedConvolutionTests: XCTestCase {
-    private struct Reference {
-        var output: [Double], gradInput: [Double], gradWeight: [Double]
-
-        init(_ g: Conv2dGeometry, input: [Float], weight: [Float], gradOutput: [Float]) {
-            output = [Double](repeating: 0, count: g.batch * g.outChannels * g.outPlane)
-            gradInput = [Double](repeating: 0, count: input.count)
-            gradWeight = [Double](repeating: 0, count: weight.count)
-            let m = g.outChannelsPerGroup, c = g.inChannelsPerGroup
-            for n in 0..<g.batch {
-                for o in 0..<g.outChannels {
-                    let group = o / m
-                    for oh in 0..<g.outHeight {
-                        for ow in 0..<g.outWidth {
-                            let out = ((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow
-                            for ci in 0..<c {
-                                for i in 0..<g.kernelHeight {
-                                    let ih = oh * g.strideHeight - g.paddingHeight + i * g.dilationHeight
-                                    guard ih >= 0 && ih < g.inHeight else { continue }
-                                    for j in 0..<g.kernelWidth {
-                                        let iw = ow * g.strideWidth - g.paddingWidth + j * g.dilationWidth
-                                        guard iw >= 0 && iw < g.inWidth else { continue }
-                                        let x = ((n * g.inChannels + group * c + ci) * g.inHeight + ih) * g.inWidth + iw
-                                        let w = ((o * c + ci) * g.kernelHeight + i) * g.kernelWidth + j
-                                        output[out] += Double(input[x]) * Double(weight[w])
-                                        gradInput[x] += Double(gradOutput[out]) * Double(weight[w])
-                                        gradWeight[w] += Double(gradOutput[out]) * Double(input[x])
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     private func check(_ g: Conv2dGeometry, forward: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(g.isValid && g.usesDirectForward == forward && g.usesDirectBackwardWeight, "\(g)", file: file, line: line)
         let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: 11)
         let weight = randomValues(g.outChannels * g.patchSize, seed: 12)
         let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: 13)
-        let reference = Reference(g, input: input, weight: weight, gradOutput: gradOutput)
+        let reference = ConvReference(g, input: input, weight: weight, bias: [Float](repeating: 0, count: g.outChannels),
+                                      gradOutput: gradOutput)
         forEachThreadCount { threads in
             let context = "\(g), threads \(threads)"
             var output = [Float](repeating: .nan, count: gradOutput.count)

@@ -22,6 +22,23 @@ extension FixtureCase {
         assertClose(actual.scalars, expected.data, rtol: rtol, atol: atol, "\(self.name): \(name)", file: file, line: line)
     }
 
+    /// Runs `model` on the case's `x` and checks its logits, the cross-entropy loss against
+    /// `targets` and every parameter's gradient against PyTorch's; returns the batch so that the
+    /// optimizer steps after it can be checked too.
+    func expectForwardAndBackward(of model: Module, file: StaticString = #filePath,
+                                  line: UInt = #line) throws -> (x: Tensor, labels: [Int]) {
+        let x = try input("x"), labels = try labels("targets")
+        let logits = try model(x)
+        let loss = try crossEntropy(logits, labels)
+        try expect(logits, "logits", file: file, line: line)
+        try expect(loss, "loss", file: file, line: line)
+        try loss.backward()
+        for (name, parameter) in model.namedParameters {
+            try expect(parameter.grad, "grad.\(name)", rtol: 1e-3, atol: 1e-5, file: file, line: line)
+        }
+        return (x, labels)
+    }
+
     func size2D(_ key: String) throws -> Size2D {
         let (h, w) = try pair(key)
         return Size2D(h, w)

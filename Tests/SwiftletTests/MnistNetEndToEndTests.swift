@@ -11,15 +11,7 @@ final class MnistNetEndToEndTests: XCTestCase {
         XCTAssertEqual(names, ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: try names.map { ($0, try c.input($0)) }))
 
-        let x = try c.input("x"), labels = try c.labels("targets")
-        let logits = try model(x)
-        let loss = try crossEntropy(logits, labels)
-        try c.expect(logits, "logits")
-        try c.expect(loss, "loss")
-        try loss.backward()
-        for (name, parameter) in model.namedParameters {
-            try c.expect(parameter.grad, "grad.\(name)", rtol: 1e-3, atol: 1e-5)
-        }
+        let (x, labels) = try c.expectForwardAndBackward(of: model)
 
         let optimizer = SGD(model.parameters, lr: Float(try c.double("lr")), momentum: Float(try c.double("momentum")))
         optimizer.zeroGrad()

@@ -44,15 +44,7 @@ final class ResidualNetEndToEndTests: XCTestCase {
         values.merge(model.stateDict.filter { $0.name.hasSuffix("num_batches_tracked") }.map { ($0.name, $0.tensor) }) { a, _ in a }
         try model.loadStateDict(values)
 
-        let x = try c.input("x"), labels = try c.labels("targets")
-        let logits = try model(x)
-        let loss = try crossEntropy(logits, labels)
-        try c.expect(logits, "logits")
-        try c.expect(loss, "loss")
-        try loss.backward()
-        for (name, parameter) in model.namedParameters {
-            try c.expect(parameter.grad, "grad.\(name)", rtol: 1e-3, atol: 1e-5)
-        }
+        let (x, labels) = try c.expectForwardAndBackward(of: model)
 
         let optimizer = SGD(model.parameters, lr: Float(try c.double("lr")), momentum: Float(try c.double("momentum")),
                             nesterov: try c.int("nesterov") == 1, weightDecay: Float(try c.double("weight_decay")))

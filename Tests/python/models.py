@@ -5,8 +5,14 @@ classes) and by Tests/SwiftletTests/Fixtures/generate_fixtures.py (golden values
 MNIST net). MnistNet, Lenet300, SimpleCNN and Teacher are exactly the classes of
 shared/peer/pytorch_bench.py, so checkpoints, fixtures and the speed anchor agree.
 """
+import sys
+from pathlib import Path
+
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Benchmarks" / "peer"))
+from resnet20_cifar import BasicBlock  # noqa: E402  (the ResNet-20 twin's block, for ResidualNet)
 
 
 class MnistNet(nn.Module):
@@ -100,23 +106,6 @@ def build_model(name, state_dict=None):
     return cls()
 
 
-class ResidualBlock(nn.Module):
-    """A ResNet basic block: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut a
-    strided 1×1 convolution with BatchNorm where the shape changes (Sources/Examples/ResNet20)."""
-    def __init__(self, inputs, outputs, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(outputs)
-        self.conv2 = nn.Conv2d(outputs, outputs, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(outputs)
-        self.shortcut = None if stride == 1 and inputs == outputs else nn.Sequential(
-            nn.Conv2d(inputs, outputs, 1, stride, bias=False), nn.BatchNorm2d(outputs))
-
-    def forward(self, x):
-        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
-
-
 class ResidualNet(nn.Module):
     """ResNet-20's shapes in miniature: a stem, an identity block, a projecting block, global
     average pooling, fc."""
@@ -124,8 +113,8 @@ class ResidualNet(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 4, 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(4)
-        self.layer1 = ResidualBlock(4, 4, 1)
-        self.layer2 = ResidualBlock(4, 8, 2)
+        self.layer1 = BasicBlock(4, 4, 1)
+        self.layer2 = BasicBlock(4, 8, 2)
         self.fc = nn.Linear(8, 10)
 
     def forward(self, x):

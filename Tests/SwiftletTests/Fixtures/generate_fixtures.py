@@ -365,17 +365,22 @@ def batchnorm_cases():
 
 # ---------------------------------------------------------------- mnist_net.json
 
+def forward_and_backward(model, x, targets):
+    """The batch, the logits, the cross-entropy loss and every parameter's gradient (what
+    FixtureCase.expectForwardAndBackward checks)."""
+    logits = model(x)
+    loss = F.cross_entropy(logits, targets)
+    loss.backward()
+    return {"x": x, "targets": targets, "logits": logits, "loss": loss,
+            **{"grad." + k: p.grad.clone() for k, p in model.named_parameters()}}
+
+
 def mnist_net_case():
     seed("mnist_net")
     model = MnistNet()
     x, targets = torch.randn(4, 1, 28, 28), torch.randint(0, 10, (4,))
     tensors = {k: v.clone() for k, v in model.state_dict().items()}
-    tensors.update(x=x, targets=targets)
-    logits = model(x)
-    loss = F.cross_entropy(logits, targets)
-    loss.backward()
-    tensors.update(logits=logits, loss=loss)
-    tensors.update({"grad." + k: p.grad.clone() for k, p in model.named_parameters()})
+    tensors.update(forward_and_backward(model, x, targets))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     losses = []
     for _ in range(3):
@@ -398,12 +403,7 @@ def residual_net_case():
     model = ResidualNet()
     x, targets = torch.randn(6, 3, 8, 8), torch.randint(0, 10, (6,))
     tensors = {k: v.clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
-    tensors.update(x=x, targets=targets)
-    logits = model(x)
-    loss = F.cross_entropy(logits, targets)
-    loss.backward()
-    tensors.update(logits=logits, loss=loss)
-    tensors.update({"grad." + k: p.grad.clone() for k, p in model.named_parameters()})
+    tensors.update(forward_and_backward(model, x, targets))
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
     opt.step()
     for _ in range(2):

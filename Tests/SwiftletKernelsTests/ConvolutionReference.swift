@@ -1,0 +1,55 @@
+import SwiftletKernels
+
+/// Visits every (input, weight, output) index triple of a convolution whose input pixel is
+/// not padding, straight from the definition: the oracle the kernels are checked against.
+func forEachTap(_ g: Conv2dGeometry, _ visit: (_ input: Int, _ weight: Int, _ output: Int) -> Void) {
+    let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
+    for n in 0..<g.batch {
+        for o in 0..<g.outChannels {
+            let group = o / outPerGroup
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    let output = ((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow
+                    for c in 0..<inPerGroup {
+                        for i in 0..<g.kernelHeight {
+                            let ih = oh * g.strideHeight - g.paddingHeight + i * g.dilationHeight
+                            guard ih >= 0 && ih < g.inHeight else { continue }
+                            for j in 0..<g.kernelWidth {
+                                let iw = ow * g.strideWidth - g.paddingWidth + j * g.dilationWidth
+                                guard iw >= 0 && iw < g.inWidth else { continue }
+                                let ic = group * inPerGroup + c
+                                let input = ((n * g.inChannels + ic) * g.inHeight + ih) * g.inWidth + iw
+                                let weight = ((o * inPerGroup + c) * g.kernelHeight + i) * g.kernelWidth + j
+                                visit(input, weight, output)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct ConvReference {
+    var output: [Double], gradInput: [Double], gradWeight: [Double], gradBias: [Double]
+
+    init(_ g: Conv2dGeometry, input: [Float], weight: [Float], bias: [Float], gradOutput: [Float]) {
+        let outPlane = g.outHeight * g.outWidth
+        output = (0..<(g.batch * g.outChannels * outPlane)).map { Double(bias[($0 / outPlane) % g.outChannels]) }
+        gradInput = [Double](repeating: 0, count: input.count)
+        gradWeight = [Double](repeating: 0, count: weight.count)
+        gradBias = (0..<g.outChannels).map { o in
+            (0..<g.batch).reduce(0.0) { total, n in
+                let start = (n * g.outChannels + o) * outPlane
+                return total + gradOutput[start..<(start + outPlane)].reduce(0.0) { $0 + Double($1) }
+            }
+        }
+        var output = self.output, gradInput = self.gradInput, gradWeight = self.gradWeight
+        forEachTap(g) { i, w, o in
+            output[o] += Double(input[i]) * Double(weight[w])
+            gradInput[i] += Double(gradOutput[o]) * Double(weight[w])
+            gradWeight[w] += Double(gradOutput[o]) * Double(input[i])
+        }
+        (self.output, self.gradInput, self.gradWeight) = (output, gradInput, gradWeight)
+    }
+}
