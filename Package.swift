@@ -42,6 +42,8 @@ let package = Package(
         .library(name: "SwiftletCLI", targets: ["SwiftletCLI"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .library(name: "ResNetExample", targets: ["ResNetExample"]),
+        .library(name: "ScalarAutograd", targets: ["ScalarAutograd"]),
+        .executable(name: "two-moons", targets: ["two-moons"]),
         .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
     ],
     targets: [
@@ -58,6 +60,10 @@ let package = Package(
                 exclude: ["peer"], swiftSettings: fast),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
 
+        // Teaching: the scalar autograd engine of docs/autograd/ chapter 1 and its two-moons demo.
+        .target(name: "ScalarAutograd", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        .executableTarget(name: "two-moons", dependencies: ["ScalarAutograd"], path: "Sources/Examples/TwoMoons", swiftSettings: fast),
+
         // Examples: a user's own model and program, built on the public API only.
         .target(name: "ResNetExample", dependencies: ["Swiftlet", "SwiftletCLI", "Datasets", "SwiftletBenchmarks"],
                 path: "Sources/Examples/ResNet20", swiftSettings: fast),
@@ -68,6 +74,7 @@ let package = Package(
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
         .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
+        .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
