@@ -60,9 +60,12 @@ let package = Package(
                 exclude: ["peer"], swiftSettings: fast),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
 
-        // Teaching: the scalar autograd engine of docs/autograd/ chapter 1 and its two-moons demo.
+        // Teaching: the scalar autograd engine of docs/autograd/ chapter 1, its two-moons demo,
+        // and the exercises (your answers in Exercises, one set of answers in ExerciseSolutions).
         .target(name: "ScalarAutograd", dependencies: ["SwiftletKernels"], swiftSettings: fast),
         .executableTarget(name: "two-moons", dependencies: ["ScalarAutograd"], path: "Sources/Examples/TwoMoons", swiftSettings: fast),
+        .target(name: "Exercises", dependencies: ["Swiftlet", "ScalarAutograd"], swiftSettings: fast),
+        .target(name: "ExerciseSolutions", dependencies: ["Exercises", "Swiftlet", "ScalarAutograd"], swiftSettings: fast),
 
         // Examples: a user's own model and program, built on the public API only.
         .target(name: "ResNetExample", dependencies: ["Swiftlet", "SwiftletCLI", "Datasets", "SwiftletBenchmarks"],
@@ -75,6 +78,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
         .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
         .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
+        .testTarget(name: "ExercisesTests", dependencies: ["Exercises", "ExerciseSolutions", "Swiftlet", "ScalarAutograd"],
+                    swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
