@@ -10,8 +10,8 @@ struct GraphCommand: Command {
     let discussion = """
         Builds the model freshly initialised from --seed, runs one training step on a random batch (--batch normal images \
         and random labels): forward, cross-entropy loss, backward, and draws the graph that backward() walked. Each box \
-        is a tensor: the op that computed it (blue), a parameter by its state-dict name (yellow), a constant such as the \
-        images (grey) or the loss (red), with its shape; tensors of at most 4 elements show their values and gradients. \
+        is a tensor: the op that computed it (blue), a parameter by its state-dict name (yellow), the images, a constant \
+        (grey) or the loss (red), with its shape; tensors of at most 4 elements show their values and gradients. \
         Inputs are at the top, the loss at the bottom, laid out in layers by Swiftlet itself (no Graphviz needed). An \
         --out ending in .dot writes the graph in Graphviz's DOT language instead.
         """
@@ -36,7 +36,7 @@ struct GraphCommand: Command {
         try loss.backward()
         let lossValue = try loss.item
 
-        let graph = BackwardGraph(of: loss, names: model.namedParameters)
+        let graph = BackwardGraph(of: loss, names: [("images", images)] + model.namedParameters)
         let url = URL(fileURLWithPath: path)
         try AtomicFile.write(url.pathExtension == "dot" ? graph.dot() : graph.svg(), to: url)
         let operations = graph.nodes.filter { $0.operation != nil }.count
