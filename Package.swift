@@ -80,6 +80,8 @@ let package = Package(
         .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
         .testTarget(name: "ExercisesTests", dependencies: ["Exercises", "ExerciseSolutions", "Swiftlet", "ScalarAutograd"],
                     swiftSettings: fast),
+        // Every ```swift block of the teaching docs is a marked region of a compiled source file.
+        .testTarget(name: "DocsTests", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
