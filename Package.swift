@@ -42,6 +42,8 @@ let package = Package(
         .library(name: "SwiftletCLI", targets: ["SwiftletCLI"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .library(name: "ResNetExample", targets: ["ResNetExample"]),
+        .library(name: "ScalarAutograd", targets: ["ScalarAutograd"]),
+        .executable(name: "two-moons", targets: ["two-moons"]),
         .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
     ],
     targets: [
@@ -58,6 +60,13 @@ let package = Package(
                 exclude: ["peer"], swiftSettings: fast),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
 
+        // Teaching: the scalar autograd engine of docs/autograd/ chapter 1, its two-moons demo,
+        // and the exercises (your answers in Exercises, one set of answers in ExerciseSolutions).
+        .target(name: "ScalarAutograd", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        .executableTarget(name: "two-moons", dependencies: ["ScalarAutograd"], path: "Sources/Examples/TwoMoons", swiftSettings: fast),
+        .target(name: "Exercises", dependencies: ["Swiftlet", "ScalarAutograd"], swiftSettings: fast),
+        .target(name: "ExerciseSolutions", dependencies: ["Exercises", "Swiftlet", "ScalarAutograd"], swiftSettings: fast),
+
         // Examples: a user's own model and program, built on the public API only.
         .target(name: "ResNetExample", dependencies: ["Swiftlet", "SwiftletCLI", "Datasets", "SwiftletBenchmarks"],
                 path: "Sources/Examples/ResNet20", swiftSettings: fast),
@@ -68,6 +77,11 @@ let package = Package(
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
         .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
+        .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
+        .testTarget(name: "ExercisesTests", dependencies: ["Exercises", "ExerciseSolutions", "Swiftlet", "ScalarAutograd"],
+                    swiftSettings: fast),
+        // Every ```swift block of the teaching docs is a marked region of a compiled source file.
+        .testTarget(name: "DocsTests", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

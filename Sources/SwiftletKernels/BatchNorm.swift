@@ -146,10 +146,12 @@ public func batchNormBackward(
             }
             sumDy += dyLanes.sum()
             sumDyXhat += dyXhatLanes.sum()
+            // ANCHOR: batch-norm-sums
             gradWeight[c] = sumDyXhat
             gradBias[c] = sumDy
             let scale = (gamma?[c] ?? 1) * inverse
             let meanDy = sumDy / m, meanDyXhat = sumDyXhat / m
+            // ANCHOR_END: batch-norm-sums
             let scaleV = SIMD8<Float>(repeating: scale), meanDyV = SIMD8<Float>(repeating: meanDy)
             let meanDyXhatV = SIMD8<Float>(repeating: meanDyXhat)
             for n in 0..<layout.batch {
@@ -162,11 +164,13 @@ public func batchNormBackward(
                         storeVector(scaleV * (loadVector(g + i) - meanDyV - xHat * meanDyXhatV), gx + i)
                         i += 8
                     }
+                    // ANCHOR: batch-norm-input
                     while i < layout.spatial {
                         let xHat = (source[i] - mu) * inverse
                         gx[i] = scale * (g[i] - meanDy - xHat * meanDyXhat)
                         i += 1
                     }
+                    // ANCHOR_END: batch-norm-input
                 } else {
                     while i + 8 <= layout.spatial {
                         storeVector(scaleV * loadVector(g + i), gx + i)

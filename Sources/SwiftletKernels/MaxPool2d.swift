@@ -149,6 +149,7 @@ private func keepMaximum(
 
 /// Overwrites `gradInput`: zeros, then adds each `gradOutput` element to the input pixel
 /// its `argmax` entry names (overlapping windows that share a maximum both contribute).
+// ANCHOR: max-pool-backward
 public func maxPool2dBackward(
     _ g: Pool2dGeometry, gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
     gradInput: UnsafeMutablePointer<Float>
@@ -165,3 +166,4 @@ public func maxPool2dBackward(
         }
     }
 }
+// ANCHOR_END: max-pool-backward

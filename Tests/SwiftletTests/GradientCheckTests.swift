@@ -3,9 +3,11 @@ import XCTest
 
 /// One central-difference check per differentiable operation, named after the operation.
 final class GradientCheckTests: XCTestCase {
+    // ANCHOR: check-add
     func testGradientAdd() throws {
         try checkGradients([spreadTensor([2, 3, 4], seed: 1), spreadTensor([3, 1], seed: 2)]) { try $0[0] + $0[1] }
     }
+    // ANCHOR_END: check-add
 
     func testGradientSub() throws {
         try checkGradients([spreadTensor([4], seed: 3), spreadTensor([2, 3, 4], seed: 4)]) { try $0[0] - $0[1] }
@@ -32,9 +34,11 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([spreadTensor([6], seed: 11)]) { ($0[0] * 3 + 1) / 2 - 0.5 }
     }
 
+    // ANCHOR: check-matmul
     func testGradientMatmul() throws {
         try checkGradients([spreadTensor([3, 4], seed: 12), spreadTensor([4, 5], seed: 13)]) { try $0[0].matmul($0[1]) }
     }
+    // ANCHOR_END: check-matmul
 
     func testGradientMatmulBatched() throws {
         try checkGradients([spreadTensor([2, 3, 4], seed: 14), spreadTensor([2, 4, 2], seed: 15)]) { try $0[0].matmul($0[1]) }
@@ -98,11 +102,14 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([spreadTensor([2, 3, 4], seed: 35)]) { try $0[0].softmax(alongAxis: 1) }
     }
 
+    // ANCHOR: check-log-softmax
     func testGradientLogSoftmax() throws {
         try checkGradients([spreadTensor([3, 5], seed: 36)]) { try $0[0].logSoftmax(alongAxis: -1) }
         try checkGradients([spreadTensor([2, 3, 4], seed: 37)]) { try $0[0].logSoftmax(alongAxis: 1) }
     }
+    // ANCHOR_END: check-log-softmax
 
+    // ANCHOR: check-conv2d
     func testGradientConv2d() throws {
         // Stride, padding, bias.
         try checkGradients([spreadTensor([2, 3, 6, 5], seed: 38), spreadTensor([4, 3, 3, 3], seed: 39), spreadTensor([4], seed: 40)],
@@ -115,13 +122,16 @@ final class GradientCheckTests: XCTestCase {
             try conv2d($0[0], weight: $0[1], stride: Size2D(1, 2), padding: Size2D(2, 1), dilation: 2, groups: 2)
         }
     }
+    // ANCHOR_END: check-conv2d
 
+    // ANCHOR: check-max-pool
     func testGradientMaxPool2d() throws {
         try checkGradients([spreadTensor([2, 2, 6, 6], seed: 43, gap: 0.01)], epsilon: 1e-3) { try maxPool2d($0[0], kernelSize: 2) }
         try checkGradients([spreadTensor([1, 2, 5, 7], seed: 44, gap: 0.01)], epsilon: 1e-3) {
             try maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1)
         }
     }
+    // ANCHOR_END: check-max-pool
 
     func testGradientAvgPool2d() throws {
         try checkGradients([spreadTensor([2, 2, 6, 6], seed: 45)]) { try avgPool2d($0[0], kernelSize: 2) }
@@ -139,11 +149,13 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    // ANCHOR: check-cross-entropy
     func testGradientCrossEntropy() throws {
         try checkGradients([spreadTensor([4, 5], seed: 48).affine(scale: 3, shift: 0).detached()]) {
             try crossEntropy($0[0], [0, 4, 2, 2])
         }
     }
+    // ANCHOR_END: check-cross-entropy
 
     func testGradientNllLoss() throws {
         try checkGradients([spreadTensor([4, 5], seed: 49)]) { try nllLoss($0[0], [1, 0, 3, 4]) }
@@ -164,6 +176,7 @@ final class GradientCheckTests: XCTestCase {
 }
 
 extension GradientCheckTests {
+    // ANCHOR: check-batch-norm
     func testGradientBatchNorm() throws {
         for training in [true, false] {
             let statistics = { BatchNormStatistics(mean: spreadTensor([3], seed: 60).detached(),
@@ -174,6 +187,7 @@ extension GradientCheckTests {
             }
         }
     }
+    // ANCHOR_END: check-batch-norm
 }
 
 extension GradientCheckTests {

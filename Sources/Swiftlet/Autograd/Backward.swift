@@ -8,6 +8,9 @@
 ///    finished gradient of its output and hands its inputs their share (its `backward`);
 /// 3. when a tensor feeds several operations, the shares add up — the multivariable chain
 ///    rule — and leaves keep the sum in `.grad`, on top of what earlier calls left there.
+///
+/// A node whose inputs were changed in place after the forward pass saved them (their
+/// `version` moved) makes `backward()` throw `TensorError.modifiedAfterSaved`, naming the op.
 extension Tensor {
     /// Backpropagates from this tensor. A scalar (a loss) needs no argument; any other
     /// tensor needs `seed`, the gradient of some scalar with respect to it.
@@ -24,6 +27,7 @@ extension Tensor {
             start = Tensor(repeating: 1, shape: shape)
         }
 
+        // ANCHOR: sweep
         // Gradients of intermediate tensors, held only until their node has run.
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): start]
         for tensor in topologicalOrder().reversed() {
@@ -32,10 +36,9 @@ extension Tensor {
                 tensor.accumulateGrad(gradOutput)
                 continue
             }
-            for (input, gradInput) in zip(node.inputs, node.backward(gradOutput)) {
+            if tensor.retainsGrad { tensor.accumulateGrad(gradOutput) }
+            for (input, gradInput) in zip(node.inputs, try node.inputGradients(gradOutput)) {
                 guard let gradInput, input.requiresGrad else { continue }
-                precondition(gradInput.shape == input.shape,
-                             "\(node.operation) backward produced shape \(gradInput.shape) for an input of shape \(input.shape)")
                 let key = ObjectIdentifier(input)
                 if let sum = pending[key] {
                     pending[key] = Tensor(shape: sum.shape, scalars: sum.scalars.adding(gradInput.scalars))
@@ -44,10 +47,12 @@ extension Tensor {
                 }
             }
         }
+        // ANCHOR_END: sweep
     }
 
-    /// Every tensor this one depends on (itself included), each after all of its inputs.
-    func topologicalOrder() -> [Tensor] {
+    /// Every tensor this one depends on (itself included), each after all of its inputs:
+    /// those that need a gradient, or with `includingConstants` all of them (data, labels).
+    public func topologicalOrder(includingConstants: Bool = false) -> [Tensor] {
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
         // Iterative depth-first search: deep graphs must not overflow the call stack.
@@ -59,14 +64,15 @@ extension Tensor {
             }
             guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
             stack.append((tensor, true))
-            for input in tensor.gradientNode?.inputs ?? [] where input.requiresGrad {
+            // Pushed last to first, so that inputs are listed in the op's order.
+            for input in (tensor.gradientNode?.inputs ?? []).reversed() where includingConstants || input.requiresGrad {
                 if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
             }
         }
         return order
     }
 
-    /// Adds a gradient into `.grad` of a leaf.
+    /// Adds a gradient into `.grad`: a leaf's, or that of a tensor that `retainsGrad`.
     private func accumulateGrad(_ gradient: Tensor) {
         if let grad {
             grad.scalars.add(gradient.scalars)

@@ -7,29 +7,33 @@
 //   div: ∂y/∂a = 1/b, ∂y/∂b = −a/b²
 
 extension Tensor {
+    // ANCHOR: add
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try binary(.add, lhs, rhs, +) { g, a, b, out in
+        try binary(.add, lhs, rhs, savesInputs: false, +) { g, a, b, out in
             (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
              Broadcasting.reduce(g.scalars, from: out, to: b.shape))
         }
     }
+    // ANCHOR_END: add
 
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try binary(.sub, lhs, rhs, -) { g, a, b, out in
+        try binary(.sub, lhs, rhs, savesInputs: false, -) { g, a, b, out in
             (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
              Broadcasting.reduce(g.scalars.mapScalars { -$0 }, from: out, to: b.shape))
         }
     }
 
+    // ANCHOR: mul
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try binary(.mul, lhs, rhs, *) { g, a, b, out in
+        try binary(.mul, lhs, rhs, savesInputs: true, *) { g, a, b, out in
             (Broadcasting.reduce(zipBroadcast(g.scalars, out, b.scalars, b.shape, out, *), from: out, to: a.shape),
              Broadcasting.reduce(zipBroadcast(g.scalars, out, a.scalars, a.shape, out, *), from: out, to: b.shape))
         }
     }
+    // ANCHOR_END: mul
 
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try binary(.div, lhs, rhs, /) { g, a, b, out in
+        try binary(.div, lhs, rhs, savesInputs: true, /) { g, a, b, out in
             let gOverB = zipBroadcast(g.scalars, out, b.scalars, b.shape, out, /)
             let quotient = zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, /)
             return (Broadcasting.reduce(gOverB, from: out, to: a.shape),
@@ -46,20 +50,21 @@ extension Tensor {
 
     /// `scale · self + shift`; the derivative is `scale`.
     public func affine(scale: Float, shift: Float) -> Tensor {
-        Tensor.result(of: .affine(scale: scale, shift: shift), shape: shape, scalars: scalars.mapScalars { scale * $0 + shift }, inputs: [self]) { g in
+        Tensor.result(of: .affine(scale: scale, shift: shift), shape: shape, scalars: scalars.mapScalars { scale * $0 + shift }, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.mapScalars { scale * $0 })]
         }
     }
 
     /// Shared shape of the four broadcasting operators: forward through `f`, backward
-    /// through `gradients(gradOutput, a, b, outShape)`.
+    /// through `gradients(gradOutput, a, b, outShape)`, which reads the operands' values
+    /// only if `savesInputs`.
     private static func binary(
-        _ op: GraphOp, _ a: Tensor, _ b: Tensor, _ f: @escaping (Float, Float) -> Float,
+        _ op: GraphOp, _ a: Tensor, _ b: Tensor, savesInputs: Bool, _ f: @escaping (Float, Float) -> Float,
         gradients: @escaping (Tensor, Tensor, Tensor, [Int]) -> ([Float], [Float])
     ) throws -> Tensor {
         let out = try Broadcasting.shape(a.shape, b.shape, op: op.name)
         let values = zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, f)
-        return result(of: op, shape: out, scalars: values, inputs: [a, b]) { g in
+        return result(of: op, shape: out, scalars: values, inputs: [a, b], savesInputs: savesInputs) { g in
             let (ga, gb) = gradients(g, a, b, out)
             return [Tensor(shape: a.shape, scalars: ga), Tensor(shape: b.shape, scalars: gb)]
         }

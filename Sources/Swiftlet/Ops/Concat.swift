@@ -33,7 +33,7 @@ public func concat(_ tensors: [Tensor], alongAxis axis: Int = 1) throws -> Tenso
     let values = [Float].filled(count: outShape.elementCount) { out in
         for (t, box) in zip(tensors, boxes) { box.insert(t.scalars, into: out) }
     }
-    return Tensor.result(of: .concat(axis: a), shape: outShape, scalars: values, inputs: tensors) { g in
+    return Tensor.result(of: .concat(axis: a), shape: outShape, scalars: values, inputs: tensors, savesInputs: false) { g in
         zip(tensors, boxes).map { t, box in
             t.requiresGrad ? Tensor(shape: t.shape, scalars: box.extract(from: g.scalars)) : nil
         }

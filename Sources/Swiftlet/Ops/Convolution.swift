@@ -33,6 +33,7 @@ public func conv2d(
         }
     }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    // ANCHOR: conv-backward
     return Tensor.result(of: .conv2d(stride: stride, padding: padding, dilation: dilation, groups: groups), shape: outShape, scalars: values, inputs: inputs) { gradOutput in
         var gradInput: Tensor?, gradWeight: Tensor?, gradBias: Tensor?
         if input.requiresGrad {
@@ -56,6 +57,7 @@ public func conv2d(
         }
         return Array([gradInput, gradWeight, gradBias].prefix(inputs.count))
     }
+    // ANCHOR_END: conv-backward
 }
 
 extension Conv2dGeometry {

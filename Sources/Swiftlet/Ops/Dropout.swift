@@ -11,7 +11,7 @@ extension Tensor {
         guard training && p > 0 else { return self }
         let keep = 1 / (1 - p)
         let mask = [Float].generate(count: count) { _ in GlobalRandom.generator.nextUniform() < p ? 0 : keep }
-        return Tensor.result(of: .other("dropout"), shape: shape, scalars: scalars.zipScalars(mask, *), inputs: [self]) { g in
+        return Tensor.result(of: .other("dropout"), shape: shape, scalars: scalars.zipScalars(mask, *), inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(mask, *))]
         }
     }

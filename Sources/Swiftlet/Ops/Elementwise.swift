@@ -18,21 +18,21 @@ extension Tensor {
 
     public func sigmoid() -> Tensor {
         let y = scalars.mapScalars { 1 / (1 + Foundation.exp(-$0)) }
-        return Tensor.result(of: .sigmoid, shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .sigmoid, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y) { $0 * $1 * (1 - $1) })]
         }
     }
 
     public func tanh() -> Tensor {
         let y = scalars.mapScalars { Foundation.tanh($0) }
-        return Tensor.result(of: .tanh, shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .tanh, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y) { $0 * (1 - $1 * $1) })]
         }
     }
 
     public func exp() -> Tensor {
         let y = scalars.mapScalars { Foundation.exp($0) }
-        return Tensor.result(of: .exp, shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .exp, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(y, *))]
         }
     }

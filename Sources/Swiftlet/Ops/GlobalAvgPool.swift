@@ -21,7 +21,7 @@ public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
     }
     let inputShape = input.shape
     return Tensor.result(of: .globalAvgPool2d, shape: [input.shape[0], input.shape[1], 1, 1], scalars: values,
-                         inputs: [input]) { g in
+                         inputs: [input], savesInputs: false) { g in
         [Tensor(shape: inputShape, scalars: g.scalars.withUnsafeBufferPointer { gy in
             [Float].filled(count: planes * area) { gx in
                 for p in 0..<planes {

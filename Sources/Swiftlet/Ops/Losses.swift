@@ -2,6 +2,7 @@ import Foundation
 
 // Loss functions, each returning a scalar averaged over the batch (PyTorch's defaults).
 
+// ANCHOR: cross-entropy
 /// Cross-entropy of `logits` [N, C] against class indices, averaged over the batch.
 /// Fused with log-softmax: ∂L/∂logits = (softmax(logits) − onehot(label)) / N.
 public func crossEntropy<Label: BinaryInteger>(_ logits: Tensor, _ labels: [Label]) throws -> Tensor {
@@ -10,20 +11,21 @@ public func crossEntropy<Label: BinaryInteger>(_ logits: Tensor, _ labels: [Labe
     let targets = labels.map { Int($0) }
     var total: Float = 0
     for (row, label) in targets.enumerated() { total -= logProbabilities[row * classes + label] }
-    return Tensor.result(of: .other("crossEntropy"), shape: [], scalars: [total / Float(batch)], inputs: [logits]) { g in
+    return Tensor.result(of: .other("crossEntropy"), shape: [], scalars: [total / Float(batch)], inputs: [logits], savesInputs: false) { g in
         let scale = g.scalars[0] / Float(batch)
         var grad = logProbabilities.mapScalars { Foundation.exp($0) * scale }
         for (row, label) in targets.enumerated() { grad[row * classes + label] -= scale }
         return [Tensor(shape: logits.shape, scalars: grad)]
     }
 }
+// ANCHOR_END: cross-entropy
 
 /// Negative log-likelihood of log-probabilities [N, C] at the labels, averaged over the batch.
 public func nllLoss<Label: BinaryInteger>(_ logProbabilities: Tensor, _ labels: [Label]) throws -> Tensor {
     let (batch, classes) = try classificationShape(logProbabilities, labels, op: "nllLoss")
     let picked = labels.enumerated().map { row, label in row * classes + Int(label) }
     let total = picked.reduce(Float(0)) { $0 - logProbabilities.scalars[$1] }
-    return Tensor.result(of: .other("nllLoss"), shape: [], scalars: [total / Float(batch)], inputs: [logProbabilities]) { g in
+    return Tensor.result(of: .other("nllLoss"), shape: [], scalars: [total / Float(batch)], inputs: [logProbabilities], savesInputs: false) { g in
         var grad = [Float](repeating: 0, count: logProbabilities.count)
         for index in picked { grad[index] = -g.scalars[0] / Float(batch) }
         return [Tensor(shape: logProbabilities.shape, scalars: grad)]
@@ -62,7 +64,7 @@ public func klDivergence(studentLogits: Tensor, teacherLogits: Tensor, temperatu
     for i in 0..<logStudent.count {
         total += Foundation.exp(logTeacher[i]) * (logTeacher[i] - logStudent[i])
     }
-    return Tensor.result(of: .other("klDivergence"), shape: [], scalars: [total / Float(batch)], inputs: [studentLogits]) { g in
+    return Tensor.result(of: .other("klDivergence"), shape: [], scalars: [total / Float(batch)], inputs: [studentLogits], savesInputs: false) { g in
         let scale = g.scalars[0] / (temperature * Float(batch))
         return [Tensor(shape: studentLogits.shape, scalars: logStudent.zipScalars(logTeacher) {
             (Foundation.exp($0) - Foundation.exp($1)) * scale

@@ -29,6 +29,7 @@ extension Tensor {
                 gemm(false, false, m, n, k, a.scalars, i * m * k, k, b.scalars, i * k * n, n, c + i * m * n, n, beta: 0)
             }
         }
+        // ANCHOR: matmul-backward
         return Tensor.result(of: .matmul, shape: outShape, scalars: values, inputs: [a, b]) { g in
             var gradA: Tensor?, gradB: Tensor?
             if a.requiresGrad {
@@ -47,6 +48,7 @@ extension Tensor {
             }
             return [gradA, gradB]
         }
+        // ANCHOR_END: matmul-backward
     }
 
     /// A fully connected layer's product: `self` [N, in] · weightᵀ [in, out] + bias [out].

@@ -22,7 +22,7 @@ extension Tensor {
             if let base = out.baseAddress { box.insert(scalars, into: base) }
         }
         let inputShape = shape
-        return Tensor.result(of: .pad(before: padding.map(\.before), after: padding.map(\.after), value: value), shape: outShape, scalars: values, inputs: [self]) { g in
+        return Tensor.result(of: .pad(before: padding.map(\.before), after: padding.map(\.after), value: value), shape: outShape, scalars: values, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: inputShape, scalars: box.extract(from: g.scalars))]
         }
     }

@@ -4,6 +4,7 @@ import SwiftletKernels
 // that won (remembered as an index during forward); average pooling spreads it evenly over
 // the window it averaged.
 
+// ANCHOR: max-pool
 /// Max-pooling over `kernelSize` windows of `input` [N, C, H, W]; `stride` defaults to the
 /// kernel size, padding counts as −∞.
 public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) throws -> Tensor {
@@ -20,7 +21,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
             }
         }
     }
-    return Tensor.result(of: .maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding), shape: outShape, scalars: values, inputs: [input]) { gradOutput in
+    return Tensor.result(of: .maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding), shape: outShape, scalars: values, inputs: [input], savesInputs: false) { gradOutput in
         [Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in
             gradOutput.scalars.withUnsafeBufferPointer { gy in
                 argmax.withUnsafeBufferPointer { maxIndex in
@@ -30,6 +31,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
         })]
     }
 }
+// ANCHOR_END: max-pool
 
 /// Average pooling over `kernelSize` windows of `input` [N, C, H, W]. With
 /// `countIncludePad` (PyTorch's default) padded zeros count towards the average.
@@ -44,7 +46,7 @@ public func avgPool2d(
             avgPool2dForward(g, input: x.baseAddress!, output: out, countIncludePad: countIncludePad)
         }
     }
-    return Tensor.result(of: .avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad), shape: outShape, scalars: values, inputs: [input]) { gradOutput in
+    return Tensor.result(of: .avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad), shape: outShape, scalars: values, inputs: [input], savesInputs: false) { gradOutput in
         [Tensor(shape: input.shape, scalars: .filled(count: input.count) { gx in
             gradOutput.scalars.withUnsafeBufferPointer { gy in
                 avgPool2dBackward(g, gradOutput: gy.baseAddress!, gradInput: gx, countIncludePad: countIncludePad)

@@ -35,7 +35,7 @@ extension Tensor {
         let inputShape = shape
         var values = Broadcasting.reduce(scalars, from: inputShape, to: kept)
         if scale != 1 { values = values.mapScalars { $0 * scale } }
-        return Tensor.result(of: op, shape: reportedShape, scalars: values, inputs: [self]) { g in
+        return Tensor.result(of: op, shape: reportedShape, scalars: values, inputs: [self], savesInputs: false) { g in
             let expanded = Broadcasting.expand(g.scalars, from: kept, to: inputShape)
             return [Tensor(shape: inputShape, scalars: scale == 1 ? expanded : expanded.mapScalars { $0 * scale })]
         }

@@ -7,7 +7,7 @@ extension Tensor {
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         let resolved = try resolveShape(newShape)
         let inputShape = shape
-        return Tensor.result(of: .reshape(shape: resolved), shape: resolved, scalars: scalars, inputs: [self]) { g in
+        return Tensor.result(of: .reshape(shape: resolved), shape: resolved, scalars: scalars, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: inputShape, scalars: g.scalars)]
         }
     }
@@ -28,7 +28,7 @@ extension Tensor {
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
         let values = Tensor.permute(scalars, shape: shape, axes: axes)
         let outShape = axes.map { shape[$0] }
-        return Tensor.result(of: .permute(axes: axes), shape: outShape, scalars: values, inputs: [self]) { g in
+        return Tensor.result(of: .permute(axes: axes), shape: outShape, scalars: values, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: axes.indices.map { outShape[inverse[$0]] },
                     scalars: Tensor.permute(g.scalars, shape: outShape, axes: inverse))]
         }

@@ -18,7 +18,7 @@ extension Tensor {
         origin[a] = range.lowerBound
         let box = Region(outer: shape, origin: origin, size: outShape)
         let inputShape = shape
-        return Tensor.result(of: .slice(axis: a, start: range.lowerBound, end: range.upperBound), shape: outShape, scalars: box.extract(from: scalars), inputs: [self]) { g in
+        return Tensor.result(of: .slice(axis: a, start: range.lowerBound, end: range.upperBound), shape: outShape, scalars: box.extract(from: scalars), inputs: [self], savesInputs: false) { g in
             var gx = [Float](repeating: 0, count: inputShape.elementCount)
             gx.withUnsafeMutableBufferPointer { out in
                 if let base = out.baseAddress { box.insert(g.scalars, into: base) }

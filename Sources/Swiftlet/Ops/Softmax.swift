@@ -6,10 +6,11 @@ import Foundation
 //   softmax:     y = exp(log-softmax(x));           ∂L/∂x = y · (g − Σ g·y)
 
 extension Tensor {
+    // ANCHOR: log-softmax
     public func logSoftmax(alongAxis axis: Int = -1) throws -> Tensor {
         let rows = try softmaxRows(axis)
         let y = Tensor.logSoftmax(scalars, rows)
-        return Tensor.result(of: .logSoftmax(axis: try normalizedAxis(axis, op: "logSoftmax")), shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .logSoftmax(axis: try normalizedAxis(axis, op: "logSoftmax")), shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: Tensor.alongRows(rows, g.scalars, y) { g, y, n, stride, out in
                 var total: Float = 0
                 for j in 0..<n { total += g[j * stride] }
@@ -17,11 +18,12 @@ extension Tensor {
             })]
         }
     }
+    // ANCHOR_END: log-softmax
 
     public func softmax(alongAxis axis: Int = -1) throws -> Tensor {
         let rows = try softmaxRows(axis)
         let y = Tensor.logSoftmax(scalars, rows).mapScalars { Foundation.exp($0) }
-        return Tensor.result(of: .softmax(axis: try normalizedAxis(axis, op: "softmax")), shape: shape, scalars: y, inputs: [self]) { g in
+        return Tensor.result(of: .softmax(axis: try normalizedAxis(axis, op: "softmax")), shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: Tensor.alongRows(rows, g.scalars, y) { g, y, n, stride, out in
                 var dot: Float = 0
                 for j in 0..<n { dot += g[j * stride] * y[j * stride] }

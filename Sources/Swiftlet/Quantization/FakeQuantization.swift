@@ -39,7 +39,7 @@ extension Tensor {
     }
 
     private func straightThrough(_ operation: String, _ values: [Float], _ passes: [Bool]) -> Tensor {
-        Tensor.result(of: .other(operation), shape: shape, scalars: values, inputs: [self]) { g in
+        Tensor.result(of: .other(operation), shape: shape, scalars: values, inputs: [self], savesInputs: false) { g in
             [Tensor(shape: g.shape, scalars: .generate(count: g.count) { passes[$0] ? g.scalars[$0] : 0 })]
         }
     }

@@ -60,6 +60,7 @@ enum Broadcasting {
         }
     }
 
+    // ANCHOR: reduce
     /// Sums a gradient of shape `outShape` down to `shape` (the inverse of broadcasting).
     static func reduce(_ gradient: [Float], from outShape: [Int], to shape: [Int]) -> [Float] {
         if outShape == shape { return gradient }
@@ -73,6 +74,7 @@ enum Broadcasting {
         }
         return result
     }
+    // ANCHOR_END: reduce
 }
 
 extension Broadcasting {

@@ -11,16 +11,28 @@ public final class Tensor {
     /// The size of each dimension; `[]` for a scalar. Changes only when structured pruning
     /// or a checkpoint of a pruned model resizes a parameter in place (`resize(to:scalars:)`).
     public internal(set) var shape: [Int]
-    /// The elements, row-major. Mutating them in place is how optimizers update parameters.
-    public var scalars: [Float]
+    /// The elements, row-major. Mutating them in place is how optimizers update parameters;
+    /// every change counts in `version`.
+    public var scalars: [Float] {
+        didSet { version &+= 1 }
+    }
+    /// How many times `scalars` has changed since the tensor was made (PyTorch's version
+    /// counter). An operation that saves a tensor for its backward pass notes the version,
+    /// and `backward()` refuses to run it if the tensor has changed since: its gradient would
+    /// be computed from values that were not the ones used.
+    public private(set) var version = 0
     /// Whether gradients should be computed for this tensor. Settable on leaves only.
     public var requiresGrad: Bool {
         didSet {
             if gradientNode != nil { requiresGrad = true }
         }
     }
-    /// ∂loss/∂self after `backward()`, accumulated across calls until `zeroGrad()`.
+    /// ∂loss/∂self after `backward()`, accumulated across calls until `zeroGrad()`. Leaves
+    /// only, unless `retainsGrad` is set.
     public var grad: Tensor?
+    /// Whether `backward()` keeps this computed tensor's gradient in `grad` too, as leaves do
+    /// (PyTorch's `retain_grad()`): to look at intermediate gradients, e.g. in a graph picture.
+    public var retainsGrad = false
     /// How this tensor was computed; `nil` for leaves. Autograd walks these backwards.
     public internal(set) var gradientNode: GradientNode?
 

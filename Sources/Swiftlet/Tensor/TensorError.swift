@@ -7,6 +7,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case notAScalar([Int])
     case backwardNeedsSeed(shape: [Int])
     case noGradientRecorded
+    /// Input `input` of `op` was changed in place between the forward pass and `backward()`.
+    case modifiedAfterSaved(op: String, input: Int, shape: [Int], savedVersion: Int, version: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +24,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "backward() on a tensor of shape \(shape) needs a seed gradient of that shape; only scalars (e.g. a loss) can start backward on their own"
         case .noGradientRecorded:
             return "backward() on a tensor that does not require grad: no operation leading to it was recorded (was it computed under withNoGrad, or from tensors without requiresGrad?)"
+        case let .modifiedAfterSaved(op, input, shape, savedVersion, version):
+            return "backward(): input \(input) of \(op) (shape \(shape)) was modified in place after \(op) saved it for the backward pass "
+                + "(version \(version), saved at version \(savedVersion)), so its gradient would be computed from the wrong values; "
+                + "change tensors after backward() (as an optimizer step does), or pass \(op) a copy (detached())"
         }
     }
 }
