@@ -13,7 +13,7 @@ public func hingeLoss(scores: [Value], labels: [Double]) -> Value {
 /// backpropagates and moves every parameter against its gradient, with a learning rate
 /// falling from 1 to 0.1.
 public func train(
-    _ mlp: MLP, on data: TwoMoons, steps: Int = 100, batchSize: Int = 32, weightDecay: Double = 1e-4, seed: UInt64 = 0,
+    _ mlp: MLP, on data: TwoMoons, steps: Int = 60, batchSize: Int = 32, weightDecay: Double = 1e-4, seed: UInt64 = 0,
     loss: ([Value], [Double]) throws -> Value
 ) rethrows {
     var generator = SeededRandom(seed: seed)

@@ -11,7 +11,7 @@ final class TwoMoonsTests: XCTestCase {
         XCTAssertGreaterThan(upper.map { $0[1] }.reduce(0, +) / 50, 0.4)
     }
 
-    /// micrograd's demo at a smaller cost: a 2-16-16-1 MLP, 100 SGD steps on batches of 32.
+    /// micrograd's demo at a smaller cost: a 2-16-16-1 MLP, 60 SGD steps on batches of 32.
     /// Its time in a release build is printed by `swift run -c release two-moons`.
     func testMLPSeparatesTheMoons() {
         let data = TwoMoons(count: 100, noise: 0.1, seed: 1)
