@@ -36,6 +36,8 @@ let fast: [SwiftSetting] = [
 
 let package = Package(
     name: "Swiftlet",
+    // Synchronization's Atomic (the kernels' worker pool) needs macOS 15; Linux has no minimum.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Swiftlet", targets: ["Swiftlet"]),
         .library(name: "Datasets", targets: ["Datasets"]),
