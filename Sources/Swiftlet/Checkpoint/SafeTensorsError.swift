@@ -25,6 +25,11 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case namesMismatch(missing: [String], unexpected: [String])
         case shapeMismatch(tensor: String, shape: [Int], expected: [Int])
         case dtypeMismatch(tensor: String, dtype: SafeTensorsDType, expected: String)
+        /// A weight that is NaN or infinite, refused unless the caller allows it.
+        case nonFiniteValue(tensor: String, index: Int, value: Float)
+        /// A value the tensor's role rules out (a scale that is not positive, a zero point
+        /// outside the codes, …), said in words.
+        case invalidValue(tensor: String, String)
     }
 
     /// The file's path, or a description such as "in-memory safetensors data".
@@ -78,6 +83,11 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
             return "tensor \(tensor) has shape \(shape) in \(file), expected \(expected)"
         case let .dtypeMismatch(tensor, dtype, expected):
             return "tensor \(tensor) has dtype \(dtype.rawValue) in \(file), expected \(expected)"
+        case let .nonFiniteValue(tensor, index, value):
+            return "tensor \(tensor) in \(file) holds \(value) at element \(index); weights must be finite "
+                + "(allow NaN and infinity explicitly with --allow-non-finite)"
+        case let .invalidValue(tensor, problem):
+            return "tensor \(tensor) in \(file): \(problem)"
         }
     }
 }

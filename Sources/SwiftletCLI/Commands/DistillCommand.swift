@@ -25,7 +25,7 @@ struct DistillCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Student learning rate")
 
     var options: [any OptionDeclaration] {
-        [Self.teacher, teacherModel, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
+        [Self.teacher, teacherModel, CommonOptions.allowNonFinite, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
          Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -44,7 +44,7 @@ struct DistillCommand: Command {
         let context = CommonOptions.context(arguments, experiment: "distill", folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: studentEntry)
         let teacher = teacherEntry.make()
-        try teacher.load(from: URL(fileURLWithPath: teacherPath))
+        try teacher.load(from: URL(fileURLWithPath: teacherPath), allowNonFinite: arguments[CommonOptions.allowNonFinite])
         try context.finishStage("teacher", model: teacher, data: data, save: false)
 
         GlobalRandom.seed(context.seed)
