@@ -91,9 +91,9 @@ let package = Package(
     swiftLanguageModes: [.v5]
 )
 
-// The libFuzzer executable needs `-sanitize=fuzzer` (libFuzzer supplies `main`), so only
-// Tests/Fuzz/run-fuzzers.sh, which sets SWIFTLET_FUZZ, adds it.
+// The libFuzzer executable links only with `-sanitize=fuzzer` (its main calls libFuzzer's
+// driver), so only Tests/Fuzz/run-fuzzers.sh, which sets SWIFTLET_FUZZ, declares it.
 if ProcessInfo.processInfo.environment["SWIFTLET_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "swiftlet-fuzz", dependencies: ["SwiftletFuzzTargets"], path: "Tests/Fuzz/Driver",
+    package.targets.append(.executableTarget(name: "swiftlet-fuzz", dependencies: ["SwiftletFuzzTargets", "SwiftletKernels"], path: "Tests/Fuzz/Driver",
                                              swiftSettings: fast + [.unsafeFlags(["-parse-as-library"])]))
 }

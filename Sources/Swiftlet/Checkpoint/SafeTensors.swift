@@ -196,15 +196,8 @@ public struct SafeTensorsFile: Equatable {
     /// silently, so loading one is an error unless asked for.
     public func weights(named name: String, shape: [Int]? = nil, allowNonFinite: Bool) throws -> [Float] {
         let values = try floats(named: name, shape: shape)
-        if !allowNonFinite { try requireFinite(values, tensor: name) }
+        if !allowNonFinite { try requireFinite(values, tensor: name, file: source) }
         return values
-    }
-
-    /// Throws `nonFiniteValue` naming the first NaN or infinity of tensor `name`.
-    func requireFinite(_ values: [Float], tensor name: String) throws {
-        if let index = values.firstIndex(where: { !$0.isFinite }) {
-            throw SafeTensorsError(file: source, reason: .nonFiniteValue(tensor: name, index: index, value: values[index]))
-        }
     }
 
     /// The elements of tensor `name` as `Int` (from I8…I64, U8…U32 or BOOL), checked to have

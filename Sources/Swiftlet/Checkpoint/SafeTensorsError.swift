@@ -1,3 +1,10 @@
+/// Throws `nonFiniteValue` naming the first NaN or infinity of tensor `name` in `file`.
+func requireFinite(_ values: [Float], tensor name: String, file: String) throws {
+    if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw SafeTensorsError(file: file, reason: .nonFiniteValue(tensor: name, index: index, value: values[index]))
+    }
+}
+
 /// A safetensors file that cannot be read, or that does not match what a model expects.
 /// The description is one line naming the file, the tensor and what was expected.
 public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {

@@ -163,11 +163,7 @@ public struct QuantizedCheckpoint {
         }
         for (name, quantized) in try quantizedTensors() { result[name] = quantized.dequantized() }
         if !allowNonFinite {
-            for (name, tensor) in result.sorted(by: { $0.key < $1.key }) {
-                if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
-                    throw SafeTensorsError(file: source, reason: .nonFiniteValue(tensor: name, index: index, value: tensor.scalars[index]))
-                }
-            }
+            for (name, tensor) in result.sorted(by: { $0.key < $1.key }) { try requireFinite(tensor.scalars, tensor: name, file: source) }
         }
         return result
     }
