@@ -88,6 +88,18 @@ let package = Package(
                     swiftSettings: fast),
         // Every ```swift block of the teaching docs is a marked region of a compiled source file.
         .testTarget(name: "DocsTests", swiftSettings: fast),
+
+        // Fuzzing (docs/fuzzing.md): the readers' entry functions, run in-process by CI on the
+        // seed corpus plus deterministic mutations.
+        .target(name: "SwiftletFuzzTargets", dependencies: ["Swiftlet", "Datasets", "SwiftletKernels"], path: "Tests/Fuzz/Targets", swiftSettings: fast),
+        .testTarget(name: "FuzzTargetTests", dependencies: ["SwiftletFuzzTargets", "SwiftletKernels"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer executable links only with `-sanitize=fuzzer` (its main calls libFuzzer's
+// driver), so only Tests/Fuzz/run-fuzzers.sh, which sets SWIFTLET_FUZZ, declares it.
+if ProcessInfo.processInfo.environment["SWIFTLET_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "swiftlet-fuzz", dependencies: ["SwiftletFuzzTargets", "SwiftletKernels"], path: "Tests/Fuzz/Driver",
+                                             swiftSettings: fast + [.unsafeFlags(["-parse-as-library"])]))
+}

@@ -4,9 +4,13 @@ final class ByteBuffer {
     private(set) var pointer: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int
     var count = 0
+    /// The most bytes the writer means to keep: growth stops doubling here, and the
+    /// decompressor gives up once `count` passes it (a bomb must not take the memory).
+    let limit: Int
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 1024)
+    init(capacity: Int, limit: Int = .max) {
+        self.limit = limit
+        self.capacity = max(min(capacity, limit), 1024)
         pointer = .allocate(capacity: self.capacity)
     }
 
@@ -15,7 +19,7 @@ final class ByteBuffer {
     /// Makes room for at least `extra` more bytes after `count`.
     func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
-        let newCapacity = max(capacity * 2, count + extra)
+        let newCapacity = max(capacity > limit / 2 ? limit : capacity * 2, count + extra)
         let newPointer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newPointer.update(from: pointer, count: count)
         pointer.deallocate()

@@ -4,7 +4,7 @@ import Foundation
 /// (1024 red, 1024 green, 1024 blue, each 32×32 row-major, so already CHW), class names in
 /// `batches.meta.txt`. Reads the canonical `cifar-10-binary.tar.gz` (or a `.tar`), or a
 /// folder holding the extracted batch files, plain or gzip-compressed.
-enum CIFAR10 {
+package enum CIFAR10 {
     static let side = 32
     static let imageBytes = 3 * 32 * 32
     static let recordBytes = 1 + imageBytes
@@ -26,21 +26,22 @@ enum CIFAR10 {
 
     /// Reads `cifar-10-binary.tar.gz` (or an uncompressed tar).
     static func loadArchive(_ url: URL, name: String) throws -> ImageDataset {
-        let raw = try readFileBytes(url)
+        try loadArchive(bytes: try readFileBytes(url), file: url.path, name: name)
+    }
+
+    /// Decodes the bytes of `cifar-10-binary.tar.gz` (or an uncompressed tar) read from `file`.
+    package static func loadArchive(bytes raw: [UInt8], file: String, name: String) throws -> ImageDataset {
         let tar: ByteBuffer
         if Gzip.isGzip(raw) {
-            tar = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: url.path) }
+            tar = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: file) }
         } else {
             tar = ByteBuffer(capacity: raw.count)
             tar.append(raw)
         }
-        var members = [String: (name: String, range: Range<Int>)]()
         // Keyed by the last path component, so a re-packed archive with another folder works.
-        for entry in try Tar.entries(tar.buffer, file: url.path) {
-            let fileName = String(entry.path.split(separator: "/").last ?? "")
-            members[fileName] = ("\(url.path):\(entry.path)", entry.range)
-        }
-        let missing = { (fileName: String) in DatasetError(.missingFile, file: url.path, "the archive has no member \(archiveFolder)/\(fileName)") }
+        let members = try Tar.entriesByFileName(try Tar.entries(tar.buffer, file: file), file: file)
+            .mapValues { entry in (name: "\(file):\(entry.path)", range: entry.range) }
+        let missing = { (fileName: String) in DatasetError(.missingFile, file: file, "the archive has no member \(archiveFolder)/\(fileName)") }
         return try assemble(Files(bytes: tar, members: members, missing: missing), name: name)
     }
 

@@ -15,20 +15,48 @@ public enum Gzip {
         try bytes.withUnsafeBufferPointer { try decompress($0, file: file).bytes }
     }
 
-    static func decompress(_ input: UnsafeBufferPointer<UInt8>, file: String) throws -> ByteBuffer {
-        guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else {
-            throw DatasetError(.badMagic, file: file, "not a gzip file (it does not start with 1f 8b)")
-        }
+    /// - Parameter maximumLength: the size the content's own header implies (an IDX file's);
+    ///   decompression stops with a `sizeMismatch` as soon as the output passes it, so a
+    ///   small file cannot inflate to gigabytes.
+    static func decompress(_ input: UnsafeBufferPointer<UInt8>, file: String, maximumLength: Int = .max) throws -> ByteBuffer {
         // The last member's length field is a good first guess at the output size; DEFLATE
         // cannot expand more than 1032-fold, which bounds what a damaged field can ask for.
         let sizeHint = input.count >= 18 ? min(Int(readLittleEndian32(input, input.count - 4)), input.count * 1032) : 0
-        let output = ByteBuffer(capacity: sizeHint + 512)
+        let output = ByteBuffer(capacity: sizeHint + 512, limit: maximumLength)
+        do {
+            try inflateMembers(input, into: output, file: file)
+        } catch is InflateLimitReached {
+            throw DatasetError(.sizeMismatch, file: file, "inflates past \(maximumLength) bytes, the size its header implies")
+        }
+        return output
+    }
+
+    /// The first `count` bytes of the content (all of it if shorter), inflating little more
+    /// than that: for reading a header that says how large the whole may be.
+    static func prefix(_ input: UnsafeBufferPointer<UInt8>, count: Int, file: String) throws -> [UInt8] {
+        let output = ByteBuffer(capacity: count, limit: count)
+        do {
+            try inflateMembers(input, into: output, file: file)
+        } catch is InflateLimitReached {
+            // Enough for the prefix; the rest is checked when the whole is read.
+        }
+        return Array(output.buffer.prefix(count))
+    }
+
+    /// Inflates every member into `output`, checking trailers; throws `InflateLimitReached`
+    /// once the output passes `output.limit`.
+    private static func inflateMembers(_ input: UnsafeBufferPointer<UInt8>, into output: ByteBuffer, file: String) throws {
+        guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else {
+            throw DatasetError(.badMagic, file: file, "not a gzip file (it does not start with 1f 8b)")
+        }
         var position = 0
         var member = 1
         repeat {
             let memberStart = output.count
             position = try skipHeader(input, from: position, member: member, file: file)
             position = try Inflater.inflate(input, from: position, into: output, file: file)
+            // Inflating checks the limit when the buffer grows; the end may lie past it too.
+            guard output.count <= output.limit else { throw InflateLimitReached() }
             guard position + 8 <= input.count else {
                 throw DatasetError(.truncated, file: file, "truncated: the gzip trailer (CRC-32 and length) of member \(member) is missing")
             }
@@ -47,7 +75,6 @@ public enum Gzip {
             // Zero padding after the last member is tolerated, as gzip itself does.
             if input[position...].allSatisfy({ $0 == 0 }) { break }
         } while true
-        return output
     }
 
     /// Checks a member header and returns where its DEFLATE stream starts.

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletKernels
 
 /// An array stored in the IDX format (the MNIST format): two zero bytes, an element-type
 /// byte, a rank byte, one big-endian 32-bit size per dimension, then the elements,
@@ -33,17 +34,33 @@ public struct IDXArray: Sendable {
 
     /// Reads an IDX file, plain or gzip-compressed.
     public init(contentsOf url: URL) throws {
-        let raw = try readFileBytes(url)
-        if Gzip.isGzip(raw) {
-            // Parse straight from the decompressor's buffer: one copy of the data, not two.
-            let content = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: url.path) }
-            try self.init(parsing: content.buffer, file: url.path)
-        } else {
-            try self.init(parsing: raw, file: url.path)
-        }
+        try self.init(fileBytes: try readFileBytes(url), file: url.path)
     }
 
-    private init(parsing bytes: UnsafeBufferPointer<UInt8>, file: String) throws {
+    /// Parses an IDX file's bytes, plain or gzip-compressed. Compressed data is inflated no
+    /// further than the size its IDX header implies.
+    /// - Parameter file: the name used in error messages.
+    public init(fileBytes raw: [UInt8], file: String) throws {
+        guard Gzip.isGzip(raw) else {
+            try self.init(parsing: raw, file: file)
+            return
+        }
+        // Parse straight from the decompressor's buffer: one copy of the data, not two.
+        let content = try raw.withUnsafeBufferPointer { input in
+            let header = try Gzip.prefix(input, count: Self.largestHeader, file: file)
+            let layout = try header.withUnsafeBufferPointer { try Self.layout(of: $0, file: file) }
+            return try Gzip.decompress(input, file: file, maximumLength: layout.headerSize + layout.dataBytes)
+        }
+        try self.init(parsing: content.buffer, file: file)
+    }
+
+    /// Magic number and 255 dimensions.
+    private static let largestHeader = 4 + 4 * 255
+
+    /// What the header at the start of `bytes` declares; throws if it is malformed, cut
+    /// short, or declares more data than an `Int` can count.
+    private static func layout(of bytes: UnsafeBufferPointer<UInt8>, file: String) throws
+        -> (type: ElementType, dimensions: [Int], headerSize: Int, dataBytes: Int) {
         guard bytes.count >= 4 else {
             throw DatasetError(.truncated, file: file, "truncated: \(bytes.count) bytes, too short for an IDX header")
         }
@@ -60,16 +77,18 @@ public struct IDXArray: Sendable {
         let dimensions = (0..<rank).map { axis in
             bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { $0 << 8 | Int($1) }
         }
-        var expected = type.size
-        var overflow = false
-        for size in dimensions {
-            let product = expected.multipliedReportingOverflow(by: size)
-            expected = product.partialValue
-            overflow = overflow || product.overflow
+        guard let dataBytes = ShapeArithmetic.byteCount(of: dimensions, elementBytes: type.size),
+              dataBytes <= Int.max - headerSize else {
+            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs too many data bytes, the file has \(bytes.count - headerSize)")
         }
+        return (type, dimensions, headerSize, dataBytes)
+    }
+
+    private init(parsing bytes: UnsafeBufferPointer<UInt8>, file: String) throws {
+        let (type, dimensions, headerSize, expected) = try Self.layout(of: bytes, file: file)
         let payload = bytes.count - headerSize
-        if overflow || expected > payload {
-            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(overflow ? "too many" : String(expected)) data bytes, the file has \(payload)")
+        if expected > payload {
+            throw DatasetError(.truncated, file: file, "truncated: header \(dimensions) of \(type) needs \(expected) data bytes, the file has \(payload)")
         }
         guard expected == payload else {
             throw DatasetError(.sizeMismatch, file: file, "header \(dimensions) of \(type) accounts for \(expected) data bytes, but the file has \(payload)")

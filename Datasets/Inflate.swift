@@ -1,3 +1,7 @@
+/// Decoding stopped because the output passed its buffer's `ByteBuffer.limit`; the caller
+/// says what the limit meant.
+struct InflateLimitReached: Error {}
+
 /// A DEFLATE decoder (RFC 1951): stored, fixed-Huffman and dynamic-Huffman blocks.
 ///
 /// Speed comes from three choices: input is read 8 bytes at a time into a 64-bit bit
@@ -130,6 +134,7 @@ final class Inflater {
         (output.pointer + output.count).update(from: input + position, count: length)
         output.count += length
         position += length
+        guard output.count <= output.limit else { throw InflateLimitReached() }
     }
 
     private static let lengthBases = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
@@ -255,6 +260,7 @@ final class Inflater {
                     try Inflater.refill(&bits, &bitCount, &position, input, inputCount, file)
                     // Room for the longest match plus the 8-byte copy overrun.
                     if outCapacity - outCount < 258 + 8 {
+                        guard outCount <= output.limit else { throw InflateLimitReached() }
                         output.count = outCount
                         output.reserve(258 + 8)
                         out = output.pointer

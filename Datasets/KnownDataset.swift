@@ -85,10 +85,11 @@ extension Verification {
         case .archive(let archiveMD5, let memberSHA256):
             if MD5.hexDigest(bytes) == archiveMD5 { return }
             let tar = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: file) : bytes
-            let entries = try Tar.entries(tar, file: file)
+            // Members are found by file name as the loader finds them, two of one name refused.
+            let entries = try Tar.entriesByFileName(try Tar.entries(tar, file: file), file: file)
             let expected = memberSHA256.sorted { $0.key < $1.key }
             let found = try expected.map { member, _ in
-                guard let entry = entries.first(where: { $0.path.hasSuffix("/" + member) || $0.path == member }) else {
+                guard let entry = entries[member] else {
                     throw DatasetError(.checksumMismatch, file: file, "not the canonical archive (MD5 differs from \(archiveMD5)) and it has no member \(member)")
                 }
                 return entry

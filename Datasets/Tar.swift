@@ -54,6 +54,19 @@ public enum Tar {
         return entries
     }
 
+    /// `entries` by file name (the last path component), refusing two members of one name:
+    /// a verifier and a loader could otherwise check one copy and read the other.
+    static func entriesByFileName(_ entries: [TarEntry], file: String) throws -> [String: TarEntry] {
+        var byName: [String: TarEntry] = [:]
+        for entry in entries {
+            let fileName = String(entry.path.split(separator: "/").last ?? "")
+            if let first = byName.updateValue(entry, forKey: fileName) {
+                throw DatasetError(.corruptStream, file: file, "the archive holds two members named \(fileName): '\(first.path)' and '\(entry.path)'")
+            }
+        }
+        return byName
+    }
+
     private static func checkSafe(_ path: String, file: String) throws {
         if path.hasPrefix("/") {
             throw DatasetError(.unsafePath, file: file, "tar member '\(path)' has an absolute path")

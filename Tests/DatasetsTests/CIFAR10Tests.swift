@@ -66,6 +66,12 @@ final class CIFAR10Tests: XCTestCase {
         assertDatasetError(.missingFile, mentioning: "batches.meta.txt") { try loadDataset(noMeta.path) }
     }
 
+    func testDuplicateMembersAreRefused() throws {
+        // A second test batch appended after the verified one would be the one read.
+        let url = try writeArchive(members() + [("cifar-10-batches-bin/test_batch.bin", Make.cifarRecords(labels: [0], seed: 4))])
+        assertDatasetError(.corruptStream, mentioning: url.path, "two members named test_batch.bin") { try loadDataset(url.path) }
+    }
+
     func testCorruptCompressionIsReported() throws {
         let url = try writeArchive(members())
         var bytes = try readFileBytes(url)

@@ -100,6 +100,8 @@ final class FetchTests: XCTestCase {
         XCTAssertNoThrow(try canonical.verify(archive, file: "set.tar.gz"))
         let wrong = Verification.archive(archiveMD5: "00", memberSHA256: ["a.bin": SHA256.hexDigest([1, 2, 3]), "b.bin": "wrong"])
         assertDatasetError(.checksumMismatch, mentioning: "set.tar.gz", "set/b.bin") { try wrong.verify(archive, file: "set.tar.gz") }
+        let appended = Make.gzip(Make.tar(files: members + [("set/b.bin", [6])]))
+        assertDatasetError(.corruptStream, mentioning: "set.tar.gz", "two members named b.bin") { try good.verify(appended, file: "set.tar.gz") }
         let missing = Verification.archive(archiveMD5: "00", memberSHA256: ["c.bin": "any"])
         assertDatasetError(.checksumMismatch, mentioning: "set.tar.gz", "c.bin") { try missing.verify(archive, file: "set.tar.gz") }
     }

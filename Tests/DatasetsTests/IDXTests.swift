@@ -23,6 +23,15 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(try IDXArray(contentsOf: url).data, [0, 1, 2, 3, 4])
     }
 
+    func testCompressedFilesInflateNoFurtherThanTheirHeaderSays() throws {
+        // Five labels, then a megabyte nobody asked for: refused once the 13 bytes the header
+        // implies are passed, before the rest is inflated.
+        let bomb = Make.gzip(Make.idx(dimensions: [5], payload: [UInt8](repeating: 0, count: 1 << 20)), blockSize: 4096)
+        assertDatasetError(.sizeMismatch, mentioning: fileName, "inflates past 13 bytes") { try IDXArray(fileBytes: bomb, file: fileName) }
+        let header = try bomb.withUnsafeBufferPointer { try Gzip.prefix($0, count: 8, file: fileName) }
+        XCTAssertEqual(header, [0, 0, 8, 1, 0, 0, 0, 5])
+    }
+
     func testWrongMagicIsReported() {
         for header: [UInt8] in [[1, 0, 8, 1], [0, 0, 0x07, 1], [0, 0, 8, 0], [0x1F, 0x8B, 8, 0]] {
             assertDatasetError(.badMagic, mentioning: fileName, "magic") {

@@ -18,23 +18,23 @@ extension Module {
     }
 
     /// Loads parameters and buffers from `url`, strictly: the file must hold exactly this
-    /// model's tensor names with the same shapes. Nothing changes unless all of it fits.
-    /// Errors name the file, the tensor and what was expected.
+    /// model's tensor names with the same shapes, and finite values unless `allowNonFinite`.
+    /// Nothing changes unless all of it fits. Errors name the file, the tensor and what was expected.
     @discardableResult
-    public func load(from url: URL) throws -> SafeTensorsFile {
+    public func load(from url: URL, allowNonFinite: Bool = false) throws -> SafeTensorsFile {
         let file = try SafeTensorsFile.read(from: url)
-        try load(file)
+        try load(file, allowNonFinite: allowNonFinite)
         return file
     }
 
-    /// As `load(from:)`, from a file already read (to look at its metadata first).
-    public func load(_ file: SafeTensorsFile) throws {
+    /// As `load(from:allowNonFinite:)`, from a file already read (to look at its metadata first).
+    public func load(_ file: SafeTensorsFile, allowNonFinite: Bool = false) throws {
         let targets = stateDict
         try file.requireExactly(names: targets.map(\.name))
         let values = try targets.map { name, tensor in
             name.hasSuffix("num_batches_tracked")
                 ? try file.integers(named: name, shape: tensor.shape).map(Float.init)
-                : try file.floats(named: name, shape: tensor.shape)
+                : try file.weights(named: name, shape: tensor.shape, allowNonFinite: allowNonFinite)
         }
         for ((_, tensor), scalars) in zip(targets, values) { tensor.scalars = scalars }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletKernels
 
 /// A safetensors file in memory: named tensors plus string metadata.
 ///
@@ -190,6 +191,15 @@ public struct SafeTensorsFile: Equatable {
         return values
     }
 
+    /// The elements of tensor `name` as `Float`, as `floats(named:shape:)`, refusing NaN and
+    /// infinity unless `allowNonFinite`: a weight that is not a number poisons every output
+    /// silently, so loading one is an error unless asked for.
+    public func weights(named name: String, shape: [Int]? = nil, allowNonFinite: Bool) throws -> [Float] {
+        let values = try floats(named: name, shape: shape)
+        if !allowNonFinite { try requireFinite(values, tensor: name, file: source) }
+        return values
+    }
+
     /// The elements of tensor `name` as `Int` (from I8…I64, U8…U32 or BOOL), checked to have
     /// `shape` when one is given.
     public func integers(named name: String, shape: [Int]? = nil) throws -> [Int] {
@@ -244,11 +254,8 @@ private struct HeaderEntry {
             throw fail(.offsetsOutOfRange(tensor: name, begin: begin, end: end, dataSize: dataSize))
         }
         // Overflow-checked, so a hostile shape cannot wrap around to a plausible size.
-        var byteCount = dtype.byteCount
-        for dimension in shape {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw fail(.malformedHeader("tensor \(name): shape \(shape) is too large")) }
-            byteCount = product
+        guard let byteCount = ShapeArithmetic.byteCount(of: shape, elementBytes: dtype.byteCount) else {
+            throw fail(.malformedHeader("tensor \(name): shape \(shape) is too large"))
         }
         guard byteCount == end - begin else {
             throw fail(.sizeMismatch(tensor: name, dtype: dtype, shape: shape, expectedBytes: byteCount,

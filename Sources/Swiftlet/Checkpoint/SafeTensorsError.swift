@@ -1,3 +1,10 @@
+/// Throws `nonFiniteValue` naming the first NaN or infinity of tensor `name` in `file`.
+func requireFinite(_ values: [Float], tensor name: String, file: String) throws {
+    if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw SafeTensorsError(file: file, reason: .nonFiniteValue(tensor: name, index: index, value: values[index]))
+    }
+}
+
 /// A safetensors file that cannot be read, or that does not match what a model expects.
 /// The description is one line naming the file, the tensor and what was expected.
 public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
@@ -25,6 +32,11 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case namesMismatch(missing: [String], unexpected: [String])
         case shapeMismatch(tensor: String, shape: [Int], expected: [Int])
         case dtypeMismatch(tensor: String, dtype: SafeTensorsDType, expected: String)
+        /// A weight that is NaN or infinite, refused unless the caller allows it.
+        case nonFiniteValue(tensor: String, index: Int, value: Float)
+        /// A value the tensor's role rules out (a scale that is not positive, a zero point
+        /// outside the codes, …), said in words.
+        case invalidValue(tensor: String, String)
     }
 
     /// The file's path, or a description such as "in-memory safetensors data".
@@ -78,6 +90,11 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
             return "tensor \(tensor) has shape \(shape) in \(file), expected \(expected)"
         case let .dtypeMismatch(tensor, dtype, expected):
             return "tensor \(tensor) has dtype \(dtype.rawValue) in \(file), expected \(expected)"
+        case let .nonFiniteValue(tensor, index, value):
+            return "tensor \(tensor) in \(file) holds \(value) at element \(index); weights must be finite "
+                + "(allow NaN and infinity explicitly with --allow-non-finite)"
+        case let .invalidValue(tensor, problem):
+            return "tensor \(tensor) in \(file): \(problem)"
         }
     }
 }

@@ -15,7 +15,10 @@ extension Module {
             try rebuildFactorizedLayers(to: values, undo: &undo)
             for (name, tensor) in stateDict {
                 guard let saved = values[name], saved.shape != tensor.shape else { continue }
-                guard saved.rank == tensor.rank, saved.shape.dropFirst(2) == tensor.shape.dropFirst(2) else {
+                // Structured pruning only removes units, so dimensions 0 and 1 may only shrink
+                // (a file cannot make a layer of 2⁶⁰ units).
+                guard saved.rank == tensor.rank, saved.shape.dropFirst(2) == tensor.shape.dropFirst(2),
+                      zip(saved.shape.prefix(2), tensor.shape).allSatisfy({ $0 >= 1 && $0 <= $1 }) else {
                     throw StateDictError.shapeMismatch(name, found: saved.shape, expected: tensor.shape)
                 }
                 let old = (tensor.shape, tensor.scalars)
@@ -32,14 +35,21 @@ extension Module {
     /// Reads a checkpoint that may have been shrunk by structured pruning (`save(to:)` of a
     /// model after `pruneChannels`) into this freshly built model of the original architecture,
     /// resizing its layers to the saved sizes (`loadPrunedStateDict`). A checkpoint of the
-    /// full-size model loads exactly as with `load(from:)`.
+    /// full-size model loads exactly as with `load(from:)`, NaN and infinity refused unless
+    /// `allowNonFinite`.
     @discardableResult
-    public func loadPruned(from url: URL) throws -> SafeTensorsFile {
+    public func loadPruned(from url: URL, allowNonFinite: Bool = false) throws -> SafeTensorsFile {
         let file = try SafeTensorsFile.read(from: url)
+        try loadPruned(file, allowNonFinite: allowNonFinite)
+        return file
+    }
+
+    /// `loadPruned(from:)` for a file already read; errors name `file.source`.
+    public func loadPruned(_ file: SafeTensorsFile, allowNonFinite: Bool = false) throws {
         var values: [String: Tensor] = [:]
         for (name, record) in file.tensors {
             let scalars = name.hasSuffix("num_batches_tracked")
-                ? try file.integers(named: name).map(Float.init) : try file.floats(named: name)
+                ? try file.integers(named: name).map(Float.init) : try file.weights(named: name, allowNonFinite: allowNonFinite)
             values[name] = Tensor(shape: record.shape, scalars: scalars)
         }
         do {
@@ -47,13 +57,12 @@ extension Module {
         } catch let error as StateDictError {
             // The same errors `load(from:)` gives, naming the file.
             switch error {
-            case let .missing(name): throw SafeTensorsError(file: url.path, reason: .namesMismatch(missing: [name], unexpected: []))
-            case let .unexpected(name): throw SafeTensorsError(file: url.path, reason: .namesMismatch(missing: [], unexpected: [name]))
+            case let .missing(name): throw SafeTensorsError(file: file.source, reason: .namesMismatch(missing: [name], unexpected: []))
+            case let .unexpected(name): throw SafeTensorsError(file: file.source, reason: .namesMismatch(missing: [], unexpected: [name]))
             case let .shapeMismatch(name, found, expected):
-                throw SafeTensorsError(file: url.path, reason: .shapeMismatch(tensor: name, shape: found, expected: expected))
+                throw SafeTensorsError(file: file.source, reason: .shapeMismatch(tensor: name, shape: found, expected: expected))
             }
         }
-        return file
     }
 
     /// Replaces each `Factorizable` layer that `values` holds as a low-rank factorisation

@@ -18,8 +18,12 @@ public final class ActivationQuantizer {
     }
 
     /// A quantizer with stored parameters (from a quantized checkpoint), not observing.
-    /// Observing again hands the parameters back to the observer.
+    /// Observing again hands the parameters back to the observer. Throws unless the scale is
+    /// finite and positive and the zero point one of the scheme's codes.
     public convenience init(scheme: QuantizationScheme, frozen parameters: AffineParameters) throws {
+        if let problem = scheme.problem(with: parameters) {
+            throw TensorError.invalidArgument(op: "ActivationQuantizer", "frozen parameters: \(problem)")
+        }
         try self.init(scheme: scheme, observer: MinMaxObserver())
         frozenParameters = parameters
         isObserving = false

@@ -78,7 +78,7 @@ public final class Int8InferenceModel {
         let bounds: (lower: Int8, upper: Int8)
 
         init(from input: Grid, to output: Grid, divisor: Float = 1, fusedReLU: Bool) {
-            multiplier = input.parameters.scale / (output.parameters.scale * divisor)
+            multiplier = finiteMultiplier(input.parameters.scale / (output.parameters.scale * divisor))
             inputZeroPoint = input.zeroPoint
             outputZeroPoint = output.zeroPoint
             let bounds = output.bounds
@@ -93,7 +93,9 @@ public final class Int8InferenceModel {
         @inline(__always)
         func code(level: Float) -> Int8 {
             let shifted = level.rounded(.toNearestOrEven) + Float(outputZeroPoint)
-            return Int8(min(max(shifted, Float(bounds.lower)), Float(bounds.upper)))
+            // Compared so that NaN (∞ − ∞ in an add of two extreme grids) takes the upper
+            // bound instead of trapping in Int8(): no extra test on this path.
+            return shifted < Float(bounds.upper) ? (shifted > Float(bounds.lower) ? Int8(shifted) : bounds.lower) : bounds.upper
         }
     }
 
@@ -306,6 +308,13 @@ public final class Int8InferenceModel {
         }
         return (codes, logits)
     }
+}
+
+/// A requantization multiplier the kernels can compute with: scales that are each valid can
+/// still divide to infinity (1e38 / 1e-45), and infinity times a zero sum is NaN, which the
+/// conversion to int8 traps on. The largest finite Float saturates the codes just the same.
+func finiteMultiplier(_ multiplier: Float) -> Float {
+    multiplier.isNaN ? 0 : min(multiplier, .greatestFiniteMagnitude)
 }
 
 extension Int8InferenceModel.WeightLayer {

@@ -98,6 +98,9 @@ struct Int8Plan {
                     guard scheme.bits == 8, scheme.rounding == .nearest else {
                         throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(node.path): int8 inference needs 8-bit rounding activations, got \(scheme)")
                     }
+                    if let problem = scheme.problem(with: parameters) {
+                        throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(node.path): input \(problem)")
+                    }
                     grids[start] = Grid(scheme: scheme, parameters: parameters)
                     break search
                 }
@@ -253,13 +256,14 @@ private func makeWeightLayer(
     let bounds = output.bounds
     let lower = fusedReLU ? Int8(max(output.zeroPoint, Int32(bounds.lower))) : bounds.lower
     let biasUnits = (0..<outputs).map { j -> Int32 in
+        // 0/0 when an accumulator unit underflows to zero: no finite bias to keep.
         let units = (floatBias[j] / accumulatorScales[j]).rounded(.toNearestOrEven)
-        return Int32(max(min(units, 1e9), -1e9))
+        return units.isNaN ? 0 : Int32(max(min(units, 1e9), -1e9))
     }
     let biasCodes = (0..<outputs).map { biasUnits[$0] + zeroCorrection[$0] }
     let record = Int8WeightRecord(shape: effective.shape, codes: weights, scales: quantized.scales, accumulatorScales: accumulatorScales,
                                   biasUnits: bias == nil ? nil : biasUnits, floatBias: nil)
     return (.init(name: name, outputs: outputs, inputZeroPoint: Int8(inputZeroPoint),
-                  bias: biasCodes, multipliers: accumulatorScales.map { $0 / output.parameters.scale }, outputZeroPoint: output.zeroPoint,
+                  bias: biasCodes, multipliers: accumulatorScales.map { finiteMultiplier($0 / output.parameters.scale) }, outputZeroPoint: output.zeroPoint,
                   outputBounds: (lower, bounds.upper), dequantScales: [], floatBias: [], isLast: false), weights, record)
 }

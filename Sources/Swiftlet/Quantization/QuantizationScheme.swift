@@ -57,6 +57,17 @@ public struct QuantizationScheme: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Why `p` cannot quantize with this scheme, or nil: the scale must be finite and
+    /// positive (values are divided by it, and it becomes requantization multipliers) and the
+    /// zero point one of the codes (it is held in int8 and subtracted from codes in Int32).
+    public func problem(with p: AffineParameters) -> String? {
+        guard p.scale.isFinite, p.scale > 0 else { return "scale \(p.scale) is not a finite positive number" }
+        guard codeRange.contains(p.zeroPoint) else {
+            return "zero point \(p.zeroPoint) is not one of the \(self)'s codes \(codeRange.lowerBound)…\(codeRange.upperBound)"
+        }
+        return nil
+    }
+
     /// Scale and zero point for values observed in [minimum, maximum].
     public func parameters(minimum: Float, maximum: Float) -> AffineParameters {
         let qmin = Float(codeRange.lowerBound), qmax = Float(codeRange.upperBound)

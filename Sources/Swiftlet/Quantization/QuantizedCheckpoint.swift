@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletKernels
 
 /// One stored tensor: a name, a safetensors dtype ("U8", "U16", "I32", "F16", "F32"),
 /// a shape and its raw little-endian bytes — what a safetensors writer takes per entry.
@@ -33,6 +34,8 @@ public struct StoredTensor: Equatable {
 public struct QuantizedCheckpoint {
     public let tensors: [StoredTensor]
     public let metadata: [String: String]
+    /// Where the checkpoint was read from (a path), named in errors.
+    public var source = "in-memory quantized checkpoint"
 
     /// Tensor bytes actually stored (codes, scales, zero points, float tensors); the
     /// container's header is not counted.
@@ -82,18 +85,25 @@ public struct QuantizedCheckpoint {
     public static let activationSuffix = ".input"
 
     /// The activation scheme and calibrated parameters of each layer that has them, by layer name.
+    /// Throws if a stored scale or zero point is not one the scheme can compute with.
     public func activationQuantization() throws -> [String: (scheme: QuantizationScheme, parameters: AffineParameters)] {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var result: [String: (scheme: QuantizationScheme, parameters: AffineParameters)] = [:]
         for (key, description) in metadata where key.hasSuffix(Self.activationSuffix) {
             let layer = String(key.dropLast(Self.activationSuffix.count))
             guard case let (.affine(scheme), _) = try parseStorageDescription(description, name: key),
-                  let scale = byName[layer + ".input_scale"], let zeroPoint = byName[layer + ".input_zero_point"],
+                  let scale = byName[layer + ".input_scale"], scale.dtype == "F32", scale.bytes.count == 4,
+                  let zeroPoint = byName[layer + ".input_zero_point"], zeroPoint.dtype == "I32", zeroPoint.bytes.count == 4,
                   let s = try fromLittleEndian(scale.bytes, as: Float.self).first,
                   let z = try fromLittleEndian(zeroPoint.bytes, as: Int32.self).first else {
-                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "activation \(key) needs an affine scheme and tensors \(layer).input_scale (F32) and \(layer).input_zero_point (I32)")
+                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "activation \(key) needs an affine scheme and tensors \(layer).input_scale (F32 [1]) and \(layer).input_zero_point (I32 [1])")
             }
-            result[layer] = (scheme, AffineParameters(scale: s, zeroPoint: z))
+            let parameters = AffineParameters(scale: s, zeroPoint: z)
+            if let problem = scheme.problem(with: parameters) {
+                let tensor = problem.hasPrefix("scale") ? scale.name : zeroPoint.name
+                throw SafeTensorsError(file: source, reason: .invalidValue(tensor: tensor, "input \(problem)"))
+            }
+            result[layer] = (scheme, parameters)
         }
         return result
     }
@@ -103,46 +113,58 @@ public struct QuantizedCheckpoint {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var result: [String: QuantizedTensor] = [:]
         for (name, description) in metadata where !name.hasSuffix(Self.activationSuffix) {
-            let (format, shape) = try parseStorageDescription(description, name: name)
-            func part(_ suffix: String) throws -> StoredTensor {
-                guard let stored = byName[name + suffix] else {
-                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(name) (\(format)) needs a tensor named \(name + suffix)")
+            func part(_ suffix: String, dtype: String) throws -> StoredTensor {
+                guard let stored = byName[name + suffix], stored.dtype == dtype else {
+                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(name) needs a \(dtype) tensor named \(name + suffix)")
                 }
                 return stored
             }
-            if format == .float16 {
-                let codes = try fromLittleEndian(try part("").bytes, as: UInt16.self).map { Int32($0) }
-                result[name] = try QuantizedTensor(shape: shape, format: format, codes: codes, scales: [], zeroPoints: [])
-                continue
+            do {
+                let (format, shape) = try parseStorageDescription(description, name: name)
+                result[name] = try quantizedTensor(format: format, shape: shape, part: part)
+            } catch let error as TensorError {
+                // Values no quantizer makes: name the file and the tensor.
+                throw SafeTensorsError(file: source, reason: .invalidValue(tensor: name, "\(error)"))
             }
-            let lowest = format.lowestCode
-            let offsets = try BitPacking.unpack(try part(".codes").bytes, bits: format.bitsPerCode, count: shape.elementCount)
-            let scales = try fromLittleEndian(try part(".scale").bytes, as: Float.self)
-            var zeroPoints: [Int32] = []
-            if case let .affine(scheme) = format {
-                if scheme.mapping == .asymmetric {
-                    let stored = try part(".zero_point")
-                    zeroPoints = stored.dtype == "U8" ? stored.bytes.map { Int32($0) }
-                                                      : try fromLittleEndian(stored.bytes, as: UInt16.self).map { Int32($0) }
-                } else {
-                    zeroPoints = [Int32](repeating: 0, count: scales.count)
-                }
-            }
-            result[name] = try QuantizedTensor(shape: shape, format: format, codes: offsets.map { Int32($0) + lowest },
-                                               scales: scales, zeroPoints: zeroPoints)
         }
         return result
     }
 
+    /// One quantized weight from its stored parts (`part(suffix, dtype)`).
+    private func quantizedTensor(format: QuantizationFormat, shape: [Int],
+                                 part: (String, String) throws -> StoredTensor) throws -> QuantizedTensor {
+        if format == .float16 {
+            let codes = try fromLittleEndian(try part("", "F16").bytes, as: UInt16.self).map { Int32($0) }
+            return try QuantizedTensor(shape: shape, format: format, codes: codes, scales: [], zeroPoints: [])
+        }
+        let offsets = try BitPacking.unpack(try part(".codes", "U8").bytes, bits: format.bitsPerCode, count: shape.elementCount)
+        let scales = try fromLittleEndian(try part(".scale", "F32").bytes, as: Float.self)
+        var zeroPoints: [Int32] = []
+        if case let .affine(scheme) = format {
+            if scheme.mapping == .asymmetric {
+                zeroPoints = scheme.bits <= 8 ? try part(".zero_point", "U8").bytes.map { Int32($0) }
+                                              : try fromLittleEndian(try part(".zero_point", "U16").bytes, as: UInt16.self).map { Int32($0) }
+            } else {
+                zeroPoints = [Int32](repeating: 0, count: scales.count)
+            }
+        }
+        return try QuantizedTensor(shape: shape, format: format, codes: offsets.map { Int32($0) + format.lowestCode },
+                                   scales: scales, zeroPoints: zeroPoints)
+    }
+
     /// Float values for every parameter and buffer (quantized weights dequantized), ready
-    /// for `Module.loadStateDict` on the float architecture.
-    public func dequantizedStateDict() throws -> [String: Tensor] {
+    /// for `Module.loadStateDict` on the float architecture; NaN and infinity (a float16
+    /// weight, a bias) are refused unless `allowNonFinite`.
+    public func dequantizedStateDict(allowNonFinite: Bool = false) throws -> [String: Tensor] {
         var result: [String: Tensor] = [:]
         let scaleNames = Set(metadata.keys.map { $0 + ".scale" })
         for stored in tensors where stored.dtype == "F32" && !scaleNames.contains(stored.name) && !stored.name.hasSuffix(".input_scale") {
             result[stored.name] = try Tensor(try fromLittleEndian(stored.bytes, as: Float.self), shape: stored.shape)
         }
         for (name, quantized) in try quantizedTensors() { result[name] = quantized.dequantized() }
+        if !allowNonFinite {
+            for (name, tensor) in result.sorted(by: { $0.key < $1.key }) { try requireFinite(tensor.scalars, tensor: name, file: source) }
+        }
         return result
     }
 }
@@ -202,6 +224,7 @@ func parseStorageDescription(_ text: String, name: String) throws -> (Quantizati
         guard let n = Int(part), n >= 0 else { throw bad("bad dimension \(part)") }
         return n
     }
+    guard ShapeArithmetic.byteCount(of: shape) != nil else { throw bad("shape \(shape) is too large") }
     let granularity = try fields["granularity"].map { value -> QuantizationScheme.Granularity in
         guard let g = QuantizationScheme.Granularity(rawValue: value) else { throw bad("unknown granularity \(value)") }
         return g

@@ -47,6 +47,7 @@ extension QuantizedCheckpoint {
             return StoredTensor(name: name, dtype: record.dtype.rawValue, shape: record.shape, bytes: record.bytes)
         }
         self.init(tensors: tensors, metadata: metadata)
+        source = file.source
     }
 
     /// Loads the checkpoint into `model`, a fresh float instance of its architecture (layers
@@ -54,10 +55,10 @@ extension QuantizedCheckpoint {
     /// dequantized weights and float tensors go into the state dict, and every `Quantizable`
     /// layer whose weight was stored quantized computes with the stored format and, where
     /// stored, a frozen input quantizer — ready for evaluation or `Int8InferenceModel`.
-    /// Errors name the tensor that does not fit.
+    /// Errors name the tensor that does not fit; NaN and infinity are refused unless `allowNonFinite`.
     @discardableResult
-    public func restore(into model: Module) throws -> [(name: String, layer: Quantizable)] {
-        try model.loadPrunedStateDict(try dequantizedStateDict())
+    public func restore(into model: Module, allowNonFinite: Bool = false) throws -> [(name: String, layer: Quantizable)] {
+        try model.loadPrunedStateDict(try dequantizedStateDict(allowNonFinite: allowNonFinite))
         let formats = try quantizedTensors().mapValues(\.format)
         let activations = try activationQuantization()
         var restoredWeights: Set<String> = []

@@ -1,3 +1,5 @@
+import SwiftletKernels
+
 /// What a tensor is turned into: integer codes of a linear scheme, signs (binary), three
 /// levels (ternary), or IEEE half precision.
 public enum QuantizationFormat: Hashable, Sendable, CustomStringConvertible {
@@ -90,8 +92,14 @@ public struct QuantizedTensor: Equatable {
         }
     }
 
-    /// Reassembles a quantized tensor from stored parts; throws if they do not fit together.
+    /// Reassembles a quantized tensor from stored parts; throws if they do not fit together
+    /// or hold values no quantizer makes: a code outside the format's, a scale that is not
+    /// finite and positive (finite and non-negative for binary and ternary α), an affine zero
+    /// point outside the codes. Stored parts come from files, and the kernels trust them.
     public init(shape: [Int], format: QuantizationFormat, codes: [Int32], scales: [Float], zeroPoints: [Int32]) throws {
+        guard ShapeArithmetic.byteCount(of: shape) != nil else {
+            throw TensorError.invalidArgument(op: "QuantizedTensor", "shape \(shape) is too large")
+        }
         let channels = try channelCount(of: shape, format.granularity, op: "QuantizedTensor")
         let expectedScales: Int, expectedZeroPoints: Int
         switch format {
@@ -101,6 +109,22 @@ public struct QuantizedTensor: Equatable {
         }
         guard codes.count == shape.elementCount, scales.count == expectedScales, zeroPoints.count == expectedZeroPoints else {
             throw TensorError.invalidArgument(op: "QuantizedTensor", "shape \(shape) as \(format) needs \(shape.elementCount) codes, \(expectedScales) scales and \(expectedZeroPoints) zero points; got \(codes.count), \(scales.count), \(zeroPoints.count)")
+        }
+        func invalid(_ problem: String) -> TensorError { TensorError.invalidArgument(op: "QuantizedTensor", "\(format): \(problem)") }
+        switch format {
+        case let .affine(scheme):
+            for (scale, zeroPoint) in zip(scales, zeroPoints) {
+                if let problem = scheme.problem(with: AffineParameters(scale: scale, zeroPoint: zeroPoint)) { throw invalid(problem) }
+            }
+            if let code = codes.first(where: { !scheme.codeRange.contains($0) }) {
+                throw invalid("code \(code) is outside \(scheme.codeRange.lowerBound)…\(scheme.codeRange.upperBound)")
+            }
+        case .binary, .ternary:
+            if let scale = scales.first(where: { !($0.isFinite && $0 >= 0) }) { throw invalid("scale \(scale) is not a finite non-negative number") }
+            let highest: Int32 = format == .binary(format.granularity) ? 1 : 2
+            if let code = codes.first(where: { !(0...highest).contains($0) }) { throw invalid("code \(code) is outside 0…\(highest)") }
+        case .float16:
+            break
         }
         self.shape = shape
         self.format = format

@@ -10,6 +10,7 @@ enum CommonOptions {
     static let checkpoint = Option<String?>.string("checkpoint", placeholder: "FILE", help: "A .safetensors checkpoint")
     static let epochs = Option<Int?>.integer("epochs", range: .epochs, help: "Training epochs (default: the recipe's)")
     static let out = Option<String?>.string("out", placeholder: "DIR", help: "Output folder (default: runs/<name>)")
+    static let allowNonFinite = Option.flag("allow-non-finite", help: "Load checkpoint weights that hold NaN or infinity (refused otherwise)")
 
     /// Applies `--threads` to the kernels.
     static func applyThreads(_ arguments: ParsedArguments) {
@@ -70,11 +71,11 @@ enum CommonOptions {
         try checkModel(of: file, at: path, is: entry)
         guard QuantizedCheckpoint.isQuantized(file) else {
             // loadPruned also takes checkpoints that structured pruning made smaller.
-            try model.loadPruned(from: url)
+            try model.loadPruned(file, allowNonFinite: arguments[allowNonFinite])
             return (entry, model, nil)
         }
         let quantized = try QuantizedCheckpoint(file: file)
-        try quantized.restore(into: model)
+        try quantized.restore(into: model, allowNonFinite: arguments[allowNonFinite])
         return (entry, model, quantized)
     }
 

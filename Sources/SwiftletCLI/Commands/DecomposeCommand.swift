@@ -22,7 +22,7 @@ struct DecomposeCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Fine-tuning learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, Self.layer, Self.rank, Self.energy, Self.separable, Self.finetuneEpochs,
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.layer, Self.rank, Self.energy, Self.separable, Self.finetuneEpochs,
          Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 

@@ -25,7 +25,7 @@ struct DistillCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Student learning rate")
 
     var options: [any OptionDeclaration] {
-        [Self.teacher, teacherModel, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
+        [Self.teacher, teacherModel, CommonOptions.allowNonFinite, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
          Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -46,7 +46,7 @@ struct DistillCommand: Command {
         let teacher = teacherEntry.make()
         let teacherFile = try SafeTensorsFile.read(from: URL(fileURLWithPath: teacherPath))
         try CommonOptions.checkModel(of: teacherFile, at: teacherPath, is: teacherEntry)
-        try teacher.load(teacherFile)
+        try teacher.load(teacherFile, allowNonFinite: arguments[CommonOptions.allowNonFinite])
         try context.finishStage("teacher", model: teacher, data: data, save: false)
 
         GlobalRandom.seed(context.seed)

@@ -11,7 +11,7 @@ struct EvaluateCommand: Command {
     static let probe = Option<String?>.string("probe", placeholder: "FILE", help: "Write inputs and logits of 8 test images to FILE")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.dataset, Self.probe] + GlobalOptions.all
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, CommonOptions.dataset, Self.probe] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {

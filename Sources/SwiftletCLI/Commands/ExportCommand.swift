@@ -30,7 +30,7 @@ struct ExportCommand: Command {
     static let verifyImages = Option.integer("verify-images", default: 1000, range: .images, help: "Test images --verify compares on")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, Self.out, Self.foldBatchNorm, Self.int8, Self.calibrate, CommonOptions.dataset,
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.out, Self.foldBatchNorm, Self.int8, Self.calibrate, CommonOptions.dataset,
          Self.verify, Self.verifyImages] + GlobalOptions.all
     }
 

@@ -43,7 +43,7 @@ struct PruneCommand: Command {
                                                     help: "Learning rate per epoch of all training epochs: constant, or cosine annealing to 0")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
          Self.pruningSchedule, Self.steps, Self.frequency, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
          CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }

@@ -22,7 +22,7 @@ struct QuantizeCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "QAT learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, Self.bits, Self.scheme, Self.granularity, Self.rounding, Self.activations,
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.bits, Self.scheme, Self.granularity, Self.rounding, Self.activations,
          Self.calibrate, Self.observer, Self.qatEpochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 

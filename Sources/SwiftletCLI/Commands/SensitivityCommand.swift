@@ -13,7 +13,7 @@ struct SensitivityCommand: Command {
                                           help: "Comma-separated sparsities in [0, 1] to prune each layer to")
 
     var options: [any OptionDeclaration] {
-        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.dataset, Self.sparsities, CommonOptions.out] + GlobalOptions.all
+        [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, CommonOptions.dataset, Self.sparsities, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
