@@ -112,10 +112,16 @@ public final class ExperimentContext {
     }
 
     /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.
+    /// A divergence is reported with its epoch.
     private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
         bar.start(epoch: epoch)
-        _ = try run { progress in
-            bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+        do {
+            _ = try run { progress in
+                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+            }
+        } catch let divergence as TrainingDivergence {
+            bar.finish()
+            throw divergence.inEpoch(epoch)
         }
         bar.finish()
     }
