@@ -8,7 +8,7 @@ struct TrainCommand: Command {
     let summary = "Train a built-in model on mnist, cifar10 or an IDX folder; writes OUT/model.safetensors"
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate")
     static let momentum = Option.number("momentum", default: 0.9, range: .nonNegative, help: "SGD momentum")
-    static let batchSize = Option.integer("batch-size", default: 64, range: .positive, help: "Images per batch")
+    static let batchSize = Option.integer("batch-size", default: 64, range: .images, help: "Images per batch")
     static let optimizer = Option.choice("optimizer", ["sgd", "adam"], default: "sgd", help: "Optimizer")
 
     var options: [any OptionDeclaration] {
@@ -20,15 +20,15 @@ struct TrainCommand: Command {
         let entry = try catalog.requiredModel(arguments, command: "swiftlet train")
         CommonOptions.applyThreads(arguments)
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "train-\(entry.name)")
-        let context = CommonOptions.context(arguments, experiment: "train", folder: folder, console: console,
+        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: folder, console: console,
                                             epochsOverride: arguments[CommonOptions.epochs])
         let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize])
         GlobalRandom.seed(context.seed)
         let model = entry.make()
-        let lr = Float(arguments[Self.learningRate])
+        let lr = arguments[Self.learningRate]
         let optimizer: Optimizer = arguments[Self.optimizer] == "adam"
             ? Adam(model.parameters, lr: lr)
-            : SGD(model.parameters, lr: lr, momentum: Float(arguments[Self.momentum]))
+            : SGD(model.parameters, lr: lr, momentum: arguments[Self.momentum])
         try context.train(model, optimizer: optimizer, data: data, epochs: context.epochs(default: 10), stage: "trained")
         let result = try context.finishStage("trained", model: model, data: data, as: "model")
         try optimizer.saveState(to: folder.appendingPathComponent("optimizer.safetensors"))
