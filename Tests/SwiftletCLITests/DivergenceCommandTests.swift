@@ -3,7 +3,7 @@ import XCTest
 @testable import SwiftletCLI
 
 /// A diverging run stops with a one-line error naming the epoch, the step and the
-/// learning rate, exits 1, and writes no checkpoint.
+/// learning rate, exits 1, and writes no checkpoint; one that ends at chance level says so.
 final class DivergenceCommandTests: CommandTestCase {
     override var fixedArguments: [String] { ["--threads", "1"] }
 
@@ -20,6 +20,20 @@ final class DivergenceCommandTests: CommandTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("optimizer.safetensors").path))
         }
+    }
+
+    /// Too high a learning rate can kill the model while every loss stays finite: the run
+    /// ends normally, but says so.
+    func testARunThatEndsAtChanceLevelIsAWarningAndAHealthyRunIsNot() throws {
+        let dead = run(["train", "--model", "lenet300", "--dataset", data, "--epochs", "2", "--lr", "100",
+                        "--out", folder.appendingPathComponent("dead").path, "--json"])
+        XCTAssertEqual(dead.code, 0, dead.errors)
+        XCTAssertTrue(dead.errors.contains("warning: trained: epoch 2 ended at ") && dead.errors.contains("chance level for 10 classes"),
+                      dead.errors)
+        let healthy = run(["train", "--model", "lenet300", "--dataset", data, "--epochs", "2",
+                           "--out", folder.appendingPathComponent("healthy").path, "--json"])
+        XCTAssertEqual(healthy.code, 0, healthy.errors)
+        XCTAssertFalse(healthy.errors.contains("warning:"), healthy.errors)
     }
 
     func testQuantizationAwareTrainingStopsToo() throws {
