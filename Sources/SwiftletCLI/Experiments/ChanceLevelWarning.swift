@@ -1,3 +1,4 @@
+import Foundation
 import Swiftlet
 
 extension ExperimentContext {
@@ -9,7 +10,7 @@ extension ExperimentContext {
         let classes = data.dataset.train.classNames.count
         guard classes > 1, result.images > 0, result.accuracy < 150 / Double(classes) else { return }
         console.diagnostics.write("warning: \(stage): epoch \(epoch) ended at \(HumanReadable.percent(result.accuracy)) training accuracy, "
-                                  + "chance level for \(classes) classes (mean loss \(result.loss)): the model has not learned. "
+                                  + "chance level for \(classes) classes (mean loss \(String(format: "%.4g", result.loss))): the model has not learned. "
                                   + "Hint: a learning rate that is too high does this\n")
     }
 }
