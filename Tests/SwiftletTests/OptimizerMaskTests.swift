@@ -38,6 +38,29 @@ final class OptimizerMaskTests: XCTestCase {
         try train { AdamW($0, lr: 0.01) }
     }
 
+    /// A pruned checkpoint stores its masks as zeros: a fresh optimizer on the loaded model
+    /// holds them through training; a dense model's optimizer masks nothing.
+    func testHoldZerosKeepsACheckpointsZerosAndMasksNothingInADenseModel() throws {
+        GlobalRandom.seed(8)
+        let model = Sequential { Linear(6, 4); ReLU(); Linear(4, 3) }
+        let dense = SGD(model.parameters, lr: 0.1)
+        try dense.holdZeros(of: model)
+        XCTAssertTrue(dense.masks.isEmpty)
+
+        model.parameters[0].scalars[0...9] = ArraySlice(repeating: 0, count: 10)
+        let optimizer = SGD(model.parameters, lr: 0.1, momentum: 0.9)
+        try optimizer.holdZeros(of: model)
+        XCTAssertEqual(Array(optimizer.masks.keys), [0], "only the tensor that has zeros is masked")
+        let x = Tensor.normal([16, 6])
+        for _ in 0..<20 {
+            optimizer.zeroGrad()
+            try crossEntropy(model(x), (0..<16).map { $0 % 3 }).backward()
+            optimizer.step()
+        }
+        XCTAssertEqual(Array(model.parameters[0].scalars[0...9]), [Float](repeating: 0, count: 10))
+        XCTAssertFalse(model.parameters[0].scalars[10...].contains(0))
+    }
+
     func testMaskMustFitItsParameter() {
         let layer = Linear(2, 2)
         let optimizer = SGD(layer.parameters, lr: 0.1)

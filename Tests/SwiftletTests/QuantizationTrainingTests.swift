@@ -18,6 +18,18 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [0, 2, 3, 4, 5, 6, 0, 0])
     }
 
+    /// Sparsity is measured on the weights a quantized layer computes with: a weight that
+    /// rounds to code 0 counts as zero, as it does in the checkpoint written from the model.
+    func testFootprintCountsWeightsThatQuantizeToZeroAndLeavesTheFloatWeightsAlone() throws {
+        let layer = Linear(4, 2)
+        layer.weight.scalars = [1, 0.001, 0, -0.5, 0.25, 0.75, -1, 0.002]
+        let floatWeights = layer.weight.scalars
+        XCTAssertEqual(try ModelFootprint(of: layer, inputShape: [4]).weightSparsity, 12.5)
+        try prepareQuantization(layer, weights: .affine(QuantizationScheme(bits: 4, mapping: .symmetric)))
+        XCTAssertEqual(try ModelFootprint(of: layer, inputShape: [4]).weightSparsity, 37.5)
+        XCTAssertEqual(layer.weight.scalars, floatWeights)
+    }
+
     func testSignQuantizersUseTheHardTanhEstimator() throws {
         let w = try Tensor([-2, -0.5, 0.3, 1.5], shape: [4], requiresGrad: true)
         try w.fakeQuantized(as: .binary(.perTensor)).backward(Tensor.ones([4]))

@@ -6,8 +6,9 @@ import Foundation
 
 extension Module {
     /// Writes every parameter and buffer (F32; `num_batches_tracked` as I64, as PyTorch
-    /// stores it) to `url`, atomically.
+    /// stores it) to `url`, atomically; throws `NonFiniteWeightsError` instead if any is NaN or infinite.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        try requireFiniteState(writing: url)
         var file = SafeTensorsFile(metadata: metadata)
         for (name, tensor) in stateDict {
             file.tensors[name] = name.hasSuffix("num_batches_tracked")

@@ -5,7 +5,8 @@ public struct ModelFootprint {
     public let parameters: Int
     /// Learnable scalars that are not zero.
     public let nonzeroParameters: Int
-    /// Percentage of zeros among the prunable weights (`prunableParameters`).
+    /// Percentage of zeros among the prunable weights (`prunableParameters`): the one
+    /// definition of sparsity every command and report uses.
     public let weightSparsity: Double
     /// fp32 storage of every parameter.
     public let denseBytes: Int
@@ -17,7 +18,13 @@ public struct ModelFootprint {
     /// 2 × multiply-accumulates per image that involve a non-zero weight.
     public let nonzeroFlops: Int
 
+    /// Measures `model` as it computes: a quantized layer's weight at its quantized values
+    /// (see `withWeightsAsComputed`), so a model and the checkpoint written from it measure alike.
     public init(of model: Module, inputShape: [Int]) throws {
+        self = try model.withWeightsAsComputed { try ModelFootprint(measuring: model, inputShape: inputShape) }
+    }
+
+    private init(measuring model: Module, inputShape: [Int]) throws {
         let named = model.namedParameters
         parameters = named.reduce(0) { $0 + $1.tensor.count }
         nonzeroParameters = named.reduce(0) { $0 + $1.tensor.scalars.nonzeroCount }

@@ -47,8 +47,10 @@ public struct QuantizedCheckpoint {
     }
 
     /// The stored form of a model prepared by `prepareQuantization` (and trained or
-    /// calibrated): each quantized layer's weight in its format, the rest in F32.
+    /// calibrated): each quantized layer's weight in its format, the rest in F32. Throws
+    /// `NonFiniteWeightsError` if any parameter or buffer holds a NaN or an infinity.
     public init(model: Module) throws {
+        try model.requireFiniteState()
         var quantizedWeights: [String: QuantizationFormat] = [:]
         var activationParameters: [(String, QuantizationScheme, AffineParameters)] = []
         for (name, layer) in model.quantizedLayers {

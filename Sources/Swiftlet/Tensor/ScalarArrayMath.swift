@@ -49,6 +49,29 @@ extension Array where Element == Float {
         }
     }
 
+    /// Whether no element is NaN or ±infinity. `x - x` is 0 for a finite `x` and NaN
+    /// otherwise, so one branch-free 8-lane sum answers for the whole array: training checks
+    /// every gradient this way once per step.
+    var allFinite: Bool {
+        withUnsafeBufferPointer { x in
+            guard let base = x.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base)
+            var lanes = SIMD8<Float>(repeating: 0)
+            var i = 0
+            while i + 8 <= x.count {
+                let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+                lanes += v - v
+                i += 8
+            }
+            var sum = lanes.sum()
+            while i < x.count {
+                sum += x[i] - x[i]
+                i += 1
+            }
+            return sum == 0
+        }
+    }
+
     /// `f` applied to pairs of elements at the same index (`f` must be pure, as for `mapScalars`).
     @inline(__always)
     func zipScalars(_ other: [Float], _ f: (Float, Float) -> Float) -> [Float] {

@@ -46,6 +46,8 @@ public struct EpochResult {
 ///   - beforeBatch: called before every batch's forward pass, e.g. a `ScheduledPruner`'s
 ///     `advance` to prune every so many optimizer steps.
 ///   - progress: called after every batch.
+/// - Throws: `TrainingDivergence` as soon as a batch's loss or a gradient is NaN or infinite,
+///   before that step changes the weights.
 public func trainEpoch<Batches: Sequence>(
     _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
@@ -59,11 +61,18 @@ public func trainEpoch<Batches: Sequence>(
         try beforeBatch()
         let logits = try model(batch.images)
         let value = try loss(logits, batch)
+        let lossValue = try value.item
+        index += 1
+        guard lossValue.isFinite else {
+            throw TrainingDivergence(.loss(lossValue), step: index, learningRate: optimizer.learningRate)
+        }
         optimizer.zeroGrad()
         try value.backward()
+        if let parameter = optimizer.nonFiniteGradient(in: model) {
+            throw TrainingDivergence(.gradient(parameter: parameter), step: index, learningRate: optimizer.learningRate)
+        }
         optimizer.step()
-        index += 1
-        totalLoss += Double(try value.item)
+        totalLoss += Double(lossValue)
         correct += countCorrect(logits, batch.labels)
         seen += batch.labels.count
         let elapsed = Date().timeIntervalSince(start)

@@ -53,30 +53,48 @@ enum CommonOptions {
 
     /// The model with the float weights of `--checkpoint`, required.
     static func loadModel(_ arguments: ParsedArguments, catalog: Catalog, command: String) throws -> (ModelZoo.Entry, Module) {
-        let (entry, model, quantized) = try loadCheckpoint(arguments, catalog: catalog, command: command)
+        let (entry, path) = try requiredModelAndCheckpoint(arguments, catalog: catalog, command: command)
+        return (entry, try loadFloatModel(entry, from: path, command: command, allowNonFinite: arguments[allowNonFinite]))
+    }
+
+    /// A model of `entry` with the float weights of the checkpoint at `path`.
+    static func loadFloatModel(_ entry: ModelZoo.Entry, from path: String, command: String, allowNonFinite: Bool) throws -> Module {
+        let (model, quantized) = try loadCheckpoint(entry, from: path, allowNonFinite: allowNonFinite)
         guard quantized == nil else {
-            throw UsageError.invalid("\(arguments[checkpoint] ?? "") is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
+            throw UsageError.invalid("\(path) is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
         }
-        return (entry, model)
+        return model
     }
 
     /// The model restored from `--checkpoint`, required: float weights loaded as they are,
     /// or a quantized checkpoint (`swiftlet quantize`) restored into quantized layers, returned too.
     static func loadCheckpoint(_ arguments: ParsedArguments, catalog: Catalog, command: String) throws -> (ModelZoo.Entry, Module, QuantizedCheckpoint?) {
+        let (entry, path) = try requiredModelAndCheckpoint(arguments, catalog: catalog, command: command)
+        let (model, quantized) = try loadCheckpoint(entry, from: path, allowNonFinite: arguments[allowNonFinite])
+        return (entry, model, quantized)
+    }
+
+    /// `--model` and `--checkpoint`, both required.
+    private static func requiredModelAndCheckpoint(_ arguments: ParsedArguments, catalog: Catalog, command: String) throws -> (ModelZoo.Entry, String) {
         let entry = try catalog.requiredModel(arguments, command: command)
         guard let path = arguments[checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: command) }
+        return (entry, path)
+    }
+
+    /// A model of `entry` restored from the checkpoint at `path`, float or quantized (see above).
+    static func loadCheckpoint(_ entry: ModelZoo.Entry, from path: String, allowNonFinite: Bool) throws -> (Module, QuantizedCheckpoint?) {
         let url = URL(fileURLWithPath: path)
         let model = entry.make()
         let file = try SafeTensorsFile.read(from: url)
         try checkModel(of: file, at: path, is: entry)
         guard QuantizedCheckpoint.isQuantized(file) else {
             // loadPruned also takes checkpoints that structured pruning made smaller.
-            try model.loadPruned(file, allowNonFinite: arguments[allowNonFinite])
-            return (entry, model, nil)
+            try model.loadPruned(file, allowNonFinite: allowNonFinite)
+            return (model, nil)
         }
         let quantized = try QuantizedCheckpoint(file: file)
-        try quantized.restore(into: model, allowNonFinite: arguments[allowNonFinite])
-        return (entry, model, quantized)
+        try quantized.restore(into: model, allowNonFinite: allowNonFinite)
+        return (model, quantized)
     }
 
     /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its

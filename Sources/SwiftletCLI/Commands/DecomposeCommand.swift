@@ -51,6 +51,7 @@ struct DecomposeCommand: Command {
         if epochs > 0 {
             GlobalRandom.seed(context.seed)
             let optimizer = SGD(model.parameters, lr: arguments[Self.learningRate], momentum: 0.9)
+            try optimizer.holdZeros(of: model)
             try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: "finetuned")
             try context.finishStage("finetuned", model: model, data: data, speed: try speed(), as: "model")
         }

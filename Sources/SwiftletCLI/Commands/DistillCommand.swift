@@ -11,12 +11,15 @@ struct DistillCommand: Command {
         The source documents' L = CE + KL is --alpha 0.5 --no-temperature-squared (exactly half of it). \
         --hard trains on the teacher's argmax instead (T and α unused). --cache-teacher runs the teacher \
         in the first epoch only and reuses its logits (training images are not augmented here). \
-        The student trains with SGD, momentum 0.9.
+        The student trains with SGD, momentum 0.9, from a fresh initialisation or from --student-checkpoint \
+        (e.g. a pruned student: its zero weights count as pruned and stay zero).
         """
     static let epochs = Option.integer("epochs", default: 10, range: .epochs, help: "Training epochs of the student")
     static let teacher = Option<String?>.string("teacher", placeholder: "FILE", help: "The teacher's .safetensors checkpoint")
     var teacherModel: Option<String?> { catalog.modelOption("teacher-model", help: "The teacher's architecture") }
     var student: Option<String?> { catalog.modelOption("student", help: "The student's architecture") }
+    static let studentCheckpoint = Option<String?>.string("student-checkpoint", placeholder: "FILE",
+                                                          help: "Start the student from this float checkpoint (zero weights stay zero)")
     static let temperature = Option.number("temperature", default: 4, range: .positive, help: "Softmax temperature T of the soft targets")
     static let alpha = Option.number("alpha", default: 0.9, range: .within(0...1), help: "Weight α of the soft term; 1 − α weighs the labels' CE")
     static let withoutTemperatureSquared = Option.flag("no-temperature-squared", help: "Drop the T² factor on the soft term")
@@ -25,7 +28,7 @@ struct DistillCommand: Command {
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Student learning rate")
 
     var options: [any OptionDeclaration] {
-        [Self.teacher, teacherModel, CommonOptions.allowNonFinite, student, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
+        [Self.teacher, teacherModel, CommonOptions.allowNonFinite, student, Self.studentCheckpoint, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
          Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
@@ -43,15 +46,19 @@ struct DistillCommand: Command {
         let folder = CommonOptions.outputDirectory(arguments, defaultName: "distill-\(studentName)")
         let context = CommonOptions.context(arguments, experiment: "distill", model: studentEntry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: studentEntry)
-        let teacher = teacherEntry.make()
-        let teacherFile = try SafeTensorsFile.read(from: URL(fileURLWithPath: teacherPath))
-        try CommonOptions.checkModel(of: teacherFile, at: teacherPath, is: teacherEntry)
-        try teacher.load(teacherFile, allowNonFinite: arguments[CommonOptions.allowNonFinite])
+        let teacher = try CommonOptions.loadFloatModel(teacherEntry, from: teacherPath, command: command,
+                                                       allowNonFinite: arguments[CommonOptions.allowNonFinite])
         try context.finishStage("teacher", model: teacher, data: data, save: false)
 
         GlobalRandom.seed(context.seed)
-        let student = studentEntry.make()
+        let student = try arguments[Self.studentCheckpoint].map { path in
+            let loaded = try CommonOptions.loadFloatModel(studentEntry, from: path, command: command,
+                                                          allowNonFinite: arguments[CommonOptions.allowNonFinite])
+            try context.finishStage("student-loaded", model: loaded, data: data, save: false)
+            return loaded
+        } ?? studentEntry.make()
         let optimizer = SGD(student.parameters, lr: arguments[Self.learningRate], momentum: 0.9)
+        try optimizer.holdZeros(of: student)
         let targets: DistillationTargets = arguments[Self.hard]
             ? .teacherArgmax
             : .soft(DistillationLoss(temperature: arguments[Self.temperature], alpha: arguments[Self.alpha],

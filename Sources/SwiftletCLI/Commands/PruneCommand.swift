@@ -76,8 +76,8 @@ struct PruneCommand: Command {
         case _ where structured:
             try pruneStructured(model, entry: entry, arguments: arguments, context: context, data: data)
         case "one-shot":
-            let masks = try pruneOnce(model, arguments: arguments, data: data)
-            try finishPruned(model, masks: masks, arguments: arguments, context: context, data: data)
+            try pruneOnce(model, arguments: arguments, data: data)
+            try finishPruned(model, arguments: arguments, context: context, data: data)
         default:
             try pruneGradually(model, arguments: arguments, context: context, data: data)
         }
@@ -100,11 +100,12 @@ struct PruneCommand: Command {
         }
     }
 
-    private func pruneOnce(_ model: Module, arguments: ParsedArguments, data: ImageData) throws -> PruningMasks {
+    /// Zeroes the weights the method removes; retraining holds every zero (`holdZeros`).
+    private func pruneOnce(_ model: Module, arguments: ParsedArguments, data: ImageData) throws {
         switch arguments[Self.method] {
-        case "threshold": return try pruneByMagnitude(model, .fixed(arguments[Self.threshold]))
-        case "mean-abs": return try pruneByMagnitude(model, .meanAbsolute)
-        default: return try prune(model, by: criterion(arguments, data: data), target(arguments)(fraction(arguments)))
+        case "threshold": _ = try pruneByMagnitude(model, .fixed(arguments[Self.threshold]))
+        case "mean-abs": _ = try pruneByMagnitude(model, .meanAbsolute)
+        default: _ = try prune(model, by: criterion(arguments, data: data), target(arguments)(fraction(arguments)))
         }
     }
 
@@ -116,14 +117,15 @@ struct PruneCommand: Command {
         return (optimizer, schedule)
     }
 
-    /// The `pruned` stage, then the `retrained` one if asked; the last is saved as `model`.
-    private func finishPruned(_ model: Module, masks: PruningMasks?, arguments: ParsedArguments, context: ExperimentContext,
+    /// The `pruned` stage, then the `retrained` one if asked, with every zero weight held at
+    /// zero (those of the loaded checkpoint too); the last is saved as `model`.
+    private func finishPruned(_ model: Module, arguments: ParsedArguments, context: ExperimentContext,
                               data: ImageData) throws {
         let retrainEpochs = arguments[Self.retrainEpochs]
         try context.finishStage("pruned", model: model, data: data, save: retrainEpochs == 0, as: "model")
         guard retrainEpochs > 0 else { return }
         let (optimizer, schedule) = retrainingOptimizer(model, epochs: retrainEpochs, arguments: arguments)
-        try masks?.apply(to: optimizer)
+        try optimizer.holdZeros(of: model)
         try context.train(model, optimizer: optimizer, data: data, epochs: retrainEpochs, stage: "retrained", schedule: schedule)
         try context.finishStage("retrained", model: model, data: data, as: "model")
     }
@@ -173,7 +175,7 @@ struct PruneCommand: Command {
         let seconds = rounds > 0 ? try compareInferenceTimes([original, model], inputShape: entry.inputShape, rounds: rounds) : nil
         reportStructured(parameters: (original.parameterCount, model.parameterCount), macs: (pruning.macsBefore, pruning.macsAfter),
                          seconds: seconds, rounds: rounds, entry: entry, context: context)
-        try finishPruned(model, masks: nil, arguments: arguments, context: context, data: data)
+        try finishPruned(model, arguments: arguments, context: context, data: data)
     }
 
     private func reportStructured(parameters: (before: Int, after: Int), macs: (before: Int, after: Int), seconds: [Double]?, rounds: Int,

@@ -91,16 +91,18 @@ public final class ExperimentContext {
         }
     }
 
-    /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step.
+    /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step;
+    /// a warning if the last epoch ended at chance level.
     private func runEpochs(_ epochs: Int, data: ImageData, stage: String, schedule: LearningRateSchedule?,
                            afterEpoch: ((Int) throws -> Void)? = nil,
                            epoch runEpoch: (Int, @escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
         guard epochs > 0 else { return }
         let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in 1...epochs {
-            try pass(of: bar, epoch: epoch) { try runEpoch(epoch, $0) }
+            let result = try pass(of: bar, epoch: epoch) { try runEpoch(epoch, $0) }
             schedule?.step()
             try afterEpoch?(epoch)
+            if epoch == epochs { warnIfAtChanceLevel(result, epoch: epoch, stage: stage, data: data) }
         }
     }
 
@@ -123,12 +125,21 @@ public final class ExperimentContext {
     }
 
     /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.
-    private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
+    /// A divergence is reported with its epoch.
+    @discardableResult
+    private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws -> EpochResult {
         bar.start(epoch: epoch)
-        _ = try run { progress in
-            bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+        let result: EpochResult
+        do {
+            result = try run { progress in
+                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+            }
+        } catch let divergence as TrainingDivergence {
+            bar.finish()
+            throw divergence.inEpoch(epoch)
         }
         bar.finish()
+        return result
     }
 
     /// Adds a table to the report, after the stage table.

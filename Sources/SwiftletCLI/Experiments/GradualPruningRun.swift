@@ -17,7 +17,8 @@ extension GradualPruningSchedule {
 extension ExperimentContext {
     /// Gradual or iterative pruning with training: `epochs` epochs, pruning to the schedule's
     /// target whenever it names one for the current step (an epoch or a batch, by `clock`;
-    /// masks only grow and live in `optimizer`, so pruned weights stay zero). Each epoch ends
+    /// masks only grow and live in `optimizer`, so pruned weights stay zero; weights that are
+    /// already zero, as in a pruned checkpoint, count as pruned from the start). Each epoch ends
     /// as a stage `<label>-<epoch>`; the last one's stage is `finalStage`, saved as
     /// `<checkpointName or finalStage>.safetensors`; the others are not saved.
     ///
@@ -31,7 +32,8 @@ extension ExperimentContext {
                         epochs: Int, target: @escaping (Float) -> SparsityTarget, criterion: PruningCriterion = .magnitude,
                         label: String, finalStage: String, checkpointName: String? = nil,
                         learningRates: LearningRateSchedule? = nil) throws -> PruningMasks {
-        let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, criterion: criterion, target: target)
+        let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, criterion: criterion, target: target,
+                                         masks: PruningMasks(zerosOf: model))
         let bar = ProgressBar(stage: label, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
         for epoch in stride(from: 1, through: epochs, by: 1) {
             if clock == .epoch { try pruner.advance() }

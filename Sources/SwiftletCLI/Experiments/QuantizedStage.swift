@@ -49,12 +49,13 @@ extension ExperimentContext {
     }
 
     /// Quantization-aware training of a prepared model: SGD with momentum 0.9 on the float
-    /// shadow weights through fake quantization (straight-through estimator), activation
-    /// observers following the activations, frozen again afterwards.
+    /// shadow weights through fake quantization (straight-through estimator), pruned (zero)
+    /// weights held at zero, activation observers following the activations, frozen again afterwards.
     func retrainQuantized(_ model: Module, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
         GlobalRandom.seed(seed)
         model.setActivationQuantization(observing: true)
         let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
+        try optimizer.holdZeros(of: model)
         try train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
         model.setActivationQuantization(observing: false)
     }
