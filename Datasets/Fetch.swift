@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletFiles
 
 /// Makes sure the cache holds a verified copy of a known dataset (`mnist` or `cifar10`),
 /// taking each missing file from the mirror, the copy shipped in the repository, or the
@@ -30,8 +31,12 @@ func fetch(_ dataset: KnownDataset, options: FetchOptions, verifyCached: Bool,
                 progress("\(error); fetching it again")
             }
         }
+        // A fetch killed mid-write left its temporary (up to the archive's 170 MB) behind.
+        for stale in TemporaryName.removeStale(in: destination.deletingLastPathComponent()) {
+            progress("\(destination.deletingLastPathComponent().path)/\(stale): removed, left by an interrupted fetch")
+        }
         let bytes = try obtain(file, from: dataset, options: options, progress: progress)
-        try writeFileAtomically(bytes, to: destination)
+        try writeCacheFile(bytes, to: destination)
         progress("\(destination.path): stored")
     }
     return options.dataDirectory.appendingPathComponent(dataset.loadPath)
