@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SwiftletFilesTests", dependencies: ["SwiftletFiles"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
-        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
+        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample", "SwiftletFiles"], swiftSettings: fast),
         .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
         .testTarget(name: "ExercisesTests", dependencies: ["Exercises", "ExerciseSolutions", "Swiftlet", "ScalarAutograd"],
                     swiftSettings: fast),

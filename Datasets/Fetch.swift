@@ -21,6 +21,10 @@ func fetch(_ dataset: KnownDataset, options: FetchOptions, verifyCached: Bool,
            progress: (String) -> Void) throws -> URL {
     for file in dataset.files {
         let destination = options.dataDirectory.appendingPathComponent(file.relativePath)
+        // A fetch killed mid-write left its temporary (up to the archive's 170 MB) behind.
+        for stale in TemporaryName.removeStale(in: destination.deletingLastPathComponent()) {
+            progress("\(destination.deletingLastPathComponent().appendingPathComponent(stale).path): removed, left by an interrupted fetch")
+        }
         if isRegularFile(destination) {
             guard verifyCached else { continue }
             do {
@@ -30,10 +34,6 @@ func fetch(_ dataset: KnownDataset, options: FetchOptions, verifyCached: Bool,
             } catch let error as DatasetError {
                 progress("\(error); fetching it again")
             }
-        }
-        // A fetch killed mid-write left its temporary (up to the archive's 170 MB) behind.
-        for stale in TemporaryName.removeStale(in: destination.deletingLastPathComponent()) {
-            progress("\(destination.deletingLastPathComponent().path)/\(stale): removed, left by an interrupted fetch")
         }
         let bytes = try obtain(file, from: dataset, options: options, progress: progress)
         try writeCacheFile(bytes, to: destination)

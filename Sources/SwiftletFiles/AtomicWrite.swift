@@ -12,7 +12,11 @@ import Darwin
 /// in words (a full disk is "no space left on device").
 public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
     let folder = url.deletingLastPathComponent()
-    try createFolder(folder)
+    do {
+        try createFolder(folder)
+    } catch let error as FileSystemError {
+        throw FileSystemError("write", url.path, code: error.code, reason: "\(error)")
+    }
     let temporary = folder.appendingPathComponent(TemporaryName.forName(url.lastPathComponent)).path
     do {
         try writeAndSync(bytes, toNewFile: temporary, reportedAs: url.path)

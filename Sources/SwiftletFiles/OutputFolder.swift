@@ -33,7 +33,7 @@ public final class OutputFolder {
         guard descriptor >= 0 else { throw FileSystemError.last("open the output folder", self.url.path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
-            close(descriptor)
+            release()
             throw code == EWOULDBLOCK
                 ? FileSystemError("write to", self.url.path, code: code, reason: "another command is writing to this folder; wait for it to finish or choose another output folder")
                 : FileSystemError("lock", self.url.path, code: code)
@@ -48,6 +48,7 @@ public final class OutputFolder {
         }
     }
 
+    // Also runs when `init` throws after `descriptor` is set, hence `release`'s guard.
     deinit { release() }
 
     /// Gives up the lock. Later calls do nothing.

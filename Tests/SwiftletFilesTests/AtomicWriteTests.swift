@@ -38,8 +38,9 @@ final class AtomicWriteTests: FileTestCase {
     func testAFileInTheWayOfAFolderIsNamed() throws {
         let blocker = folder.appendingPathComponent("blocker")
         try writeFileAtomically([1], to: blocker)
-        XCTAssertThrowsError(try writeFileAtomically([1], to: blocker.appendingPathComponent("inside.bin"))) { error in
-            XCTAssertEqual("\(error)", "cannot create the folder \(blocker.path): a file of that name is in the way")
+        let file = blocker.appendingPathComponent("inside.bin")
+        XCTAssertThrowsError(try writeFileAtomically([1], to: file)) { error in
+            XCTAssertEqual("\(error)", "cannot write \(file.path): cannot create the folder \(blocker.path): a file of that name is in the way")
         }
     }
 
