@@ -39,9 +39,10 @@ public struct BatchLoader: Sendable {
         self.augmentation = augmentation
     }
 
-    /// Batches per epoch.
+    /// Batches per epoch. Written without `count + batchSize - 1`, which overflows for a batch
+    /// size near `Int.max`.
     public var batchCount: Int {
-        dropLast ? set.count / batchSize : (set.count + batchSize - 1) / batchSize
+        self.set.count / batchSize + (dropLast || self.set.count % batchSize == 0 ? 0 : 1)
     }
 
     /// The order in which `epoch` visits the images.
@@ -65,7 +66,8 @@ public struct BatchLoader: Sendable {
 
     /// Batch `index` of an epoch whose image order is `order`.
     func batch(_ index: Int, epoch: Int, order: [Int]) -> Batch {
-        let members = order[(index * batchSize)..<min(order.count, (index + 1) * batchSize)]
+        let start = index * batchSize
+        let members = order[start..<start + min(batchSize, order.count - start)]
         let (channels, height, width) = (set.channels, set.height, set.width)
         let imageSize = set.imageSize
         var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), UInt64(index) &+ 1))

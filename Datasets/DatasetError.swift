@@ -20,6 +20,8 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case unknownDataset
         case invalidArgument
         case writeFailed
+        /// A training or test set without images where a command needs some.
+        case empty
     }
 
     public let kind: Kind

@@ -26,6 +26,9 @@ final class BatchLoaderTests: XCTestCase {
         let drop = try BatchLoader(images, batchSize: 4, shuffle: false, dropLast: true, normalization: .unit(channels: 1))
         XCTAssertEqual(drop.batchCount, 2)
         XCTAssertEqual(Array(drop.batches()).map(\.count), [4, 4])
+        let huge = try BatchLoader(images, batchSize: .max, shuffle: false, normalization: .unit(channels: 1))
+        XCTAssertEqual(huge.batchCount, 1, "count + batchSize - 1 overflowed before")
+        XCTAssertEqual(Array(huge.batches()).map(\.count), [10])
         let batch = Array(keep.batches())[2]
         XCTAssertEqual(batch.shape, [2, 1, 4, 4])
         XCTAssertEqual(batch.labels, [2, 0])

@@ -11,9 +11,10 @@ final class ArgumentParserTests: XCTestCase {
     static let only = Option<Bench?>.choice("only", help: "One benchmark")
     static let model = Option.choice("model", ["mnist-net", "lenet300"], default: "mnist-net", help: "Model")
     static let tags = Option.strings("tag", help: "Labels")
+    static let rounds = Option.integer("rounds", default: 5, range: .epochs, help: "Rounds")
     static let experiment = Positional("experiment-id", help: "Experiment", isOptional: true)
 
-    static let options: [any OptionDeclaration] = [epochs, lr, bits, out, only, model, tags] + GlobalOptions.all
+    static let options: [any OptionDeclaration] = [epochs, lr, bits, out, only, model, tags, rounds] + GlobalOptions.all
 
     private func parse(_ words: [String], environment: [String: String] = [:]) throws -> ParsedArguments {
         try ParsedArguments(parsing: words, options: Self.options.map(\.spec), positionals: [Self.experiment],
@@ -82,8 +83,8 @@ final class ArgumentParserTests: XCTestCase {
         let overridden = try parse(["--data-dir", "/flag"], environment: environment)
         XCTAssertEqual(overridden[GlobalOptions.dataDirectory], "/flag")
         assertError([], .invalidEnvironmentValue(variable: "SWIFTLET_THREADS", option: "--threads", value: "many",
-                                                 expected: "a positive integer"),
-                    #"SWIFTLET_THREADS (standing in for --threads) expects a positive integer, got "many""#,
+                                                 expected: "an integer from 1 to 1024"),
+                    #"SWIFTLET_THREADS (standing in for --threads) expects an integer from 1 to 1024, got "many""#,
                     environment: ["SWIFTLET_THREADS": "many"])
     }
 
@@ -102,6 +103,31 @@ final class ArgumentParserTests: XCTestCase {
                     #"--bits expects an integer from 1 to 16, got "32""#)
         assertError(["--seed", "-1"], .invalidValue(option: "--seed", value: "-1", expected: "a non-negative integer"),
                     #"--seed expects a non-negative integer, got "-1""#)
+    }
+
+    func testNumbersAreCheckedAsTheFloatTheyBecome() throws {
+        let float = "a positive number that a 32-bit float can hold (magnitude 1.4e-45 to 3.4e38)"
+        for text in ["1e300", "1e39", "1e-300"] {
+            assertError(["--lr", text], .invalidValue(option: "--lr", value: text, expected: float),
+                        "--lr expects \(float), got \"\(text)\"")
+        }
+        XCTAssertEqual(try parse(["--lr", "1e-40"])[Self.lr], 1e-40, "subnormal, but not zero")
+        XCTAssertEqual(try parse(["--lr", "3e38"])[Self.lr], 3e38)
+    }
+
+    func testCountsHaveBoundsThatKeepTheirProductsInAnInt() {
+        let huge = "\(Int.max)"
+        assertError(["--rounds", huge], .invalidValue(option: "--rounds", value: huge, expected: "an integer from 1 to 100000"),
+                    #"--rounds expects an integer from 1 to 100000, got "9223372036854775807""#)
+        assertError(["--threads", huge], .invalidValue(option: "--threads", value: huge, expected: "an integer from 1 to 1024"),
+                    #"--threads expects an integer from 1 to 1024, got "9223372036854775807""#)
+        guard case let .within(epochs) = ValueRange<Int>.epochs, case let .within(images) = ValueRange<Int>.images else {
+            return XCTFail("bounded ranges")
+        }
+        let product = epochs.upperBound.multipliedReportingOverflow(by: epochs.upperBound)
+        XCTAssertFalse(product.overflow)
+        XCTAssertFalse(product.partialValue.multipliedReportingOverflow(by: images.upperBound).overflow,
+                       "epochs × rounds × batches (at most one per image) fits an Int")
     }
 
     func testBadChoices() {

@@ -98,7 +98,7 @@ final class CommandLineToolTests: XCTestCase {
               --epochs N   Training epochs (a positive integer; default 10)
               --fail       Throw a runtime error
               --json       Print results as JSON, one object per line, and nothing else on stdout
-              --threads N  Worker threads; every core when absent (a positive integer; env SWIFTLET_THREADS)
+              --threads N  Worker threads; every core when absent (an integer from 1 to 1024; env SWIFTLET_THREADS)
               -h, --help   Show this help
 
             """)

@@ -25,6 +25,7 @@ final class HumanReadableTests: XCTestCase {
         XCTAssertEqual(HumanReadable.clock(3723), "1:02:03")
         XCTAssertEqual(HumanReadable.clock(59.6), "1:00")
         XCTAssertEqual(HumanReadable.clock(.infinity), "--:--")
+        XCTAssertEqual(HumanReadable.clock(-1e300), "--:--", "a trap before, converting to Int")
     }
 
     func testCountsAndPercentages() {

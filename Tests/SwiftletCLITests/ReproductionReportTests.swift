@@ -49,6 +49,24 @@ final class ReproductionReportTests: XCTestCase {
         }
     }
 
+    func testNumbersOutsideTheirRangeAreErrorsNotTraps() throws {
+        let good = try stage("trained", accuracy: 99, sparsity: 0, stored: 87360).json.jsonText
+        for (bad, reason) in [(#""seconds": -1e300"#, #""seconds" is -1e+300, outside 0.0...1.7976931348623157e+308"#),
+                              (#""accuracy": 101"#, #""accuracy" is 101.0, outside 0.0...100.0"#),
+                              (#""flops": -1"#, #""flops" is -1, outside 0...9223372036854775807"#)] {
+            let key = String(bad.prefix { $0 != ":" })
+            let line = good.replacingOccurrences(of: #"\#(key): [^,}]*"#, with: bad, options: .regularExpression)
+            XCTAssertNotEqual(line, good)
+            XCTAssertThrowsError(try JSONDecoder().decode(StageResult.self, from: Data(line.utf8))) { error in
+                XCTAssertEqual((error as? DecodingError)?.reason, reason)
+            }
+        }
+        let missing = good.replacingOccurrences(of: #""seconds": [^,}]*, "#, with: "", options: .regularExpression)
+        XCTAssertThrowsError(try JSONDecoder().decode(StageResult.self, from: Data(missing.utf8))) { error in
+            XCTAssertEqual((error as? DecodingError)?.reason, #"missing "seconds""#)
+        }
+    }
+
     func testPlotsFollowWhatTheStagesVary() throws {
         let dense = try stage("trained", accuracy: 99.0, sparsity: 0, stored: 87360)
         let pruned = try stage("pruned", accuracy: 97.0, sparsity: 60, stored: 40864)

@@ -28,6 +28,12 @@ extension Module {
     @discardableResult
     public func load(from url: URL) throws -> SafeTensorsFile {
         let file = try SafeTensorsFile.read(from: url)
+        try load(file)
+        return file
+    }
+
+    /// As `load(from:)`, from a file already read (to look at its metadata first).
+    public func load(_ file: SafeTensorsFile) throws {
         let targets = stateDict
         try file.requireExactly(names: targets.map(\.name))
         let values = try targets.map { name, tensor in
@@ -36,7 +42,6 @@ extension Module {
                 : try file.floats(named: name, shape: tensor.shape)
         }
         for ((_, tensor), scalars) in zip(targets, values) { tensor.scalars = scalars }
-        return file
     }
 }
 

@@ -9,7 +9,7 @@ enum CommonOptions {
     static let dataset = Option.string("dataset", placeholder: "NAME|DIR", default: "mnist",
                                        help: "mnist, cifar10, or a folder of IDX files laid out like MNIST")
     static let checkpoint = Option<String?>.string("checkpoint", placeholder: "FILE", help: "A .safetensors checkpoint")
-    static let epochs = Option<Int?>.integer("epochs", range: .positive, help: "Training epochs (default: the recipe's)")
+    static let epochs = Option<Int?>.integer("epochs", range: .epochs, help: "Training epochs (default: the recipe's)")
     static let out = Option<String?>.string("out", placeholder: "DIR", help: "Output folder (default: runs/<name>)")
 
     /// Applies `--threads` to the kernels.
@@ -40,12 +40,20 @@ enum CommonOptions {
     }
 
     /// The context a single-step command (train, prune, quantize) reports its stages through,
-    /// writing into `folder`.
-    static func context(_ arguments: ParsedArguments, experiment: String, folder: URL, console: Console,
+    /// writing into `folder`; its checkpoints record that they hold `model`.
+    static func context(_ arguments: ParsedArguments, experiment: String, model: ModelZoo.Entry, folder: URL, console: Console,
                         epochsOverride: Int? = nil) -> ExperimentContext {
         ExperimentContext(experiment: experiment, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: epochsOverride,
                           outputDirectory: folder, fetchOptions: fetchOptions(arguments), console: console,
-                          json: arguments[GlobalOptions.json])
+                          json: arguments[GlobalOptions.json], modelName: model.name)
+    }
+
+    /// Refuses a checkpoint whose metadata names another built-in model than `entry`: shapes
+    /// alone cannot tell (mnist-net's weights fit lenet5 as if it had been structurally pruned).
+    static func checkModel(of file: SafeTensorsFile, at path: String, is entry: ModelZoo.Entry) throws {
+        if let saved = file.metadata["model"], saved != entry.name {
+            throw UsageError.invalid("\(path) holds a \(saved) checkpoint, not \(entry.name); load it with --model \(saved)")
+        }
     }
 
     /// The normalisation each dataset's recipes use: mean/std 0.5 for MNIST-like data (the
@@ -71,6 +79,7 @@ enum CommonOptions {
         let url = URL(fileURLWithPath: path)
         let model = entry.make()
         let file = try SafeTensorsFile.read(from: url)
+        try checkModel(of: file, at: path, is: entry)
         guard QuantizedCheckpoint.isQuantized(file) else {
             // loadPruned also takes checkpoints that structured pruning made smaller.
             try model.loadPruned(from: url)

@@ -17,9 +17,9 @@ struct DecomposeCommand: Command {
         """
     static let layer = Option<String?>.string("layer", placeholder: "NAME", help: "The layer to factorise, e.g. fc1 or conv2")
     static let rank = Option<Int?>.integer("rank", range: .positive, help: "Singular values kept")
-    static let energy = Option<Double?>.number("energy", range: .within(0...1), help: "Keep the fewest singular values holding this fraction of Σσ²")
+    static let energy = Option<Float?>.number("energy", range: .within(0...1), help: "Keep the fewest singular values holding this fraction of Σσ²")
     static let separable = Option.flag("separable", help: "Convolutions: spatial separable k×1 then 1×k instead of r filters then 1×1")
-    static let finetuneEpochs = Option.integer("finetune-epochs", default: 0, range: .nonNegative, help: "Epochs of fine-tuning after the factorisation")
+    static let finetuneEpochs = Option.integer("finetune-epochs", default: 0, range: .epochsOrNone, help: "Epochs of fine-tuning after the factorisation")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Fine-tuning learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
@@ -33,7 +33,7 @@ struct DecomposeCommand: Command {
         let selection: RankSelection
         switch (arguments[Self.rank], arguments[Self.energy]) {
         case let (rank?, nil): selection = .rank(rank)
-        case let (nil, energy?): selection = .energy(energy)
+        case let (nil, energy?): selection = .energy(Double(energy))
         default: throw UsageError.invalid("\(command) needs exactly one of --rank R and --energy E")
         }
         CommonOptions.applyThreads(arguments)
@@ -41,7 +41,7 @@ struct DecomposeCommand: Command {
         let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "decompose-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "decompose", folder: folder, console: console)
+        let context = CommonOptions.context(arguments, experiment: "decompose", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: original, data: data, save: false)
 
@@ -53,7 +53,7 @@ struct DecomposeCommand: Command {
         try context.finishStage("decomposed", model: model, data: data, speed: try speed(), save: epochs == 0, as: "model")
         if epochs > 0 {
             GlobalRandom.seed(context.seed)
-            let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
+            let optimizer = SGD(model.parameters, lr: arguments[Self.learningRate], momentum: 0.9)
             try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: "finetuned")
             try context.finishStage("finetuned", model: model, data: data, speed: try speed(), as: "model")
         }

@@ -14,7 +14,7 @@ struct DistillCommand: Command {
         in the first epoch only and reuses its logits (training images are not augmented here). \
         The student trains with SGD, momentum 0.9.
         """
-    static let epochs = Option.integer("epochs", default: 10, range: .positive, help: "Training epochs of the student")
+    static let epochs = Option.integer("epochs", default: 10, range: .epochs, help: "Training epochs of the student")
     static let teacher = Option<String?>.string("teacher", placeholder: "FILE", help: "The teacher's .safetensors checkpoint")
     var teacherModel: Option<String?> { catalog.modelOption("teacher-model", help: "The teacher's architecture") }
     var student: Option<String?> { catalog.modelOption("student", help: "The student's architecture") }
@@ -44,18 +44,20 @@ struct DistillCommand: Command {
         let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "distill-\(studentName)", inputs: [teacherPath])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "distill", folder: folder, console: console)
+        let context = CommonOptions.context(arguments, experiment: "distill", model: studentEntry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: studentEntry)
         let teacher = teacherEntry.make()
-        try teacher.load(from: URL(fileURLWithPath: teacherPath))
+        let teacherFile = try SafeTensorsFile.read(from: URL(fileURLWithPath: teacherPath))
+        try CommonOptions.checkModel(of: teacherFile, at: teacherPath, is: teacherEntry)
+        try teacher.load(teacherFile)
         try context.finishStage("teacher", model: teacher, data: data, save: false)
 
         GlobalRandom.seed(context.seed)
         let student = studentEntry.make()
-        let optimizer = SGD(student.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
+        let optimizer = SGD(student.parameters, lr: arguments[Self.learningRate], momentum: 0.9)
         let targets: DistillationTargets = arguments[Self.hard]
             ? .teacherArgmax
-            : .soft(DistillationLoss(temperature: Float(arguments[Self.temperature]), alpha: Float(arguments[Self.alpha]),
+            : .soft(DistillationLoss(temperature: arguments[Self.temperature], alpha: arguments[Self.alpha],
                                      scaleByTemperatureSquared: !arguments[Self.withoutTemperatureSquared]))
         let stage = arguments[Self.hard] ? "student-hard" : "student-soft"
         try context.distill(student, teacher: teacher, optimizer: optimizer, data: data, epochs: arguments[Self.epochs],

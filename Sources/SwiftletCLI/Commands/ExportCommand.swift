@@ -25,9 +25,9 @@ struct ExportCommand: Command {
     static let out = Option<String?>.string("out", placeholder: "FILE", help: "The .onnx file to write")
     static let foldBatchNorm = Option.flag("fold-batchnorm", help: "Fold BatchNorms into the conv2d/linear op they follow")
     static let int8 = Option.flag("int8", help: "Export the int8 engine's pipeline as QDQ (QuantizeLinear/DequantizeLinear)")
-    static let calibrate = Option.integer("calibrate", default: 1024, range: .positive, help: "Training images for int8 activation calibration")
+    static let calibrate = Option.integer("calibrate", default: 1024, range: .images, help: "Training images for int8 activation calibration")
     static let verify = Option<String?>.string("verify", placeholder: "PYTHON", help: "Run Benchmarks/peer/onnx_check.py with this Python")
-    static let verifyImages = Option.integer("verify-images", default: 1000, range: .positive, help: "Test images --verify compares on")
+    static let verifyImages = Option.integer("verify-images", default: 1000, range: .images, help: "Test images --verify compares on")
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.checkpoint, Self.out, Self.foldBatchNorm, Self.int8, Self.calibrate, CommonOptions.dataset,

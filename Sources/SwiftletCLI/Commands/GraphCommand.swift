@@ -16,7 +16,7 @@ struct GraphCommand: Command {
         --out ending in .dot writes the graph in Graphviz's DOT language instead.
         """
     static let out = Option<String?>.string("out", placeholder: "FILE", help: "The .svg (or .dot) file to write")
-    static let batch = Option.integer("batch", default: 2, range: .positive, help: "Images in the random batch")
+    static let batch = Option.integer("batch", default: 2, range: .within(1...1024), help: "Images in the random batch")
 
     var options: [any OptionDeclaration] { [catalog.modelOption(), Self.out, Self.batch] + GlobalOptions.all }
 

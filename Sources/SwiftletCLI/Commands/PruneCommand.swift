@@ -33,11 +33,11 @@ struct PruneCommand: Command {
     static let norm = Option.choice("norm", ["l1", "l2"], default: "l1", help: "Unit ranking for filters/neurons: L1 or L2 norm of its weights")
     static let pruningSchedule = Option.choice("schedule", ["one-shot", "agp", "rounds"], default: "one-shot",
                                                help: "one-shot, agp (automated gradual pruning) or rounds (iterative prune–retrain)")
-    static let steps = Option.integer("steps", default: 5, range: .positive, help: "Pruning steps of agp, or rounds of rounds")
-    static let frequency = Option<Int?>.integer("frequency", range: .positive,
+    static let steps = Option.integer("steps", default: 5, range: .epochs, help: "Pruning steps of agp, or rounds of rounds")
+    static let frequency = Option<Int?>.integer("frequency", range: .images,
                                                 help: "agp: prune every N optimizer steps over the first --steps epochs, instead of once per epoch")
-    static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .nonNegative, help: "Epochs of retraining with the masks kept")
-    static let timingRounds = Option.integer("timing-rounds", default: 5, range: .nonNegative,
+    static let retrainEpochs = Option.integer("retrain-epochs", default: 0, range: .epochsOrNone, help: "Epochs of retraining with the masks kept")
+    static let timingRounds = Option.integer("timing-rounds", default: 5, range: .within(0...1000),
                                              help: "filters/neurons: interleaved rounds timing inference before and after (0: skip)")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Retraining learning rate (SGD, momentum 0.9)")
     static let learningRateSchedule = Option.choice("lr-schedule", ["constant", "cosine"], default: "constant",
@@ -70,7 +70,7 @@ struct PruneCommand: Command {
         let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "prune-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "prune", folder: folder, console: console)
+        let context = CommonOptions.context(arguments, experiment: "prune", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: model, data: data, save: false)
         GlobalRandom.seed(context.seed)
@@ -89,7 +89,7 @@ struct PruneCommand: Command {
         }
     }
 
-    private func fraction(_ arguments: ParsedArguments) -> Float { Float(arguments[Self.sparsity]) }
+    private func fraction(_ arguments: ParsedArguments) -> Float { arguments[Self.sparsity] }
 
     private func target(_ arguments: ParsedArguments) -> (Float) -> SparsityTarget {
         arguments[Self.method] == "global-sparsity" ? SparsityTarget.global : SparsityTarget.uniform
@@ -105,7 +105,7 @@ struct PruneCommand: Command {
 
     private func pruneOnce(_ model: Module, arguments: ParsedArguments, data: ImageData) throws -> PruningMasks {
         switch arguments[Self.method] {
-        case "threshold": return try pruneByMagnitude(model, .fixed(Float(arguments[Self.threshold])))
+        case "threshold": return try pruneByMagnitude(model, .fixed(arguments[Self.threshold]))
         case "mean-abs": return try pruneByMagnitude(model, .meanAbsolute)
         default: return try prune(model, by: criterion(arguments, data: data), target(arguments)(fraction(arguments)))
         }
@@ -113,7 +113,7 @@ struct PruneCommand: Command {
 
     /// SGD with momentum 0.9 at --lr, and the --lr-schedule over `epochs`.
     private func retrainingOptimizer(_ model: Module, epochs: Int, arguments: ParsedArguments) -> (Optimizer, LearningRateSchedule?) {
-        let optimizer = SGD(model.parameters, lr: Float(arguments[Self.learningRate]), momentum: 0.9)
+        let optimizer = SGD(model.parameters, lr: arguments[Self.learningRate], momentum: 0.9)
         let schedule = arguments[Self.learningRateSchedule] == "cosine"
             ? LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) : nil
         return (optimizer, schedule)

@@ -16,10 +16,10 @@ struct QuantizeCommand: Command {
                                            help: "One scale per tensor or per output channel")
     static let rounding = Option.choice("rounding", ["round", "floor"], default: "round", help: "Round to nearest, or truncate (floor)")
     static let activations = Option.flag("activations", help: "Also quantize every layer's input to 8 bits (asymmetric, per tensor)")
-    static let calibrate = Option.integer("calibrate", default: 1024, range: .positive, help: "Training images for activation calibration")
+    static let calibrate = Option.integer("calibrate", default: 1024, range: .images, help: "Training images for activation calibration")
     static let observer = Option.choice("observer", ["minmax", "moving-average", "percentile"], default: "minmax",
                                         help: "Activation range: running min/max, moving average (c = 0.01), or 99.99th percentile")
-    static let qatEpochs = Option.integer("qat-epochs", default: 0, range: .nonNegative, help: "Epochs of quantization-aware training")
+    static let qatEpochs = Option.integer("qat-epochs", default: 0, range: .epochsOrNone, help: "Epochs of quantization-aware training")
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "QAT learning rate (SGD, momentum 0.9)")
 
     var options: [any OptionDeclaration] {
@@ -34,7 +34,7 @@ struct QuantizeCommand: Command {
         let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "quantize-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "quantize", folder: folder, console: console)
+        let context = CommonOptions.context(arguments, experiment: "quantize", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("fp32", model: model, data: data, save: false)
 
@@ -51,7 +51,7 @@ struct QuantizeCommand: Command {
         let qatEpochs = arguments[Self.qatEpochs]
         try context.finishQuantizedStage("ptq", model: model, data: data, save: qatEpochs == 0, as: "model")
         if qatEpochs > 0 {
-            try context.retrainQuantized(model, data: data, epochs: qatEpochs, learningRate: Float(arguments[Self.learningRate]), stage: "qat")
+            try context.retrainQuantized(model, data: data, epochs: qatEpochs, learningRate: arguments[Self.learningRate], stage: "qat")
             try context.finishQuantizedStage("qat", model: model, data: data, as: "model")
         }
         if !context.json {

@@ -10,7 +10,7 @@ struct ReproduceCommand: Command {
     let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
     static let list = Option.flag("list", help: "List the experiments and exit")
     static let validation = Option<Int?>.integer(
-        "validation", range: .positive,
+        "validation", range: .images,
         help: "Hold out the last N training images and report accuracy on them instead of the test set (to choose a recipe without the test set)")
     static let experimentID = Positional("experiment-id", help: "An experiment id, or all", isOptional: true)
 

@@ -10,7 +10,7 @@ struct TrainCommand: Command {
     let discussion = "After every epoch the model, the optimizer's state and training-state.json (how far the run got) are committed to OUT together, never one without the others. --resume OUT continues a run stopped at any moment from its last completed epoch and ends with the same files, byte for byte, as a run never stopped; repeat the run's options (--epochs may grow)."
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate")
     static let momentum = Option.number("momentum", default: 0.9, range: .nonNegative, help: "SGD momentum")
-    static let batchSize = Option.integer("batch-size", default: 64, range: .positive, help: "Images per batch")
+    static let batchSize = Option.integer("batch-size", default: 64, range: .images, help: "Images per batch")
     static let optimizer = Option.choice("optimizer", ["sgd", "adam"], default: "sgd", help: "Optimizer")
     static let resume = Option<String?>.string("resume", placeholder: "DIR", help: "Continue the run that writes to DIR from its last completed epoch")
 
@@ -28,16 +28,16 @@ struct TrainCommand: Command {
         }
         let output = try OutputFolder(claiming: URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)"))
         defer { output.release() }
-        let context = CommonOptions.context(arguments, experiment: "train", folder: output.url, console: console,
+        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: output.url, console: console,
                                             epochsOverride: arguments[CommonOptions.epochs])
         let epochs = context.epochs(default: 10)
         let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize])
         GlobalRandom.seed(context.seed)
         let model = entry.make()
-        let lr = Float(arguments[Self.learningRate])
+        let lr = arguments[Self.learningRate]
         let optimizer: Optimizer = arguments[Self.optimizer] == "adam"
             ? Adam(model.parameters, lr: lr)
-            : SGD(model.parameters, lr: lr, momentum: Float(arguments[Self.momentum]))
+            : SGD(model.parameters, lr: lr, momentum: arguments[Self.momentum])
 
         let settings = ["model": entry.name, "dataset": arguments[CommonOptions.dataset], "optimizer": arguments[Self.optimizer],
                         "lr": "\(arguments[Self.learningRate])", "momentum": "\(arguments[Self.momentum])",
@@ -52,7 +52,7 @@ struct TrainCommand: Command {
                 console.diagnostics.write("\(output.url.path) holds no training state yet: starting from epoch 1\n")
             }
         }
-        let metadata = ["experiment": context.experiment, "stage": "trained", "seed": "\(context.seed)"]
+        let metadata = context.checkpointMetadata(stage: "trained")
         try context.train(model, optimizer: optimizer, data: data, epochs: epochs - completed, stage: "trained",
                           shuffleOffset: completed, afterEpoch: { epoch in
             try TrainingState(settings: settings, epochsCompleted: completed + epoch, randomState: GlobalRandom.generator.stateWords)

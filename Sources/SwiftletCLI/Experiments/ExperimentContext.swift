@@ -16,14 +16,18 @@ public final class ExperimentContext {
     public let validationImages: Int?
     public let console: Console
     public let json: Bool
+    /// The built-in model a single-step command trains, recorded in each checkpoint's metadata
+    /// (`"model"`) so that loading it as another architecture is refused. Nil in experiments.
+    let modelName: String?
     public private(set) var results: [StageResult] = []
     /// Extra tables for the report (e.g. a per-layer breakdown), in the order added.
     private(set) var tables: [(title: String, table: Table)] = []
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
-         validationImages: Int? = nil, console: Console, json: Bool) {
+         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil) {
         self.experiment = experiment
+        self.modelName = modelName
         self.seed = seed
         self.epochsOverride = epochsOverride
         self.outputDirectory = outputDirectory
@@ -31,6 +35,13 @@ public final class ExperimentContext {
         self.validationImages = validationImages
         self.console = console
         self.json = json
+    }
+
+    /// What a stage's checkpoint records about where it came from.
+    func checkpointMetadata(stage: String) -> [String: String] {
+        var metadata = ["experiment": experiment, "stage": stage, "seed": "\(seed)"]
+        metadata["model"] = modelName
+        return metadata
     }
 
     /// The recipe's epoch count unless `--epochs` overrides it.
@@ -146,7 +157,7 @@ public final class ExperimentContext {
                                  imagesPerSecond: evaluation.imagesPerSecond, speed: speed, validationImages: validationImages)
         if save {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
-                           metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
+                           metadata: checkpointMetadata(stage: stage))
         }
         results.append(result)
         if json { JSONLinesWriter(sink: console.output).write(result.json) }

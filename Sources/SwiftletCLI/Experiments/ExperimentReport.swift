@@ -108,16 +108,16 @@ struct ExperimentReport {
         let resultsURL = folder.appendingPathComponent(resultsFile)
         let decoder = JSONDecoder()
         let results = try contents(of: resultsURL).split(separator: "\n").enumerated().map { index, line in
-            do { return try decoder.decode(StageResult.self, from: Data(line.utf8)) } catch {
-                throw ReportError.malformed(resultsURL.path, line: index + 1, reason: "not a stage result with DESIGN.md's keys (\(error))")
+            do { return try decoder.decode(StageResult.self, from: Data(line.utf8)) } catch let error as DecodingError {
+                throw ReportError.malformed(resultsURL.path, line: index + 1, reason: "not a stage result with DESIGN.md's keys (\(error.reason))")
             }
         }
         var report = ExperimentReport(experiment: experiment, results: results)
         let tablesURL = folder.appendingPathComponent(tablesFile)
         if FileManager.default.fileExists(atPath: tablesURL.path) {
             let saved: [SavedTable]
-            do { saved = try decoder.decode([SavedTable].self, from: Data(try contents(of: tablesURL).utf8)) } catch {
-                throw ReportError.malformed(tablesURL.path, line: nil, reason: "not a list of tables (\(error))")
+            do { saved = try decoder.decode([SavedTable].self, from: Data(try contents(of: tablesURL).utf8)) } catch let error as DecodingError {
+                throw ReportError.malformed(tablesURL.path, line: nil, reason: "not a list of tables (\(error.reason))")
             }
             report.tables = try saved.map { ($0.title, try $0.table(in: tablesURL.path)) }
         }

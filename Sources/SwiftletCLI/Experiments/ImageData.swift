@@ -9,8 +9,13 @@ public struct ImageData {
     private let trainLoader: BatchLoader
     private let testLoader: BatchLoader
 
-    /// Throws if the normalisation does not fit the images' channels or the batch size is not positive.
+    /// Throws if either set has no images, the normalisation does not fit the images' channels or
+    /// the batch size is not positive.
     public init(dataset: ImageDataset, normalization: Normalization, augmentation: Augmentation?, batchSize: Int, seed: UInt64) throws {
+        guard dataset.train.count > 0, dataset.test.count > 0 else {
+            throw DatasetError(.empty, file: dataset.name,
+                               "needs training and test images, has \(dataset.train.count) training and \(dataset.test.count) test images")
+        }
         self.dataset = dataset
         self.batchSize = batchSize
         trainLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed,
@@ -32,7 +37,7 @@ public struct ImageData {
     /// The first `images` training images, in whole batches of the first epoch's order: what
     /// int8 calibration observes.
     public func calibrationBatches(images: Int) -> [Tensor] {
-        trainBatches(epoch: 1).prefix((images + batchSize - 1) / batchSize).map(\.images)
+        trainBatches(epoch: 1).prefix(images / batchSize + (images % batchSize == 0 ? 0 : 1)).map(\.images)
     }
 
     /// Test batches in order, without augmentation.

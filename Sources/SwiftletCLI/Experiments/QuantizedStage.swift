@@ -12,7 +12,7 @@ extension ExperimentContext {
         let checkpoint = try QuantizedCheckpoint(model: model)
         if save {
             try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
-                                 metadata: ["experiment": experiment, "stage": stage, "seed": "\(seed)"])
+                                 metadata: checkpointMetadata(stage: stage))
         }
         let evaluation = try evaluateQuantized(model, data: data)
         return try finishStage(stage, model: model, data: data, evaluation: evaluation, bits: model.quantizedWeightBits,

@@ -67,22 +67,56 @@ extension StageResult: Decodable {
         case validationImages = "validation_images"
     }
 
+    /// Checks every number's range too: results.jsonl can be edited or damaged, and a value like
+    /// `"seconds": -1e300` must be an error here, not a trap when the report formats it.
     public init(from decoder: Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
+        let finite = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        let nonNegative = 0...Double.greatestFiniteMagnitude
         experiment = try values.decode(String.self, forKey: .experiment)
         stage = try values.decode(String.self, forKey: .stage)
-        accuracy = try values.decode(Double.self, forKey: .accuracy)
-        sparsity = try values.decode(Double.self, forKey: .sparsity)
-        nonzeroParameters = try values.decode(Int.self, forKey: .params)
-        denseBytes = try values.decode(Int.self, forKey: .denseBytes)
-        storedBytes = try values.decode(Int.self, forKey: .storedBytes)
-        flops = try values.decode(Int.self, forKey: .flops)
-        seconds = try values.decode(Double.self, forKey: .seconds)
-        bits = try values.decodeIfPresent(Int.self, forKey: .bits)
-        imagesPerSecond = try values.decodeIfPresent(Double.self, forKey: .imagesPerSecond)
-        speedup = try values.decodeIfPresent(Double.self, forKey: .speedup)
-        flopReduction = try values.decodeIfPresent(Double.self, forKey: .flopReduction)
-        validationImages = try values.decodeIfPresent(Int.self, forKey: .validationImages)
+        accuracy = try values.decode(Double.self, forKey: .accuracy, in: 0...100)
+        sparsity = try values.decode(Double.self, forKey: .sparsity, in: 0...100)
+        nonzeroParameters = try values.decode(Int.self, forKey: .params, in: 0...Int.max)
+        denseBytes = try values.decode(Int.self, forKey: .denseBytes, in: 0...Int.max)
+        storedBytes = try values.decode(Int.self, forKey: .storedBytes, in: 0...Int.max)
+        flops = try values.decode(Int.self, forKey: .flops, in: 0...Int.max)
+        seconds = try values.decode(Double.self, forKey: .seconds, in: nonNegative)
+        bits = try values.decodeIfPresent(Int.self, forKey: .bits, in: 1...32)
+        imagesPerSecond = try values.decodeIfPresent(Double.self, forKey: .imagesPerSecond, in: nonNegative)
+        speedup = try values.decodeIfPresent(Double.self, forKey: .speedup, in: nonNegative)
+        flopReduction = try values.decodeIfPresent(Double.self, forKey: .flopReduction, in: finite)
+        validationImages = try values.decodeIfPresent(Int.self, forKey: .validationImages, in: 1...Int.max)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value of `key`, which must lie in `range`.
+    func decode<T: Decodable & Comparable>(_ type: T.Type, forKey key: Key, in range: ClosedRange<T>) throws -> T {
+        let value = try decode(type, forKey: key)
+        guard range.contains(value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "\"\(key.stringValue)\" is \(value), outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    /// As `decode(_:forKey:in:)`, nil when `key` is absent.
+    func decodeIfPresent<T: Decodable & Comparable>(_ type: T.Type, forKey key: Key, in range: ClosedRange<T>) throws -> T? {
+        try contains(key) ? decode(type, forKey: key, in: range) : nil
+    }
+}
+
+extension DecodingError {
+    /// One line saying what was wrong, instead of the error's structure dump.
+    var reason: String {
+        switch self {
+        case let .keyNotFound(key, _): return "missing \"\(key.stringValue)\""
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            return "\"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" is not \(type)"
+        case let .dataCorrupted(context): return context.debugDescription
+        @unknown default: return "\(self)"
+        }
     }
 }
 

@@ -56,7 +56,7 @@ extension ParsedArguments {
                 throw UsageError.repeatedOption(option.flagName, values: previous)
             }
             guard let value = parseValue(text, kind: option.kind) else {
-                throw UsageError.invalidValue(option: option.flagName, value: text, expected: option.kind.expectation)
+                throw UsageError.invalidValue(option: option.flagName, value: text, expected: option.kind.expectation(rejecting: text))
             }
             values[name, default: []].append(value)
         }
@@ -65,7 +65,7 @@ extension ParsedArguments {
             guard let variable = option.environmentVariable, let text = environment[variable], !text.isEmpty else { continue }
             guard let value = parseValue(text, kind: option.kind) else {
                 throw UsageError.invalidEnvironmentValue(variable: variable, option: option.flagName, value: text,
-                                                         expected: option.kind.expectation)
+                                                         expected: option.kind.expectation(rejecting: text))
             }
             values[option.name] = [value]
         }
@@ -101,13 +101,18 @@ private func parseValue(_ text: String, kind: OptionKind) -> ParsedValue? {
         guard let value = Int(text), range.contains(value) else { return nil }
         return .integer(value)
     case let .number(range):
-        guard let value = Double(text), value.isFinite, range.contains(value) else { return nil }
+        guard let value = Float(text), value.isFinite, range.contains(value), !roundsToZero(text, value) else { return nil }
         return .number(value)
     case .text:
         return text.isEmpty ? nil : .text(text)
     case let .choice(words):
         return words.contains(text) ? .text(text) : nil
     }
+}
+
+/// `1e-300` is a positive number that becomes 0 as a `Float`.
+private func roundsToZero(_ text: String, _ value: Float) -> Bool {
+    value == 0 && Double(text).map { $0 != 0 } ?? false
 }
 
 /// The declared name a typo most likely meant: the only one it abbreviates, else the nearest

@@ -1,7 +1,7 @@
 /// Options shared by many commands; list the ones a command uses in its `options`.
 public enum GlobalOptions {
     public static let threads = Option<Int?>.integer(
-        "threads", range: .positive, help: "Worker threads; every core when absent", environmentVariable: "SWIFTLET_THREADS")
+        "threads", range: .within(1...1024), help: "Worker threads; every core when absent", environmentVariable: "SWIFTLET_THREADS")
     public static let json = Option.flag(
         "json", help: "Print results as JSON, one object per line, and nothing else on stdout")
     public static let dataDirectory = Option<String?>.string(

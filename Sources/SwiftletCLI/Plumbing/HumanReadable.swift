@@ -31,7 +31,7 @@ public enum HumanReadable {
 
     /// Whole seconds as `m:ss` or `h:mm:ss` (`0:42`, `1:02:03`); `--:--` when unknown.
     public static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds < Double(Int.max / 2) else { return "--:--" }
+        guard seconds.isFinite, abs(seconds) < Double(Int.max / 2) else { return "--:--" }
         let total = Int(seconds.rounded())
         let sign = total < 0 ? "-" : ""
         let (hours, rest) = abs(total).quotientAndRemainder(dividingBy: 3600)

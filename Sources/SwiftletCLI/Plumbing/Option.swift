@@ -3,8 +3,9 @@ public enum OptionKind: Equatable, Sendable {
     /// Present or absent, no value: `--json`.
     case flag
     case integer(ValueRange<Int>)
-    /// A `Double`: `--lr 0.01`, `--lr=1e-3`.
-    case number(ValueRange<Double>)
+    /// A `Float`, the type every numeric option is used in: `--lr 0.01`, `--lr=1e-3`.
+    /// Checked as a `Float`, so `1e300` (infinite) and `1e-300` (zero) are refused, not rounded.
+    case number(ValueRange<Float>)
     /// Any text; the placeholder names it in help (`--out DIR`).
     case text(placeholder: String)
     /// One of a fixed list of words: `--only sgemm|train`.
@@ -19,6 +20,14 @@ public enum OptionKind: Equatable, Sendable {
         case let .text(placeholder): return "a value (\(placeholder))"
         case let .choice(words): return "one of \(words.joined(separator: ", "))"
         }
+    }
+
+    /// What to say after refusing `text`: a number too large or too small for a `Float` looks
+    /// valid, so the message says why it is not.
+    func expectation(rejecting text: String) -> String {
+        guard case .number = self, let value = Double(text), value.isFinite, value != 0,
+              Float(value).isInfinite || Float(value) == 0 else { return expectation }
+        return expectation + " that a 32-bit float can hold (magnitude 1.4e-45 to 3.4e38)"
     }
 
     /// The value's name in help text: `N`, `X`, `DIR`, `sgemm|train`.
@@ -70,14 +79,14 @@ public protocol OptionDeclaration {
 public enum ParsedValue: Equatable, Sendable {
     case present
     case integer(Int)
-    case number(Double)
+    case number(Float)
     case text(String)
 }
 
 /// A declared option whose value reads back with its Swift type: `arguments[Self.epochs]`
 /// is an `Int`. Declare options as static constants and list them in `Command.options`:
 ///
-///     static let epochs = Option.integer("epochs", default: 10, range: .positive, help: "Training epochs")
+///     static let epochs = Option.integer("epochs", default: 10, range: .epochs, help: "Training epochs")
 ///     static let out = Option.string("out", placeholder: "DIR", help: "Where to write the checkpoint")
 ///     static let json = Option.flag("json", help: "Print JSON lines")
 public struct Option<Value>: OptionDeclaration {
@@ -113,16 +122,16 @@ extension Option where Value == Int? {
     }
 }
 
-extension Option where Value == Double {
-    public static func number(_ name: String, default defaultValue: Double, range: ValueRange<Double> = .any,
+extension Option where Value == Float {
+    public static func number(_ name: String, default defaultValue: Float, range: ValueRange<Float> = .any,
                               help: String) -> Option {
         Option(spec: OptionSpec(name: name, kind: .number(range), help: help,
                                 defaultDescription: "\(defaultValue)")) { $0.last?.number ?? defaultValue }
     }
 }
 
-extension Option where Value == Double? {
-    public static func number(_ name: String, range: ValueRange<Double> = .any, help: String) -> Option {
+extension Option where Value == Float? {
+    public static func number(_ name: String, range: ValueRange<Float> = .any, help: String) -> Option {
         Option(spec: OptionSpec(name: name, kind: .number(range), help: help)) { $0.last?.number }
     }
 }
@@ -181,7 +190,7 @@ extension ParsedValue {
         return nil
     }
 
-    var number: Double? {
+    var number: Float? {
         if case let .number(value) = self { return value }
         return nil
     }

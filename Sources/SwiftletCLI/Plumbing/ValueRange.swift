@@ -31,3 +31,13 @@ public enum ValueRange<Bound: Comparable & SignedNumeric & Sendable>: Sendable, 
         return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 }
+
+extension ValueRange where Bound == Int {
+    /// Epochs, pruning steps and rounds: far above any real run, and small enough that
+    /// products with them (epochs × rounds × batches per epoch) cannot overflow an `Int`.
+    public static let epochs = ValueRange.within(1...100_000)
+    /// As `epochs`, zero allowed (`--retrain-epochs 0`: no retraining).
+    public static let epochsOrNone = ValueRange.within(0...100_000)
+    /// Images (batch sizes, calibration and verification images) and optimizer steps.
+    public static let images = ValueRange.within(1...100_000_000)
+}
