@@ -29,15 +29,21 @@ public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
 }
 
 /// Creates `folder` and its missing parents; an existing file in the way is an error.
-public func createFolder(_ folder: URL) throws {
+/// Returns the folders it created, outermost first.
+@discardableResult
+public func createFolder(_ folder: URL) throws -> [URL] {
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
         guard isFolder.boolValue else { throw FileSystemError("create the folder", folder.path, code: ENOTDIR, reason: "a file of that name is in the way") }
-        return
+        return []
     }
     let parent = folder.deletingLastPathComponent()
-    if parent.path != folder.path { try createFolder(parent) }
-    guard mkdir(folder.path, 0o777) == 0 || errno == EEXIST else { throw FileSystemError.last("create the folder", folder.path) }
+    let created = parent.path != folder.path ? try createFolder(parent) : []
+    guard mkdir(folder.path, 0o777) == 0 else {
+        guard errno == EEXIST else { throw FileSystemError.last("create the folder", folder.path) }
+        return created
+    }
+    return created + [folder]
 }
 
 /// Creates `path` (which must not exist), writes `bytes` and flushes them to disk. Errors

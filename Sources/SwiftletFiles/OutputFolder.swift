@@ -21,6 +21,9 @@ import Darwin
 public final class OutputFolder {
     public let url: URL
     private var descriptor: Int32
+    /// The folders the claim created, outermost first: removed again on release if the
+    /// command left them empty (it failed before writing anything), so a mistake leaves no trace.
+    private let createdFolders: [URL]
     static let commitName = ".commit"
 
     /// Claims `url`: creates it, takes the lock (or throws if another process holds it),
@@ -28,7 +31,7 @@ public final class OutputFolder {
     /// behind, and removes stale temporaries.
     public init(claiming url: URL) throws {
         self.url = url.standardizedFileURL
-        try createFolder(self.url)
+        createdFolders = try createFolder(self.url)
         descriptor = open(self.url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileSystemError.last("open the output folder", self.url.path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -51,9 +54,11 @@ public final class OutputFolder {
     // Also runs when `init` throws after `descriptor` is set, hence `release`'s guard.
     deinit { release() }
 
-    /// Gives up the lock. Later calls do nothing.
+    /// Gives up the lock, and removes the folders the claim created if they are still empty.
+    /// Later calls do nothing.
     public func release() {
         guard descriptor >= 0 else { return }
+        for folder in createdFolders.reversed() where rmdir(folder.path) != 0 { break }
         close(descriptor)
         descriptor = -1
     }

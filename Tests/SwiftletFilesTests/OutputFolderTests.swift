@@ -41,6 +41,17 @@ final class OutputFolderTests: FileTestCase {
         }
     }
 
+    /// A command that fails before writing anything leaves no empty folders behind.
+    func testReleaseRemovesTheFoldersItCreatedWhileEmpty() throws {
+        let outer = folder.appendingPathComponent("runs")
+        try OutputFolder(claiming: outer.appendingPathComponent("a/b")).release()
+        XCTAssertEqual(try names(in: folder), [])
+        let used = try OutputFolder(claiming: outer.appendingPathComponent("c"))
+        try used.commit(["model.safetensors": [1]])
+        used.release()
+        XCTAssertEqual(try names(in: outer), ["c"])
+    }
+
     /// `--out` that could not be written failed only after training.
     func testAFolderThatCannotBeCreatedFailsAtOnce() throws {
         let blocker = folder.appendingPathComponent("blocker")
