@@ -36,6 +36,8 @@ let fast: [SwiftSetting] = [
 
 let package = Package(
     name: "Swiftlet",
+    // Synchronization's Atomic (the kernels' worker pool) needs macOS 15; Linux has no minimum.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Swiftlet", targets: ["Swiftlet"]),
         .library(name: "Datasets", targets: ["Datasets"]),
@@ -45,6 +47,7 @@ let package = Package(
         .library(name: "ScalarAutograd", targets: ["ScalarAutograd"]),
         .executable(name: "two-moons", targets: ["two-moons"]),
         .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
+        .executable(name: "training-script", targets: ["training-script"]),
     ],
     targets: [
         // Layer 1: raw compute on pointers (GEMM, convolution, pooling). No autograd.
@@ -54,8 +57,8 @@ let package = Package(
         .target(name: "SwiftletFiles"),
         // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
         .target(name: "Swiftlet", dependencies: ["SwiftletKernels", "SwiftletFiles"], swiftSettings: fast),
-        // Layer 6: dataset readers, gzip/tar, verified fetch, batching.
-        .target(name: "Datasets", dependencies: ["SwiftletKernels", "SwiftletFiles"], path: "Datasets", exclude: ["MNIST"],
+        // Layer 6: dataset readers, gzip/tar, verified fetch, batching (into Swiftlet's LabeledBatch).
+        .target(name: "Datasets", dependencies: ["SwiftletKernels", "Swiftlet", "SwiftletFiles"], path: "Datasets", exclude: ["MNIST"],
                 swiftSettings: fast),
         // Layer 9: command-line plumbing and the commands themselves.
         .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks", "SwiftletFiles"], swiftSettings: fast),
@@ -74,6 +77,9 @@ let package = Package(
         .target(name: "ResNetExample", dependencies: ["Swiftlet", "SwiftletCLI", "Datasets", "SwiftletBenchmarks"],
                 path: "Sources/Examples/ResNet20", swiftSettings: fast),
         .executableTarget(name: "resnet20-tool", dependencies: ["SwiftletCLI", "ResNetExample"], path: "Sources/Examples/ResNet20Tool",
+                          swiftSettings: fast),
+        // The README's training script, as a user writes one.
+        .executableTarget(name: "training-script", dependencies: ["Swiftlet", "Datasets"], path: "Sources/Examples/TrainingScript",
                           swiftSettings: fast),
 
         .testTarget(name: "SwiftletKernelsTests", dependencies: ["SwiftletKernels"], swiftSettings: fast),

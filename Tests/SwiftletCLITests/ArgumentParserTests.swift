@@ -111,7 +111,7 @@ final class ArgumentParserTests: XCTestCase {
             assertError(["--lr", text], .invalidValue(option: "--lr", value: text, expected: float),
                         "--lr expects \(float), got \"\(text)\"")
         }
-        XCTAssertEqual(try parse(["--lr", "1e-40"])[Self.lr], 1e-40, "subnormal, but not zero")
+        XCTAssertEqual(try parse(["--lr", "1e-40"])[Self.lr], Float("1e-40"), "subnormal, but not zero")
         XCTAssertEqual(try parse(["--lr", "3e38"])[Self.lr], 3e38)
     }
 

@@ -23,12 +23,12 @@ final class LinePlotTests: XCTestCase {
         }
     }
 
-    private func samplePlot(logarithmicX: Bool = false) -> LinePlot {
+    private func samplePlot(xScale: LinePlot.Scale = .linear) -> LinePlot {
         LinePlot(title: "Accuracy vs sparsity <MNIST & co>", xLabel: "sparsity (%)", yLabel: "accuracy (%)", series: [
             LinePlot.Series("magnitude", points: [(1, 99.1), (50, 99.0), (90, 98.6), (95, 97.2)]),
             LinePlot.Series("random \"mask\"", points: [(1, 99.1), (50, 97.5), (90, 60.3)]),
             LinePlot.Series("single", points: [(20, 98)]),
-        ], logarithmicX: logarithmicX)
+        ], xScale: xScale)
     }
 
     private func parse(_ svg: String) throws -> Collector {
@@ -47,7 +47,8 @@ final class LinePlotTests: XCTestCase {
         XCTAssertEqual(parsed.elements.first, "svg")
         XCTAssertEqual(parsed.seriesNames, ["magnitude", "random \"mask\"", "single"])
         XCTAssertEqual(parsed.elements.filter { $0 == "polyline" }.count, 2, "a single point has no line")
-        XCTAssertEqual(parsed.elements.filter { $0 == "circle" }.count, 8)
+        XCTAssertEqual(parsed.elements.filter { $0 == "circle" }.count, 4 + 1, "the first series' points and legend entry")
+        XCTAssertEqual(parsed.elements.filter { $0 == "rect" }.count, 1 + 3 + 1, "background, the second series' points and legend entry")
         for label in ["Accuracy vs sparsity <MNIST & co>", "sparsity (%)", "accuracy (%)", "random \"mask\""] {
             XCTAssertTrue(parsed.text.contains(label), label)
         }
@@ -56,7 +57,7 @@ final class LinePlotTests: XCTestCase {
 
     func testOutputIsDeterministic() throws {
         XCTAssertEqual(try samplePlot().svg(), try samplePlot().svg())
-        XCTAssertEqual(try samplePlot(logarithmicX: true).svg(), try samplePlot(logarithmicX: true).svg())
+        XCTAssertEqual(try samplePlot(xScale: .logarithmic).svg(), try samplePlot(xScale: .logarithmic).svg())
     }
 
     func testLinearTicksAreRoundNumbersCoveringTheData() {
@@ -76,11 +77,22 @@ final class LinePlotTests: XCTestCase {
         let wide = PlotAxis.logarithmic([1e-3, 1e6])
         XCTAssertEqual(wide.ticks.count, 10)
         XCTAssertEqual(wide.fraction(1), 1.0 / 3, accuracy: 1e-12)
-        _ = try parse(try samplePlot(logarithmicX: true).svg())
+        _ = try parse(try samplePlot(xScale: .logarithmic).svg())
+    }
+
+    func testBinaryLogarithmicTicksArePowersOfTwo() {
+        let axis = PlotAxis.logarithmic([1, 32], base: 2)
+        XCTAssertEqual(axis.ticks.map { axis.label($0) }, ["1", "2", "4", "8", "16", "32"])
+        XCTAssertEqual(axis.fraction(4), 0.4, accuracy: 1e-12)
+    }
+
+    func testTheFirstFortySeriesAllLookDifferent() {
+        let styles = (0..<40).map { LinePlot.style($0) }.map { "\($0.colour) \($0.marker)" }
+        XCTAssertEqual(Set(styles).count, 40)
     }
 
     func testRejectsDataItCannotDraw() {
-        var logPlot = samplePlot(logarithmicX: true)
+        var logPlot = samplePlot(xScale: .logarithmic)
         logPlot.series[0].points[0].x = 0
         XCTAssertThrowsError(try logPlot.svg()) { error in
             XCTAssertEqual(error as? LinePlot.PlotError, .nonPositiveOnLogScale(series: "magnitude", x: 0))

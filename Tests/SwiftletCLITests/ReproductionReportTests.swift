@@ -70,7 +70,7 @@ final class ReproductionReportTests: XCTestCase {
     func testPlotsFollowWhatTheStagesVary() throws {
         let dense = try stage("trained", accuracy: 99.0, sparsity: 0, stored: 87360)
         let pruned = try stage("pruned", accuracy: 97.0, sparsity: 60, stored: 40864)
-        let files = { (results: [StageResult]) in ExperimentPlots(experimentID: "e", results: results).all.map(\.file) }
+        let files = { (results: [StageResult]) in ExperimentPlots(experiment: PlainExperiment(), results: results).all.map(\.file) }
         XCTAssertEqual(files([dense]), [], "one stage is no comparison")
         XCTAssertEqual(files([dense, pruned]), ["e-size.svg", "e-sparsity.svg"])
         let eight = try stage("w8", accuracy: 98.9, sparsity: 0, stored: 21840, bits: 8)
@@ -120,4 +120,12 @@ final class ReproductionReportTests: XCTestCase {
         let plot = try String(contentsOf: folder.appendingPathComponent("docs/reproduction/seed000-mnist-prune-size.svg"), encoding: .utf8)
         XCTAssertTrue(plot.contains("validation accuracy (%)"), "the plot's axis says so too")
     }
+}
+
+/// An experiment with no runs, references or series of its own, for the plot tests.
+struct PlainExperiment: Experiment {
+    let id = "e"
+    let summary = "plain"
+    let corrections: [String] = []
+    func run(_ context: ExperimentContext) throws -> [StageResult] { [] }
 }

@@ -4,7 +4,9 @@
 //     swift run -c release resnet20-tool prune --model resnet20 --checkpoint runs/r20/model.safetensors \
 //         --dataset cifar10 --method filters --sparsity 0.3 --out runs/r20-thin
 //     swift run -c release resnet20-tool reproduce resnet20-cifar-compress
+// ANCHOR: tool
 import ResNetExample
 import SwiftletCLI
 
 swiftletTool(name: "resnet20-tool", models: [ResNet20.entry], experiments: [ResNet20CifarCompress()]).main()
+// ANCHOR_END: tool

@@ -10,11 +10,23 @@ public protocol Experiment {
     var corrections: [String] { get }
     /// Published or PyTorch figures for the same stages, shown beside ours in the report.
     var references: [ReferenceFigure] { get }
+    /// The series a stage belongs to in the report's plots: the stages of one method, joined
+    /// by a line in stage order.
+    func series(ofStage stage: String) -> String
     func run(_ context: ExperimentContext) throws -> [StageResult]
 }
 
 extension Experiment {
     public var references: [ReferenceFigure] { [] }
+
+    /// Stages that differ only in a setting are one method: bits (`w8`, `w8a8`), a rank
+    /// (`rank16`), a temperature (`t2`), a learning rate (`lr0.001`) or a bare number (`agp-12`,
+    /// `pruned-70`). So `round-w8`, `round-w4` and `round-w2` are the series `round`, and
+    /// `round-w8-retrained` belongs to `round-retrained`.
+    public func series(ofStage stage: String) -> String {
+        let method = stage.split(separator: "-").filter { $0.wholeMatch(of: #/w\d+(a\d+)?|a\d+|t[\d.]+|lr[\d.]+|rank\d+|[\d.]+/#) == nil }
+        return method.isEmpty ? stage : method.joined(separator: "-")
+    }
 }
 
 /// An accuracy someone else measured for one of an experiment's stages.

@@ -61,7 +61,7 @@ struct ExperimentReport {
             document.heading("Beside the references", level: headingLevel)
             document.table(referenceTable)
         }
-        let plots = ExperimentPlots(experimentID: experiment.id, results: results).all
+        let plots = ExperimentPlots(experiment: experiment, results: results).all
         if !plots.isEmpty {
             document.heading("Plots", level: headingLevel)
             for (file, plot) in plots {

@@ -12,6 +12,9 @@ struct Han2015LeNet300: Experiment {
         ReferenceFigure(stage: "compressed", accuracy: 100 - 1.58, source: "Han et al. 2016, Table 1 (error 1.58 %, 40×)"),
     ]
 
+    /// One pipeline: dense → pruned → clustered → compressed.
+    func series(ofStage stage: String) -> String { "Deep Compression" }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         try DeepCompressionPipeline(
             model: "lenet300", layerSparsity: ["fc1.weight": 0.93, "fc2.weight": 0.91, "fc3.weight": 0.74],

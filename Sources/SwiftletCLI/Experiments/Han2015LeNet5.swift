@@ -19,6 +19,9 @@ struct Han2015LeNet5: Experiment {
         ReferenceFigure(stage: "compressed", accuracy: 100 - 0.74, source: "Han et al. 2016, Table 1 (error 0.74 %, 39×)"),
     ]
 
+    /// One pipeline: dense → pruned → clustered → compressed.
+    func series(ofStage stage: String) -> String { "Deep Compression" }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         try DeepCompressionPipeline(
             model: "lenet5", layerSparsity: ["conv1.weight": 0.34, "conv2.weight": 0.88, "fc1.weight": 0.95, "fc2.weight": 0.81],

@@ -31,7 +31,7 @@ public struct ImageData {
 
     /// Training batches of `epoch`: shuffled from (seed, epoch), augmented, last partial batch kept.
     public func trainBatches(epoch: Int) -> LazyMapSequence<BatchSequence, LabeledBatch> {
-        trainLoader.batches(epoch: epoch).lazy.map(labeled)
+        trainLoader.labeledBatches(epoch: epoch)
     }
 
     /// The first `images` training images, in whole batches of the first epoch's order: what
@@ -42,11 +42,6 @@ public struct ImageData {
 
     /// Test batches in order, without augmentation.
     public func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
-        testLoader.batches().lazy.map(labeled)
+        testLoader.labeledBatches()
     }
-}
-
-/// A Datasets batch as a tensor [N, C, H, W] and integer labels.
-private func labeled(_ batch: Batch) -> LabeledBatch {
-    LabeledBatch(images: Tensor(shape: batch.shape, scalars: batch.images), labels: batch.labels.map(Int.init))
 }

@@ -28,6 +28,9 @@ struct Seed000MnistGradual: Experiment {
     let weightDecay: Float = 5e-4
     let corrections: [String] = []
 
+    /// One trajectory: trained → every AGP step → pruned.
+    func series(ofStage stage: String) -> String { "AGP (gradual pruning)" }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let model = try context.trainModel("mnist-net", data: data, epochs: context.epochs(default: 10), stage: "trained")

@@ -23,6 +23,9 @@ struct Seed000MnistPrune: Experiment {
         ReferenceFigure(stage: "retrained", accuracy: 99.01, source: "PyTorch, same recipe and data"),
     ]
 
+    /// One pipeline: trained → pruned → retrained.
+    func series(ofStage stage: String) -> String { "prune → retrain" }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         let epochs = context.epochs(default: defaultEpochs)

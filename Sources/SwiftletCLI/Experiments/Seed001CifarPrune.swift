@@ -14,6 +14,9 @@ struct Seed001CifarPrune: Experiment {
         "The document's fc1 takes 64·16·16 inputs; two unpadded 3×3 convolutions and two 2×2 pools leave 64·6·6 = 2304, which is what fc1 takes here.",
     ]
 
+    /// One line per criterion: `taylor-pruned` → `taylor-retrained`.
+    func series(ofStage stage: String) -> String { String(stage.prefix { $0 != "-" }) }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("cifar10", normalization: CommonOptions.normalization(forChannels: 3))
         GlobalRandom.seed(context.seed)

@@ -22,6 +22,9 @@ struct Seed002RegularizedPrune: Experiment {
         Variant(name: "l2", penalty: { 5e-4 * l2Penalty($0) }),
     ]
 
+    /// One line per regularizer: `l1-trained` → `l1-pruned` → `l1-finetuned`.
+    func series(ofStage stage: String) -> String { String(stage.prefix { $0 != "-" }) }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: .centered(channels: 1))
         for variant in variants {

@@ -15,6 +15,9 @@ struct Seed003MnistL1Prune: Experiment {
         ReferenceFigure(stage: "finetuned", accuracy: 97.52, source: "PyTorch, same recipe and data"),
     ]
 
+    /// One pipeline: trained with L1 → pruned → fine-tuned.
+    func series(ofStage stage: String) -> String { "L1 → prune → fine-tune" }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("mnist", normalization: .unit(channels: 1), batchSize: 32)
         GlobalRandom.seed(context.seed)

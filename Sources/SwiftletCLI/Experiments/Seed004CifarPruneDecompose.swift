@@ -23,6 +23,9 @@ struct Seed004CifarPruneDecompose: Experiment {
         ReferenceFigure(stage: "fc1-rank16-finetuned", accuracy: 65.79, source: "PyTorch, same recipe and data (1 epoch)"),
     ]
 
+    /// One line per branch: pruned → fine-tuned, fc1 rank 16 → fine-tuned → lower rate, conv2 rank 8 → fine-tuned.
+    func series(ofStage stage: String) -> String { String(stage.prefix { $0 != "-" }) }
+
     func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages("cifar10", normalization: CommonOptions.normalization(forChannels: 3))
         let entry = try ModelZoo.entry("cifar-simplecnn")

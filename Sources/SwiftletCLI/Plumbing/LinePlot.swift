@@ -3,16 +3,31 @@ import Swiftlet
 
 /// A line chart of named series as a standalone SVG file, for reports (accuracy against
 /// sparsity, bits or size). Output depends only on the input: same plot, same bytes.
+///
+/// Every series has its own colour *and* marker (8 colours × 5 markers, distinct for the first
+/// 40 series), so no two look alike even where colours are hard to tell apart.
 public struct LinePlot {
     public struct Series {
         public var name: String
-        /// Drawn in the given order, joined by lines, each marked with a dot.
+        /// Drawn in the given order, joined by lines, each marked.
         public var points: [(x: Double, y: Double)]
+        /// Someone else's figures (a paper, PyTorch): hollow markers, not joined.
+        public var isReference: Bool
 
-        public init(_ name: String, points: [(x: Double, y: Double)]) {
+        public init(_ name: String, points: [(x: Double, y: Double)], isReference: Bool = false) {
             self.name = name
             self.points = points
+            self.isReference = isReference
         }
+    }
+
+    /// How x values map onto the axis.
+    public enum Scale: Sendable {
+        case linear
+        /// Decades (sizes, counts).
+        case logarithmic
+        /// Powers of two (bits per weight).
+        case binaryLogarithmic
     }
 
     /// Data the plot cannot draw; the description names the series and the value.
@@ -33,24 +48,24 @@ public struct LinePlot {
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
-    /// A logarithmic x axis (ticks at powers of ten, plus 2 and 5 when the range is short).
-    public var logarithmicX: Bool
+    public var xScale: Scale
     public var width: Int
     public var height: Int
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series] = [],
-                logarithmicX: Bool = false, width: Int = 720, height: Int = 420) {
+                xScale: Scale = .linear, width: Int = 720, height: Int = 420) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
-        self.logarithmicX = logarithmicX
+        self.xScale = xScale
         self.width = width
         self.height = height
     }
 
-    // Colour-blind-friendly palette (Okabe & Ito), cycled when there are more series.
-    private static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    // Colour-blind-friendly palette (Okabe & Ito); series i has colour i mod 8 and marker i mod 5.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    static let markers: [PlotMarker] = [.circle, .square, .triangle, .diamond, .cross]
     /// Room for the legend to the right of the plot: about 7 px per character at 12 px
     /// (estimated, since the SVG is written without measuring text), at most half the width.
     private var legendWidth: Double {
@@ -65,11 +80,15 @@ public struct LinePlot {
                 guard point.x.isFinite && point.y.isFinite else {
                     throw PlotError.nonFinite(series: line.name, x: point.x, y: point.y)
                 }
-                if logarithmicX && point.x <= 0 { throw PlotError.nonPositiveOnLogScale(series: line.name, x: point.x) }
+                if xScale != .linear && point.x <= 0 { throw PlotError.nonPositiveOnLogScale(series: line.name, x: point.x) }
             }
         }
         let points = series.flatMap(\.points)
-        let xAxis = logarithmicX ? PlotAxis.logarithmic(points.map(\.x)) : PlotAxis.linear(points.map(\.x))
+        let xAxis = switch xScale {
+        case .linear: PlotAxis.linear(points.map(\.x))
+        case .logarithmic: PlotAxis.logarithmic(points.map(\.x))
+        case .binaryLogarithmic: PlotAxis.logarithmic(points.map(\.x), base: 2)
+        }
         let yAxis = PlotAxis.linear(points.map(\.y))
 
         let margin = (left: 70.0, right: legendWidth, top: 45.0, bottom: 55.0)
@@ -108,33 +127,65 @@ public struct LinePlot {
             + "transform=\"rotate(-90 \(f(yLabelX)) \(f(yLabelY)))\">\(xmlEscaped(yLabel))</text>\n"
 
         for (index, line) in series.enumerated() {
-            let colour = Self.palette[index % Self.palette.count]
-            svg += "<g class=\"series\" data-name=\"\(xmlEscaped(line.name))\" stroke=\"\(colour)\" fill=\"\(colour)\">\n"
-            if line.points.count > 1 {
+            let (colour, marker) = Self.style(index)
+            let fill = line.isReference ? "white" : colour
+            svg += "<g class=\"series\" data-name=\"\(xmlEscaped(line.name))\" data-style=\"\(colour) \(marker)\" "
+                + "stroke=\"\(colour)\" fill=\"\(fill)\">\n"
+            if line.points.count > 1 && !line.isReference {
                 let coordinates = line.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
                 svg += "<polyline fill=\"none\" stroke-width=\"2\" points=\"\(coordinates)\"/>\n"
             }
-            for point in line.points {
-                svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\"/>\n"
-            }
+            for point in line.points { svg += marker.svg(x: px(point.x), y: py(point.y)) }
             svg += "</g>\n"
         }
 
+        // Entries closer together when many would run past the bottom.
+        let spacing = min(20, (plotHeight - 10) / Double(max(series.count, 1)))
         svg += "<g class=\"legend\">\n"
         for (index, line) in series.enumerated() {
-            let colour = Self.palette[index % Self.palette.count]
-            let y = margin.top + 10 + Double(index) * 20
-            svg += "<line x1=\"\(f(right + 15))\" y1=\"\(f(y))\" x2=\"\(f(right + 40))\" y2=\"\(f(y))\" "
-                + "stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            let (colour, marker) = Self.style(index)
+            let y = margin.top + 10 + Double(index) * spacing
+            svg += "<g stroke=\"\(colour)\" fill=\"\(line.isReference ? "white" : colour)\">\n"
+            if !line.isReference {
+                svg += "<line x1=\"\(f(right + 15))\" y1=\"\(f(y))\" x2=\"\(f(right + 40))\" y2=\"\(f(y))\" stroke-width=\"2\"/>\n"
+            }
+            svg += marker.svg(x: right + 27.5, y: y) + "</g>\n"
             svg += "<text x=\"\(f(right + 46))\" y=\"\(f(y + 4))\">\(xmlEscaped(line.name))</text>\n"
         }
         svg += "</g>\n</svg>\n"
         return svg
     }
 
+    /// Series `index`'s colour and marker.
+    static func style(_ index: Int) -> (colour: String, marker: PlotMarker) {
+        (palette[index % palette.count], markers[index % markers.count])
+    }
+
     /// Writes the SVG atomically, creating parent folders.
     public func write(to url: URL) throws {
         try AtomicFile.write(try svg(), to: url)
+    }
+}
+
+/// The shape marking each point of a series, about 7 px across.
+enum PlotMarker: String, CustomStringConvertible {
+    case circle, square, triangle, diamond, cross
+
+    var description: String { rawValue }
+
+    func svg(x: Double, y: Double) -> String {
+        switch self {
+        case .circle: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3.5\"/>\n"
+        case .square: return "<rect x=\"\(f(x - 3.5))\" y=\"\(f(y - 3.5))\" width=\"7\" height=\"7\"/>\n"
+        case .triangle: return polygon([(x, y - 4.5), (x + 4, y + 3), (x - 4, y + 3)])
+        case .diamond: return polygon([(x, y - 4.5), (x + 4.5, y), (x, y + 4.5), (x - 4.5, y)])
+        case .cross:
+            return "<path d=\"M\(f(x - 4)),\(f(y - 4))L\(f(x + 4)),\(f(y + 4))M\(f(x - 4)),\(f(y + 4))L\(f(x + 4)),\(f(y - 4))\" stroke-width=\"2\"/>\n"
+        }
+    }
+
+    private func polygon(_ corners: [(Double, Double)]) -> String {
+        "<polygon points=\"\(corners.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\"/>\n"
     }
 }
 
@@ -169,7 +220,7 @@ struct PlotAxis {
     let decimals: Int
 
     func fraction(_ value: Double) -> Double {
-        isLogarithmic ? (log10(value) - log10(low)) / (log10(high) - log10(low)) : (value - low) / (high - low)
+        isLogarithmic ? (log(value) - log(low)) / (log(high) - log(low)) : (value - low) / (high - low)
     }
 
     func label(_ tick: Double) -> String {
@@ -197,18 +248,20 @@ struct PlotAxis {
                     decimals: max(0, -Int(floor(log10(step) + 1e-9))))
     }
 
-    /// Whole decades covering `values`; 2× and 5× ticks too when they span three decades or fewer.
-    static func logarithmic(_ values: [Double]) -> PlotAxis {
-        var lowPower = floor(log10(values.min() ?? 1) + 1e-9), highPower = ceil(log10(values.max() ?? 10) - 1e-9)
+    /// Whole powers of `base` covering `values`; for decades, 2× and 5× ticks too when they span
+    /// three decades or fewer.
+    static func logarithmic(_ values: [Double], base: Double = 10) -> PlotAxis {
+        func power(_ value: Double) -> Double { log(value) / log(base) }
+        var lowPower = floor(power(values.min() ?? 1) + 1e-9), highPower = ceil(power(values.max() ?? base) - 1e-9)
         if lowPower == highPower { highPower += 1 }
         if highPower - lowPower > 100 { lowPower = highPower - 100 }  // keeps the tick list finite
-        let multiples: [Double] = highPower - lowPower <= 3 ? [1, 2, 5] : [1]
+        let multiples: [Double] = base == 10 && highPower - lowPower <= 3 ? [1, 2, 5] : [1]
         var ticks: [Double] = []
         for power in stride(from: lowPower, through: highPower, by: 1) {
             for multiple in multiples where power < highPower || multiple == 1 {
-                ticks.append(multiple * pow(10, power))
+                ticks.append(multiple * pow(base, power))
             }
         }
-        return PlotAxis(low: pow(10, lowPower), high: pow(10, highPower), ticks: ticks, isLogarithmic: true, decimals: 0)
+        return PlotAxis(low: pow(base, lowPower), high: pow(base, highPower), ticks: ticks, isLogarithmic: true, decimals: 0)
     }
 }
