@@ -52,13 +52,16 @@ let package = Package(
     targets: [
         // Layer 1: raw compute on pointers (GEMM, convolution, pooling). No autograd.
         .target(name: "SwiftletKernels", swiftSettings: fast),
+        // Files that are never half-written or mixed up: atomic writes, locked output folders
+        // committed as a unit, regular files only. Plain POSIX, shared by the layers above.
+        .target(name: "SwiftletFiles"),
         // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
-        .target(name: "Swiftlet", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        .target(name: "Swiftlet", dependencies: ["SwiftletKernels", "SwiftletFiles"], swiftSettings: fast),
         // Layer 6: dataset readers, gzip/tar, verified fetch, batching (into Swiftlet's LabeledBatch).
-        .target(name: "Datasets", dependencies: ["SwiftletKernels", "Swiftlet"], path: "Datasets", exclude: ["MNIST"],
+        .target(name: "Datasets", dependencies: ["SwiftletKernels", "Swiftlet", "SwiftletFiles"], path: "Datasets", exclude: ["MNIST"],
                 swiftSettings: fast),
         // Layer 9: command-line plumbing and the commands themselves.
-        .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks"], swiftSettings: fast),
+        .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks", "SwiftletFiles"], swiftSettings: fast),
         .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
                 exclude: ["peer"], swiftSettings: fast),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
@@ -80,9 +83,10 @@ let package = Package(
                           swiftSettings: fast),
 
         .testTarget(name: "SwiftletKernelsTests", dependencies: ["SwiftletKernels"], swiftSettings: fast),
+        .testTarget(name: "SwiftletFilesTests", dependencies: ["SwiftletFiles"]),
         .testTarget(name: "SwiftletTests", dependencies: ["Swiftlet"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], exclude: ["make_gzip_fixtures.py"], swiftSettings: fast),
-        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
+        .testTarget(name: "SwiftletCLITests", dependencies: ["SwiftletCLI", "ResNetExample", "SwiftletFiles"], swiftSettings: fast),
         .testTarget(name: "ScalarAutogradTests", dependencies: ["ScalarAutograd"], swiftSettings: fast),
         .testTarget(name: "ExercisesTests", dependencies: ["Exercises", "ExerciseSolutions", "Swiftlet", "ScalarAutograd"],
                     swiftSettings: fast),

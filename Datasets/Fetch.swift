@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletFiles
 
 /// Makes sure the cache holds a verified copy of a known dataset (`mnist` or `cifar10`),
 /// taking each missing file from the mirror, the copy shipped in the repository, or the
@@ -20,6 +21,10 @@ func fetch(_ dataset: KnownDataset, options: FetchOptions, verifyCached: Bool,
            progress: (String) -> Void) throws -> URL {
     for file in dataset.files {
         let destination = options.dataDirectory.appendingPathComponent(file.relativePath)
+        // A fetch killed mid-write left its temporary (up to the archive's 170 MB) behind.
+        for stale in TemporaryName.removeStale(in: destination.deletingLastPathComponent()) {
+            progress("\(destination.deletingLastPathComponent().appendingPathComponent(stale).path): removed, left by an interrupted fetch")
+        }
         if isRegularFile(destination) {
             guard verifyCached else { continue }
             do {
@@ -31,7 +36,7 @@ func fetch(_ dataset: KnownDataset, options: FetchOptions, verifyCached: Bool,
             }
         }
         let bytes = try obtain(file, from: dataset, options: options, progress: progress)
-        try writeFileAtomically(bytes, to: destination)
+        try writeCacheFile(bytes, to: destination)
         progress("\(destination.path): stored")
     }
     return options.dataDirectory.appendingPathComponent(dataset.loadPath)

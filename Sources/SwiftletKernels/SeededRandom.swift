@@ -20,6 +20,17 @@ public struct SeededRandom: RandomNumberGenerator {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The generator's whole state, to continue the same sequence in another process (a
+    /// training run resumed from a checkpoint).
+    public var stateWords: [UInt64] { [s0, s1, s2, s3] }
+
+    /// The generator whose state is `stateWords`; nil unless there are four words, not all
+    /// zero (xoshiro's one state that only ever yields zeros).
+    public init?(stateWords words: [UInt64]) {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17

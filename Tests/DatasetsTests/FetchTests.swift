@@ -34,6 +34,20 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(try readMaybeCompressed(cache.appendingPathComponent("tiny/data.gz")), content)
     }
 
+    /// A killed fetch left `.data.gz.partial-<pid>` (up to 170 MB for CIFAR-10) that nothing removed.
+    func testTheTemporaryOfAKilledFetchIsRemovedByTheNext() throws {
+        let mirror = try Make.temporaryFolder(self), cache = try Make.temporaryFolder(self)
+        try Make.write(Make.gzip(content, blockSize: 100), mirror.appendingPathComponent("tiny/data.gz"))
+        var deadPID: pid_t = 4_000_000
+        while kill(deadPID, 0) == 0 || errno != ESRCH { deadPID += 1 }
+        let stale = ".data.gz.partial-\(deadPID)", live = ".data.gz.partial-1"  // init's, always running
+        for name in [stale, live] { try Make.write(Array("half".utf8), cache.appendingPathComponent("tiny/\(name)")) }
+        var messages = [String]()
+        _ = try fetch(tiny, options: options(cache: cache, mirror: mirror), verifyCached: true) { messages.append($0) }
+        XCTAssertEqual(cacheContents(cache), ["tiny", "tiny/\(live)", "tiny/data.gz"], "a live process's temporary stays")
+        XCTAssertTrue(messages.contains("\(cache.path)/tiny/\(stale): removed, left by an interrupted fetch"), "\(messages)")
+    }
+
     func testChecksumMismatchLeavesNoCacheEntry() throws {
         let mirror = try Make.temporaryFolder(self), cache = try Make.temporaryFolder(self)
         try Make.write(Make.gzip(content + [0]), mirror.appendingPathComponent("tiny/data.gz"))

@@ -46,6 +46,20 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try SafeTensorsFile.read(from: weights).tensors["bn.num_batches_tracked"]?.dtype, .int64)
     }
 
+    /// Masks are part of the optimizer's state: a resumed run keeps pruned weights at zero.
+    func testOptimizerStateHoldsItsMasks() throws {
+        let (model, optimizer) = try trainedModel(seed: 1)
+        let mask: [Float] = (0..<model.parameters[0].count).map { $0 % 3 == 0 ? 0 : 1 }
+        try optimizer.setMask(mask, for: model.parameters[0])
+        let state = folder.appendingPathComponent("optimizer.safetensors")
+        try optimizer.saveState(to: state)
+
+        let (_, restored) = try trainedModel(seed: 1)
+        try restored.loadState(from: state)
+        XCTAssertEqual(restored.masks, [0: mask])
+        XCTAssertEqual(restored.state, optimizer.state)
+    }
+
     func testLoadingTheWrongModelNamesFileAndTensor() throws {
         let weights = folder.appendingPathComponent("lenet.safetensors")
         try ModelZoo.entry("lenet300").make().save(to: weights)

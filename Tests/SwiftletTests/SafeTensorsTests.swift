@@ -242,7 +242,7 @@ final class SafeTensorsTests: XCTestCase {
         let url = temporaryDirectory().appendingPathComponent("missing.safetensors")
         XCTAssertThrowsError(try SafeTensorsFile.read(from: url)) { error in
             guard let error = error as? SafeTensorsError, case .unreadable = error.reason else { return XCTFail("\(error)") }
-            XCTAssertEqual(error.description, "cannot read \(url.path): no such file")
+            XCTAssertEqual(error.description, "cannot read \(url.path): no such file or directory")
         }
     }
 

@@ -5,17 +5,23 @@ import Foundation
 // nn.Module. Optimizer state goes to a companion file so training resumes exactly.
 
 extension Module {
-    /// Writes every parameter and buffer (F32; `num_batches_tracked` as I64, as PyTorch
-    /// stores it) to `url`, atomically; throws `NonFiniteWeightsError` instead if any is NaN or infinite.
-    public func save(to url: URL, metadata: [String: String] = [:]) throws {
-        try requireFiniteState(writing: url)
+    /// Every parameter and buffer (F32; `num_batches_tracked` as I64, as PyTorch stores it)
+    /// as a safetensors file with `metadata`; throws `NonFiniteWeightsError` (naming `destination`)
+    /// instead if any is NaN or infinite, so no checkpoint ever holds them.
+    public func stateFile(metadata: [String: String] = [:], destination: URL? = nil) throws -> SafeTensorsFile {
+        try requireFiniteState(writing: destination)
         var file = SafeTensorsFile(metadata: metadata)
         for (name, tensor) in stateDict {
             file.tensors[name] = name.hasSuffix("num_batches_tracked")
                 ? SafeTensorsRecord(integers: tensor.scalars.map { Int64($0) }, shape: tensor.shape)
                 : SafeTensorsRecord(floats: tensor.scalars, shape: tensor.shape)
         }
-        try file.write(to: url)
+        return file
+    }
+
+    /// Writes `stateFile(metadata:)` to `url`, atomically.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        try stateFile(metadata: metadata, destination: url).write(to: url)
     }
 
     /// Loads parameters and buffers from `url`, strictly: the file must hold exactly this
@@ -42,31 +48,50 @@ extension Module {
 }
 
 extension Optimizer {
-    /// Writes the optimizer's state (momentum buffers or Adam moments, by parameter index),
-    /// step count and learning rate to `url`, atomically.
-    public func saveState(to url: URL) throws {
+    /// The optimizer's state (momentum buffers or Adam moments, by parameter index), pruning
+    /// masks (`mask.<index>`), step count and learning rate, as a safetensors file.
+    public var stateFile: SafeTensorsFile {
         var file = SafeTensorsFile(metadata: ["step_count": "\(stepCount)", "learning_rate": "\(learningRate)",
                                               "optimizer": "\(type(of: self))"])
         for (name, values) in state { file.tensors[name] = SafeTensorsRecord(floats: values, shape: [values.count]) }
-        try file.write(to: url)
+        for (slot, mask) in masks { file.tensors["\(Self.maskPrefix)\(slot)"] = SafeTensorsRecord(floats: mask, shape: [mask.count]) }
+        return file
     }
 
-    /// Restores what `saveState(to:)` wrote, for this optimizer's parameters.
+    private static var maskPrefix: String { "mask." }
+
+    /// Writes `stateFile` to `url`, atomically.
+    public func saveState(to url: URL) throws {
+        try stateFile.write(to: url)
+    }
+
+    /// Restores what `saveState(to:)` wrote, for this optimizer's parameters, masks included.
     public func loadState(from url: URL) throws {
         let file = try SafeTensorsFile.read(from: url)
+        func fail(_ why: String) -> SafeTensorsError { SafeTensorsError(file: url.path, reason: .malformedHeader(why)) }
         guard let steps = file.metadata["step_count"].flatMap(Int.init), let rate = file.metadata["learning_rate"].flatMap(Float.init) else {
-            throw SafeTensorsError(file: url.path, reason: .malformedHeader("optimizer state needs step_count and learning_rate metadata"))
+            throw fail("optimizer state needs step_count and learning_rate metadata")
         }
         let expected = "\(type(of: self))"
         if let saved = file.metadata["optimizer"], saved != expected {
-            throw SafeTensorsError(file: url.path, reason: .malformedHeader("holds \(saved) state, expected \(expected)"))
+            throw fail("holds \(saved) state, expected \(expected)")
         }
-        var state: [String: [Float]] = [:]
-        for name in file.tensors.keys { state[name] = try file.floats(named: name) }
+        var state: [String: [Float]] = [:], masks: [Int: [Float]] = [:]
+        for name in file.tensors.keys {
+            if name.hasPrefix(Self.maskPrefix) {
+                guard let slot = Int(name.dropFirst(Self.maskPrefix.count)), parameters.indices.contains(slot) else {
+                    throw fail("mask \(name) names no parameter of this optimizer (it has \(parameters.count))")
+                }
+                masks[slot] = try file.floats(named: name)
+            } else {
+                state[name] = try file.floats(named: name)
+            }
+        }
         do {
             try loadState(state, stepCount: steps)
+            for (slot, mask) in masks.sorted(by: { $0.key < $1.key }) { try setMask(mask, for: parameters[slot]) }
         } catch let error as TensorError {
-            throw SafeTensorsError(file: url.path, reason: .malformedHeader("\(error)"))
+            throw fail("\(error)")
         }
         learningRate = rate
     }

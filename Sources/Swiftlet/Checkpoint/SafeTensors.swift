@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletFiles
 import SwiftletKernels
 
 /// A safetensors file in memory: named tensors plus string metadata.
@@ -34,16 +35,13 @@ public struct SafeTensorsFile: Equatable {
 
     /// Reads and validates the file at `url`. Throws `SafeTensorsError`.
     public static func read(from url: URL) throws -> SafeTensorsFile {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw SafeTensorsError(file: url.path, reason: .unreadable("no such file"))
-        }
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError(file: url.path, reason: .unreadable((error as NSError).localizedDescription))
+            bytes = try readRegularFile(atPath: url.path)
+        } catch let error as FileSystemError {
+            throw SafeTensorsError(file: url.path, reason: .unreadable(error.reason))
         }
-        return try SafeTensorsFile(decoding: [UInt8](data), source: url.path)
+        return try SafeTensorsFile(decoding: bytes, source: url.path)
     }
 
     /// Decodes and validates the bytes of a whole file; `source` names it in errors.
@@ -152,7 +150,7 @@ public struct SafeTensorsFile: Equatable {
 
     /// Writes the file atomically (see `AtomicFile`), creating parent folders.
     public func write(to url: URL) throws {
-        try AtomicFile.write(Data(try encoded()), to: url)
+        try writeFileAtomically(try encoded(), to: url)
     }
 
     // MARK: Checking against a model

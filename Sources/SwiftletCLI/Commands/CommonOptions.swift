@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Swiftlet
+import SwiftletFiles
 import SwiftletKernels
 
 /// Options several commands share, and what they turn into.
@@ -23,9 +24,20 @@ enum CommonOptions {
                      mirror: arguments[GlobalOptions.mirror].map { URL(fileURLWithPath: $0) })
     }
 
-    /// `--out`, or `runs/<name>` under the current folder.
-    static func outputDirectory(_ arguments: ParsedArguments, defaultName: String) -> URL {
-        URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)")
+    /// `--out`, or `runs/<name>` under the current folder, claimed before any work: created,
+    /// checked writable, locked against a second command writing there (`OutputFolder`), and
+    /// refused if it holds one of the command's `inputs`, which its outputs could replace.
+    /// Call `release()` on it when the command is done (a `defer`).
+    static func claimOutputFolder(_ arguments: ParsedArguments, defaultName: String, inputs: [String?] = []) throws -> OutputFolder {
+        let folder = try OutputFolder(claiming: URL(fileURLWithPath: arguments[out] ?? "runs/\(defaultName)"))
+        try folder.refuseInputsInside(inputs.compactMap { $0.map { URL(fileURLWithPath: $0) } })
+        return folder
+    }
+
+    /// Throws if `output` (the value of `option`) is the `--checkpoint` file the command reads.
+    static func refuseOverwritingCheckpoint(_ output: String, _ arguments: ParsedArguments, option: String) throws {
+        try refuseOverwritingInputs(URL(fileURLWithPath: output), inputs: [arguments[checkpoint]].compactMap { $0.map { URL(fileURLWithPath: $0) } },
+                                    option: option)
     }
 
     /// The context a single-step command (train, prune, quantize) reports its stages through,

@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 import SwiftletBenchmarks
 
 /// `swiftlet decompose`: replaces one layer of a checkpoint by its truncated-SVD factorisation.
@@ -37,7 +38,9 @@ struct DecomposeCommand: Command {
         }
         CommonOptions.applyThreads(arguments)
         let (entry, original) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)
-        let folder = CommonOptions.outputDirectory(arguments, defaultName: "decompose-\(entry.name)")
+        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "decompose-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        defer { output.release() }
+        let folder = output.url
         let context = CommonOptions.context(arguments, experiment: "decompose", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: original, data: data, save: false)

@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 
 /// `swiftlet distill`: trains a built-in student on a teacher checkpoint's outputs.
 struct DistillCommand: Command {
@@ -43,7 +44,9 @@ struct DistillCommand: Command {
                                      + "(\(teacherEntry.inputShape) and \(studentEntry.inputShape)); distillation needs the same input")
         }
         CommonOptions.applyThreads(arguments)
-        let folder = CommonOptions.outputDirectory(arguments, defaultName: "distill-\(studentName)")
+        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "distill-\(studentName)", inputs: [teacherPath])
+        defer { output.release() }
+        let folder = output.url
         let context = CommonOptions.context(arguments, experiment: "distill", model: studentEntry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: studentEntry)
         let teacher = try CommonOptions.loadFloatModel(teacherEntry, from: teacherPath, command: command,

@@ -16,6 +16,7 @@ struct EvaluateCommand: Command {
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
+        if let probe = arguments[Self.probe] { try CommonOptions.refuseOverwritingCheckpoint(probe, arguments, option: "--probe") }
         let (entry, model, quantized) = try CommonOptions.loadCheckpoint(arguments, catalog: catalog, command: "swiftlet evaluate")
         let data = try CommonOptions.imageData(arguments, for: entry)
         let evaluation = quantized == nil ? try evaluate(model, batches: data.testBatches())

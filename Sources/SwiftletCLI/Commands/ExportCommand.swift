@@ -37,6 +37,7 @@ struct ExportCommand: Command {
     func run(_ arguments: ParsedArguments, console: Console) throws {
         let command = "swiftlet export"
         guard let path = arguments[Self.out] else { throw UsageError.missingArgument("--out", command: command) }
+        try CommonOptions.refuseOverwritingCheckpoint(path, arguments, option: "--out")
         CommonOptions.applyThreads(arguments)
         let (entry, model, quantized) = try CommonOptions.loadCheckpoint(arguments, catalog: catalog, command: command)
         let layers = model.quantizedLayers

@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 import SwiftletBenchmarks
 import SwiftletKernels
 
@@ -66,7 +67,9 @@ struct PruneCommand: Command {
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet prune")
         let structured = ["filters", "neurons"].contains(method)
         if structured { try checkUnitsToRemove(model, entry: entry, arguments: arguments) }
-        let folder = CommonOptions.outputDirectory(arguments, defaultName: "prune-\(entry.name)")
+        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "prune-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        defer { output.release() }
+        let folder = output.url
         let context = CommonOptions.context(arguments, experiment: "prune", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("loaded", model: model, data: data, save: false)

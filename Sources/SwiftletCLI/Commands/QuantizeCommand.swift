@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 
 /// `swiftlet quantize`: post-training quantization of a checkpoint, optionally followed by
 /// quantization-aware training; writes a quantized checkpoint.
@@ -30,7 +31,9 @@ struct QuantizeCommand: Command {
         CommonOptions.applyThreads(arguments)
         let format = try Self.format(arguments)
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet quantize")
-        let folder = CommonOptions.outputDirectory(arguments, defaultName: "quantize-\(entry.name)")
+        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "quantize-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        defer { output.release() }
+        let folder = output.url
         let context = CommonOptions.context(arguments, experiment: "quantize", model: entry, folder: folder, console: console)
         let data = try CommonOptions.imageData(arguments, for: entry)
         try context.finishStage("fp32", model: model, data: data, save: false)

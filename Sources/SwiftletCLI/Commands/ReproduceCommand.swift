@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 
 /// `swiftlet reproduce <id>`: runs one of the documents' experiments end to end.
 struct ReproduceCommand: Command {
@@ -35,6 +36,9 @@ struct ReproduceCommand: Command {
             let folder = id == "all" || arguments[CommonOptions.out] == nil
                 ? URL(fileURLWithPath: arguments[CommonOptions.out] ?? "runs").appendingPathComponent(experiment.id)
                 : URL(fileURLWithPath: arguments[CommonOptions.out]!)
+            // Claimed before any work, and locked against a second command writing there.
+            let output = try OutputFolder(claiming: folder)
+            defer { output.release() }
             let context = ExperimentContext(
                 experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
                 outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments),

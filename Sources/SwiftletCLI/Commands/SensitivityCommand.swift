@@ -1,5 +1,6 @@
 import Foundation
 import Swiftlet
+import SwiftletFiles
 
 /// `swiftlet sensitivity`: per-layer sensitivity analysis (Han et al. 2015, fig. 5) — each
 /// weight tensor pruned on its own by magnitude to a range of sparsities, test accuracy
@@ -20,6 +21,9 @@ struct SensitivityCommand: Command {
         CommonOptions.applyThreads(arguments)
         let sparsities = try parseSparsities(arguments[Self.sparsities])
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet sensitivity")
+        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "sensitivity-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        defer { output.release() }
+        let folder = output.url
         let data = try CommonOptions.imageData(arguments, for: entry)
         let layerCount = model.prunableParameters.count
         let bar = ProgressBar(stage: "sensitivity", stepsPerPass: 1 + layerCount * sparsities.count, unit: "eval", console: console)
@@ -31,7 +35,6 @@ struct SensitivityCommand: Command {
         }
         bar.finish()
 
-        let folder = CommonOptions.outputDirectory(arguments, defaultName: "sensitivity-\(entry.name)")
         let plotFile = folder.appendingPathComponent("sensitivity.svg")
         let plot = LinePlot(title: "\(entry.name): accuracy with one layer pruned by magnitude", xLabel: "sparsity of the layer (%)",
                             yLabel: "test accuracy (%)", series: layers.map { layer in
