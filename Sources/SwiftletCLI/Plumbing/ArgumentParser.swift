@@ -101,18 +101,13 @@ private func parseValue(_ text: String, kind: OptionKind) -> ParsedValue? {
         guard let value = Int(text), range.contains(value) else { return nil }
         return .integer(value)
     case let .number(range):
-        guard let value = Float(text), value.isFinite, range.contains(value), !roundsToZero(text, value) else { return nil }
+        guard !isOutsideFloatRange(text), let value = Float(text), value.isFinite, range.contains(value) else { return nil }
         return .number(value)
     case .text:
         return text.isEmpty ? nil : .text(text)
     case let .choice(words):
         return words.contains(text) ? .text(text) : nil
     }
-}
-
-/// `1e-300` is a positive number that becomes 0 as a `Float`.
-private func roundsToZero(_ text: String, _ value: Float) -> Bool {
-    value == 0 && Double(text).map { $0 != 0 } ?? false
 }
 
 /// The declared name a typo most likely meant: the only one it abbreviates, else the nearest

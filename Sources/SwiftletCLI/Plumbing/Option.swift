@@ -25,8 +25,7 @@ public enum OptionKind: Equatable, Sendable {
     /// What to say after refusing `text`: a number too large or too small for a `Float` looks
     /// valid, so the message says why it is not.
     func expectation(rejecting text: String) -> String {
-        guard case .number = self, let value = Double(text), value.isFinite, value != 0,
-              Float(value).isInfinite || Float(value) == 0 else { return expectation }
+        guard case .number = self, isOutsideFloatRange(text) else { return expectation }
         return expectation + " that a 32-bit float can hold (magnitude 1.4e-45 to 3.4e38)"
     }
 
@@ -182,6 +181,12 @@ extension Option {
             $0.last?.text.flatMap(Choice.init(rawValue:))
         }
     }
+}
+
+/// A finite, non-zero number that a `Float` cannot hold: `1e39` becomes infinity, `1e-300` zero.
+func isOutsideFloatRange(_ text: String) -> Bool {
+    guard let value = Double(text), value.isFinite, value != 0 else { return false }
+    return Float(value).isInfinite || Float(value) == 0
 }
 
 extension ParsedValue {
