@@ -129,17 +129,14 @@ public final class ExperimentContext {
     @discardableResult
     private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws -> EpochResult {
         bar.start(epoch: epoch)
-        let result: EpochResult
+        defer { bar.finish() }
         do {
-            result = try run { progress in
+            return try run { progress in
                 bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
             }
         } catch let divergence as TrainingDivergence {
-            bar.finish()
             throw divergence.inEpoch(epoch)
         }
-        bar.finish()
-        return result
     }
 
     /// Adds a table to the report, after the stage table.
