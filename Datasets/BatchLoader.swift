@@ -24,10 +24,10 @@ public struct BatchLoader: Sendable {
                 normalization: Normalization, augmentation: Augmentation? = nil) throws {
         let what = "batch loader"
         guard batchSize > 0 else {
-            throw DatasetError(.invalidArgument, file: what, "batch size must be positive, got \(batchSize)")
+            throw DatasetError(.invalidBatchSize, file: what, "batch size must be positive, got \(batchSize)")
         }
         if let augmentation, augmentation.randomCropPadding < 0 {
-            throw DatasetError(.invalidArgument, file: what, "random-crop padding must not be negative, got \(augmentation.randomCropPadding)")
+            throw DatasetError(.invalidAugmentation, file: what, "random-crop padding must not be negative, got \(augmentation.randomCropPadding)")
         }
         (scale, shift) = try normalization.affine(channels: set.channels, file: what)
         self.set = set

@@ -18,7 +18,14 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case checksumMismatch
         case downloadFailed
         case unknownDataset
-        case invalidArgument
+        /// A batch size below 1.
+        case invalidBatchSize
+        /// An augmentation setting out of range (a negative crop padding).
+        case invalidAugmentation
+        /// A validation split that leaves no training image, or holds out none.
+        case invalidValidationSplit
+        /// Means and stds that do not fit the images' channels, or are not finite (stds not positive).
+        case invalidNormalization
         case writeFailed
         /// A training or test set without images where a command needs some.
         case empty

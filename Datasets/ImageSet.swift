@@ -73,7 +73,7 @@ public struct ImageDataset: Sendable {
     /// - Throws: `DatasetError` if `count` does not leave at least one training image.
     public func holdingOut(validation count: Int) throws -> ImageDataset {
         guard count > 0, count < train.count else {
-            throw DatasetError(.invalidArgument, file: name, "cannot hold out \(count) validation images from \(train.count) training images: expected 1...\(train.count - 1)")
+            throw DatasetError(.invalidValidationSplit, file: name, "cannot hold out \(count) validation images from \(train.count) training images: expected 1...\(train.count - 1)")
         }
         let split = train.count - count
         return ImageDataset(name: "\(name), validation split", train: train.images(0 ..< split), test: train.images(split ..< train.count))

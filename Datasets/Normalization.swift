@@ -25,10 +25,10 @@ public struct Normalization: Equatable, Sendable {
     /// Per-channel `scale` and `shift` with `value = pixel * scale + shift`.
     func affine(channels: Int, file: String) throws -> (scale: [Float], shift: [Float]) {
         guard mean.count == channels, std.count == channels else {
-            throw DatasetError(.invalidArgument, file: file, "normalisation has \(mean.count) means and \(std.count) stds for \(channels)-channel images")
+            throw DatasetError(.invalidNormalization, file: file, "normalisation has \(mean.count) means and \(std.count) stds for \(channels)-channel images")
         }
         guard std.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy(\.isFinite) else {
-            throw DatasetError(.invalidArgument, file: file, "normalisation needs finite means and positive stds, got mean \(mean), std \(std)")
+            throw DatasetError(.invalidNormalization, file: file, "normalisation needs finite means and positive stds, got mean \(mean), std \(std)")
         }
         return (std.map { 1 / (255 * $0) }, zip(mean, std).map { -$0 / $1 })
     }

@@ -20,7 +20,7 @@ public func layerSensitivity(
     for fraction in sparsities { try checkPruningFraction(fraction) }
     let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
-        throw TensorError.invalidArgument(op: "layerSensitivity", "no parameters were selected")
+        throw PruningError.nothingSelected(parameters: model.namedParameters.map(\.name))
     }
     let baseline = try evaluate()
     let layers = try chosen.map { name, tensor in

@@ -60,7 +60,7 @@ public func pruneByMagnitude(
 ) throws -> PruningMasks {
     let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
-        throw TensorError.invalidArgument(op: "prune", "no parameters were selected for pruning")
+        throw PruningError.nothingSelected(parameters: model.namedParameters.map(\.name))
     }
     var globalTheta: Float?
     if case let .globalSparsity(fraction) = threshold {
@@ -90,7 +90,7 @@ public func pruneByMagnitude(
 
 private func checkFraction(_ fraction: Float) throws {
     guard fraction >= 0 && fraction < 1 else {
-        throw TensorError.invalidArgument(op: "prune", "sparsity must be in [0, 1), got \(fraction)")
+        throw PruningError.sparsityOutOfRange(fraction, setting: "sparsity", accepted: "[0, 1)")
     }
 }
 

@@ -24,10 +24,10 @@ public struct GradualPruningSchedule: PruningSchedule {
 
     public init(initialSparsity: Float = 0, finalSparsity: Float, startStep: Int = 0, frequency: Int = 1, intervals: Int) throws {
         for (name, value) in [("initial", initialSparsity), ("final", finalSparsity)] where !(value >= 0 && value <= 1) {
-            throw TensorError.invalidArgument(op: "GradualPruningSchedule", "\(name) sparsity must be in [0, 1], got \(value)")
+            throw PruningError.sparsityOutOfRange(value, setting: "\(name) sparsity of GradualPruningSchedule", accepted: "[0, 1]")
         }
         guard startStep >= 0, frequency >= 1, intervals >= 1 else {
-            throw TensorError.invalidArgument(op: "GradualPruningSchedule", "needs startStep ≥ 0, frequency ≥ 1 and intervals ≥ 1; got \(startStep), \(frequency), \(intervals)")
+            throw PruningError.invalidSchedule(startStep: startStep, frequency: frequency, intervals: intervals)
         }
         self.initialSparsity = initialSparsity
         self.finalSparsity = finalSparsity
@@ -60,10 +60,10 @@ public struct PruningRounds: PruningSchedule {
 
     public init(sparsities: [Float], stepsPerRound: Int) throws {
         guard stepsPerRound >= 1 else {
-            throw TensorError.invalidArgument(op: "PruningRounds", "stepsPerRound must be at least 1, got \(stepsPerRound)")
+            throw PruningError.invalidStepsPerRound(stepsPerRound)
         }
         if let bad = sparsities.first(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw TensorError.invalidArgument(op: "PruningRounds", "sparsities must be in [0, 1], got \(bad)")
+            throw PruningError.sparsityOutOfRange(bad, setting: "a sparsity of PruningRounds", accepted: "[0, 1]")
         }
         self.sparsities = sparsities
         self.stepsPerRound = stepsPerRound

@@ -27,7 +27,7 @@ public struct SingularValueDecomposition {
             throw TensorError.invalidShape([rows, columns], "SVD needs a non-empty matrix with rows·columns = \(matrix.count) values")
         }
         guard matrix.allSatisfy(\.isFinite) else {
-            throw TensorError.invalidArgument(op: "SVD", "the \(rows)×\(columns) matrix contains NaN or infinity")
+            throw SVDError.nonFiniteInput(rows: rows, columns: columns)
         }
         self.rows = rows
         self.columns = columns
@@ -107,11 +107,15 @@ public struct SingularValueDecomposition {
 }
 
 /// Errors of the SVD that are not about its input's shape.
-public enum SVDError: Error, CustomStringConvertible {
+public enum SVDError: Error, Equatable, CustomStringConvertible {
+    /// The matrix holds a NaN or an infinity, which no rotation can orthogonalise.
+    case nonFiniteInput(rows: Int, columns: Int)
     case didNotConverge(rows: Int, columns: Int, sweeps: Int)
 
     public var description: String {
         switch self {
+        case let .nonFiniteInput(rows, columns):
+            return "SVD: the \(rows)×\(columns) matrix contains NaN or infinity; expected finite values"
         case let .didNotConverge(rows, columns, sweeps):
             return "SVD of a \(rows)×\(columns) matrix did not converge in \(sweeps) Jacobi sweeps"
         }

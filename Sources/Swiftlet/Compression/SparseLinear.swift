@@ -49,8 +49,7 @@ public final class SparseLinear: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
-            throw TensorError.invalidArgument(op: "SparseLinear(\(inFeatures), \(outFeatures))",
-                                              "expects input [batch, \(inFeatures)], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "SparseLinear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
         guard !(GradMode.isEnabled && input.requiresGrad) else {
             throw TensorError.invalidArgument(op: "SparseLinear", "is inference-only, but its input needs gradients; train the model with dense Linear layers and convert afterwards")

@@ -99,6 +99,8 @@ public enum GraphError: Error, Equatable, CustomStringConvertible {
     case unsupportedOp(op: String, path: String, moduleType: String, pass: String, reason: String)
     /// The forward pass being traced failed in the module at `path`.
     case traceFailed(path: String, moduleType: String, reason: String)
+    /// `ModelGraph.run` reached an op whose operand `value` no earlier op computed.
+    case usedBeforeComputed(value: Int)
 
     public var description: String {
         switch self {
@@ -106,6 +108,8 @@ public enum GraphError: Error, Equatable, CustomStringConvertible {
             return "\(pass): op \(op) in module \"\(path.isEmpty ? "(model)" : path)\" (\(moduleType)) is not supported: \(reason)"
         case let .traceFailed(path, moduleType, reason):
             return "tracing the forward pass failed in module \"\(path.isEmpty ? "(model)" : path)\" (\(moduleType)): \(reason)"
+        case let .usedBeforeComputed(value):
+            return "ModelGraph.run: value %\(value) is used before it is computed (the nodes are not in execution order)"
         }
     }
 }

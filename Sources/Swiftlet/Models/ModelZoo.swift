@@ -72,7 +72,7 @@ public enum ModelZoo {
     /// The entry called `name`, or an error listing the known names.
     public static func entry(_ name: String) throws -> Entry {
         guard let entry = entries.first(where: { $0.name == name }) else {
-            throw TensorError.invalidArgument(op: "model", "unknown model \"\(name)\"; known models: \(entries.map(\.name).joined(separator: ", "))")
+            throw ModelZooError.unknownModel(name, known: entries.map(\.name))
         }
         return entry
     }

@@ -27,8 +27,8 @@ public final class BatchNorm: Module {
     public override func forward(_ input: Tensor) throws -> Tensor {
         let allowed = spatialDimensions == 2 ? [4] : [2, 3]
         guard allowed.contains(input.rank) else {
-            throw TensorError.invalidArgument(op: "BatchNorm\(spatialDimensions)d",
-                                              "expects a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input, got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "BatchNorm\(spatialDimensions)d", input.shape,
+                                              expected: "a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input")
         }
         if isTraining { batchesTracked.scalars[0] += 1 }
         return try batchNorm(input, weight: weight, bias: bias,

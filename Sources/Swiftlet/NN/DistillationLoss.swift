@@ -18,7 +18,7 @@ public struct DistillationLoss {
 
     public func callAsFunction(studentLogits: Tensor, teacherLogits: Tensor, labels: [Int]) throws -> Tensor {
         guard alpha >= 0 && alpha <= 1 else {
-            throw TensorError.invalidArgument(op: "DistillationLoss", "alpha must be in [0, 1], got \(alpha)")
+            throw TensorError.settingOutOfRange(op: "DistillationLoss", setting: "alpha", value: Double(alpha), accepted: "in [0, 1]")
         }
         let soft = try klDivergence(studentLogits: studentLogits, teacherLogits: teacherLogits.detached(), temperature: temperature)
         let scale = scaleByTemperatureSquared ? temperature * temperature : 1

@@ -24,8 +24,7 @@ public final class Linear: Module, PrunableWeights, Quantizable {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
-            throw TensorError.invalidArgument(op: "Linear(\(inFeatures), \(outFeatures))",
-                                              "expects input [batch, \(inFeatures)], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "Linear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
         let (x, w) = try quantized(input: input, weight: weight)
         return try x.linear(weight: w, bias: bias)

@@ -52,10 +52,10 @@ public final class ZeroPad2d: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 3 || input.rank == 4 else {
-            throw TensorError.invalidArgument(op: "ZeroPad2d", "expects input [N, C, H, W] or [C, H, W], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "ZeroPad2d", input.shape, expected: "input [N, C, H, W] or [C, H, W]")
         }
-        guard min(left, right, top, bottom) >= 0 else {
-            throw TensorError.invalidArgument(op: "ZeroPad2d", "amounts must be ≥ 0, got left \(left), right \(right), top \(top), bottom \(bottom)")
+        for (side, amount) in [("left", left), ("right", right), ("top", top), ("bottom", bottom)] where amount < 0 {
+            throw TensorError.negativePadding(op: "ZeroPad2d", side: side, amount: amount)
         }
         let leading = [(before: Int, after: Int)](repeating: (0, 0), count: input.rank - 2)
         return try input.padded(leading + [(top, bottom), (left, right)])

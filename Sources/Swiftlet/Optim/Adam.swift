@@ -79,10 +79,10 @@ func restoreSlots(_ state: [String: [Float]], parameters: [Tensor], keys: [Strin
         var arrays: [[Float]] = []
         for (key, value) in zip(keys, values) {
             guard let value else {
-                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" is missing")
+                throw OptimizerError.missingState("\(slot).\(key)")
             }
             guard value.count == parameter.count else {
-                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" has \(value.count) values for a parameter of \(parameter.count)")
+                throw OptimizerError.stateSizeMismatch("\(slot).\(key)", count: value.count, expected: parameter.count)
             }
             arrays.append(value)
         }
@@ -90,7 +90,7 @@ func restoreSlots(_ state: [String: [Float]], parameters: [Tensor], keys: [Strin
     }
     let known = Set(parameters.indices.flatMap { slot in keys.map { "\(slot).\($0)" } })
     if let unexpected = state.keys.sorted().first(where: { !known.contains($0) }) {
-        throw TensorError.invalidArgument(op: "loadState", "unexpected optimizer state \"\(unexpected)\"")
+        throw OptimizerError.unexpectedState(unexpected, parameters: parameters.count)
     }
     return slots
 }

@@ -39,10 +39,10 @@ open class Optimizer {
     /// mask has the wrong size.
     public func setMask(_ mask: [Float], for tensor: Tensor) throws {
         guard let slot = parameters.firstIndex(where: { $0 === tensor }) else {
-            throw TensorError.invalidArgument(op: "setMask", "the tensor is not one of this optimizer's parameters")
+            throw OptimizerError.notAParameter(op: "setMask", shape: tensor.shape)
         }
         guard mask.count == tensor.count else {
-            throw TensorError.invalidArgument(op: "setMask", "mask has \(mask.count) entries for a parameter of shape \(tensor.shape)")
+            throw OptimizerError.maskSizeMismatch(entries: mask.count, shape: tensor.shape)
         }
         masks[slot] = mask
         tensor.scalars = tensor.scalars.zipScalars(mask, *)

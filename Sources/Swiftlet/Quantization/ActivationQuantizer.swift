@@ -11,7 +11,7 @@ public final class ActivationQuantizer {
 
     public init(scheme: QuantizationScheme, observer: QuantizationObserver) throws {
         guard scheme.granularity == .perTensor else {
-            throw TensorError.invalidArgument(op: "ActivationQuantizer", "activations take a per-tensor scheme, got \(scheme)")
+            throw QuantizationError.perChannelActivations(scheme)
         }
         self.scheme = scheme
         self.observer = observer
@@ -22,7 +22,7 @@ public final class ActivationQuantizer {
     /// finite and positive and the zero point one of the scheme's codes.
     public convenience init(scheme: QuantizationScheme, frozen parameters: AffineParameters) throws {
         if let problem = scheme.problem(with: parameters) {
-            throw TensorError.invalidArgument(op: "ActivationQuantizer", "frozen parameters: \(problem)")
+            throw QuantizationError.invalidParameters(owner: "ActivationQuantizer frozen parameters", problem: problem)
         }
         try self.init(scheme: scheme, observer: MinMaxObserver())
         frozenParameters = parameters

@@ -55,7 +55,7 @@ public final class PercentileObserver: QuantizationObserver {
     /// `percentile` in (50, 100].
     public init(percentile: Double = 99.99) throws {
         guard percentile > 50, percentile <= 100 else {
-            throw TensorError.invalidArgument(op: "PercentileObserver", "percentile must be in (50, 100], got \(percentile)")
+            throw QuantizationError.percentileOutOfRange(percentile)
         }
         self.percentile = percentile
     }

@@ -29,9 +29,8 @@ public struct QuantizationScheme: Hashable, Sendable, CustomStringConvertible {
     /// besides zero; use `QuantizationFormat.binary` instead).
     public init(bits: Int, mapping: Mapping = .asymmetric, rounding: Rounding = .nearest,
                 granularity: Granularity = .perTensor) throws {
-        let lowest = mapping == .symmetric ? 2 : 1
-        guard (lowest...16).contains(bits) else {
-            throw TensorError.invalidArgument(op: "QuantizationScheme", "\(mapping) quantization needs \(lowest)…16 bits, got \(bits)")
+        guard ((mapping == .symmetric ? 2 : 1)...16).contains(bits) else {
+            throw QuantizationError.bitsOutOfRange(bits, mapping: mapping)
         }
         self.init(checkedBits: bits, mapping, rounding, granularity)
     }
