@@ -35,7 +35,7 @@ final class DocumentationCoverageTests: XCTestCase {
         func symbol(_ name: String, comment: String?, precise: String? = nil, located: Bool = true, access: String = "public") -> String {
             let doc = comment.map { #", "docComment": {"lines": [{"text": "\#($0)"}]}"# } ?? ""
             let location = located ? #", "location": {"uri": "file:///repo/Sources/A.swift", "position": {"line": 4}}"# : ""
-            return #"{"identifier": {"precise": "\#(precise ?? "s:1M\#(name)")"}, "kind": {"identifier": "swift.method"}, "#
+            return #"{"identifier": {"precise": "\#(precise ?? "s:1M" + name)"}, "kind": {"identifier": "swift.method"}, "#
                 + #""pathComponents": ["T", "\#(name)"], "accessLevel": "\#(access)"\#(doc)\#(location)}"#
         }
         let symbols = [symbol("documented", comment: "Does a thing."), symbol("bare", comment: nil),
