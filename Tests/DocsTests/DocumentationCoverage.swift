@@ -1,8 +1,8 @@
 import Foundation
 
 /// The public symbols of a module's symbol graphs (`swift-symbolgraph-extract
-/// -minimum-access-level public`) that have no doc comment. Used by DocumentationCoverageTests and,
-/// compiled alone with `-D DOC_COVERAGE_TOOL`, by docs/build-docs.sh.
+/// -minimum-access-level public`) that have no doc comment: DocumentationCoverageTests, which
+/// docs/build-docs.sh also runs.
 ///
 /// Not counted, because no one writes them in this module's source:
 /// - symbols a type inherits from a protocol extension (`hash(into:)` of a raw-value enum, `!=`,
@@ -73,26 +73,3 @@ struct CoverageError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-#if DOC_COVERAGE_TOOL
-/// `check-doc-coverage SYMBOL_GRAPH_DIR ROOT`: prints the undocumented symbols and exits 1 if any.
-@main enum CheckDocCoverage {
-    static func main() {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.count == 2 else {
-            FileHandle.standardError.write(Data("usage: check-doc-coverage SYMBOL_GRAPH_DIR ROOT\n".utf8))
-            exit(1)
-        }
-        do {
-            let folder = URL(fileURLWithPath: arguments.first!), root = URL(fileURLWithPath: arguments.last!)
-            let missing = try DocumentationCoverage.undocumentedSymbols(inSymbolGraphsAt: folder, root: root)
-            for line in missing { print(line) }
-            print("\(missing.count) undocumented public symbols in \(folder.path)")
-            exit(missing.isEmpty ? 0 : 1)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(1)
-        }
-    }
-}
-#endif
