@@ -27,7 +27,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case unsafePath
         /// Content whose SHA-256 (or archive MD5) is not the published one.
         case checksumMismatch
-        /// Every mirror failed to deliver the file.
+        /// The file could not be downloaded (offline, an HTTP error, no data).
         case downloadFailed
         /// A dataset name or path that names no known dataset or layout.
         case unknownDataset
@@ -45,7 +45,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case empty
     }
 
-    /// What kind of problem it is.
+    /// The kind of problem, for code that reacts to one case; `problem` says the rest.
     public let kind: Kind
     /// The file, archive member or URL the problem is about.
     public let file: String

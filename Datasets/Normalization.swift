@@ -3,7 +3,7 @@
 public struct Normalization: Equatable, Sendable {
     /// Per-channel mean subtracted from `pixel / 255`.
     public let mean: [Float]
-    /// Per-channel standard deviation divided by after the mean is subtracted.
+    /// Per-channel standard deviation that the centred value is divided by.
     public let std: [Float]
 
     /// Normalisation by `mean` and `std`, one value per channel; BatchLoader checks they fit the images.

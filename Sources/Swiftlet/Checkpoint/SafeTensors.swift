@@ -13,7 +13,7 @@ import SwiftletKernels
 public struct SafeTensorsFile: Equatable {
     /// The tensors by name; names are unique, so a dictionary, written in sorted order.
     public var tensors: [String: SafeTensorsRecord]
-    /// The `__metadata__` string pairs (Swiftlet writes the model and its training settings there).
+    /// The `__metadata__` string pairs: free-form notes about the file, such as the model's name.
     public var metadata: [String: String]
     /// Where the tensors came from (a path, for files read from disk); used in error messages.
     public var source: String

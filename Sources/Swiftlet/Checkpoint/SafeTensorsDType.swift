@@ -12,7 +12,7 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
     case float8E4M3 = "F8_E4M3"
     /// 8-bit float with 5 exponent and 2 mantissa bits.
     case float8E5M2 = "F8_E5M2"
-    /// Signed integers; PyTorch writes index buffers (`num_batches_tracked`) as I64.
+    /// Signed 64-bit integers; PyTorch writes index buffers (`num_batches_tracked`) as I64.
     case int64 = "I64"
     /// Signed 32-bit integers.
     case int32 = "I32"

@@ -1,7 +1,7 @@
 /// Writes bits most significant first into bytes: the form Huffman codes are read back in,
 /// one bit at a time from the root of the code tree.
 public struct BitWriter {
-    /// The bytes written so far; a partly filled last byte appears only after `flush()`.
+    /// The bytes written so far; a partly filled last byte appears after `alignToByte()`.
     public private(set) var bytes: [UInt8] = []
     private var pending: UInt8 = 0
     private var pendingBits = 0

@@ -36,7 +36,7 @@ public struct ChannelDependencies {
     public struct Member {
         /// State-dict name.
         public let name: String
-        /// The axis that loses the slices: 0 for a producer's weight, 1 for a consumer's.
+        /// The axis that loses the slices: 0 for a producer's or a channelwise tensor, 1 for a consumer's weight.
         public let axis: Int
         /// How the tensor relates to the channels.
         public let role: Role
@@ -63,7 +63,7 @@ public struct ChannelDependencies {
         public var isPrunable: Bool { blockedReason == nil }
     }
 
-    /// Every channel group of the model, in the order the trace met them.
+    /// Every channel dependency group of the model; a group's `index` is its position here.
     public let groups: [Group]
     let members: [Member]
     /// The group of every channel space.

@@ -54,7 +54,7 @@ public struct ONNXModel: Equatable {
 
 /// GraphProto: `node` 1, `name` 2, `initializer` 5, `doc_string` 10, `input` 11, `output` 12.
 public struct ONNXGraph: Equatable {
-    /// The graph's name, required by ONNX (the exporter uses the model's).
+    /// The graph's name, which ONNX requires.
     public var name: String
     /// In execution order (topologically sorted, as ONNX requires).
     public var nodes: [ONNXNode]

@@ -14,7 +14,7 @@ public struct LayerTrace {
     public let kind: String
     /// The shape the module returned for the traced input (batch 1).
     public let outputShape: [Int]
-    /// Elements of the parameters the module itself owns (not its children's).
+    /// Elements of the parameters the module owns: its own, or for a `CountsMACs` module everything below it.
     public let parameters: Int
     /// Those that are not zero, which is what pruning reduces.
     public let nonzeroParameters: Int

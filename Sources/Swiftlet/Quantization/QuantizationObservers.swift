@@ -32,7 +32,7 @@ public final class MovingAverageMinMaxObserver: QuantizationObserver {
     public let averagingConstant: Float
     public private(set) var range: (min: Float, max: Float)?
 
-    /// An observer with averaging constant c, 0 < c ≤ 1.
+    /// An observer that moves a fraction c of the way to each batch's range.
     public init(averagingConstant: Float = 0.01) {
         self.averagingConstant = averagingConstant
     }

@@ -37,7 +37,7 @@ public struct StoredTensor: Equatable {
 /// `L.input` to the activation scheme (an affine description with an empty shape).
 /// `byteCount` is the sum of the stored tensor bytes: what "size" means in reports.
 public struct QuantizedCheckpoint {
-    /// Every stored tensor, in the order written.
+    /// Every stored tensor: codes, scales, zero points and float tensors.
     public let tensors: [StoredTensor]
     /// The `__metadata__` entries: each quantized weight's format and shape, each activation scheme.
     public let metadata: [String: String]
@@ -48,7 +48,7 @@ public struct QuantizedCheckpoint {
     /// container's header is not counted.
     public var byteCount: Int { tensors.reduce(0) { $0 + $1.bytes.count } }
 
-    /// A checkpoint of `tensors` described by `metadata`, as `QuantizedCheckpoint` lays them out.
+    /// A checkpoint of `tensors` described by `metadata`, laid out as above.
     public init(tensors: [StoredTensor], metadata: [String: String]) {
         self.tensors = tensors
         self.metadata = metadata

@@ -36,7 +36,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case gradientCountMismatch(op: String, gradients: Int, inputs: Int)
     /// The few one-off checks that fit no other case; `op` and a sentence saying what was wrong.
     case invalidArgument(op: String, String)
-    /// A one-element tensor was needed (`item()`), not one of this shape.
+    /// A one-element tensor was needed (`item`), not one of this shape.
     case notAScalar([Int])
     /// `backward()` on a non-scalar without the gradient to start from.
     case backwardNeedsSeed(shape: [Int])
