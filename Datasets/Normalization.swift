@@ -1,9 +1,12 @@
 /// Per-channel normalisation applied to `pixel / 255`: `(x - mean[c]) / std[c]`,
 /// as torchvision's `ToTensor` followed by `Normalize(mean, std)`.
 public struct Normalization: Equatable, Sendable {
+    /// Per-channel mean subtracted from `pixel / 255`.
     public let mean: [Float]
+    /// Per-channel standard deviation that the centred value is divided by.
     public let std: [Float]
 
+    /// Normalisation by `mean` and `std`, one value per channel; BatchLoader checks they fit the images.
     public init(mean: [Float], std: [Float]) {
         self.mean = mean
         self.std = std

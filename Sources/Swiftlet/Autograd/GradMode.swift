@@ -3,6 +3,7 @@
 /// Evaluation and optimizer updates run without recording: it saves the memory the graph
 /// would hold and the time to build it.
 public enum GradMode {
+    /// Whether an operation run now records itself; false inside `withNoGrad`.
     nonisolated(unsafe) public private(set) static var isEnabled = true
 
     /// Runs `body` with recording switched off, then restores the previous mode.

@@ -2,6 +2,7 @@
 public struct LayerSensitivity {
     /// The parameter name, e.g. `"fc1.weight"`.
     public let name: String
+    /// The sparsities tried (0…1), in order; `metrics` has one entry for each.
     public let sparsities: [Float]
     /// `evaluate()` with this tensor pruned to each sparsity (and every other tensor intact).
     public let metrics: [Double]

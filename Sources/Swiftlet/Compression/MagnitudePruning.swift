@@ -13,6 +13,7 @@ public enum MagnitudeThreshold {
 /// 0/1 masks for pruned tensors, by parameter name. Applying them to an optimizer keeps
 /// the pruned weights at zero through retraining.
 public struct PruningMasks {
+    /// Each masked tensor with its name and a 0/1 mask of the same element count.
     public var entries: [(name: String, tensor: Tensor, mask: [Float])]
 
     /// Fraction (0…1) of the masked tensors' elements that are pruned.

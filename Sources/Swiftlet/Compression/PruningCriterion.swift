@@ -32,6 +32,10 @@ public enum SparsityTarget {
 /// the target: masks only grow, which is what iterative and gradual pruning need.
 ///
 /// - Parameters:
+///   - model: the model whose weights are zeroed, in place.
+///   - criterion: how weights are ranked.
+///   - target: how many weights to remove, and whether per layer or across layers.
+///   - previous: masks from an earlier pruning, which stay pruned.
 ///   - select: which parameters may be pruned; by default Linear and Conv2d weights, never biases.
 public func prune(
     _ model: Module, by criterion: PruningCriterion, _ target: SparsityTarget,

@@ -10,7 +10,9 @@ import Foundation
 /// accumulated rotations the other. Unlike the eigenvalues of AᵀA, this keeps small
 /// singular values accurate relative to their size (Demmel & Veselić 1992).
 public struct SingularValueDecomposition {
+    /// Rows of the decomposed matrix.
     public let rows: Int
+    /// Columns of the decomposed matrix.
     public let columns: Int
     /// U, `rows` × k, row-major.
     public let u: [Double]
@@ -110,6 +112,7 @@ public struct SingularValueDecomposition {
 public enum SVDError: Error, Equatable, CustomStringConvertible {
     /// The matrix holds a NaN or an infinity, which no rotation can orthogonalise.
     case nonFiniteInput(rows: Int, columns: Int)
+    /// The rotations did not orthogonalise the rows within `sweeps` sweeps; the matrix is badly conditioned.
     case didNotConverge(rows: Int, columns: Int, sweeps: Int)
 
     public var description: String {

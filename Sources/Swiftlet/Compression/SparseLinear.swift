@@ -16,7 +16,9 @@ import SwiftletKernels
 /// dense model and convert it again rather than changing this layer's weight. It records no
 /// graph and refuses an input that needs gradients.
 public final class SparseLinear: Module {
+    /// The dense weight at conversion, detached: what the state dict and `ModelFootprint` see.
     public let weight: Tensor
+    /// The bias at conversion, detached, or nil.
     public let bias: Tensor?
     /// W [out, in], rows in slices (see `SparseProductMatrix`).
     public let matrix: SparseProductMatrix
@@ -42,7 +44,9 @@ public final class SparseLinear: Module {
                                      rows: columns, columns: rows)
     }
 
+    /// Inputs per row of x.
     public var inFeatures: Int { matrix.columns }
+    /// Outputs per row of y.
     public var outFeatures: Int { matrix.rows }
     /// Fraction (0…1) of the weight that is zero.
     public var sparsity: Double { 1 - Double(matrix.nonzeroCount) / Double(max(weight.count, 1)) }

@@ -23,6 +23,7 @@ public struct ChannelPruning {
     public let removed: [Int: [Int]]
     /// Multiply-accumulates per image before and after.
     public let macsBefore: Int
+    /// Multiply-accumulates per image after pruning.
     public let macsAfter: Int
 }
 

@@ -10,10 +10,14 @@ import SwiftletKernels
 
 /// Running statistics of a batch-norm layer, updated in place during training.
 public struct BatchNormStatistics {
+    /// Running mean per channel [C]; training updates its values in place.
     public let mean: Tensor
+    /// Running unbiased variance per channel [C]; training updates it in place.
     public let variance: Tensor
+    /// Weight of each batch's statistics: new = (1 − momentum)·old + momentum·batch.
     public let momentum: Float
 
+    /// Statistics held in `mean` and `variance` (a layer's buffers), updated with `momentum`.
     public init(mean: Tensor, variance: Tensor, momentum: Float) {
         self.mean = mean
         self.variance = variance

@@ -4,11 +4,16 @@ import SwiftletKernels
 /// One stored tensor: a name, a safetensors dtype ("U8", "U16", "I32", "F16", "F32"),
 /// a shape and its raw little-endian bytes — what a safetensors writer takes per entry.
 public struct StoredTensor: Equatable {
+    /// The safetensors key, e.g. `fc1.weight.codes`.
     public let name: String
+    /// The safetensors dtype string.
     public let dtype: String
+    /// The stored shape, outermost first.
     public let shape: [Int]
+    /// The data, little-endian.
     public let bytes: [UInt8]
 
+    /// One entry as it will be written.
     public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
         self.name = name
         self.dtype = dtype
@@ -32,7 +37,9 @@ public struct StoredTensor: Equatable {
 /// `L.input` to the activation scheme (an affine description with an empty shape).
 /// `byteCount` is the sum of the stored tensor bytes: what "size" means in reports.
 public struct QuantizedCheckpoint {
+    /// Every stored tensor: codes, scales, zero points and float tensors.
     public let tensors: [StoredTensor]
+    /// The `__metadata__` entries: each quantized weight's format and shape, each activation scheme.
     public let metadata: [String: String]
     /// Where the checkpoint was read from (a path), named in errors.
     public var source = "in-memory quantized checkpoint"
@@ -41,6 +48,7 @@ public struct QuantizedCheckpoint {
     /// container's header is not counted.
     public var byteCount: Int { tensors.reduce(0) { $0 + $1.bytes.count } }
 
+    /// A checkpoint of `tensors` described by `metadata`, laid out as above.
     public init(tensors: [StoredTensor], metadata: [String: String]) {
         self.tensors = tensors
         self.metadata = metadata

@@ -47,8 +47,11 @@ public enum QuantizationFormat: Hashable, Sendable, CustomStringConvertible {
 /// Codes per format: affine — the scheme's codes; binary — 0 (−α) or 1 (+α); ternary —
 /// 0, 1, 2 for −α, 0, +α; float16 — the 16-bit patterns.
 public struct QuantizedTensor: Equatable {
+    /// The original tensor's shape.
     public let shape: [Int]
+    /// How the codes map back to values.
     public let format: QuantizationFormat
+    /// One code per element, row-major.
     public let codes: [Int32]
     /// One per channel (axis 0) or one for the tensor; α for binary/ternary; empty for float16.
     public let scales: [Float]

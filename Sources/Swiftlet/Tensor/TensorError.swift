@@ -2,13 +2,17 @@
 /// and settings out of range. Each message names the op, says what was received and what
 /// was expected.
 public enum TensorError: Error, Equatable, CustomStringConvertible {
+    /// A shape that cannot hold the data (negative sizes, a count that does not match); the string says why.
     case invalidShape([Int], String)
+    /// `op` got operands whose shapes do not fit together (they do not broadcast, or inner sizes differ).
     case shapeMismatch(op: String, [Int], [Int], String)
     /// `op` takes inputs of the form `expected` (e.g. "[N, C, H, W]"), not `shape`.
     case unexpectedShape(op: String, [Int], expected: String)
+    /// `axis` does not exist in a tensor of `shape`.
     case axisOutOfRange(op: String, axis: Int, shape: [Int])
     /// `range` does not lie within axis `axis` of `shape`.
     case sliceOutOfRange(Range<Int>, axis: Int, shape: [Int])
+    /// `permute` got axes that are not each axis of `shape` exactly once.
     case notAPermutation([Int], shape: [Int])
     /// `pad` got `pairs` (before, after) pairs for a tensor of `shape`.
     case paddingCountMismatch(pairs: Int, shape: [Int])
@@ -22,7 +26,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case tooFewValues(op: String, shape: [Int], needed: String)
     /// A setting of `op` outside the values it accepts (`accepted`, e.g. "in [0, 1)").
     case settingOutOfRange(op: String, setting: String, value: Double, accepted: String)
+    /// A loss got a different number of labels than the batch has rows.
     case labelCountMismatch(op: String, labels: Int, batch: Int)
+    /// A label outside 0..<classes: the model and the dataset disagree on the classes.
     case labelOutOfRange(op: String, label: Int, classes: Int)
     /// `op` (concat) needs at least one tensor.
     case noTensors(op: String)
@@ -30,8 +36,11 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case gradientCountMismatch(op: String, gradients: Int, inputs: Int)
     /// The few one-off checks that fit no other case; `op` and a sentence saying what was wrong.
     case invalidArgument(op: String, String)
+    /// A one-element tensor was needed (`item`), not one of this shape.
     case notAScalar([Int])
+    /// `backward()` on a non-scalar without the gradient to start from.
     case backwardNeedsSeed(shape: [Int])
+    /// `backward()` on a tensor no recorded operation leads to (made under `withNoGrad`, or from tensors without `requiresGrad`).
     case noGradientRecorded
     /// Input `input` of `op` was changed in place between the forward pass and `backward()`.
     case modifiedAfterSaved(op: String, input: Int, shape: [Int], savedVersion: Int, version: Int)
