@@ -4,7 +4,8 @@ import XCTest
 /// Every public symbol of Swiftlet and Datasets has a doc comment. `swift test` has just built both
 /// modules (DatasetsTests depends on them), so the test extracts their symbol graphs from the
 /// build folder with the toolchain's swift-symbolgraph-extract (about a second) and checks those;
-/// it skips, saying why, only where that tool is not beside `swift` on PATH.
+/// it skips, saying why, only where that tool is not beside `swift` on PATH. With `docc` on PATH
+/// it then builds each module's catalog on those graphs, warnings as errors.
 final class DocumentationCoverageTests: XCTestCase {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -28,7 +29,27 @@ final class DocumentationCoverageTests: XCTestCase {
             let missing = try DocumentationCoverage.undocumentedSymbols(inSymbolGraphsAt: graphs, root: Self.root)
             XCTAssert(missing.isEmpty, "\(missing.count) public symbols of \(module) have no doc comment:\n"
                       + missing.joined(separator: "\n"))
+            try convertWithoutWarnings(module, symbolGraphs: graphs)
         }
+    }
+
+    /// The DocC build of docs/build-docs.sh on the same symbol graphs: a broken symbol link, a
+    /// parameter list that does not match the code or any other DocC warning fails the test.
+    private func convertWithoutWarnings(_ module: String, symbolGraphs: URL) throws {
+        guard let docc = Self.toolOnPath("docc") else { return print("docc is not on PATH: \(module)'s catalog not built") }
+        let catalog = Self.root.appendingPathComponent(module == "Swiftlet" ? "Sources/Swiftlet/Swiftlet.docc" : "Datasets/Datasets.docc")
+        let archive = symbolGraphs.appendingPathComponent("\(module).doccarchive")
+        let process = Process(), output = Pipe()
+        process.executableURL = docc
+        process.arguments = ["convert", catalog.path, "--additional-symbol-graph-dir", symbolGraphs.path,
+                             "--fallback-display-name", module, "--fallback-bundle-identifier", "org.swiftlet.\(module)",
+                             "--warnings-as-errors", "--output-dir", archive.path]
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "docc convert of \(module) failed:\n\(printed)")
     }
 
     func testCountsOwnAndInheritedCommentsAndSkipsSynthesizedSymbols() throws {
