@@ -11,8 +11,11 @@ enum PackageFolders {
     /// bundle lives in the build folder (on Linux it is an executable in `.build/release`, on macOS
     /// a folder there), beside the modules and the package's executables.
     static func buildFolder(holding path: String) -> URL? {
-        let bundle = Bundle(for: ExamplesRunTests.self).bundleURL
+        let bundle = Bundle(for: BundleToken.self).bundleURL
         return sequence(first: bundle, next: { $0.pathComponents.count > 1 ? $0.deletingLastPathComponent() : nil })
             .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent(path).path) }
     }
 }
+
+/// A class of the test bundle, for `Bundle(for:)`.
+private final class BundleToken {}
