@@ -7,22 +7,19 @@ import XCTest
 /// `// ANCHOR_END: NAME`, without the common indentation and without nested anchor lines.
 /// `SWIFTLET_WRITE_DOCS=1 swift test --filter DocsTests` rewrites the blocks from the sources.
 final class DocsSnippetTests: XCTestCase {
-    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     func testEverySwiftBlockIsARegionOfACompiledFile() throws {
         let rewrite = ProcessInfo.processInfo.environment["SWIFTLET_WRITE_DOCS"] == "1"
-        let folder = Self.root.appendingPathComponent("docs/autograd")
+        let folder = PackageFolders.root.appendingPathComponent("docs/autograd")
         let chapters = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") }.sorted()
         XCTAssertFalse(chapters.isEmpty, "no chapters in \(folder.path)")
         var blocks = 0
         let catalogs = ["Sources/Swiftlet/Swiftlet.docc", "Datasets/Datasets.docc"]
         let articles = try catalogs.flatMap { catalog in
-            try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(catalog).path)
+            try FileManager.default.contentsOfDirectory(atPath: PackageFolders.root.appendingPathComponent(catalog).path)
                 .filter { $0.hasSuffix(".md") }.sorted().map { "\(catalog)/\($0)" }
         }
         for page in ["README.md", "docs/autograd.md"] + chapters.map({ "docs/autograd/\($0)" }) + articles {
-            let url = Self.root.appendingPathComponent(page)
+            let url = PackageFolders.root.appendingPathComponent(page)
             let original = try String(contentsOf: url, encoding: .utf8)
             let (text, count) = try included(original, page: page)
             blocks += count
@@ -52,7 +49,7 @@ final class DocsSnippetTests: XCTestCase {
             guard path.hasPrefix("Sources/") || path.hasPrefix("Tests/"), path.hasSuffix(".swift") else {
                 throw DocsError("\(name): \(path) is not a compiled Swift file under Sources/ or Tests/")
             }
-            let source = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+            let source = try String(contentsOf: PackageFolders.root.appendingPathComponent(path), encoding: .utf8)
             output.append(Substring(try Self.region(anchor, of: source, file: path)))
             while let skipped = lines.popFirst(), !skipped.hasPrefix("```") {}
             output.append("```")

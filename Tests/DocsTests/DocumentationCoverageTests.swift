@@ -7,9 +7,6 @@ import XCTest
 /// it skips, saying why, only where that tool is not beside `swift` on PATH. With `docc` on PATH
 /// it then builds each module's catalog on those graphs, warnings as errors.
 final class DocumentationCoverageTests: XCTestCase {
-    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     func testEveryPublicSymbolOfSwiftletAndDatasetsIsDocumented() throws {
         guard let extract = Self.toolOnPath("swift-symbolgraph-extract") else {
             throw XCTSkip("swift-symbolgraph-extract is not on PATH; docs/build-docs.sh runs the same check")
@@ -26,7 +23,7 @@ final class DocumentationCoverageTests: XCTestCase {
             try process.run()
             process.waitUntilExit()
             XCTAssertEqual(process.terminationStatus, 0, "swift-symbolgraph-extract failed for \(module)")
-            let missing = try DocumentationCoverage.undocumentedSymbols(inSymbolGraphsAt: graphs, root: Self.root)
+            let missing = try DocumentationCoverage.undocumentedSymbols(inSymbolGraphsAt: graphs, root: PackageFolders.root)
             XCTAssert(missing.isEmpty, "\(missing.count) public symbols of \(module) have no doc comment:\n"
                       + missing.joined(separator: "\n"))
             try convertWithoutWarnings(module, symbolGraphs: graphs)
@@ -37,7 +34,7 @@ final class DocumentationCoverageTests: XCTestCase {
     /// parameter list that does not match the code or any other DocC warning fails the test.
     private func convertWithoutWarnings(_ module: String, symbolGraphs: URL) throws {
         guard let docc = Self.toolOnPath("docc") else { return print("docc is not on PATH: \(module)'s catalog not built") }
-        let catalog = Self.root.appendingPathComponent(module == "Swiftlet" ? "Sources/Swiftlet/Swiftlet.docc" : "Datasets/Datasets.docc")
+        let catalog = PackageFolders.root.appendingPathComponent(module == "Swiftlet" ? "Sources/Swiftlet/Swiftlet.docc" : "Datasets/Datasets.docc")
         let archive = symbolGraphs.appendingPathComponent("\(module).doccarchive")
         let process = Process(), output = Pipe()
         process.executableURL = docc
@@ -88,15 +85,9 @@ final class DocumentationCoverageTests: XCTestCase {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    /// The build folder's module folder: the test bundle lives in the same build folder.
+    /// The build folder's module folder (or the build folder itself where the modules lie at its top).
     private static func modulesFolder() -> URL? {
-        let bundle = Bundle(for: DocumentationCoverageTests.self).bundleURL
-        for folder in sequence(first: bundle, next: { $0.pathComponents.count > 1 ? $0.deletingLastPathComponent() : nil }) {
-            for candidate in [folder.appendingPathComponent("Modules"), folder] where
-                FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Swiftlet.swiftmodule").path) {
-                return candidate
-            }
-        }
-        return nil
+        PackageFolders.buildFolder(holding: "Modules/Swiftlet.swiftmodule").map { $0.appendingPathComponent("Modules") }
+            ?? PackageFolders.buildFolder(holding: "Swiftlet.swiftmodule")
     }
 }
