@@ -2,15 +2,15 @@
 /// PyTorch classes so that checkpoints load into them (`conv1.weight`, `fc2.bias`, …).
 public enum ModelZoo {
     /// A built-in architecture: its name, what it is, the input it expects, how to build it.
-    public struct Entry {
+    public struct Entry: Sendable {
         public let name: String
         public let summary: String
         /// [channels, height, width] of one input image.
         public let inputShape: [Int]
-        public let make: () -> Module
+        public let make: @Sendable () -> Module
 
         /// An architecture of your own, for `Catalog` (SwiftletCLI) to offer by name.
-        public init(name: String, summary: String, inputShape: [Int], make: @escaping () -> Module) {
+        public init(name: String, summary: String, inputShape: [Int], make: @escaping @Sendable () -> Module) {
             self.name = name
             self.summary = summary
             self.inputShape = inputShape

@@ -5,7 +5,7 @@
 /// The soft term's gradient shrinks as 1/T² (see `klDivergence`), so `scaleByTemperatureSquared`
 /// (the default) multiplies it back, keeping the two terms balanced for any T. The source
 /// documents' form L = CE + KL is `alpha: 0.5, scaleByTemperatureSquared: false` times two.
-public struct DistillationLoss {
+public struct DistillationLoss: Sendable {
     public var temperature: Float
     public var alpha: Float
     public var scaleByTemperatureSquared: Bool

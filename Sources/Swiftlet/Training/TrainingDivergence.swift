@@ -3,7 +3,7 @@
 /// loop throws before the optimizer applies the step: the model keeps its last finite
 /// weights, and no caller should save it as a result.
 public struct TrainingDivergence: Error, CustomStringConvertible {
-    public enum Quantity: Equatable {
+    public enum Quantity: Equatable, Sendable {
         /// The batch's loss, as computed.
         case loss(Float)
         /// The gradient of the named parameter holds a NaN or infinity.

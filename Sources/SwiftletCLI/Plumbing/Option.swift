@@ -88,12 +88,12 @@ public enum ParsedValue: Equatable, Sendable {
 ///     static let epochs = Option.integer("epochs", default: 10, range: .epochs, help: "Training epochs")
 ///     static let out = Option.string("out", placeholder: "DIR", help: "Where to write the checkpoint")
 ///     static let json = Option.flag("json", help: "Print JSON lines")
-public struct Option<Value>: OptionDeclaration {
+public struct Option<Value>: OptionDeclaration, Sendable {
     public let spec: OptionSpec
     /// Turns every value given (in order; empty when absent) into the option's value.
-    let read: ([ParsedValue]) -> Value
+    let read: @Sendable ([ParsedValue]) -> Value
 
-    public init(spec: OptionSpec, read: @escaping ([ParsedValue]) -> Value) {
+    public init(spec: OptionSpec, read: @escaping @Sendable ([ParsedValue]) -> Value) {
         self.spec = spec
         self.read = read
     }
@@ -175,7 +175,7 @@ extension Option where Value == [String] {
 
 extension Option {
     /// A choice among the cases of a string-backed enum: `Option<BenchKind?>.choice("only", help: …)`.
-    public static func choice<Choice: CaseIterable & RawRepresentable>(_ name: String, help: String) -> Option
+    public static func choice<Choice: CaseIterable & RawRepresentable & Sendable>(_ name: String, help: String) -> Option
     where Value == Choice?, Choice.RawValue == String {
         Option(spec: OptionSpec(name: name, kind: .choice(Choice.allCases.map(\.rawValue)), help: help)) {
             $0.last?.text.flatMap(Choice.init(rawValue:))
