@@ -70,7 +70,7 @@ public struct OptionSpec: Sendable {
 }
 
 /// Anything a command can list among its options (every `Option<Value>`).
-public protocol OptionDeclaration {
+public protocol OptionDeclaration: Sendable {
     var spec: OptionSpec { get }
 }
 
@@ -88,7 +88,7 @@ public enum ParsedValue: Equatable, Sendable {
 ///     static let epochs = Option.integer("epochs", default: 10, range: .epochs, help: "Training epochs")
 ///     static let out = Option.string("out", placeholder: "DIR", help: "Where to write the checkpoint")
 ///     static let json = Option.flag("json", help: "Print JSON lines")
-public struct Option<Value>: OptionDeclaration, Sendable {
+public struct Option<Value>: OptionDeclaration {
     public let spec: OptionSpec
     /// Turns every value given (in order; empty when absent) into the option's value.
     let read: @Sendable ([ParsedValue]) -> Value
