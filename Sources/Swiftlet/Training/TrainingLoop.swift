@@ -12,7 +12,7 @@ public struct LabeledBatch {
 }
 
 /// Where an epoch stands, after each batch — what a progress bar shows.
-public struct BatchProgress {
+public struct BatchProgress: Sendable {
     public let batch: Int
     public let batchCount: Int
     /// Images in the batch just finished.
@@ -26,7 +26,7 @@ public struct BatchProgress {
 }
 
 /// Loss, accuracy and time of a finished pass over a dataset.
-public struct EpochResult {
+public struct EpochResult: Sendable {
     public let loss: Double
     /// Percentage of correct top-1 predictions.
     public let accuracy: Double
