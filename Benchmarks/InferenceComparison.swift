@@ -14,8 +14,8 @@ import SwiftletKernels
 /// - Returns: the best mean seconds per image of each model, in the order given.
 public func compareInferenceTimes(_ models: [Module], inputShape: [Int], batch: Int = 64, rounds: Int = 5,
                                   secondsPerRound: Double = 0.5) throws -> [Double] {
-    guard batch >= 1, rounds >= 1 else {
-        throw TensorError.invalidArgument(op: "compareInferenceTimes", "needs batch ≥ 1 and rounds ≥ 1, got \(batch) and \(rounds)")
+    for (setting, value) in [("batch", batch), ("rounds", rounds)] where value < 1 {
+        throw TensorError.settingOutOfRange(op: "compareInferenceTimes", setting: setting, value: Double(value), accepted: "at least 1")
     }
     // Its own generator: measuring must not move the global one an experiment draws from.
     var generator = SeededRandom(seed: 0)

@@ -7,27 +7,39 @@ import SwiftletKernels
 /// crop offsets and flips of each batch (seeded by `(seed, epoch, batch index)`), so a
 /// run is reproducible and does not depend on which thread prepared which batch.
 public struct BatchLoader: Sendable {
+    /// The images batches are cut from.
     public let set: ImageSet
+    /// Images per batch (the last may have fewer unless `dropLast`).
     public let batchSize: Int
+    /// Whether each epoch visits the images in a new order.
     public let shuffle: Bool
+    /// Fixes the shuffles, crops and flips of every epoch.
     public let seed: UInt64
+    /// Whether a final partial batch is left out.
     public let dropLast: Bool
+    /// Per-channel mean and std applied to every image.
     public let normalization: Normalization
+    /// Random crops and flips, or nil for none (test sets).
     public let augmentation: Augmentation?
     private let scale: [Float]
     private let shift: [Float]
 
     /// - Parameters:
+    ///   - set: the images to cut into batches.
+    ///   - batchSize: images per batch, at least 1.
+    ///   - shuffle: visit the images in a new order every epoch.
+    ///   - seed: fixes every shuffle, crop and flip.
     ///   - dropLast: leave out the last batch when it would be smaller than `batchSize`.
+    ///   - normalization: per-channel mean and std, one value per channel of `set`.
     ///   - augmentation: random crops and flips, for training sets only.
     public init(_ set: ImageSet, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,
                 normalization: Normalization, augmentation: Augmentation? = nil) throws {
         let what = "batch loader"
         guard batchSize > 0 else {
-            throw DatasetError(.invalidArgument, file: what, "batch size must be positive, got \(batchSize)")
+            throw DatasetError(.invalidBatchSize, file: what, "batch size must be positive, got \(batchSize)")
         }
         if let augmentation, augmentation.randomCropPadding < 0 {
-            throw DatasetError(.invalidArgument, file: what, "random-crop padding must not be negative, got \(augmentation.randomCropPadding)")
+            throw DatasetError(.invalidAugmentation, file: what, "random-crop padding must not be negative, got \(augmentation.randomCropPadding)")
         }
         (scale, shift) = try normalization.affine(channels: set.channels, file: what)
         self.set = set

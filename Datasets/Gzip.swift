@@ -10,7 +10,9 @@ public enum Gzip {
     }
 
     /// Decompresses a whole gzip file, checking every member's CRC-32 and length.
-    /// - Parameter file: the name used in error messages.
+    /// - Parameters:
+    ///   - bytes: the file's bytes, one gzip member or several.
+    ///   - file: the name used in error messages.
     public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         try bytes.withUnsafeBufferPointer { try decompress($0, file: file).bytes }
     }

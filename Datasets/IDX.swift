@@ -7,6 +7,7 @@ import SwiftletKernels
 public struct IDXArray: Sendable {
     /// The element types IDX defines, by their type byte.
     public enum ElementType: UInt8, Sendable {
+        /// uint8, int8, int16, int32, float32 and float64, with IDX's type bytes.
         case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
 
         /// Bytes per element.
@@ -20,14 +21,18 @@ public struct IDXArray: Sendable {
         }
     }
 
+    /// The type of each element.
     public let elementType: ElementType
+    /// The size of each dimension, outermost first: [60000, 28, 28] for MNIST's training images.
     public let dimensions: [Int]
     /// The elements as stored: big-endian, row-major.
     public let data: [UInt8]
 
     /// Parses an IDX file's bytes, checking the magic number and that the header's
     /// dimensions account for exactly the bytes that follow.
-    /// - Parameter file: the name used in error messages.
+    /// - Parameters:
+    ///   - bytes: the uncompressed file.
+    ///   - file: the name used in error messages.
     public init(parsing bytes: [UInt8], file: String) throws {
         self = try bytes.withUnsafeBufferPointer { try IDXArray(parsing: $0, file: file) }
     }
@@ -39,7 +44,9 @@ public struct IDXArray: Sendable {
 
     /// Parses an IDX file's bytes, plain or gzip-compressed. Compressed data is inflated no
     /// further than the size its IDX header implies.
-    /// - Parameter file: the name used in error messages.
+    /// - Parameters:
+    ///   - raw: the file as read from disk.
+    ///   - file: the name used in error messages.
     public init(fileBytes raw: [UInt8], file: String) throws {
         guard Gzip.isGzip(raw) else {
             try self.init(parsing: raw, file: file)

@@ -1,20 +1,32 @@
 /// Labelled images, all the same size, stored as bytes in NCHW order.
 public struct ImageSet: Sendable {
+    /// Number of images.
     public let count: Int
+    /// Channels per image.
     public let channels: Int
+    /// Rows per image.
     public let height: Int
+    /// Columns per image.
     public let width: Int
     /// `count × channels × height × width` pixel values in 0...255.
     public let pixels: [UInt8]
     /// One label per image, each below `classNames.count`.
     public let labels: [UInt8]
+    /// The class names, indexed by label (`"0"` … `"9"` for MNIST).
     public let classNames: [String]
 
     /// Bytes per image.
     public var imageSize: Int { channels * height * width }
 
     /// Checks that the sizes agree and every label names a class.
-    /// - Parameter file: where the labels came from, for the error message.
+    /// - Parameters:
+    ///   - channels: channels per image.
+    ///   - height: rows per image.
+    ///   - width: columns per image.
+    ///   - pixels: the images, NCHW, `channels × height × width` bytes each.
+    ///   - labels: one class index per image.
+    ///   - classNames: the classes, indexed by label.
+    ///   - file: where the labels came from, for the error message.
     public init(channels: Int, height: Int, width: Int, pixels: [UInt8], labels: [UInt8],
                 classNames: [String], file: String) throws {
         let imageSize = channels * height * width
@@ -58,9 +70,12 @@ public struct ImageSet: Sendable {
 public struct ImageDataset: Sendable {
     /// `mnist`, `cifar10`, or the folder or archive it was read from.
     public let name: String
+    /// The training set.
     public let train: ImageSet
+    /// The test set, which training never sees.
     public let test: ImageSet
 
+    /// A dataset called `name` made of `train` and `test`.
     public init(name: String, train: ImageSet, test: ImageSet) {
         self.name = name
         self.train = train
@@ -73,7 +88,7 @@ public struct ImageDataset: Sendable {
     /// - Throws: `DatasetError` if `count` does not leave at least one training image.
     public func holdingOut(validation count: Int) throws -> ImageDataset {
         guard count > 0, count < train.count else {
-            throw DatasetError(.invalidArgument, file: name, "cannot hold out \(count) validation images from \(train.count) training images: expected 1...\(train.count - 1)")
+            throw DatasetError(.invalidValidationSplit, file: name, "cannot hold out \(count) validation images from \(train.count) training images: expected 1...\(train.count - 1)")
         }
         let split = train.count - count
         return ImageDataset(name: "\(name), validation split", train: train.images(0 ..< split), test: train.images(split ..< train.count))

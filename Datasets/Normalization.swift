@@ -1,9 +1,12 @@
 /// Per-channel normalisation applied to `pixel / 255`: `(x - mean[c]) / std[c]`,
 /// as torchvision's `ToTensor` followed by `Normalize(mean, std)`.
 public struct Normalization: Equatable, Sendable {
+    /// Per-channel mean subtracted from `pixel / 255`.
     public let mean: [Float]
+    /// Per-channel standard deviation that the centred value is divided by.
     public let std: [Float]
 
+    /// Normalisation by `mean` and `std`, one value per channel; BatchLoader checks they fit the images.
     public init(mean: [Float], std: [Float]) {
         self.mean = mean
         self.std = std
@@ -25,10 +28,10 @@ public struct Normalization: Equatable, Sendable {
     /// Per-channel `scale` and `shift` with `value = pixel * scale + shift`.
     func affine(channels: Int, file: String) throws -> (scale: [Float], shift: [Float]) {
         guard mean.count == channels, std.count == channels else {
-            throw DatasetError(.invalidArgument, file: file, "normalisation has \(mean.count) means and \(std.count) stds for \(channels)-channel images")
+            throw DatasetError(.invalidNormalization, file: file, "normalisation has \(mean.count) means and \(std.count) stds for \(channels)-channel images")
         }
         guard std.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy(\.isFinite) else {
-            throw DatasetError(.invalidArgument, file: file, "normalisation needs finite means and positive stds, got mean \(mean), std \(std)")
+            throw DatasetError(.invalidNormalization, file: file, "normalisation needs finite means and positive stds, got mean \(mean), std \(std)")
         }
         return (std.map { 1 / (255 * $0) }, zip(mean, std).map { -$0 / $1 })
     }

@@ -1,6 +1,8 @@
 /// One regular file inside a tar archive: its path and where its bytes lie in the archive.
 public struct TarEntry: Equatable, Sendable {
+    /// The member's path inside the archive, e.g. `cifar-10-batches-bin/data_batch_1.bin`.
     public let path: String
+    /// The member's bytes: offsets into the archive passed to `Tar.entries(_:file:)`.
     public let range: Range<Int>
 }
 
@@ -12,7 +14,9 @@ public enum Tar {
     private static let blockSize = 512
 
     /// The regular files of `archive`, in archive order.
-    /// - Parameter file: the archive's name, used in error messages.
+    /// - Parameters:
+    ///   - archive: the whole archive, already decompressed.
+    ///   - file: the archive's name, used in error messages.
     public static func entries(_ archive: [UInt8], file: String) throws -> [TarEntry] {
         try archive.withUnsafeBufferPointer { try entries($0, file: file) }
     }

@@ -30,7 +30,7 @@ public enum Solutions: AutogradExercises {
 
     // ANCHOR: log-softmax
     public static func logSoftmax(_ x: Tensor) throws -> Tensor {
-        guard x.rank == 2 else { throw TensorError.invalidArgument(op: "logSoftmax", "expects [N, C], got \(x.shape)") }
+        guard x.rank == 2 else { throw TensorError.unexpectedShape(op: "logSoftmax", x.shape, expected: "[N, C]") }
         let (rows, columns) = (x.shape[0], x.shape[1])
         var y = x.scalars
         for n in 0..<rows {
@@ -56,7 +56,7 @@ public enum Solutions: AutogradExercises {
     // ANCHOR: avg-pool
     public static func avgPool2d(_ x: Tensor, window k: Int) throws -> Tensor {
         guard x.rank == 4, k > 0, x.shape[2] % k == 0, x.shape[3] % k == 0 else {
-            throw TensorError.invalidArgument(op: "avgPool2d", "expects [N, C, H, W] with H and W multiples of \(k), got \(x.shape)")
+            throw TensorError.unexpectedShape(op: "avgPool2d", x.shape, expected: "[N, C, H, W] with H and W multiples of \(k)")
         }
         let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let (outHeight, outWidth) = (height / k, width / k)
@@ -84,7 +84,7 @@ public enum Solutions: AutogradExercises {
 
     // ANCHOR: l2-norm
     public static func l2Normalize(_ x: Tensor) throws -> Tensor {
-        guard x.rank == 2 else { throw TensorError.invalidArgument(op: "l2Normalize", "expects [N, D], got \(x.shape)") }
+        guard x.rank == 2 else { throw TensorError.unexpectedShape(op: "l2Normalize", x.shape, expected: "[N, D]") }
         let (rows, columns) = (x.shape[0], x.shape[1])
         let norms = (0..<rows).map { n in
             x.scalars[n * columns..<(n + 1) * columns].reduce(0) { $0 + $1 * $1 }.squareRoot()

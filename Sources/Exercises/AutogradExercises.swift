@@ -22,7 +22,7 @@ public protocol AutogradExercises {
     /// stable for large logits.
     static func logSoftmax(_ x: Tensor) throws -> Tensor
     /// `avg-pool`: the mean of each non-overlapping window × window square of x [N, C, H, W];
-    /// throws `TensorError.invalidArgument` unless H and W are multiples of `window`.
+    /// throws `TensorError.unexpectedShape` unless H and W are multiples of `window`.
     static func avgPool2d(_ x: Tensor, window: Int) throws -> Tensor
     /// `l2-norm`: each row of x [N, D] divided by its Euclidean length, y = x / ‖x‖ (the op
     /// of an L2-normalisation layer).

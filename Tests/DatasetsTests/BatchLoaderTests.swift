@@ -103,16 +103,16 @@ final class BatchLoaderTests: XCTestCase {
 
     func testInvalidSettingsAreRejected() throws {
         let images = try set(count: 4)
-        assertDatasetError(.invalidArgument, mentioning: "batch size") {
+        assertDatasetError(.invalidBatchSize, mentioning: "batch size") {
             try BatchLoader(images, batchSize: 0, normalization: .unit(channels: 1))
         }
-        assertDatasetError(.invalidArgument, mentioning: "3 means", "1-channel") {
+        assertDatasetError(.invalidNormalization, mentioning: "3 means", "1-channel") {
             try BatchLoader(images, batchSize: 2, normalization: .unit(channels: 3))
         }
-        assertDatasetError(.invalidArgument, mentioning: "positive") {
+        assertDatasetError(.invalidNormalization, mentioning: "positive") {
             try BatchLoader(images, batchSize: 2, normalization: Normalization(mean: [0], std: [0]))
         }
-        assertDatasetError(.invalidArgument, mentioning: "padding") {
+        assertDatasetError(.invalidAugmentation, mentioning: "padding") {
             try BatchLoader(images, batchSize: 2, normalization: .unit(channels: 1), augmentation: .init(randomCropPadding: -1))
         }
     }

@@ -30,7 +30,7 @@ final class ValidationSplitTests: XCTestCase {
         let data = try dataset(trainCount: 10)
         for count in [0, 10, 11] {
             XCTAssertThrowsError(try data.holdingOut(validation: count)) { error in
-                XCTAssertEqual((error as? DatasetError)?.kind, .invalidArgument)
+                XCTAssertEqual((error as? DatasetError)?.kind, .invalidValidationSplit)
                 XCTAssertTrue("\(error)".contains("hold out \(count) validation images from 10 training images"), "\(error)")
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The README and the teaching docs show only code that CI compiles: every ```swift block of
-/// README.md, docs/autograd.md and docs/autograd/*.md follows a line `<!-- include: PATH#NAME -->` and is, byte for byte,
+/// README.md, docs/autograd.md, docs/autograd/*.md and the DocC articles follows a line `<!-- include: PATH#NAME -->` and is, byte for byte,
 /// the region of the Swift file PATH (under Sources/ or Tests/) between `// ANCHOR: NAME` and
 /// `// ANCHOR_END: NAME`, without the common indentation and without nested anchor lines.
 /// `SWIFTLET_WRITE_DOCS=1 swift test --filter DocsTests` rewrites the blocks from the sources.
@@ -16,7 +16,12 @@ final class DocsSnippetTests: XCTestCase {
         let chapters = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") }.sorted()
         XCTAssertFalse(chapters.isEmpty, "no chapters in \(folder.path)")
         var blocks = 0
-        for page in ["README.md", "docs/autograd.md"] + chapters.map({ "docs/autograd/\($0)" }) {
+        let catalogs = ["Sources/Swiftlet/Swiftlet.docc", "Datasets/Datasets.docc"]
+        let articles = try catalogs.flatMap { catalog in
+            try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(catalog).path)
+                .filter { $0.hasSuffix(".md") }.sorted().map { "\(catalog)/\($0)" }
+        }
+        for page in ["README.md", "docs/autograd.md"] + chapters.map({ "docs/autograd/\($0)" }) + articles {
             let url = Self.root.appendingPathComponent(page)
             let original = try String(contentsOf: url, encoding: .utf8)
             let (text, count) = try included(original, page: page)

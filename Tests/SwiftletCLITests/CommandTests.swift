@@ -87,6 +87,8 @@ final class CommandTests: CommandTestCase {
             XCTAssertEqual(result.errors.filter { $0 == "\n" }.count, 1, result.errors)
             XCTAssertTrue(result.errors.hasPrefix("error: "), result.errors)
         }
+        XCTAssertTrue(run(["bench", "--only", "decompose", "--models", "resnet"]).errors
+            .hasPrefix("error: --models expects one of"), "names the models that can be measured")
     }
 
     /// The main job itself, one epoch per training stage on the shipped MNIST.

@@ -1,4 +1,5 @@
 import Foundation
+import Swiftlet
 import SwiftletBenchmarks
 import XCTest
 
@@ -38,6 +39,12 @@ final class PeerBenchmarkTests: XCTestCase {
         XCTAssertThrowsError(try PeerBenchmark.runDecompositions(python: python, threads: 2)) { error in
             XCTAssertTrue("\(error)".contains("No module named 'torch'"), "\(error)")
             XCTAssertTrue("\(error)".contains("pytorch_bench.py"), "\(error)")
+        }
+    }
+
+    func testInferenceComparisonNeedsABatchAndARound() {
+        XCTAssertThrowsError(try compareInferenceTimes([Linear(2, 2)], inputShape: [2], rounds: 0)) {
+            XCTAssertEqual($0 as? TensorError, .settingOutOfRange(op: "compareInferenceTimes", setting: "rounds", value: 0, accepted: "at least 1"))
         }
     }
 }

@@ -14,14 +14,19 @@ final class GradualPruningTests: XCTestCase {
         XCTAssertEqual(targets.map { $0 != nil }, [false, false, true, false, true, false, true, false, true, false, true, false, false])
         XCTAssertEqual(targets[2]!, 0.1, accuracy: 1e-6)
         XCTAssertEqual(targets[10]!, 0.9, accuracy: 1e-6)
-        XCTAssertThrowsError(try GradualPruningSchedule(finalSparsity: 1.2, intervals: 3))
-        XCTAssertThrowsError(try GradualPruningSchedule(finalSparsity: 0.5, frequency: 0, intervals: 3))
+        assertThrows(try GradualPruningSchedule(finalSparsity: 1.2, intervals: 3),
+                     PruningError.sparsityOutOfRange(1.2, setting: "final sparsity of GradualPruningSchedule", accepted: "[0, 1]"))
+        assertThrows(try GradualPruningSchedule(finalSparsity: 0.5, frequency: 0, intervals: 3),
+                     PruningError.invalidSchedule(startStep: 0, frequency: 0, intervals: 3))
     }
 
     func testPruningRounds() throws {
         let rounds = try PruningRounds(sparsities: [0.5, 0.8], stepsPerRound: 3)
         XCTAssertEqual((0..<7).map { rounds.targetSparsity(atStep: $0) }, [0.5, nil, nil, 0.8, nil, nil, nil])
         XCTAssertEqual(rounds.totalSteps, 6)
+        assertThrows(try PruningRounds(sparsities: [0.5], stepsPerRound: 0), PruningError.invalidStepsPerRound(0))
+        assertThrows(try PruningRounds(sparsities: [0.5, -0.1], stepsPerRound: 2),
+                     PruningError.sparsityOutOfRange(-0.1, setting: "a sparsity of PruningRounds", accepted: "[0, 1]"))
     }
 
     func testIterativePruningReachesTheTargetAndMasksHoldAndGrow() throws {

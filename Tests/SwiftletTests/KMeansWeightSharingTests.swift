@@ -59,7 +59,9 @@ final class KMeansWeightSharingTests: XCTestCase {
         }
         XCTAssertNotEqual(sharing.map(\.1.centroids.scalars), before)
         let stranger = Tensor.zeros([2, 2])
-        XCTAssertThrowsError(try SharedCentroidOptimizer(parameters: model.parameters, sharing: [(stranger, sharing[0].1)],
-                                                         inner: { SGD($0, lr: 0.1) }))
+        assertThrows(try SharedCentroidOptimizer(parameters: model.parameters, sharing: [(stranger, sharing[0].1)], inner: { SGD($0, lr: 0.1) }),
+                     OptimizerError.notAParameter(op: "SharedCentroidOptimizer", shape: [2, 2]))
+        assertThrows(try SharedCentroidOptimizer(parameters: model.parameters, sharing: [(sharing[1].0, sharing[0].1)], inner: { SGD($0, lr: 0.1) }),
+                     OptimizerError.assignmentCountMismatch(assignments: sharing[0].1.assignments.count, shape: sharing[1].0.shape))
     }
 }

@@ -64,8 +64,8 @@ final class OptimizerMaskTests: XCTestCase {
     func testMaskMustFitItsParameter() {
         let layer = Linear(2, 2)
         let optimizer = SGD(layer.parameters, lr: 0.1)
-        XCTAssertThrowsError(try optimizer.setMask([1, 0], for: layer.weight))
-        XCTAssertThrowsError(try optimizer.setMask([1, 0, 1, 1], for: Tensor.zeros([4])))
+        assertThrows(try optimizer.setMask([1, 0], for: layer.weight), OptimizerError.maskSizeMismatch(entries: 2, shape: [2, 2]))
+        assertThrows(try optimizer.setMask([1, 0, 1, 1], for: Tensor.zeros([4])), OptimizerError.notAParameter(op: "setMask", shape: [4]))
     }
 
     func testOptimizerStateRoundTripsExactly() throws {
@@ -78,6 +78,10 @@ final class OptimizerMaskTests: XCTestCase {
         try restored.loadState(adam.state, stepCount: adam.stepCount)
         XCTAssertEqual(restored.state, adam.state)
         XCTAssertEqual(restored.stepCount, 1)
-        XCTAssertThrowsError(try restored.loadState(["0.exp_avg": [1]], stepCount: 1))
+        assertThrows(try restored.loadState(["0.exp_avg": [1]], stepCount: 1), OptimizerError.stateSizeMismatch("0.exp_avg", count: 1, expected: 6))
+        assertThrows(try restored.loadState(["0.exp_avg": [Float](repeating: 0, count: 6)], stepCount: 1), OptimizerError.missingState("0.exp_avg_sq"))
+        var stray = adam.state
+        stray["2.exp_avg"] = [0]
+        assertThrows(try restored.loadState(stray, stepCount: 1), OptimizerError.unexpectedState("2.exp_avg", parameters: 2))
     }
 }

@@ -48,8 +48,14 @@ final class PruningCriterionTests: XCTestCase {
         let masks = try prune(model, by: .magnitude, .byName(["fc1.weight": 0.9]))
         XCTAssertEqual(zeros(masks), ["fc1.weight": 180])
         XCTAssertEqual(model.namedParameters.first { $0.name == "fc2.weight" }!.tensor.scalars, fc2)
-        XCTAssertThrowsError(try prune(model, by: .magnitude, .byName(["fc9.weight": 0.5])))
-        XCTAssertThrowsError(try prune(model, by: .magnitude, .uniform(1.5)))
+        assertThrows(try prune(model, by: .magnitude, .byName(["fc9.weight": 0.5])),
+                     PruningError.unknownParameter("fc9.weight", selected: ["fc1.weight", "fc2.weight"]))
+        assertThrows(try prune(model, by: .magnitude, .uniform(1.5)), PruningError.sparsityOutOfRange(1.5, setting: "sparsity", accepted: "[0, 1]"))
+        assertThrows(try prune(model, by: .magnitude, .uniform(0.5), select: { _, _ in false }),
+                     PruningError.nothingSelected(parameters: ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]))
+        assertThrows(try prune(model, by: .scores(["fc1.weight": [1, 2]]), .uniform(0.5)),
+                     PruningError.scoreCountMismatch(target: "\"fc1.weight\"", count: 2, expected: 200))
+        assertThrows(try prune(model, by: .taylor([]), .uniform(0.5)), PruningError.noBatches)
     }
 
     func testMasksOnlyGrowWhenPruningAgain() throws {

@@ -65,10 +65,11 @@ final class QuantizationSchemeTests: XCTestCase {
     }
 
     func testInvalidBitWidthsThrow() {
-        XCTAssertThrowsError(try QuantizationScheme(bits: 0))
-        XCTAssertThrowsError(try QuantizationScheme(bits: 17))
-        XCTAssertThrowsError(try QuantizationScheme(bits: 1, mapping: .symmetric))
-        XCTAssertThrowsError(try QuantizedTensor(quantizing: Tensor(1), as: .affine(.int8Weights)), "per-channel on a scalar")
+        assertThrows(try QuantizationScheme(bits: 0), QuantizationError.bitsOutOfRange(0, mapping: .asymmetric))
+        assertThrows(try QuantizationScheme(bits: 17), QuantizationError.bitsOutOfRange(17, mapping: .asymmetric))
+        assertThrows(try QuantizationScheme(bits: 1, mapping: .symmetric), QuantizationError.bitsOutOfRange(1, mapping: .symmetric))
+        XCTAssertEqual("\(QuantizationError.bitsOutOfRange(1, mapping: .symmetric))", "symmetric quantization needs 2…16 bits, got 1")
+        assertThrows(try QuantizedTensor(quantizing: Tensor(1), as: .affine(.int8Weights)), QuantizationError.emptyChannelAxis(shape: []))
     }
 
     func testFloat16DecodingMatchesIEEEForEveryBitPattern() {

@@ -66,7 +66,7 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertLessThan(range.max, 1000, "the outlier must be clipped")
         XCTAssertGreaterThan(range.max, 980)
         XCTAssertLessThan(range.min, 20)
-        XCTAssertThrowsError(try PercentileObserver(percentile: 40))
+        assertThrows(try PercentileObserver(percentile: 40), QuantizationError.percentileOutOfRange(40))
         minMax.reset()
         XCTAssertNil(minMax.range)
     }
@@ -83,7 +83,7 @@ final class QuantizationTrainingTests: XCTestCase {
         }
         XCTAssertEqual(BitPacking.pack([1, 0, 1, 1, 0, 0, 0, 1, 1], bits: 1), [0b1000_1101, 0b1])
         XCTAssertEqual(BitPacking.pack([0x3, 0xA], bits: 4), [0xA3])
-        XCTAssertThrowsError(try BitPacking.unpack([0], bits: 4, count: 3))
+        assertThrows(try BitPacking.unpack([0], bits: 4, count: 3), QuantizationError.packedByteCountMismatch(count: 3, bits: 4, bytes: 1))
     }
 
     /// A small conv net on an easy synthetic task: which quadrant of an 8×8 image is bright.
@@ -161,7 +161,9 @@ final class QuantizationTrainingTests: XCTestCase {
     func testFloat16CheckpointAndActivationParameters() throws {
         let model = makeNet()
         try prepareQuantization(model, weights: .float16, activations: .int8Activations)
-        XCTAssertThrowsError(try QuantizedCheckpoint(model: model), "uncalibrated activation quantizers")
+        XCTAssertThrowsError(try QuantizedCheckpoint(model: model), "uncalibrated activation quantizers") {
+            guard case .notCalibrated? = $0 as? QuantizationError else { return XCTFail("\($0)") }
+        }
         try calibrateQuantization(model, batches: quadrantBatches(count: 2, seed: 5).map(\.images))
         let checkpoint = try QuantizedCheckpoint(model: model)
         let weights = model.namedParameters.filter { $0.name.hasSuffix("weight") }.reduce(0) { $0 + $1.tensor.count }
@@ -172,7 +174,10 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertEqual(try reloaded.quantizedTensors()["fc1.weight"]?.dequantized().scalars,
                        try model.quantizedLayers[1].layer.quantizableWeight.fakeQuantized(as: QuantizationFormat.float16).scalars)
         let broken = QuantizedCheckpoint(tensors: checkpoint.tensors, metadata: ["fc1.weight": "affine bits=4 shape=16,36"])
-        XCTAssertThrowsError(try broken.quantizedTensors())
+        let unreadable = QuantizedCheckpointError.malformedDescription(name: "fc1.weight", text: "affine bits=4 shape=16,36",
+                                                                       problem: "affine needs bits=, mapping= and rounding=")
+        assertThrows(try broken.quantizedTensors(),
+                     SafeTensorsError(file: "in-memory quantized checkpoint", reason: .invalidValue(tensor: "fc1.weight", "\(unreadable)")))
     }
 
     func testCheckpointFileRestoresTheQuantizedModel() throws {

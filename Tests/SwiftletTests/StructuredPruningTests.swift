@@ -78,13 +78,19 @@ final class StructuredPruningTests: XCTestCase {
 
     func testUnitsThatCannotBeRemovedExactlyAreRefused() throws {
         let model = makeModel()
-        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "fc2", inputShape: shape))       // the output layer
-        XCTAssertThrowsError(try model.removeUnits([12], fromLayer: "fc1", inputShape: shape))      // out of range
-        XCTAssertThrowsError(try model.removeUnits(Array(0..<12), fromLayer: "fc1", inputShape: shape))
-        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "bn1", inputShape: shape))
-        XCTAssertThrowsError(try model.pruneUnits(ofLayer: "fc1", inputShape: shape, fraction: 0.5, by: .scores([1, 2])))
+        XCTAssertThrowsError(try model.removeUnits([0], fromLayer: "fc2", inputShape: shape)) {     // the output layer
+            guard case .channelsBlocked(layers: ["fc2"], reason: _)? = $0 as? PruningError else { return XCTFail("\($0)") }
+        }
+        assertThrows(try model.removeUnits([12], fromLayer: "fc1", inputShape: shape), PruningError.channelOutOfRange(12, layers: ["fc1"], channels: 12))
+        assertThrows(try model.removeUnits(Array(0..<12), fromLayer: "fc1", inputShape: shape), PruningError.removesEveryChannel(layers: ["fc1"], channels: 12))
+        assertThrows(try model.removeUnits([0], fromLayer: "bn1", inputShape: shape),
+                     PruningError.notAChannelProducer("bn1", producers: ["conv1", "conv2", "fc1", "fc2"]))
+        assertThrows(try model.pruneUnits(ofLayer: "fc1", inputShape: shape, fraction: 0.5, by: .scores([1, 2])),
+                     PruningError.scoreCountMismatch(target: "the channel group of fc1", count: 2, expected: 12))
         let squashed = Sequential { ("fc1", Linear(4, 3)); Sigmoid(); ("fc2", Linear(3, 2)) }
-        XCTAssertThrowsError(try squashed.removeUnits([0], fromLayer: "fc1", inputShape: [4]))  // sigmoid(0) ≠ 0
+        XCTAssertThrowsError(try squashed.removeUnits([0], fromLayer: "fc1", inputShape: [4])) {   // sigmoid(0) ≠ 0
+            guard case .channelsBlocked(layers: ["fc1"], reason: _)? = $0 as? PruningError else { return XCTFail("\($0)") }
+        }
     }
 
     func testShrunkCheckpointLoadsIntoAFreshModel() throws {

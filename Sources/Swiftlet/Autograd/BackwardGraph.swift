@@ -9,11 +9,13 @@ import Foundation
 ///         print(node.title, node.shape, node.inputs)   // "linear [64, 10] [7, 8, 9]"
 ///     }
 public struct BackwardGraph {
+    /// One tensor of the graph: how it was computed and from which nodes.
     public struct Node {
         /// The op that computed the tensor ("conv2d", …), or nil for a leaf.
         public let operation: String?
         /// The name it was given in `init(of:names:)` (a parameter's "fc1.weight").
         public let name: String?
+        /// The tensor's shape.
         public let shape: [Int]
         /// Indices in `nodes` of the op's inputs, in the op's order (an input used twice appears twice).
         public let inputs: [Int]
@@ -31,6 +33,7 @@ public struct BackwardGraph {
         }
     }
 
+    /// Every tensor the root depends on, inputs before the ops that read them, the root last.
     public let nodes: [Node]
 
     /// The graph of `root`, with the tensors that need no gradient (data, labels) as

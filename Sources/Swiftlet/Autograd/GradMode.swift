@@ -9,7 +9,8 @@
 /// started from `body` (the kernels' workers) do not see it, and need not: only the thread
 /// that builds a tensor op reads it.
 public enum GradMode {
-    /// Whether the calling thread or task records operations now.
+    /// Whether an operation run now records itself on the calling thread or task; false
+    /// inside `withNoGrad`.
     public static var isEnabled: Bool { recording }
 
     @TaskLocal private static var recording = true

@@ -35,7 +35,7 @@ extension GradientNode {
         // Gradients are values, not new graph: nothing a backward computes is recorded.
         let gradients = try withNoGrad { try backward(gradOutput) }
         guard gradients.count == inputs.count else {
-            throw TensorError.invalidArgument(op: "\(operation) backward", "returned \(gradients.count) gradients for \(inputs.count) inputs")
+            throw TensorError.gradientCountMismatch(op: "\(operation)", gradients: gradients.count, inputs: inputs.count)
         }
         for (input, gradient) in zip(inputs, gradients) {
             if let gradient, gradient.shape != input.shape {

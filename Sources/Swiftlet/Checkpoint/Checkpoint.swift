@@ -90,7 +90,7 @@ extension Optimizer {
         do {
             try loadState(state, stepCount: steps)
             for (slot, mask) in masks.sorted(by: { $0.key < $1.key }) { try setMask(mask, for: parameters[slot]) }
-        } catch let error as TensorError {
+        } catch let error as OptimizerError {
             throw fail("\(error)")
         }
         learningRate = rate

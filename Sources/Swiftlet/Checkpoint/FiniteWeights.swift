@@ -5,6 +5,7 @@ import Foundation
 public struct NonFiniteWeightsError: Error, Equatable, CustomStringConvertible {
     /// The checkpoint that was not written, when known.
     public let file: String?
+    /// The tensor holding the first non-finite value.
     public let tensor: String
     /// How many of its values are NaN or infinite.
     public let count: Int

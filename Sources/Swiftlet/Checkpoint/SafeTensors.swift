@@ -11,7 +11,9 @@ import SwiftletKernels
 /// the tensors tile it without gaps. Writing is deterministic: tensors and metadata keys in
 /// sorted order, compact JSON, header padded with spaces to a multiple of 8 bytes.
 public struct SafeTensorsFile: Equatable {
+    /// The tensors by name; names are unique, so a dictionary, written in sorted order.
     public var tensors: [String: SafeTensorsRecord]
+    /// The `__metadata__` string pairs: free-form notes about the file, such as the model's name.
     public var metadata: [String: String]
     /// Where the tensors came from (a path, for files read from disk); used in error messages.
     public var source: String
@@ -19,6 +21,7 @@ public struct SafeTensorsFile: Equatable {
     /// The header key reserved for metadata.
     public static let metadataKey = "__metadata__"
 
+    /// A file of `tensors` and `metadata`; `source` names it in error messages.
     public init(tensors: [String: SafeTensorsRecord] = [:], metadata: [String: String] = [:],
                 source: String = "in-memory safetensors data") {
         self.tensors = tensors

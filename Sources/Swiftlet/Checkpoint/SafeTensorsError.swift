@@ -8,6 +8,7 @@ func requireFinite(_ values: [Float], tensor name: String, file: String) throws 
 /// A safetensors file that cannot be read, or that does not match what a model expects.
 /// The description is one line naming the file, the tensor and what was expected.
 public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
+    /// What exactly is wrong, with the values that show it.
     public enum Reason: Equatable, Sendable {
         /// The file could not be opened or read (the system's reason).
         case unreadable(String)
@@ -17,12 +18,15 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case headerLengthExceedsFile(headerLength: UInt64, fileSize: Int)
         /// The header is not a JSON object of the expected form.
         case malformedHeader(String)
+        /// A dtype string the format does not define.
         case unknownDType(tensor: String, dtype: String)
+        /// A tensor name the header lists twice.
         case duplicateTensor(String)
         /// `tensor` is the reserved metadata key, which cannot name a tensor.
         case reservedName(String)
         /// The shape and dtype need `expectedBytes` but the offsets span `actualBytes`.
         case sizeMismatch(tensor: String, dtype: SafeTensorsDType, shape: [Int], expectedBytes: Int, actualBytes: Int)
+        /// A tensor's `data_offsets` reach outside the data section (or end before they begin).
         case offsetsOutOfRange(tensor: String, begin: Int, end: Int, dataSize: Int)
         /// Tensors must tile the data section in order without gaps or overlaps.
         case offsetsNotContiguous(tensor: String, begin: Int, expectedBegin: Int)
@@ -30,7 +34,9 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case trailingData(dataEnd: Int, dataSize: Int)
         /// Names a model needs that the file lacks, and names the file has that the model lacks.
         case namesMismatch(missing: [String], unexpected: [String])
+        /// A tensor whose shape is not the one the model's parameter has.
         case shapeMismatch(tensor: String, shape: [Int], expected: [Int])
+        /// A tensor of a dtype the reader cannot use where it is (`expected` says which it can).
         case dtypeMismatch(tensor: String, dtype: SafeTensorsDType, expected: String)
         /// A weight that is NaN or infinite, refused unless the caller allows it.
         case nonFiniteValue(tensor: String, index: Int, value: Float)
@@ -41,8 +47,10 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
 
     /// The file's path, or a description such as "in-memory safetensors data".
     public let file: String
+    /// What is wrong with it.
     public let reason: Reason
 
+    /// The error for `file`, for `reason`.
     public init(file: String, reason: Reason) {
         self.file = file
         self.reason = reason

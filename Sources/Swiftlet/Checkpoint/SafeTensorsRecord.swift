@@ -1,6 +1,7 @@
 /// One tensor of a safetensors file at the byte level: its element type, its shape and its
 /// raw little-endian bytes. Independent of `Tensor`, so any code can read and write the format.
 public struct SafeTensorsRecord: Equatable, Sendable {
+    /// The element type, as the header spells it.
     public let dtype: SafeTensorsDType
     /// Sizes of each dimension, outermost first; `[]` is a scalar (one element).
     public let shape: [Int]

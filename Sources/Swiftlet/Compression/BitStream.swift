@@ -1,10 +1,12 @@
 /// Writes bits most significant first into bytes: the form Huffman codes are read back in,
 /// one bit at a time from the root of the code tree.
 public struct BitWriter {
+    /// The bytes written so far; a partly filled last byte appears after `alignToByte()`.
     public private(set) var bytes: [UInt8] = []
     private var pending: UInt8 = 0
     private var pendingBits = 0
 
+    /// An empty writer.
     public init() {}
 
     /// Appends the low `count` bits of `value` (0…64), most significant first.
@@ -37,6 +39,7 @@ public struct BitReader {
     /// Position in bits from the start.
     public private(set) var position = 0
 
+    /// A reader of `bytes` starting at byte `byteOffset`.
     public init(_ bytes: [UInt8], byteOffset: Int = 0) {
         self.bytes = bytes
         position = 8 * byteOffset
@@ -45,6 +48,7 @@ public struct BitReader {
     /// Bytes consumed so far, counting a partly read byte as whole.
     public var byteOffset: Int { (position + 7) / 8 }
 
+    /// The next bit (0 or 1); throws `CompressedModelError.truncated` at the end of the bytes.
     public mutating func readBit() throws -> UInt64 {
         guard position < 8 * bytes.count else { throw CompressedModelError.truncated(atByte: bytes.count) }
         let bit = UInt64(bytes[position / 8] >> UInt8(7 - position % 8) & 1)

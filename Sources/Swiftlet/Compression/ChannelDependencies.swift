@@ -36,7 +36,9 @@ public struct ChannelDependencies {
     public struct Member {
         /// State-dict name.
         public let name: String
+        /// The axis that loses the slices: 0 for a producer's or a channelwise tensor, 1 for a consumer's weight.
         public let axis: Int
+        /// How the tensor relates to the channels.
         public let role: Role
         let tensor: Tensor
         /// The axis as consecutive segments: each a channel space of `size` channels, every
@@ -46,7 +48,9 @@ public struct ChannelDependencies {
 
     /// Channels that must be removed together.
     public struct Group {
+        /// The group's number, its position in `groups`.
         public let index: Int
+        /// How many channels the group has.
         public let channels: Int
         /// Module paths of the ops that compute the channels.
         public let producers: [String]
@@ -55,9 +59,11 @@ public struct ChannelDependencies {
         /// Why the group cannot lose channels (it reaches the model's output, passes an op
         /// that does not map zero to zero, …); nil when it can.
         public let blockedReason: String?
+        /// Whether channels can be removed from the group.
         public var isPrunable: Bool { blockedReason == nil }
     }
 
+    /// Every channel dependency group of the model; a group's `index` is its position here.
     public let groups: [Group]
     let members: [Member]
     /// The group of every channel space.

@@ -1,6 +1,8 @@
 /// Where the bytes of one tensor of a Deep Compression model go.
 public struct CompressedTensorSize {
+    /// The tensor's state-dict name.
     public let name: String
+    /// Values in the tensor, zeros included.
     public let elements: Int
     /// Weights that are not zero.
     public let nonzero: Int
@@ -17,6 +19,7 @@ public struct CompressedTensorSize {
     /// Huffman-coded cluster indices, or the float16 values of a tensor stored whole.
     public let valueBytes: Int
 
+    /// Bytes the tensor takes in the file.
     public var totalBytes: Int { headerBytes + indexBytes + valueBytes }
     /// fp32 bytes over stored bytes.
     public var compressionRatio: Double { Double(4 * elements) / Double(max(totalBytes, 1)) }

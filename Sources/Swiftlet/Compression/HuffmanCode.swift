@@ -19,6 +19,7 @@ public struct HuffmanCode {
     private let firstSymbolIndex: [Int]
     private let symbolsByCode: [Int]
 
+    /// Symbols the code covers, 0..<alphabetSize, occurring or not.
     public var alphabetSize: Int { lengths.count }
 
     /// The optimal code for these symbol counts. A lone occurring symbol gets a 1-bit code.
@@ -67,6 +68,7 @@ public struct HuffmanCode {
         zip(lengths, frequencies).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
+    /// Appends the code of each symbol; throws for a symbol the code has no word for.
     public func encode(_ symbols: [Int], into writer: inout BitWriter) throws {
         for symbol in symbols {
             guard (0..<alphabetSize).contains(symbol), lengths[symbol] > 0 else {

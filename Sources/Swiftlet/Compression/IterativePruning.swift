@@ -1,5 +1,6 @@
 /// One step (epoch) of iterative pruning: the target it pruned to, if any, and the scores.
 public struct PruningStepRecord {
+    /// The step (epoch) number, from 0.
     public let step: Int
     /// The schedule's target at this step; nil where the step only retrained.
     public let targetSparsity: Float?
@@ -20,8 +21,18 @@ public struct PruningStepRecord {
 /// moments included.
 ///
 /// - Parameters:
+///   - model: the model to prune, in place.
+///   - optimizer: the optimizer `train` steps; it receives the masks.
+///   - schedule: when to prune and to what sparsity.
+///   - steps: how many steps (epochs) to run.
+///   - criterion: how weights are scored for removal.
 ///   - target: turns the schedule's sparsity into a target, e.g. `SparsityTarget.global`.
+///   - initial: masks to start from (an earlier run's), or nil to start dense.
 ///   - select: the prunable parameters (by default Linear and Conv2d weights).
+///   - evaluateAfterPruning: also evaluate right after each pruning, before retraining.
+///   - train: trains step `step` (one epoch).
+///   - evaluate: the score to record after the step (e.g. test accuracy).
+///   - progress: called with each step's record.
 /// - Returns: the final masks (to apply to a later optimizer) and one record per step.
 public func pruneIteratively(
     _ model: Module, optimizer: Optimizer, schedule: PruningSchedule, steps: Int,

@@ -15,6 +15,7 @@ public final class SharedWeights {
     /// al. found best: it keeps centroids for the rare large weights that matter most.
     ///
     /// - Parameters:
+    ///   - values: the weights to cluster; zeros (pruned weights) stay zero and get no cluster.
     ///   - clusters: k, at least 1.
     ///   - iterations: the most Lloyd steps; it stops early once no assignment changes.
     public init(clustering values: [Float], clusters: Int, iterations: Int = 100) throws {

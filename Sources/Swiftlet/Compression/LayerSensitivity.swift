@@ -2,6 +2,7 @@
 public struct LayerSensitivity {
     /// The parameter name, e.g. `"fc1.weight"`.
     public let name: String
+    /// The sparsities tried (0…1), in order; `metrics` has one entry for each.
     public let sparsities: [Float]
     /// `evaluate()` with this tensor pruned to each sparsity (and every other tensor intact).
     public let metrics: [Double]
@@ -20,7 +21,7 @@ public func layerSensitivity(
     for fraction in sparsities { try checkPruningFraction(fraction) }
     let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
-        throw TensorError.invalidArgument(op: "layerSensitivity", "no parameters were selected")
+        throw PruningError.nothingSelected(parameters: model.namedParameters.map(\.name))
     }
     let baseline = try evaluate()
     let layers = try chosen.map { name, tensor in

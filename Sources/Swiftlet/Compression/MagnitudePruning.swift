@@ -13,6 +13,7 @@ public enum MagnitudeThreshold {
 /// 0/1 masks for pruned tensors, by parameter name. Applying them to an optimizer keeps
 /// the pruned weights at zero through retraining.
 public struct PruningMasks {
+    /// Each masked tensor with its name and a 0/1 mask of the same element count.
     public var entries: [(name: String, tensor: Tensor, mask: [Float])]
 
     /// Fraction (0…1) of the masked tensors' elements that are pruned.
@@ -60,7 +61,7 @@ public func pruneByMagnitude(
 ) throws -> PruningMasks {
     let chosen = model.parameters(selectedBy: select)
     guard !chosen.isEmpty else {
-        throw TensorError.invalidArgument(op: "prune", "no parameters were selected for pruning")
+        throw PruningError.nothingSelected(parameters: model.namedParameters.map(\.name))
     }
     var globalTheta: Float?
     if case let .globalSparsity(fraction) = threshold {
@@ -90,7 +91,7 @@ public func pruneByMagnitude(
 
 private func checkFraction(_ fraction: Float) throws {
     guard fraction >= 0 && fraction < 1 else {
-        throw TensorError.invalidArgument(op: "prune", "sparsity must be in [0, 1), got \(fraction)")
+        throw PruningError.sparsityOutOfRange(fraction, setting: "sparsity", accepted: "[0, 1)")
     }
 }
 

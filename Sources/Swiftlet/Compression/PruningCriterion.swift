@@ -32,6 +32,10 @@ public enum SparsityTarget: Sendable {
 /// the target: masks only grow, which is what iterative and gradual pruning need.
 ///
 /// - Parameters:
+///   - model: the model whose weights are zeroed, in place.
+///   - criterion: how weights are ranked.
+///   - target: how many weights to remove, and whether per layer or across layers.
+///   - previous: masks from an earlier pruning, which stay pruned.
 ///   - select: which parameters may be pruned; by default Linear and Conv2d weights, never biases.
 public func prune(
     _ model: Module, by criterion: PruningCriterion, _ target: SparsityTarget,
@@ -40,12 +44,12 @@ public func prune(
     var chosen = model.parameters(selectedBy: select)
     if case let .byName(fractions) = target {
         if let unknown = fractions.keys.sorted().first(where: { name in !chosen.contains { $0.name == name } }) {
-            throw TensorError.invalidArgument(op: "prune", "no selected parameter is named \"\(unknown)\" (selected: \(chosen.map(\.name).joined(separator: ", ")))")
+            throw PruningError.unknownParameter(unknown, selected: chosen.map(\.name))
         }
         chosen = chosen.filter { fractions[$0.name] != nil }
     }
     guard !chosen.isEmpty else {
-        throw TensorError.invalidArgument(op: "prune", "no parameters were selected for pruning")
+        throw PruningError.nothingSelected(parameters: model.namedParameters.map(\.name))
     }
     var scores = try criterionScores(model, criterion, chosen)
     for (index, entry) in chosen.enumerated() {
@@ -89,7 +93,7 @@ public func taylorImportance(
     select: ((String, Tensor) -> Bool)? = nil
 ) throws -> [String: [Float]] {
     guard !batches.isEmpty else {
-        throw TensorError.invalidArgument(op: "taylorImportance", "needs at least one batch")
+        throw PruningError.noBatches
     }
     let chosen = model.parameters(selectedBy: select)
     let wasTraining = model.isTraining
@@ -127,7 +131,7 @@ private func criterionScores(
     case let .scores(byName):
         return try chosen.map { entry in
             guard let scores = byName[entry.name], scores.count == entry.tensor.count else {
-                throw TensorError.invalidArgument(op: "prune", "scores for \"\(entry.name)\" must hold \(entry.tensor.count) values, got \(byName[entry.name]?.count ?? 0)")
+                throw PruningError.scoreCountMismatch(target: "\"\(entry.name)\"", count: byName[entry.name]?.count ?? 0, expected: entry.tensor.count)
             }
             return scores
         }
@@ -144,6 +148,6 @@ private func removeLowest(_ fraction: Float, of scores: [Float], remove: (Int) -
 
 func checkPruningFraction(_ fraction: Float) throws {
     guard fraction >= 0 && fraction <= 1 else {
-        throw TensorError.invalidArgument(op: "prune", "sparsity must be in [0, 1], got \(fraction)")
+        throw PruningError.sparsityOutOfRange(fraction, setting: "sparsity", accepted: "[0, 1]")
     }
 }

@@ -1,6 +1,7 @@
 /// When iterative pruning prunes, and to what sparsity: `targetSparsity(atStep:)` is the
 /// sparsity (0…1) to prune to at the start of step (epoch) `step`, or nil to only train.
 public protocol PruningSchedule {
+    /// The sparsity (0…1) to prune to at the start of `step`, or nil to only train.
     func targetSparsity(atStep step: Int) -> Float?
 }
 
@@ -22,12 +23,13 @@ public struct GradualPruningSchedule: PruningSchedule {
     /// n, the number of pruning intervals.
     public let intervals: Int
 
+    /// Throws unless both sparsities are in [0, 1], `startStep` ≥ 0, and `frequency`, `intervals` ≥ 1.
     public init(initialSparsity: Float = 0, finalSparsity: Float, startStep: Int = 0, frequency: Int = 1, intervals: Int) throws {
         for (name, value) in [("initial", initialSparsity), ("final", finalSparsity)] where !(value >= 0 && value <= 1) {
-            throw TensorError.invalidArgument(op: "GradualPruningSchedule", "\(name) sparsity must be in [0, 1], got \(value)")
+            throw PruningError.sparsityOutOfRange(value, setting: "\(name) sparsity of GradualPruningSchedule", accepted: "[0, 1]")
         }
         guard startStep >= 0, frequency >= 1, intervals >= 1 else {
-            throw TensorError.invalidArgument(op: "GradualPruningSchedule", "needs startStep ≥ 0, frequency ≥ 1 and intervals ≥ 1; got \(startStep), \(frequency), \(intervals)")
+            throw PruningError.invalidSchedule(startStep: startStep, frequency: frequency, intervals: intervals)
         }
         self.initialSparsity = initialSparsity
         self.finalSparsity = finalSparsity
@@ -46,6 +48,7 @@ public struct GradualPruningSchedule: PruningSchedule {
         return finalSparsity + (initialSparsity - finalSparsity) * remaining * remaining * remaining
     }
 
+    /// s_t at t₀, t₀ + Δt, …, t₀ + n·Δt; nil at every other step.
     public func targetSparsity(atStep step: Int) -> Float? {
         guard step >= startStep, step <= endStep, (step - startStep) % frequency == 0 else { return nil }
         return sparsity(atStep: step)
@@ -55,15 +58,18 @@ public struct GradualPruningSchedule: PruningSchedule {
 /// Han et al. 2015-style iterative pruning: round r starts at step r · `stepsPerRound` and
 /// prunes to `sparsities[r]`; the steps in between retrain.
 public struct PruningRounds: PruningSchedule {
+    /// The sparsity (0…1) of each round, in order.
     public let sparsities: [Float]
+    /// Steps (epochs) per round: one pruning step, then retraining.
     public let stepsPerRound: Int
 
+    /// Throws unless `stepsPerRound` ≥ 1 and every sparsity is in [0, 1].
     public init(sparsities: [Float], stepsPerRound: Int) throws {
         guard stepsPerRound >= 1 else {
-            throw TensorError.invalidArgument(op: "PruningRounds", "stepsPerRound must be at least 1, got \(stepsPerRound)")
+            throw PruningError.invalidStepsPerRound(stepsPerRound)
         }
         if let bad = sparsities.first(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw TensorError.invalidArgument(op: "PruningRounds", "sparsities must be in [0, 1], got \(bad)")
+            throw PruningError.sparsityOutOfRange(bad, setting: "a sparsity of PruningRounds", accepted: "[0, 1]")
         }
         self.sparsities = sparsities
         self.stepsPerRound = stepsPerRound
@@ -72,6 +78,7 @@ public struct PruningRounds: PruningSchedule {
     /// Steps to run for every round to prune and then retrain.
     public var totalSteps: Int { sparsities.count * stepsPerRound }
 
+    /// `sparsities[r]` at the first step of round r; nil at every other step.
     public func targetSparsity(atStep step: Int) -> Float? {
         guard step >= 0, step % stepsPerRound == 0, step / stepsPerRound < sparsities.count else { return nil }
         return sparsities[step / stepsPerRound]

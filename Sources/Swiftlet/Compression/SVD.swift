@@ -10,7 +10,9 @@ import Foundation
 /// accumulated rotations the other. Unlike the eigenvalues of AᵀA, this keeps small
 /// singular values accurate relative to their size (Demmel & Veselić 1992).
 public struct SingularValueDecomposition {
+    /// Rows of the decomposed matrix.
     public let rows: Int
+    /// Columns of the decomposed matrix.
     public let columns: Int
     /// U, `rows` × k, row-major.
     public let u: [Double]
@@ -27,7 +29,7 @@ public struct SingularValueDecomposition {
             throw TensorError.invalidShape([rows, columns], "SVD needs a non-empty matrix with rows·columns = \(matrix.count) values")
         }
         guard matrix.allSatisfy(\.isFinite) else {
-            throw TensorError.invalidArgument(op: "SVD", "the \(rows)×\(columns) matrix contains NaN or infinity")
+            throw SVDError.nonFiniteInput(rows: rows, columns: columns)
         }
         self.rows = rows
         self.columns = columns
@@ -107,11 +109,16 @@ public struct SingularValueDecomposition {
 }
 
 /// Errors of the SVD that are not about its input's shape.
-public enum SVDError: Error, CustomStringConvertible {
+public enum SVDError: Error, Equatable, CustomStringConvertible {
+    /// The matrix holds a NaN or an infinity, which no rotation can orthogonalise.
+    case nonFiniteInput(rows: Int, columns: Int)
+    /// The rotations did not orthogonalise the rows within `sweeps` sweeps; the matrix is badly conditioned.
     case didNotConverge(rows: Int, columns: Int, sweeps: Int)
 
     public var description: String {
         switch self {
+        case let .nonFiniteInput(rows, columns):
+            return "SVD: the \(rows)×\(columns) matrix contains NaN or infinity; expected finite values"
         case let .didNotConverge(rows, columns, sweeps):
             return "SVD of a \(rows)×\(columns) matrix did not converge in \(sweeps) Jacobi sweeps"
         }

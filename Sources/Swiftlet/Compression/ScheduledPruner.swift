@@ -5,6 +5,7 @@
 /// steps), and what TF-MOT's `UpdatePruningStep` callback does. Masks only grow: every
 /// pruning keeps what earlier ones removed and ranks only the survivors.
 public final class ScheduledPruner {
+    /// The masks so far, also applied to the optimizer; they only grow.
     public private(set) var masks: PruningMasks
     /// Steps taken so far: the next `advance()` asks the schedule about this step.
     public private(set) var step = 0
@@ -16,6 +17,10 @@ public final class ScheduledPruner {
     private let select: ((String, Tensor) -> Bool)?
 
     /// - Parameters:
+    ///   - model: the model to prune, in place.
+    ///   - optimizer: the optimizer that trains `model`; it receives the masks.
+    ///   - schedule: when to prune and to what sparsity.
+    ///   - criterion: how weights are ranked.
     ///   - target: turns the schedule's sparsity into a target, e.g. `SparsityTarget.global`.
     ///   - masks: earlier masks to keep (applied to `optimizer` now).
     ///   - select: the prunable parameters (by default Linear and Conv2d weights).

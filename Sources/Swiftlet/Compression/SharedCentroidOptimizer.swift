@@ -16,10 +16,10 @@ public final class SharedCentroidOptimizer: Optimizer {
                 inner makeInner: ([Tensor]) -> Optimizer) throws {
         for (weight, clusters) in sharing {
             guard parameters.contains(where: { $0 === weight }) else {
-                throw TensorError.invalidArgument(op: "SharedCentroidOptimizer", "a shared tensor of shape \(weight.shape) is not among the parameters")
+                throw OptimizerError.notAParameter(op: "SharedCentroidOptimizer", shape: weight.shape)
             }
             guard clusters.assignments.count == weight.count else {
-                throw TensorError.invalidArgument(op: "SharedCentroidOptimizer", "sharing has \(clusters.assignments.count) assignments for a tensor of shape \(weight.shape)")
+                throw OptimizerError.assignmentCountMismatch(assignments: clusters.assignments.count, shape: weight.shape)
             }
         }
         let unshared = parameters.filter { parameter in !sharing.contains { $0.weight === parameter } }

@@ -16,7 +16,9 @@ import SwiftletKernels
 /// dense model and convert it again rather than changing this layer's weight. It records no
 /// graph and refuses an input that needs gradients.
 public final class SparseLinear: Module {
+    /// The dense weight at conversion, detached: what the state dict and `ModelFootprint` see.
     public let weight: Tensor
+    /// The bias at conversion, detached, or nil.
     public let bias: Tensor?
     /// W [out, in], rows in slices (see `SparseProductMatrix`).
     public let matrix: SparseProductMatrix
@@ -42,15 +44,16 @@ public final class SparseLinear: Module {
                                      rows: columns, columns: rows)
     }
 
+    /// Inputs per row of x.
     public var inFeatures: Int { matrix.columns }
+    /// Outputs per row of y.
     public var outFeatures: Int { matrix.rows }
     /// Fraction (0…1) of the weight that is zero.
     public var sparsity: Double { 1 - Double(matrix.nonzeroCount) / Double(max(weight.count, 1)) }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
-            throw TensorError.invalidArgument(op: "SparseLinear(\(inFeatures), \(outFeatures))",
-                                              "expects input [batch, \(inFeatures)], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "SparseLinear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
         guard !(GradMode.isEnabled && input.requiresGrad) else {
             throw TensorError.invalidArgument(op: "SparseLinear", "is inference-only, but its input needs gradients; train the model with dense Linear layers and convert afterwards")

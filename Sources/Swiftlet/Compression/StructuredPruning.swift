@@ -23,6 +23,7 @@ public struct ChannelPruning {
     public let removed: [Int: [Int]]
     /// Multiply-accumulates per image before and after.
     public let macsBefore: Int
+    /// Multiply-accumulates per image after pruning.
     public let macsAfter: Int
 }
 
@@ -32,7 +33,7 @@ extension ChannelDependencies {
         let group = groups[index]
         if case let .scores(scores) = importance {
             guard scores.count == group.channels else {
-                throw TensorError.invalidArgument(op: "structured pruning", "the group of \(group.producers.joined(separator: ", ")) has \(group.channels) channels, but \(scores.count) scores were given")
+                throw PruningError.scoreCountMismatch(target: "the channel group of \(group.producers.joined(separator: ", "))", count: scores.count, expected: group.channels)
             }
             return scores
         }
@@ -90,18 +91,18 @@ extension ChannelDependencies {
         var sets: [Int: Set<Int>] = [:]
         for (index, channels) in removed where !channels.isEmpty {
             guard groups.indices.contains(index) else {
-                throw TensorError.invalidArgument(op: "structured pruning", "there is no channel group \(index) (the model has \(groups.count))")
+                throw PruningError.noChannelGroup(index, groups: groups.count)
             }
-            let group = groups[index], producers = group.producers.joined(separator: ", ")
+            let group = groups[index]
             if let reason = group.blockedReason {
-                throw TensorError.invalidArgument(op: "structured pruning", "the channels of \(producers) cannot be removed: \(reason)")
+                throw PruningError.channelsBlocked(layers: group.producers, reason: reason)
             }
             if let bad = channels.first(where: { $0 < 0 || $0 >= group.channels }) {
-                throw TensorError.invalidArgument(op: "structured pruning", "channel \(bad) is out of range: the group of \(producers) has \(group.channels) channels")
+                throw PruningError.channelOutOfRange(bad, layers: group.producers, channels: group.channels)
             }
             let unique = Set(channels)
             guard unique.count < group.channels else {
-                throw TensorError.invalidArgument(op: "structured pruning", "cannot remove all \(group.channels) channels of the group of \(producers)")
+                throw PruningError.removesEveryChannel(layers: group.producers, channels: group.channels)
             }
             sets[index] = unique
         }
@@ -155,10 +156,10 @@ extension Module {
     public func pruneChannels(inputShape: [Int], macsReduction: Double, by importance: UnitImportance = .l1Norm,
                               roundTo: Int = 1) throws -> ChannelPruning {
         guard macsReduction > 0 && macsReduction < 1 else {
-            throw TensorError.invalidArgument(op: "pruneChannels", "the MACs reduction must be between 0 and 1 (exclusive), got \(macsReduction)")
+            throw PruningError.macsReductionOutOfRange(macsReduction)
         }
         guard roundTo >= 1 else {
-            throw TensorError.invalidArgument(op: "pruneChannels", "roundTo must be at least 1, got \(roundTo)")
+            throw PruningError.invalidRoundTo(roundTo)
         }
         let dependencies = try channelDependencies(inputShape: inputShape)
         let groups = dependencies.groups.filter { $0.isPrunable && !$0.producers.isEmpty }
@@ -175,7 +176,7 @@ extension Module {
             if Double(dependencies.macs(removing: removal(middle).mapValues(Set.init))) <= budget { high = middle } else { low = middle }
         }
         guard Double(dependencies.macs(removing: removal(high).mapValues(Set.init))) <= budget else {
-            throw TensorError.invalidArgument(op: "pruneChannels", "even one channel per group leaves more than \(Int(((1 - macsReduction) * 100).rounded())) % of the MACs")
+            throw PruningError.macsReductionUnreachable(macsReduction)
         }
         return try apply(removal(high), dependencies)
     }
@@ -191,11 +192,10 @@ extension Module {
     /// `name` produces.
     func unitGroup(_ name: String, _ dependencies: ChannelDependencies) throws -> ChannelDependencies.Group {
         guard let group = dependencies.group(producedBy: name) else {
-            let producers = dependencies.groups.flatMap(\.producers)
-            throw TensorError.invalidArgument(op: "structured pruning", "\"\(name)\" runs no conv2d or linear op of its own whose output channels could be removed (layers that do: \(producers.joined(separator: ", ")))")
+            throw PruningError.notAChannelProducer(name, producers: dependencies.groups.flatMap(\.producers))
         }
         if let reason = group.blockedReason {
-            throw TensorError.invalidArgument(op: "structured pruning", "the units of \"\(name)\" cannot be removed: \(reason)")
+            throw PruningError.channelsBlocked(layers: [name], reason: reason)
         }
         return group
     }

@@ -6,16 +6,22 @@
 /// ModelProto: the file. `ir_version` 1, `producer_name` 2, `producer_version` 3,
 /// `doc_string` 6, `graph` 7, `opset_import` 8, `metadata_props` 14.
 public struct ONNXModel: Equatable {
+    /// The ONNX IR version the file follows; runtimes refuse versions newer than they know.
     public var irVersion: Int64
     /// (domain, version) pairs; "" is the default domain, ai.onnx.
     public var opsetImports: [(domain: String, version: Int64)]
+    /// The tool that wrote the model, shown by viewers such as Netron.
     public var producerName: String
+    /// The version of that tool.
     public var producerVersion: String
+    /// Free text describing the model; left out of the file when empty.
     public var docString: String
+    /// The computation: nodes, weights and the graph's inputs and outputs.
     public var graph: ONNXGraph
     /// Key–value pairs, in the order given.
     public var metadata: [(key: String, value: String)]
 
+    /// Field by field; the tuple arrays keep the synthesized conformance from applying.
     public static func == (a: ONNXModel, b: ONNXModel) -> Bool {
         a.irVersion == b.irVersion && a.opsetImports.elementsEqual(b.opsetImports, by: ==) && a.producerName == b.producerName
             && a.producerVersion == b.producerVersion && a.docString == b.docString && a.graph == b.graph
@@ -48,11 +54,15 @@ public struct ONNXModel: Equatable {
 
 /// GraphProto: `node` 1, `name` 2, `initializer` 5, `doc_string` 10, `input` 11, `output` 12.
 public struct ONNXGraph: Equatable {
+    /// The graph's name, which ONNX requires.
     public var name: String
     /// In execution order (topologically sorted, as ONNX requires).
     public var nodes: [ONNXNode]
+    /// The constant tensors (weights, biases, shapes) that nodes read by name.
     public var initializers: [ONNXTensor]
+    /// The values a caller feeds, with element type and shape.
     public var inputs: [ONNXValueInfo]
+    /// The values the graph returns.
     public var outputs: [ONNXValueInfo]
 
     func encode(into writer: inout ProtobufWriter) {
@@ -68,12 +78,16 @@ public struct ONNXGraph: Equatable {
 public struct ONNXNode: Equatable {
     /// Value names; "" marks an optional input left out.
     public var inputs: [String]
+    /// Names of the values the node produces; later nodes read them by these names.
     public var outputs: [String]
     /// Optional; "" leaves the field out.
     public var name: String
+    /// The operator, e.g. "Conv" or "QLinearMatMul", in the opset of the model's default domain.
     public var opType: String
+    /// The operator's settings (strides, axis, …), in the order written.
     public var attributes: [ONNXAttribute]
 
+    /// A node running `opType` on the values named `inputs`, producing `outputs`.
     public init(_ opType: String, inputs: [String], outputs: [String], name: String, attributes: [ONNXAttribute] = []) {
         self.opType = opType
         self.inputs = inputs
@@ -100,24 +114,36 @@ public struct ONNXNode: Equatable {
 /// FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7). Repeated numbers are unpacked, as proto2
 /// declares them.
 public struct ONNXAttribute: Equatable {
+    /// An attribute's value: one of the AttributeProto types export writes.
     public enum Value: Equatable {
+        /// An integer (INT).
         case int(Int64)
+        /// A float (FLOAT).
         case float(Float)
+        /// A string (STRING).
         case string(String)
+        /// A list of integers (INTS), e.g. strides or pads.
         case ints([Int64])
+        /// A list of floats (FLOATS).
         case floats([Float])
     }
 
+    /// The attribute's name as the operator's specification spells it.
     public var name: String
+    /// The attribute's value.
     public var value: Value
 
+    /// An attribute called `name` holding `value`.
     public init(_ name: String, _ value: Value) {
         self.name = name
         self.value = value
     }
 
+    /// An INT attribute from a Swift `Int`.
     public static func int(_ name: String, _ value: Int) -> ONNXAttribute { ONNXAttribute(name, .int(Int64(value))) }
+    /// An INTS attribute from Swift `Int`s.
     public static func ints(_ name: String, _ values: [Int]) -> ONNXAttribute { ONNXAttribute(name, .ints(values.map(Int64.init))) }
+    /// A FLOAT attribute.
     public static func float(_ name: String, _ value: Float) -> ONNXAttribute { ONNXAttribute(name, .float(value)) }
 
     func encode(into writer: inout ProtobufWriter) {
@@ -138,6 +164,7 @@ public struct ONNXAttribute: Equatable {
 public struct ONNXTensor: Equatable {
     /// TensorProto.DataType.
     public enum DataType: Int64 {
+        /// The element types export writes: FLOAT, UINT8, INT8, INT32, INT64 (ONNX's codes).
         case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7
 
         /// Bytes per element.
@@ -150,11 +177,16 @@ public struct ONNXTensor: Equatable {
         }
     }
 
+    /// The name nodes use to read the tensor.
     public var name: String
+    /// The element type of `rawData`.
     public var dataType: DataType
+    /// The shape, outermost first.
     public var dims: [Int]
+    /// The elements, row-major and little-endian, `dims`' product times `dataType.byteCount` bytes.
     public var rawData: [UInt8]
 
+    /// A tensor from its bytes, which must fill `dims` exactly (a programming error otherwise).
     public init(name: String, dataType: DataType, dims: [Int], rawData: [UInt8]) {
         precondition(dims.reduce(1, *) * dataType.byteCount == rawData.count, "\(rawData.count) bytes do not fill \(dataType) \(dims)")
         self.name = name
@@ -163,22 +195,27 @@ public struct ONNXTensor: Equatable {
         self.rawData = rawData
     }
 
+    /// A FLOAT tensor of `floats` with shape `dims`.
     public init(name: String, floats: [Float], dims: [Int]) {
         self.init(name: name, dataType: .float, dims: dims, rawData: littleEndian(floats.map(\.bitPattern)))
     }
 
+    /// An INT64 tensor of `int64s` with shape `dims` (e.g. a Reshape's target shape).
     public init(name: String, int64s: [Int64], dims: [Int]) {
         self.init(name: name, dataType: .int64, dims: dims, rawData: littleEndian(int64s))
     }
 
+    /// An INT32 tensor of `int32s` with shape `dims` (e.g. a quantized bias).
     public init(name: String, int32s: [Int32], dims: [Int]) {
         self.init(name: name, dataType: .int32, dims: dims, rawData: littleEndian(int32s))
     }
 
+    /// An INT8 tensor of `int8s` with shape `dims` (e.g. quantized weights).
     public init(name: String, int8s: [Int8], dims: [Int]) {
         self.init(name: name, dataType: .int8, dims: dims, rawData: int8s.map { UInt8(bitPattern: $0) })
     }
 
+    /// A UINT8 tensor of `uint8s` with shape `dims` (e.g. a zero point).
     public init(name: String, uint8s: [UInt8], dims: [Int]) {
         self.init(name: name, dataType: .uint8, dims: dims, rawData: uint8s)
     }
@@ -203,16 +240,22 @@ public struct ONNXTensor: Equatable {
 /// TypeProto.Tensor (`elem_type` 1, `shape` 2) → TensorShapeProto.`dim` 1 → Dimension
 /// (`dim_value` 1 or `dim_param` 2).
 public struct ONNXValueInfo: Equatable {
+    /// One dimension of a value's shape: a fixed size or a name.
     public enum Dimension: Equatable {
+        /// A fixed size.
         case value(Int)
         /// A named dimension of any size ("batch").
         case parameter(String)
     }
 
+    /// The value's name, as nodes refer to it.
     public var name: String
+    /// The element type.
     public var elementType: ONNXTensor.DataType
+    /// The shape, outermost first.
     public var shape: [Dimension]
 
+    /// The type and shape of the value called `name`.
     public init(name: String, elementType: ONNXTensor.DataType, shape: [Dimension]) {
         self.name = name
         self.elementType = elementType

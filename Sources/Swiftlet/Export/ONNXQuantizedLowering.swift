@@ -27,7 +27,7 @@ extension ONNXLowering {
         func requantize(_ x: String, value: Int, scope: String) throws -> String {
             let key = plan.group[value]
             guard let grid = engine.grids[key] else {
-                throw TensorError.invalidArgument(op: pass, "value %\(value) has no int8 grid in the engine's plan")
+                throw QuantizationError.noGridInPlan(value: value)
             }
             let initializers: (scale: String, zeroPoint: String)
             if let known = gridNames[key] {
@@ -41,7 +41,7 @@ extension ONNXLowering {
                 case let (.symmetric, z) where (-128...127).contains(z):
                     zeroPoint = ONNXTensor(name: "\(base)_zero_point", int8s: [Int8(z)], dims: [])
                 default:
-                    throw TensorError.invalidArgument(op: pass, "the int8 grid of value %\(value) (\(grid.scheme), zero point \(grid.parameters.zeroPoint)) does not fit 8-bit QuantizeLinear")
+                    throw QuantizationError.gridNotExportable(value: value, scheme: grid.scheme, zeroPoint: grid.parameters.zeroPoint)
                 }
                 initializers = (builder.addInitializer(ONNXTensor(name: "\(base)_scale", floats: [grid.parameters.scale], dims: [])),
                                 builder.addInitializer(zeroPoint))

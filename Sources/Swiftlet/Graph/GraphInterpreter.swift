@@ -12,7 +12,7 @@ extension ModelGraph {
         var computed: [Int: Tensor] = [self.input: input]
         func operand(_ value: Int) throws -> Tensor {
             if let tensor = computed[value] ?? values[value].tensor { return tensor }
-            throw TensorError.invalidArgument(op: "ModelGraph.run", "value %\(value) is used before it is computed")
+            throw GraphError.usedBeforeComputed(value: value)
         }
         for (index, node) in nodes.enumerated() {
             var operands = try node.inputs.map(operand)

@@ -5,15 +5,21 @@
 /// `batchNorm` (input, γ, β, running mean, running variance), the binary operators
 /// (left, right), `concat` its parts, every other op one input.
 public enum GraphOp: Equatable, Sendable {
+    /// 2-D convolution of [N, C, H, W] by a [out, C/groups, kH, kW] weight.
     case conv2d(stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int)
     /// x·Wᵀ + b for x [N, in], W [out, in].
     case linear
+    /// Matrix product of two tensors without a weight operand.
     case matmul
+    /// Elementwise arithmetic, broadcasting as the Tensor operators do.
     case add, sub, mul, div
     /// scale·x + shift.
     case affine(scale: Float, shift: Float)
+    /// Elementwise functions of one input.
     case relu, sigmoid, tanh, exp, log
+    /// Max pooling over kernelSize windows of [N, C, H, W].
     case maxPool2d(kernelSize: Size2D, stride: Size2D, padding: Size2D)
+    /// Average pooling; `countIncludePad` divides by the full window, padding included.
     case avgPool2d(kernelSize: Size2D, stride: Size2D, padding: Size2D, countIncludePad: Bool)
     /// [N, C, H, W] → [N, C, 1, 1].
     case globalAvgPool2d
@@ -21,14 +27,21 @@ public enum GraphOp: Equatable, Sendable {
     case batchNorm(epsilon: Float)
     /// The same elements in `shape` (the traced batch size included).
     case reshape(shape: [Int])
+    /// The input's axes reordered: output axis i is input axis `axes[i]`.
     case permute(axes: [Int])
+    /// The parts joined along `axis`.
     case concat(axis: Int)
     /// Constant padding, (before, after) per dimension.
     case pad(before: [Int], after: [Int], value: Float)
+    /// Indices `start..<end` along `axis`.
     case slice(axis: Int, start: Int, end: Int)
+    /// Sum over `axes`; `keepingDimensions` leaves them as size 1.
     case sum(axes: [Int], keepingDimensions: Bool)
+    /// Mean over `axes`; `keepingDimensions` leaves them as size 1.
     case mean(axes: [Int], keepingDimensions: Bool)
+    /// Softmax along `axis`.
     case softmax(axis: Int)
+    /// Log-softmax along `axis` (what cross-entropy is built on).
     case logSoftmax(axis: Int)
     /// Anything else (a loss, dropout in training, a fake quantizer, a module computed outside
     /// Swiftlet's ops): kept by name so that a pass that cannot handle it says so.

@@ -10,11 +10,17 @@ import Foundation
 public struct LayerTrace {
     /// The module's dotted path ("" for the model's own ops).
     public let name: String
+    /// The module's type name ("Conv2d"), or "" for the model's own ops.
     public let kind: String
+    /// The shape the module returned for the traced input (batch 1).
     public let outputShape: [Int]
+    /// Elements of the parameters the module owns: its own, or for a `CountsMACs` module everything below it.
     public let parameters: Int
+    /// Those that are not zero, which is what pruning reduces.
     public let nonzeroParameters: Int
+    /// Multiply-accumulates per image of the module's ops, dense.
     public let macs: Int
+    /// Multiply-accumulates per image that involve a non-zero weight.
     public let nonzeroMACs: Int
 }
 

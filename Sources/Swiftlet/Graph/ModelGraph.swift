@@ -14,6 +14,7 @@ import SwiftletKernels
 public struct ModelGraph {
     /// Where a value comes from.
     public enum Source: Equatable {
+        /// The traced model's input.
         case input
         /// A parameter or buffer of the model, by its state-dict name.
         case parameter(name: String)
@@ -23,19 +24,24 @@ public struct ModelGraph {
         case node(Int)
     }
 
+    /// One tensor of the trace: where it comes from and its shape.
     public struct Value {
         /// The traced shape; dimension 0 of activations is the batch.
         public let shape: [Int]
+        /// The input, a parameter, a constant or a node's result.
         public let source: Source
         /// The tensor of a parameter or buffer (the model's own: changing it changes the
         /// model) or of a constant; nil for the input and op results.
         public let tensor: Tensor?
     }
 
+    /// One op of the trace, reading values and producing one.
     public struct Node {
+        /// What the node computes, with its attributes.
         public let op: GraphOp
         /// Operand values, in the order `GraphOp` documents.
         public let inputs: [Int]
+        /// Index in `values` of the value the node produces.
         public let output: Int
         /// Dotted path of the innermost module that ran the op ("" for the model itself).
         public let path: String
@@ -45,12 +51,17 @@ public struct ModelGraph {
 
     /// One call of a module of the model: the values it took and returned.
     public struct ModuleCall {
+        /// Dotted path of the module, as in the state dict ("" for the model itself).
         public let path: String
+        /// Index in `values` of the module's input.
         public let input: Int
+        /// Index in `values` of the module's output.
         public let output: Int
     }
 
+    /// Every value of the trace; `Node.inputs` and `Node.output` index it.
     public internal(set) var values: [Value]
+    /// The ops, in execution order.
     public internal(set) var nodes: [Node]
     /// Every call of a module of the model, in the order the calls returned.
     public internal(set) var calls: [ModuleCall]
@@ -99,6 +110,8 @@ public enum GraphError: Error, Equatable, CustomStringConvertible {
     case unsupportedOp(op: String, path: String, moduleType: String, pass: String, reason: String)
     /// The forward pass being traced failed in the module at `path`.
     case traceFailed(path: String, moduleType: String, reason: String)
+    /// `ModelGraph.run` reached an op whose operand `value` no earlier op computed.
+    case usedBeforeComputed(value: Int)
 
     public var description: String {
         switch self {
@@ -106,6 +119,8 @@ public enum GraphError: Error, Equatable, CustomStringConvertible {
             return "\(pass): op \(op) in module \"\(path.isEmpty ? "(model)" : path)\" (\(moduleType)) is not supported: \(reason)"
         case let .traceFailed(path, moduleType, reason):
             return "tracing the forward pass failed in module \"\(path.isEmpty ? "(model)" : path)\" (\(moduleType)): \(reason)"
+        case let .usedBeforeComputed(value):
+            return "ModelGraph.run: value %\(value) is used before it is computed (the nodes are not in execution order)"
         }
     }
 }

@@ -3,10 +3,13 @@
 public enum ModelZoo {
     /// A built-in architecture: its name, what it is, the input it expects, how to build it.
     public struct Entry: Sendable {
+        /// The name commands take (`--model mnist-net`).
         public let name: String
+        /// One line describing the architecture, for help texts and listings.
         public let summary: String
         /// [channels, height, width] of one input image.
         public let inputShape: [Int]
+        /// Builds a fresh model, initialised from `GlobalRandom`.
         public let make: @Sendable () -> Module
 
         /// An architecture of your own, for `Catalog` (SwiftletCLI) to offer by name.
@@ -18,6 +21,7 @@ public enum ModelZoo {
         }
     }
 
+    /// The built-in models, in the order listings show them.
     public static let entries: [Entry] = [
         Entry(name: "mnist-net", summary: "the classic PyTorch MNIST net: conv 1→10 k5, conv 10→20 k5, fc 320→50→10",
               inputShape: [1, 28, 28]) {
@@ -72,7 +76,7 @@ public enum ModelZoo {
     /// The entry called `name`, or an error listing the known names.
     public static func entry(_ name: String) throws -> Entry {
         guard let entry = entries.first(where: { $0.name == name }) else {
-            throw TensorError.invalidArgument(op: "model", "unknown model \"\(name)\"; known models: \(entries.map(\.name).joined(separator: ", "))")
+            throw ModelZooError.unknownModel(name, known: entries.map(\.name))
         }
         return entry
     }

@@ -2,17 +2,24 @@
 /// [N, C, L]) and `nn.BatchNorm2d` ([N, C, H, W]): learnable `weight` (γ, ones) and `bias`
 /// (β, zeros), and buffers `running_mean` / `running_var` / `num_batches_tracked`.
 public final class BatchNorm: Module {
+    /// γ [C]: the learned per-channel scale, ones at first.
     public var weight: Tensor
+    /// β [C]: the learned per-channel shift, zeros at first.
     public var bias: Tensor
+    /// The running mean per channel that evaluation normalises with.
     public var runningMean: Tensor
+    /// The running (unbiased) variance per channel that evaluation normalises with.
     public var runningVar: Tensor
     /// Counted as PyTorch does, so checkpoints carry the same buffers.
     public var batchesTracked: Tensor
+    /// Weight of each batch's statistics in the running ones, as PyTorch's `momentum`.
     public let momentum: Float
+    /// Added to the variance before the square root, for stability.
     public let epsilon: Float
     /// 2 for BatchNorm2d (4-D input), 1 for BatchNorm1d (2-D or 3-D input).
     public let spatialDimensions: Int
 
+    /// A layer for `features` channels; prefer `BatchNorm1d(_:momentum:epsilon:)` and `BatchNorm2d(_:momentum:epsilon:)`.
     public init(_ features: Int, spatialDimensions: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         weight = Tensor.ones([features], requiresGrad: true)
         bias = Tensor.zeros([features], requiresGrad: true)
@@ -27,8 +34,8 @@ public final class BatchNorm: Module {
     public override func forward(_ input: Tensor) throws -> Tensor {
         let allowed = spatialDimensions == 2 ? [4] : [2, 3]
         guard allowed.contains(input.rank) else {
-            throw TensorError.invalidArgument(op: "BatchNorm\(spatialDimensions)d",
-                                              "expects a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input, got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "BatchNorm\(spatialDimensions)d", input.shape,
+                                              expected: "a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input")
         }
         if isTraining { batchesTracked.scalars[0] += 1 }
         return try batchNorm(input, weight: weight, bias: bias,

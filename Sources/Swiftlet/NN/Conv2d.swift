@@ -3,14 +3,22 @@ import SwiftletKernels
 /// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
 /// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
 public final class Conv2d: Module, PrunableWeights, Quantizable {
+    /// [out, in/groups, kH, kW]; pruning and quantization rewrite it in place.
     public var weight: Tensor
+    /// [out], or nil for a layer built with `bias: false` (before a BatchNorm).
     public var bias: Tensor?
     public var quantization: LayerQuantization?
+    /// Step of the kernel over height and width.
     public let stride: Size2D
+    /// Zeros added on each side of height and width.
     public let padding: Size2D
+    /// Spacing between kernel taps; 1 is an ordinary convolution.
     public let dilation: Size2D
+    /// Channel groups convolved separately; `inChannels` for a depthwise convolution.
     public let groups: Int
 
+    /// A layer mapping `inChannels` to `outChannels`, initialised from `generator` so that a seed fixes it.
+    /// `bias: false` leaves the bias out, as before a BatchNorm that cancels it.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
                 dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, generator: inout SeededRandom) {
         let shape = [outChannels, inChannels / max(groups, 1), kernelSize.height, kernelSize.width]
@@ -30,8 +38,11 @@ public final class Conv2d: Module, PrunableWeights, Quantizable {
                   groups: groups, bias: bias, generator: &GlobalRandom.generator)
     }
 
+    /// Channels of the input, from the weight's shape (so it follows channel pruning).
     public var inChannels: Int { weight.shape[1] * groups }
+    /// Channels of the output.
     public var outChannels: Int { weight.shape[0] }
+    /// The kernel's height and width.
     public var kernelSize: Size2D { Size2D(weight.shape[2], weight.shape[3]) }
 
     public override func forward(_ input: Tensor) throws -> Tensor {

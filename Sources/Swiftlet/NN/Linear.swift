@@ -3,10 +3,13 @@ import SwiftletKernels
 /// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
 /// initialised as PyTorch's `nn.Linear` (U(−1/√in, 1/√in) for both).
 public final class Linear: Module, PrunableWeights, Quantizable {
+    /// W [out, in]; pruning and quantization rewrite it in place.
     public var weight: Tensor
+    /// b [out], or nil for a layer built with `bias: false`.
     public var bias: Tensor?
     public var quantization: LayerQuantization?
 
+    /// A layer mapping `inFeatures` to `outFeatures`, initialised from `generator` so that a seed fixes it.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 generator: inout SeededRandom) {
         weight = .kaimingUniform([outFeatures, inFeatures], generator: &generator)
@@ -19,13 +22,14 @@ public final class Linear: Module, PrunableWeights, Quantizable {
         self.init(inFeatures, outFeatures, bias: bias, generator: &GlobalRandom.generator)
     }
 
+    /// Inputs, from the weight's shape (so it follows pruning of input channels).
     public var inFeatures: Int { weight.shape[1] }
+    /// Outputs, from the weight's shape.
     public var outFeatures: Int { weight.shape[0] }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
-            throw TensorError.invalidArgument(op: "Linear(\(inFeatures), \(outFeatures))",
-                                              "expects input [batch, \(inFeatures)], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "Linear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
         let (x, w) = try quantized(input: input, weight: weight)
         return try x.linear(weight: w, bias: bias)

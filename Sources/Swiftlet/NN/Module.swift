@@ -14,6 +14,7 @@ open class Module {
     /// Training mode changes what some layers do (dropout, batch-norm statistics).
     public private(set) var isTraining = true
 
+    /// A module with no parameters of its own; subclasses declare theirs as stored properties.
     public init() {}
 
     /// The computation. Every concrete module overrides this; callers call the module

@@ -39,8 +39,10 @@ public enum ModuleTreeError: Error, Equatable, CustomStringConvertible {
 /// replacing it needs the wrapper.
 @propertyWrapper
 public final class Child<Declared: Module> {
+    /// The child module now in place (the original or its replacement).
     public var wrappedValue: Declared
 
+    /// Wraps the declared initial child.
     public init(wrappedValue: Declared) {
         self.wrappedValue = wrappedValue
     }

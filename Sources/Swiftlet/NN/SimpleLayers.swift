@@ -1,31 +1,37 @@
 /// ReLU layer: max(x, 0).
 public final class ReLU: Module {
+    /// The layer; it has no settings or parameters.
     public override init() {}
     public override func forward(_ input: Tensor) throws -> Tensor { input.relu() }
 }
 
 /// Sigmoid layer: 1 / (1 + e^−x).
 public final class Sigmoid: Module {
+    /// The layer; it has no settings or parameters.
     public override init() {}
     public override func forward(_ input: Tensor) throws -> Tensor { input.sigmoid() }
 }
 
 /// Tanh layer.
 public final class Tanh: Module {
+    /// The layer; it has no settings or parameters.
     public override init() {}
     public override func forward(_ input: Tensor) throws -> Tensor { input.tanh() }
 }
 
 /// Flattens every dimension after the batch: [N, C, H, W] → [N, C·H·W].
 public final class Flatten: Module {
+    /// The layer; it has no settings or parameters.
     public override init() {}
     public override func forward(_ input: Tensor) throws -> Tensor { try input.flattened() }
 }
 
 /// Dropout layer: active in training mode only.
 public final class Dropout: Module {
+    /// The chance that each element is zeroed in training; survivors are scaled by 1/(1 − p).
     public let probability: Float
 
+    /// Dropout with drop probability `probability`.
     public init(_ probability: Float = 0.5) {
         self.probability = probability
     }
@@ -39,8 +45,10 @@ public final class Dropout: Module {
 /// `left` and `right` columns, `top` and `bottom` rows. Unlike PyTorch's, negative amounts
 /// (cropping) are refused.
 public final class ZeroPad2d: Module {
+    /// Columns added on the left and right, rows added on the top and bottom.
     public let left: Int, right: Int, top: Int, bottom: Int
 
+    /// Pads by a different amount on each side; all four must be ≥ 0.
     public init(left: Int, right: Int, top: Int, bottom: Int) {
         (self.left, self.right, self.top, self.bottom) = (left, right, top, bottom)
     }
@@ -52,10 +60,10 @@ public final class ZeroPad2d: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 3 || input.rank == 4 else {
-            throw TensorError.invalidArgument(op: "ZeroPad2d", "expects input [N, C, H, W] or [C, H, W], got shape \(input.shape)")
+            throw TensorError.unexpectedShape(op: "ZeroPad2d", input.shape, expected: "input [N, C, H, W] or [C, H, W]")
         }
-        guard min(left, right, top, bottom) >= 0 else {
-            throw TensorError.invalidArgument(op: "ZeroPad2d", "amounts must be ≥ 0, got left \(left), right \(right), top \(top), bottom \(bottom)")
+        for (side, amount) in [("left", left), ("right", right), ("top", top), ("bottom", bottom)] where amount < 0 {
+            throw TensorError.negativePadding(op: "ZeroPad2d", side: side, amount: amount)
         }
         let leading = [(before: Int, after: Int)](repeating: (0, 0), count: input.rank - 2)
         return try input.padded(leading + [(top, bottom), (left, right)])

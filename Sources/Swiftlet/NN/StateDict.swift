@@ -1,7 +1,10 @@
 /// A mismatch between saved tensors and a model's parameters and buffers.
 public enum StateDictError: Error, Equatable, CustomStringConvertible {
+    /// A parameter or buffer of the model that the saved tensors lack.
     case missing(String)
+    /// A saved tensor the model has no parameter or buffer for.
     case unexpected(String)
+    /// A saved tensor whose shape differs from the model's parameter of that name.
     case shapeMismatch(String, found: [Int], expected: [Int])
 
     public var description: String {

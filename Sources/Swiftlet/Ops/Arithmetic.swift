@@ -7,6 +7,7 @@
 //   div: ∂y/∂a = 1/b, ∂y/∂b = −a/b²
 
 extension Tensor {
+    /// Elementwise sum, broadcasting the shapes as NumPy does; throws when they do not broadcast.
     // ANCHOR: add
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         try binary(.add, lhs, rhs, savesInputs: false, +) { g, a, b, out in
@@ -16,6 +17,7 @@ extension Tensor {
     }
     // ANCHOR_END: add
 
+    /// Elementwise difference, broadcasting; throws when the shapes do not broadcast.
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         try binary(.sub, lhs, rhs, savesInputs: false, -) { g, a, b, out in
             (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
@@ -23,6 +25,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise product, broadcasting; throws when the shapes do not broadcast.
     // ANCHOR: mul
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         try binary(.mul, lhs, rhs, savesInputs: true, *) { g, a, b, out in
@@ -32,6 +35,7 @@ extension Tensor {
     }
     // ANCHOR_END: mul
 
+    /// Elementwise quotient, broadcasting; throws when the shapes do not broadcast.
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         try binary(.div, lhs, rhs, savesInputs: true, /) { g, a, b, out in
             let gOverB = zipBroadcast(g.scalars, out, b.scalars, b.shape, out, /)
@@ -41,11 +45,17 @@ extension Tensor {
         }
     }
 
+    /// Adds a constant to every element.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: rhs) }
+    /// Subtracts a constant from every element.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: -rhs) }
+    /// Multiplies every element by a constant.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: rhs, shift: 0) }
+    /// Divides every element by a constant.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1 / rhs, shift: 0) }
+    /// Multiplies every element by a constant.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.affine(scale: lhs, shift: 0) }
+    /// Negates every element.
     public static prefix func - (x: Tensor) -> Tensor { x.affine(scale: -1, shift: 0) }
 
     /// `scale · self + shift`; the derivative is `scale`.

@@ -10,10 +10,14 @@ import SwiftletKernels
 
 /// Running statistics of a batch-norm layer, updated in place during training.
 public struct BatchNormStatistics {
+    /// Running mean per channel [C]; training updates its values in place.
     public let mean: Tensor
+    /// Running unbiased variance per channel [C]; training updates it in place.
     public let variance: Tensor
+    /// Weight of each batch's statistics: new = (1 − momentum)·old + momentum·batch.
     public let momentum: Float
 
+    /// Statistics held in `mean` and `variance` (a layer's buffers), updated with `momentum`.
     public init(mean: Tensor, variance: Tensor, momentum: Float) {
         self.mean = mean
         self.variance = variance
@@ -29,7 +33,7 @@ public func batchNorm(
     training: Bool, epsilon: Float = 1e-5
 ) throws -> Tensor {
     guard input.rank >= 2 else {
-        throw TensorError.invalidArgument(op: "batchNorm", "expects [N, C, ...], got shape \(input.shape)")
+        throw TensorError.unexpectedShape(op: "batchNorm", input.shape, expected: "[N, C, ...]")
     }
     let channels = input.shape[1], batch = input.shape[0]
     let spatial = input.shape.dropFirst(2).reduce(1, *)
@@ -40,7 +44,7 @@ public func batchNorm(
         }
     }
     if training && perChannel < 2 {
-        throw TensorError.invalidArgument(op: "batchNorm", "training needs more than one value per channel, got input \(input.shape)")
+        throw TensorError.tooFewValues(op: "batchNorm", shape: input.shape, needed: "more than one value per channel in training")
     }
 
     // Per-channel mean and inverse standard deviation used for this pass.

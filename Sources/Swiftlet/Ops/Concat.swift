@@ -8,7 +8,7 @@
 /// DenseNet block does: [2, 3, 4, 4] and [2, 5, 4, 4] give [2, 8, 4, 4].
 public func concat(_ tensors: [Tensor], alongAxis axis: Int = 1) throws -> Tensor {
     guard let first = tensors.first else {
-        throw TensorError.invalidArgument(op: "concat", "needs at least one tensor, got an empty list")
+        throw TensorError.noTensors(op: "concat")
     }
     let a = try first.normalizedAxis(axis, op: "concat")
     for (i, t) in tensors.enumerated().dropFirst() {

@@ -24,7 +24,7 @@ public func conv2d(
     }
     let g = Conv2dGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
     guard g.isValid else {
-        throw TensorError.invalidArgument(op: "conv2d", "input \(input.shape) with kernel \(weight.shape[2])×\(weight.shape[3]), stride \(stride), padding \(padding), dilation \(dilation) gives no output")
+        throw TensorError.convolutionHasNoOutput(input: input.shape, kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
     }
     let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
     let values = [Float].filled(count: outShape.elementCount) { out in

@@ -6,7 +6,7 @@ extension Tensor {
     /// Dropout with probability `p`; the identity when `training` is false or `p` is 0.
     public func dropout(probability p: Float, training: Bool = true) throws -> Tensor {
         guard p >= 0 && p < 1 else {
-            throw TensorError.invalidArgument(op: "dropout", "probability must be in [0, 1), got \(p)")
+            throw TensorError.settingOutOfRange(op: "dropout", setting: "probability", value: Double(p), accepted: "in [0, 1)")
         }
         guard training && p > 0 else { return self }
         let keep = 1 / (1 - p)

@@ -9,6 +9,7 @@ import Foundation
 //   log:     f′ = 1 / x
 
 extension Tensor {
+    /// max(x, 0), elementwise; the gradient passes where x > 0.
     public func relu() -> Tensor {
         let x = self
         return Tensor.result(of: .relu, shape: shape, scalars: scalars.mapScalars { max($0, 0) }, inputs: [x]) { g in
@@ -16,6 +17,7 @@ extension Tensor {
         }
     }
 
+    /// 1 / (1 + e^−x), elementwise.
     public func sigmoid() -> Tensor {
         let y = scalars.mapScalars { 1 / (1 + Foundation.exp(-$0)) }
         return Tensor.result(of: .sigmoid, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
@@ -23,6 +25,7 @@ extension Tensor {
         }
     }
 
+    /// tanh x, elementwise.
     public func tanh() -> Tensor {
         let y = scalars.mapScalars { Foundation.tanh($0) }
         return Tensor.result(of: .tanh, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
@@ -30,6 +33,7 @@ extension Tensor {
         }
     }
 
+    /// eˣ, elementwise.
     public func exp() -> Tensor {
         let y = scalars.mapScalars { Foundation.exp($0) }
         return Tensor.result(of: .exp, shape: shape, scalars: y, inputs: [self], savesInputs: false) { g in
@@ -37,6 +41,7 @@ extension Tensor {
         }
     }
 
+    /// The natural logarithm, elementwise; −∞ at 0 and NaN below, as in PyTorch.
     public func log() -> Tensor {
         let x = self
         return Tensor.result(of: .log, shape: shape, scalars: scalars.mapScalars { Foundation.log($0) }, inputs: [x]) { g in

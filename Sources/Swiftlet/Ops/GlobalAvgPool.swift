@@ -9,11 +9,11 @@ import SwiftletKernels
 /// classifier).
 public func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
     guard input.rank == 4 else {
-        throw TensorError.invalidArgument(op: "globalAvgPool2d", "expects input [N, C, H, W], got shape \(input.shape)")
+        throw TensorError.unexpectedShape(op: "globalAvgPool2d", input.shape, expected: "input [N, C, H, W]")
     }
     let planes = input.shape[0] * input.shape[1], area = input.shape[2] * input.shape[3]
     guard area > 0 else {
-        throw TensorError.invalidArgument(op: "globalAvgPool2d", "input \(input.shape) has empty H × W planes; there is nothing to average")
+        throw TensorError.tooFewValues(op: "globalAvgPool2d", shape: input.shape, needed: "non-empty H × W planes to average")
     }
     let scale = 1 / Float(area)
     let values = [Float].filled(count: planes) { y in

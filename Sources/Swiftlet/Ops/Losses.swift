@@ -54,7 +54,7 @@ public func klDivergence(studentLogits: Tensor, teacherLogits: Tensor, temperatu
                                         "student and teacher logits must both be [N, classes]")
     }
     guard temperature > 0 else {
-        throw TensorError.invalidArgument(op: "klDivergence", "temperature must be positive, got \(temperature)")
+        throw TensorError.settingOutOfRange(op: "klDivergence", setting: "temperature", value: Double(temperature), accepted: "positive")
     }
     let batch = studentLogits.shape[0]
     let rows = Tensor.SoftmaxRows(outer: batch, n: studentLogits.shape[1], inner: 1)
@@ -75,14 +75,14 @@ public func klDivergence(studentLogits: Tensor, teacherLogits: Tensor, temperatu
 /// Checks logits/labels agree: [N, C] with N labels, each in 0..<C.
 private func classificationShape<Label: BinaryInteger>(_ logits: Tensor, _ labels: [Label], op: String) throws -> (Int, Int) {
     guard logits.rank == 2 else {
-        throw TensorError.invalidArgument(op: op, "expects [batch, classes] scores, got shape \(logits.shape)")
+        throw TensorError.unexpectedShape(op: op, logits.shape, expected: "[batch, classes] scores")
     }
     let (batch, classes) = (logits.shape[0], logits.shape[1])
     guard labels.count == batch, batch > 0 else {
-        throw TensorError.invalidArgument(op: op, "got \(labels.count) labels for a batch of \(batch)")
+        throw TensorError.labelCountMismatch(op: op, labels: labels.count, batch: batch)
     }
     if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-        throw TensorError.invalidArgument(op: op, "label \(bad) is out of range for \(classes) classes")
+        throw TensorError.labelOutOfRange(op: op, label: Int(clamping: bad), classes: classes)
     }
     return (batch, classes)
 }

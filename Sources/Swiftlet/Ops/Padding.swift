@@ -10,10 +10,11 @@ extension Tensor {
     /// above and below and two columns left and right.
     public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) throws -> Tensor {
         guard padding.count == rank else {
-            throw TensorError.invalidArgument(op: "pad", "needs one (before, after) pair per dimension: got \(padding.count) for shape \(shape) of rank \(rank)")
+            throw TensorError.paddingCountMismatch(pairs: padding.count, shape: shape)
         }
-        if let d = padding.indices.first(where: { padding[$0].before < 0 || padding[$0].after < 0 }) {
-            throw TensorError.invalidArgument(op: "pad", "amounts must be ≥ 0, got (before: \(padding[d].before), after: \(padding[d].after)) for dimension \(d) of shape \(shape)")
+        for (d, pair) in padding.enumerated() {
+            if pair.before < 0 { throw TensorError.negativePadding(op: "pad", side: "before dimension \(d)", amount: pair.before) }
+            if pair.after < 0 { throw TensorError.negativePadding(op: "pad", side: "after dimension \(d)", amount: pair.after) }
         }
         let outShape = shape.indices.map { padding[$0].before + shape[$0] + padding[$0].after }
         let box = Region(outer: outShape, origin: padding.map(\.before), size: shape)

@@ -57,14 +57,14 @@ public func avgPool2d(
 
 private func poolGeometry(_ op: String, _ input: Tensor, _ kernel: Size2D, _ stride: Size2D, _ padding: Size2D) throws -> Pool2dGeometry {
     guard input.rank == 4 else {
-        throw TensorError.invalidArgument(op: op, "expects input [N, C, H, W], got shape \(input.shape)")
+        throw TensorError.unexpectedShape(op: op, input.shape, expected: "input [N, C, H, W]")
     }
     let g = Pool2dGeometry(
         batch: input.shape[0], channels: input.shape[1], inHeight: input.shape[2], inWidth: input.shape[3],
         kernelHeight: kernel.height, kernelWidth: kernel.width, strideHeight: stride.height, strideWidth: stride.width,
         paddingHeight: padding.height, paddingWidth: padding.width)
     guard g.isValid else {
-        throw TensorError.invalidArgument(op: op, "kernel \(kernel), stride \(stride), padding \(padding) do not fit input \(input.shape) (padding must be at most half the kernel)")
+        throw TensorError.poolWindowDoesNotFit(op: op, input: input.shape, kernel: kernel, stride: stride, padding: padding)
     }
     return g
 }

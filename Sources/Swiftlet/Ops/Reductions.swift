@@ -59,7 +59,7 @@ extension Tensor {
     func normalizedAxis(_ axis: Int, op: String) throws -> Int {
         let resolved = axis < 0 ? axis + rank : axis
         guard resolved >= 0 && resolved < rank else {
-            throw TensorError.invalidArgument(op: op, "axis \(axis) is out of range for a tensor of rank \(rank) (shape \(shape))")
+            throw TensorError.axisOutOfRange(op: op, axis: axis, shape: shape)
         }
         return resolved
     }

@@ -22,7 +22,7 @@ extension Tensor {
     /// Reorders the axes: output axis i is input axis `axes[i]`.
     public func permuted(_ axes: [Int]) throws -> Tensor {
         guard axes.count == rank, Set(axes) == Set(0..<rank) else {
-            throw TensorError.invalidArgument(op: "permute", "\(axes) is not a permutation of the \(rank) axes of shape \(shape)")
+            throw TensorError.notAPermutation(axes, shape: shape)
         }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
@@ -37,7 +37,7 @@ extension Tensor {
     /// Swaps the last two axes (a matrix transpose).
     public func transposed() throws -> Tensor {
         guard rank >= 2 else {
-            throw TensorError.invalidArgument(op: "transpose", "needs at least 2 dimensions, got shape \(shape)")
+            throw TensorError.unexpectedShape(op: "transpose", shape, expected: "at least 2 dimensions")
         }
         var axes = Array(0..<rank)
         axes.swapAt(rank - 1, rank - 2)
@@ -61,7 +61,7 @@ extension Tensor {
     private func resolveShape(_ newShape: [Int]) throws -> [Int] {
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
         guard inferred.count <= 1, newShape.allSatisfy({ $0 >= 0 || $0 == -1 }) else {
-            throw TensorError.invalidArgument(op: "reshape", "\(newShape) may hold at most one -1 and no other negative size")
+            throw TensorError.invalidShape(newShape, "reshape takes at most one -1 and no other negative size")
         }
         var resolved = newShape
         if let i = inferred.first {

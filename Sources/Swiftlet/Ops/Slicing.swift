@@ -10,7 +10,7 @@ extension Tensor {
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) throws -> Tensor {
         let a = try normalizedAxis(axis, op: "slice")
         guard range.lowerBound >= 0 && range.upperBound <= shape[a] else {
-            throw TensorError.invalidArgument(op: "slice", "range \(range) does not fit in 0..<\(shape[a]), the size of axis \(axis) of shape \(shape)")
+            throw TensorError.sliceOutOfRange(range, axis: a, shape: shape)
         }
         var outShape = shape
         outShape[a] = range.count

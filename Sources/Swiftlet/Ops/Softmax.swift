@@ -6,6 +6,7 @@ import Foundation
 //   softmax:     y = exp(log-softmax(x));           ∂L/∂x = y · (g − Σ g·y)
 
 extension Tensor {
+    /// log(softmax(x)) along `axis` (the last by default), computed stably; what cross-entropy is built on.
     // ANCHOR: log-softmax
     public func logSoftmax(alongAxis axis: Int = -1) throws -> Tensor {
         let rows = try softmaxRows(axis)
@@ -20,6 +21,7 @@ extension Tensor {
     }
     // ANCHOR_END: log-softmax
 
+    /// exp(x) / Σ exp(x) along `axis` (the last by default), computed stably.
     public func softmax(alongAxis axis: Int = -1) throws -> Tensor {
         let rows = try softmaxRows(axis)
         let y = Tensor.logSoftmax(scalars, rows).mapScalars { Foundation.exp($0) }

@@ -6,14 +6,19 @@ import Foundation
 ///     m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
 ///     p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 public final class Adam: Optimizer {
+    /// β₁: decay of the gradient's running mean m.
     public let beta1: Float
+    /// β₂: decay of the squared gradient's running mean v.
     public let beta2: Float
+    /// ε: keeps the step finite where v is near zero.
     public let epsilon: Float
+    /// λ: added to the gradient (Adam) or shrinking the weights directly (AdamW).
     public let weightDecay: Float
     /// True for AdamW's decoupled weight decay.
     public let decoupledWeightDecay: Bool
     private var moments: [Int: (m: [Float], v: [Float])] = [:]
 
+    /// Adam over `parameters` with learning rate `lr`, (β₁, β₂) = `betas`, ε and λ; `AdamW(_:lr:betas:epsilon:weightDecay:)` builds the decoupled form.
     public init(_ parameters: [Tensor], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
                 weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         beta1 = betas.0
@@ -79,10 +84,10 @@ func restoreSlots(_ state: [String: [Float]], parameters: [Tensor], keys: [Strin
         var arrays: [[Float]] = []
         for (key, value) in zip(keys, values) {
             guard let value else {
-                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" is missing")
+                throw OptimizerError.missingState("\(slot).\(key)")
             }
             guard value.count == parameter.count else {
-                throw TensorError.invalidArgument(op: "loadState", "optimizer state \"\(slot).\(key)\" has \(value.count) values for a parameter of \(parameter.count)")
+                throw OptimizerError.stateSizeMismatch("\(slot).\(key)", count: value.count, expected: parameter.count)
             }
             arrays.append(value)
         }
@@ -90,7 +95,7 @@ func restoreSlots(_ state: [String: [Float]], parameters: [Tensor], keys: [Strin
     }
     let known = Set(parameters.indices.flatMap { slot in keys.map { "\(slot).\($0)" } })
     if let unexpected = state.keys.sorted().first(where: { !known.contains($0) }) {
-        throw TensorError.invalidArgument(op: "loadState", "unexpected optimizer state \"\(unexpected)\"")
+        throw OptimizerError.unexpectedState(unexpected, parameters: parameters.count)
     }
     return slots
 }

@@ -13,11 +13,16 @@ public final class LearningRateSchedule {
         case cosine(tMax: Int, minimum: Float)
     }
 
+    /// The optimizer whose learning rate the schedule sets.
     public let optimizer: Optimizer
+    /// How the learning rate follows the step count.
     public let rule: Rule
+    /// lr₀: the optimizer's learning rate when the schedule was made.
     public let initialLearningRate: Float
+    /// t: `step()` calls so far.
     public private(set) var steps = 0
 
+    /// A schedule for `optimizer`, starting from its current learning rate.
     public init(_ optimizer: Optimizer, _ rule: Rule) {
         self.optimizer = optimizer
         self.rule = rule
@@ -30,6 +35,7 @@ public final class LearningRateSchedule {
         optimizer.learningRate = learningRate(at: steps)
     }
 
+    /// The rule's learning rate after `t` steps.
     public func learningRate(at t: Int) -> Float {
         switch rule {
         case let .step(stepSize, gamma):

@@ -4,6 +4,7 @@
 /// Subclasses implement `update(_:gradient:slot:)` with their own rule; `step()` calls it
 /// once per parameter that has a gradient.
 open class Optimizer {
+    /// The tensors the optimizer updates; slots and masks refer to them by index.
     public let parameters: [Tensor]
     /// The learning rate of the next step; schedules change it between steps.
     public var learningRate: Float
@@ -13,6 +14,7 @@ open class Optimizer {
     /// optimizer state (momentum, moments) stays zero, and is reset to zero after every step.
     public private(set) var masks: [Int: [Float]] = [:]
 
+    /// An optimizer for `parameters`, starting at `learningRate`.
     public init(parameters: [Tensor], learningRate: Float) {
         self.parameters = parameters
         self.learningRate = learningRate
@@ -39,10 +41,10 @@ open class Optimizer {
     /// mask has the wrong size.
     public func setMask(_ mask: [Float], for tensor: Tensor) throws {
         guard let slot = parameters.firstIndex(where: { $0 === tensor }) else {
-            throw TensorError.invalidArgument(op: "setMask", "the tensor is not one of this optimizer's parameters")
+            throw OptimizerError.notAParameter(op: "setMask", shape: tensor.shape)
         }
         guard mask.count == tensor.count else {
-            throw TensorError.invalidArgument(op: "setMask", "mask has \(mask.count) entries for a parameter of shape \(tensor.shape)")
+            throw OptimizerError.maskSizeMismatch(entries: mask.count, shape: tensor.shape)
         }
         masks[slot] = mask
         tensor.scalars = tensor.scalars.zipScalars(mask, *)

@@ -5,12 +5,17 @@
 ///     g ← g + μ·b  if Nesterov,  else  g ← b
 ///     p ← p − lr·g
 public final class SGD: Optimizer {
+    /// μ: the weight of the previous update in the momentum buffer; 0 for plain SGD.
     public let momentum: Float
+    /// τ: scales down the new gradient's share of the momentum buffer.
     public let dampening: Float
+    /// Whether to step with the Nesterov look-ahead g + μ·b.
     public let nesterov: Bool
+    /// λ: L2 weight decay, added to the gradient.
     public let weightDecay: Float
     private var buffers: [Int: [Float]] = [:]
 
+    /// SGD over `parameters` with learning rate `lr` and the settings of the rule above.
     public init(_ parameters: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
         self.momentum = momentum

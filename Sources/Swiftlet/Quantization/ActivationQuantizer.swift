@@ -5,13 +5,17 @@
 public final class ActivationQuantizer {
     /// Must be per-tensor: an activation has one scale.
     public let scheme: QuantizationScheme
+    /// Sets the range that the scale and zero point are computed from.
     public let observer: QuantizationObserver
+    /// Whether each call feeds the observer (calibration, QAT); off freezes the parameters.
     public var isObserving = true
+    /// Whether each call rounds its input to the grid; off passes it through unchanged.
     public var isQuantizing = true
 
+    /// A quantizer on `scheme`'s grid with its range from `observer`; throws for a per-channel scheme.
     public init(scheme: QuantizationScheme, observer: QuantizationObserver) throws {
         guard scheme.granularity == .perTensor else {
-            throw TensorError.invalidArgument(op: "ActivationQuantizer", "activations take a per-tensor scheme, got \(scheme)")
+            throw QuantizationError.perChannelActivations(scheme)
         }
         self.scheme = scheme
         self.observer = observer
@@ -22,7 +26,7 @@ public final class ActivationQuantizer {
     /// finite and positive and the zero point one of the scheme's codes.
     public convenience init(scheme: QuantizationScheme, frozen parameters: AffineParameters) throws {
         if let problem = scheme.problem(with: parameters) {
-            throw TensorError.invalidArgument(op: "ActivationQuantizer", "frozen parameters: \(problem)")
+            throw QuantizationError.invalidParameters(owner: "ActivationQuantizer frozen parameters", problem: problem)
         }
         try self.init(scheme: scheme, observer: MinMaxObserver())
         frozenParameters = parameters
@@ -36,6 +40,7 @@ public final class ActivationQuantizer {
         frozenParameters ?? observer.range.map { scheme.parameters(minimum: $0.min, maximum: $0.max) }
     }
 
+    /// `x` observed and/or rounded to the grid as the two switches say; the gradient passes straight through inside the range.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if isObserving {
             observer.observe(x.scalars)

@@ -30,7 +30,7 @@ public enum BitPacking {
     public static func unpack(_ bytes: [UInt8], bits: Int, count: Int) throws -> [UInt32] {
         // A count from a file may be near Int.max: check before multiplying by the width.
         guard (1...16).contains(bits), count >= 0, count <= (Int.max - 7) / bits, bytes.count == byteCount(count: count, bits: bits) else {
-            throw TensorError.invalidArgument(op: "BitPacking.unpack", "\(count) codes of \(bits) bits do not fit in the \(bytes.count) bytes given")
+            throw QuantizationError.packedByteCountMismatch(count: count, bits: bits, bytes: bytes.count)
         }
         var values = [UInt32](repeating: 0, count: count)
         let mask = (UInt64(1) << UInt64(bits)) - 1

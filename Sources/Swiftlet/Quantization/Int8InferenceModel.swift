@@ -141,7 +141,7 @@ public final class Int8InferenceModel {
         outputValue = graph.output
         outputShape = Array(graph.values[graph.output].shape.dropFirst())
         guard let inputGrid = grids[plan.group[graph.input]] else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "the model's input has no quantization grid")
+            throw QuantizationError.missingGrid(tensor: "the model's input")
         }
         self.inputGrid = inputGrid
         (steps, storedBytes, weightRecords) = try withNoGrad { try plan.steps(grids: grids) }
@@ -163,7 +163,7 @@ public final class Int8InferenceModel {
     /// of each step (for profiling).
     public func callAsFunction(_ images: Tensor, layerSeconds: ((String, Double) -> Void)? = nil) throws -> Tensor {
         guard images.rank == inputShape.count + 1, Array(images.shape.dropFirst()) == inputShape else {
-            throw TensorError.invalidArgument(op: "Int8InferenceModel", "expects inputs [N, \(inputShape.map(String.init).joined(separator: ", "))], got \(images.shape)")
+            throw TensorError.unexpectedShape(op: "Int8InferenceModel", images.shape, expected: "inputs [N, \(inputShape.map(String.init).joined(separator: ", "))]")
         }
         let batch = images.shape[0]
         var clock = Date()

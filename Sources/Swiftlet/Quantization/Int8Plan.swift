@@ -96,10 +96,10 @@ struct Int8Plan {
                           let parameters = quantizer.parameters else { continue }
                     let scheme = quantizer.scheme
                     guard scheme.bits == 8, scheme.rounding == .nearest else {
-                        throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(node.path): int8 inference needs 8-bit rounding activations, got \(scheme)")
+                        throw QuantizationError.unsupportedActivations(layer: node.path, scheme: scheme)
                     }
                     if let problem = scheme.problem(with: parameters) {
-                        throw TensorError.invalidArgument(op: "Int8InferenceModel", "layer \(node.path): input \(problem)")
+                        throw QuantizationError.invalidParameters(owner: "Int8InferenceModel: layer \(node.path)'s input", problem: problem)
                     }
                     grids[start] = Grid(scheme: scheme, parameters: parameters)
                     break search
@@ -128,7 +128,7 @@ struct Int8Plan {
                 func describe(_ node: ModelGraph.Node) -> String { "\(node.op.name) in \"\(node.path)\"" }
                 let maker = graph.producer(of: start).map { describe(graph.nodes[$0]) } ?? "the input quantization"
                 let readers = graph.consumers(of: end).map { describe(graph.nodes[$0]) }.joined(separator: ", ")
-                throw TensorError.invalidArgument(op: "Int8InferenceModel", "the int8 tensor made by \(maker) and read by \(readers.isEmpty ? "nothing" : readers) has no quantization grid: pass calibration batches, or prepare the layers that read it with 8-bit activations (prepareQuantization) and calibrate them")
+                throw QuantizationError.missingGrid(tensor: "the int8 tensor made by \(maker) and read by \(readers.isEmpty ? "nothing" : readers)")
             }
             grids[start] = Grid(scheme: .int8Activations, parameters: QuantizationScheme.int8Activations.parameters(minimum: range.min, maximum: range.max))
         }

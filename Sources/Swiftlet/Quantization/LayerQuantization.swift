@@ -3,9 +3,12 @@
 /// quantizer's grid. Set by `prepareQuantization`; the layer keeps its float ("shadow")
 /// weights, under the same names, so optimizers, masks and state dicts work unchanged.
 public struct LayerQuantization {
+    /// The format the weight is rounded to in every forward pass.
     public let weightFormat: QuantizationFormat
+    /// Rounds the layer's input, or nil to leave it in float.
     public let inputQuantizer: ActivationQuantizer?
 
+    /// Weight rounding, and optionally input rounding, for one layer.
     public init(weightFormat: QuantizationFormat, inputQuantizer: ActivationQuantizer? = nil) {
         self.weightFormat = weightFormat
         self.inputQuantizer = inputQuantizer

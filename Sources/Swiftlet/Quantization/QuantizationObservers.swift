@@ -13,6 +13,7 @@ public protocol QuantizationObserver: AnyObject {
 public final class MinMaxObserver: QuantizationObserver {
     public private(set) var range: (min: Float, max: Float)?
 
+    /// An observer that has seen nothing yet.
     public init() {}
 
     public func observe(_ values: [Float]) {
@@ -31,6 +32,7 @@ public final class MovingAverageMinMaxObserver: QuantizationObserver {
     public let averagingConstant: Float
     public private(set) var range: (min: Float, max: Float)?
 
+    /// An observer that moves a fraction c of the way to each batch's range.
     public init(averagingConstant: Float = 0.01) {
         self.averagingConstant = averagingConstant
     }
@@ -48,6 +50,7 @@ public final class MovingAverageMinMaxObserver: QuantizationObserver {
 /// clips the rare extreme values so the rest get finer steps (TensorRT's percentile
 /// calibration; p = 99.99 by default).
 public final class PercentileObserver: QuantizationObserver {
+    /// p: the upper percentile kept; the lower bound uses 100 − p.
     public let percentile: Double
     private var sum: (min: Double, max: Double) = (0, 0)
     private var batches = 0
@@ -55,7 +58,7 @@ public final class PercentileObserver: QuantizationObserver {
     /// `percentile` in (50, 100].
     public init(percentile: Double = 99.99) throws {
         guard percentile > 50, percentile <= 100 else {
-            throw TensorError.invalidArgument(op: "PercentileObserver", "percentile must be in (50, 100], got \(percentile)")
+            throw QuantizationError.percentileOutOfRange(percentile)
         }
         self.percentile = percentile
     }

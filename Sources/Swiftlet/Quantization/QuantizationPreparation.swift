@@ -13,7 +13,7 @@ public func prepareQuantization(
         LayerQuantization(weightFormat: weights, inputQuantizer: try activations.map { try ActivationQuantizer(scheme: $0, observer: makeObserver()) })
     }
     guard !prepared.isEmpty else {
-        throw TensorError.invalidArgument(op: "prepareQuantization", "the model has no Quantizable layer (Linear, Conv2d, or a layer adopting Quantizable)")
+        throw QuantizationError.noQuantizableLayer
     }
     return prepared
 }
@@ -67,6 +67,6 @@ where Batches.Element == Tensor {
     }
     model.setActivationQuantization(observing: false, quantizing: true)
     if let unobserved = model.quantizedLayers.first(where: { $0.layer.quantization?.inputQuantizer.map { $0.parameters == nil } ?? false }) {
-        throw TensorError.invalidArgument(op: "calibrateQuantization", "layer \(unobserved.name) saw no input values (were the calibration batches empty?)")
+        throw QuantizationError.notCalibrated(layer: unobserved.name)
     }
 }

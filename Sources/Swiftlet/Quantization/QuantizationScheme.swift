@@ -15,23 +15,43 @@
 /// Dequantization is the affine map w = a·w′ + b of the documents with a = s and
 /// b = −s·z (plus s/2 for truncation).
 public struct QuantizationScheme: Hashable, Sendable, CustomStringConvertible {
-    public enum Mapping: String, Hashable, Sendable { case asymmetric, symmetric }
-    public enum Rounding: String, Hashable, Sendable { case nearest, floor }
+    /// Codes on both sides of a zero point (`asymmetric`) or centred on zero (`symmetric`); see above.
+    public enum Mapping: String, Hashable, Sendable {
+        /// Codes 0 … 2ᵇ−1 with an integer zero point: fits a range such as a ReLU's [0, max].
+        case asymmetric
+        /// Codes −(2ᵇ⁻¹−1) … 2ᵇ⁻¹−1 and zero point 0: fits weights centred on zero.
+        case symmetric
+    }
+    /// Round to the nearest code, or truncate (`floor`) as the source documents do.
+    public enum Rounding: String, Hashable, Sendable {
+        /// x_q = round(x/s) + z.
+        case nearest
+        /// x_q = ⌊x/s⌋ + z, the code standing for the centre of its cell.
+        case floor
+    }
     /// One scale for the whole tensor, or one per slice along axis 0 (output channel).
-    public enum Granularity: String, Hashable, Sendable { case perTensor, perChannel }
+    public enum Granularity: String, Hashable, Sendable {
+        /// One scale and zero point for the whole tensor.
+        case perTensor
+        /// One scale and zero point per output channel, for weights whose channels differ in range.
+        case perChannel
+    }
 
+    /// The code width, 1 … 16.
     public let bits: Int
+    /// How the range maps onto the codes.
     public let mapping: Mapping
+    /// How a value picks its code.
     public let rounding: Rounding
+    /// Whether one scale covers the tensor or each output channel has its own.
     public let granularity: Granularity
 
     /// Throws unless 1 ≤ bits ≤ 16 (2 ≤ bits for symmetric: one bit leaves it no level
     /// besides zero; use `QuantizationFormat.binary` instead).
     public init(bits: Int, mapping: Mapping = .asymmetric, rounding: Rounding = .nearest,
                 granularity: Granularity = .perTensor) throws {
-        let lowest = mapping == .symmetric ? 2 : 1
-        guard (lowest...16).contains(bits) else {
-            throw TensorError.invalidArgument(op: "QuantizationScheme", "\(mapping) quantization needs \(lowest)…16 bits, got \(bits)")
+        guard ((mapping == .symmetric ? 2 : 1)...16).contains(bits) else {
+            throw QuantizationError.bitsOutOfRange(bits, mapping: mapping)
         }
         self.init(checkedBits: bits, mapping, rounding, granularity)
     }
@@ -110,9 +130,12 @@ public struct QuantizationScheme: Hashable, Sendable, CustomStringConvertible {
 
 /// Scale s and integer zero point z of one tensor or channel: x ≈ s·(x_q − z).
 public struct AffineParameters: Hashable, Sendable {
+    /// s: the real-valued step between adjacent codes.
     public var scale: Float
+    /// z: the code that stands for 0.0 exactly.
     public var zeroPoint: Int32
 
+    /// Parameters with scale s and zero point z.
     public init(scale: Float, zeroPoint: Int32) {
         self.scale = scale
         self.zeroPoint = zeroPoint

@@ -4,11 +4,16 @@ import SwiftletKernels
 /// One stored tensor: a name, a safetensors dtype ("U8", "U16", "I32", "F16", "F32"),
 /// a shape and its raw little-endian bytes — what a safetensors writer takes per entry.
 public struct StoredTensor: Equatable {
+    /// The safetensors key, e.g. `fc1.weight.codes`.
     public let name: String
+    /// The safetensors dtype string.
     public let dtype: String
+    /// The stored shape, outermost first.
     public let shape: [Int]
+    /// The data, little-endian.
     public let bytes: [UInt8]
 
+    /// One entry as it will be written.
     public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
         self.name = name
         self.dtype = dtype
@@ -32,7 +37,9 @@ public struct StoredTensor: Equatable {
 /// `L.input` to the activation scheme (an affine description with an empty shape).
 /// `byteCount` is the sum of the stored tensor bytes: what "size" means in reports.
 public struct QuantizedCheckpoint {
+    /// Every stored tensor: codes, scales, zero points and float tensors.
     public let tensors: [StoredTensor]
+    /// The `__metadata__` entries: each quantized weight's format and shape, each activation scheme.
     public let metadata: [String: String]
     /// Where the checkpoint was read from (a path), named in errors.
     public var source = "in-memory quantized checkpoint"
@@ -41,6 +48,7 @@ public struct QuantizedCheckpoint {
     /// container's header is not counted.
     public var byteCount: Int { tensors.reduce(0) { $0 + $1.bytes.count } }
 
+    /// A checkpoint of `tensors` described by `metadata`, laid out as above.
     public init(tensors: [StoredTensor], metadata: [String: String]) {
         self.tensors = tensors
         self.metadata = metadata
@@ -55,12 +63,12 @@ public struct QuantizedCheckpoint {
         var activationParameters: [(String, QuantizationScheme, AffineParameters)] = []
         for (name, layer) in model.quantizedLayers {
             guard let quantization = layer.quantization, let weightName = layer.quantizableWeightName else {
-                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) (\(type(of: layer))): its quantizableWeight is not one of its parameters")
+                throw QuantizedCheckpointError.weightNotAParameter(layer: name, type: "\(type(of: layer))")
             }
             quantizedWeights[name.isEmpty ? weightName : "\(name).\(weightName)"] = quantization.weightFormat
             if let quantizer = quantization.inputQuantizer {
                 guard let parameters = quantizer.parameters else {
-                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "layer \(name) has an activation quantizer that has observed nothing; calibrate first")
+                    throw QuantizationError.notCalibrated(layer: name)
                 }
                 activationParameters.append((name, quantizer.scheme, parameters))
             }
@@ -98,7 +106,7 @@ public struct QuantizedCheckpoint {
                   let zeroPoint = byName[layer + ".input_zero_point"], zeroPoint.dtype == "I32", zeroPoint.bytes.count == 4,
                   let s = try fromLittleEndian(scale.bytes, as: Float.self).first,
                   let z = try fromLittleEndian(zeroPoint.bytes, as: Int32.self).first else {
-                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "activation \(key) needs an affine scheme and tensors \(layer).input_scale (F32 [1]) and \(layer).input_zero_point (I32 [1])")
+                throw QuantizedCheckpointError.missingActivationParameters(key: key, layer: layer)
             }
             let parameters = AffineParameters(scale: s, zeroPoint: z)
             if let problem = scheme.problem(with: parameters) {
@@ -117,14 +125,14 @@ public struct QuantizedCheckpoint {
         for (name, description) in metadata where !name.hasSuffix(Self.activationSuffix) {
             func part(_ suffix: String, dtype: String) throws -> StoredTensor {
                 guard let stored = byName[name + suffix], stored.dtype == dtype else {
-                    throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(name) needs a \(dtype) tensor named \(name + suffix)")
+                    throw QuantizedCheckpointError.missingPart(weight: name, part: name + suffix, dtype: dtype)
                 }
                 return stored
             }
             do {
                 let (format, shape) = try parseStorageDescription(description, name: name)
                 result[name] = try quantizedTensor(format: format, shape: shape, part: part)
-            } catch let error as TensorError {
+            } catch where error is QuantizationError || error is QuantizedCheckpointError {
                 // Values no quantizer makes: name the file and the tensor.
                 throw SafeTensorsError(file: source, reason: .invalidValue(tensor: name, "\(error)"))
             }
@@ -218,8 +226,8 @@ func parseStorageDescription(_ text: String, name: String) throws -> (Quantizati
         let pair = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if pair.count == 2 { fields[pair[0]] = pair[1] }
     }
-    func bad(_ why: String) -> TensorError {
-        TensorError.invalidArgument(op: "QuantizedCheckpoint", "metadata of \(name) (\"\(text)\"): \(why)")
+    func bad(_ problem: String) -> QuantizedCheckpointError {
+        .malformedDescription(name: name, text: text, problem: problem)
     }
     guard let shapeText = fields["shape"] else { throw bad("no shape=") }
     let shape = shapeText.isEmpty ? [] : try shapeText.split(separator: ",").map { part -> Int in
@@ -256,7 +264,7 @@ func littleEndianBytes<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] {
 func fromLittleEndian<T: BitwiseCopyable>(_ bytes: [UInt8], as type: T.Type) throws -> [T] {
     let size = MemoryLayout<T>.size
     guard bytes.count % size == 0 else {
-        throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(bytes.count) bytes are not a whole number of \(size)-byte \(T.self) values")
+        throw QuantizedCheckpointError.partialValues(bytes: bytes.count, size: size, type: "\(T.self)")
     }
     return [T](unsafeUninitializedCapacity: bytes.count / size) { buffer, initialized in
         bytes.withUnsafeBytes { raw in

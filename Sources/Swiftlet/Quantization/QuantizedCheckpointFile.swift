@@ -21,7 +21,7 @@ extension QuantizedCheckpoint {
         for stored in tensors {
             guard let dtype = SafeTensorsDType(rawValue: stored.dtype),
                   stored.shape.reduce(1, *) * dtype.byteCount == stored.bytes.count else {
-                throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "\(stored.name): \(stored.bytes.count) bytes do not hold a \(stored.dtype) tensor of shape \(stored.shape)")
+                throw QuantizedCheckpointError.byteCountMismatch(tensor: stored.name, bytes: stored.bytes.count, dtype: stored.dtype, shape: stored.shape)
             }
             file.tensors[stored.name] = SafeTensorsRecord(dtype: dtype, shape: stored.shape, bytes: stored.bytes)
         }
@@ -71,7 +71,7 @@ extension QuantizedCheckpoint {
                                      inputQuantizer: try activations[path].map { try ActivationQuantizer(scheme: $0.scheme, frozen: $0.parameters) })
         }
         if let stray = formats.keys.sorted().first(where: { !restoredWeights.contains($0) }) {
-            throw TensorError.invalidArgument(op: "QuantizedCheckpoint", "quantized tensor \(stray) belongs to no Quantizable layer of the model")
+            throw QuantizedCheckpointError.strayWeight(stray)
         }
         return restored
     }

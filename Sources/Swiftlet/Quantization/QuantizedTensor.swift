@@ -47,8 +47,11 @@ public enum QuantizationFormat: Hashable, Sendable, CustomStringConvertible {
 /// Codes per format: affine — the scheme's codes; binary — 0 (−α) or 1 (+α); ternary —
 /// 0, 1, 2 for −α, 0, +α; float16 — the 16-bit patterns.
 public struct QuantizedTensor: Equatable {
+    /// The original tensor's shape.
     public let shape: [Int]
+    /// How the codes map back to values.
     public let format: QuantizationFormat
+    /// One code per element, row-major.
     public let codes: [Int32]
     /// One per channel (axis 0) or one for the tensor; α for binary/ternary; empty for float16.
     public let scales: [Float]
@@ -57,7 +60,7 @@ public struct QuantizedTensor: Equatable {
 
     /// Quantizes `tensor`, finding scales and zero points from its own range (min-max).
     public init(quantizing tensor: Tensor, as format: QuantizationFormat) throws {
-        let channels = try channelCount(of: tensor.shape, format.granularity, op: "quantize")
+        let channels = try channelCount(of: tensor.shape, format.granularity)
         let length = tensor.count / max(channels, 1)
         shape = tensor.shape
         self.format = format
@@ -98,9 +101,9 @@ public struct QuantizedTensor: Equatable {
     /// point outside the codes. Stored parts come from files, and the kernels trust them.
     public init(shape: [Int], format: QuantizationFormat, codes: [Int32], scales: [Float], zeroPoints: [Int32]) throws {
         guard ShapeArithmetic.byteCount(of: shape) != nil else {
-            throw TensorError.invalidArgument(op: "QuantizedTensor", "shape \(shape) is too large")
+            throw QuantizationError.shapeTooLarge(shape)
         }
-        let channels = try channelCount(of: shape, format.granularity, op: "QuantizedTensor")
+        let channels = try channelCount(of: shape, format.granularity)
         let expectedScales: Int, expectedZeroPoints: Int
         switch format {
         case .affine: (expectedScales, expectedZeroPoints) = (channels, channels)
@@ -108,21 +111,25 @@ public struct QuantizedTensor: Equatable {
         case .float16: (expectedScales, expectedZeroPoints) = (0, 0)
         }
         guard codes.count == shape.elementCount, scales.count == expectedScales, zeroPoints.count == expectedZeroPoints else {
-            throw TensorError.invalidArgument(op: "QuantizedTensor", "shape \(shape) as \(format) needs \(shape.elementCount) codes, \(expectedScales) scales and \(expectedZeroPoints) zero points; got \(codes.count), \(scales.count), \(zeroPoints.count)")
+            throw QuantizationError.partCountMismatch(shape: shape, format: format, expected: [shape.elementCount, expectedScales, expectedZeroPoints],
+                                                     got: [codes.count, scales.count, zeroPoints.count])
         }
-        func invalid(_ problem: String) -> TensorError { TensorError.invalidArgument(op: "QuantizedTensor", "\(format): \(problem)") }
         switch format {
         case let .affine(scheme):
             for (scale, zeroPoint) in zip(scales, zeroPoints) {
-                if let problem = scheme.problem(with: AffineParameters(scale: scale, zeroPoint: zeroPoint)) { throw invalid(problem) }
+                if let problem = scheme.problem(with: AffineParameters(scale: scale, zeroPoint: zeroPoint)) {
+                    throw QuantizationError.invalidParameters(owner: "\(format)", problem: problem)
+                }
             }
             if let code = codes.first(where: { !scheme.codeRange.contains($0) }) {
-                throw invalid("code \(code) is outside \(scheme.codeRange.lowerBound)…\(scheme.codeRange.upperBound)")
+                throw QuantizationError.codeOutOfRange(code, format: format, lowest: scheme.codeRange.lowerBound, highest: scheme.codeRange.upperBound)
             }
         case .binary, .ternary:
-            if let scale = scales.first(where: { !($0.isFinite && $0 >= 0) }) { throw invalid("scale \(scale) is not a finite non-negative number") }
+            if let scale = scales.first(where: { !($0.isFinite && $0 >= 0) }) { throw QuantizationError.invalidScale(scale, format: format) }
             let highest: Int32 = format == .binary(format.granularity) ? 1 : 2
-            if let code = codes.first(where: { !(0...highest).contains($0) }) { throw invalid("code \(code) is outside 0…\(highest)") }
+            if let code = codes.first(where: { !(0...highest).contains($0) }) {
+                throw QuantizationError.codeOutOfRange(code, format: format, lowest: 0, highest: highest)
+            }
         case .float16:
             break
         }
@@ -155,10 +162,10 @@ public struct QuantizedTensor: Equatable {
 }
 
 /// How many scales a tensor of `shape` gets: 1, or its size along axis 0.
-func channelCount(of shape: [Int], _ granularity: QuantizationScheme.Granularity, op: String) throws -> Int {
+func channelCount(of shape: [Int], _ granularity: QuantizationScheme.Granularity) throws -> Int {
     guard granularity == .perChannel else { return 1 }
     guard let channels = shape.first, channels > 0 else {
-        throw TensorError.invalidArgument(op: op, "per-channel quantization needs a tensor with a non-empty axis 0, got shape \(shape)")
+        throw QuantizationError.emptyChannelAxis(shape: shape)
     }
     return channels
 }

@@ -13,7 +13,7 @@ import SwiftletKernels
 /// another thread after an `await`: seed and draw with no `await` in between, or pass a
 /// generator of its own (every random initialiser takes a `generator:`).
 public enum GlobalRandom {
-    /// The calling thread's generator.
+    /// The calling thread's generator; `seed(_:)` restarts it.
     public static var generator: SeededRandom {
         get { ThreadGenerator.current.generator }
         _modify { yield &ThreadGenerator.current.generator }

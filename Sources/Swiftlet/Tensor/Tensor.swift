@@ -71,10 +71,12 @@ public final class Tensor {
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
     }
 
+    /// A tensor of zeros (biases, BatchNorm's β and running mean).
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(repeating: 0, shape: shape, requiresGrad: requiresGrad)
     }
 
+    /// A tensor of ones (BatchNorm's γ and running variance).
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(repeating: 1, shape: shape, requiresGrad: requiresGrad)
     }

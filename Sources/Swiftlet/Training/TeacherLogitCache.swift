@@ -16,6 +16,7 @@ public final class TeacherLogitCache {
 
     /// Thrown by a filled cache that meets an image it has not stored.
     public struct UnseenImageError: Error, CustomStringConvertible {
+        /// Images the cache stored in its first epoch.
         public let cachedImages: Int
         public var description: String {
             "the teacher-logit cache (filled with \(cachedImages) images in the first epoch) met an image it has not seen: "
@@ -27,6 +28,7 @@ public final class TeacherLogitCache {
     /// Whether the first epoch is over: from then on every image must be found.
     public private(set) var isFilled = false
 
+    /// An empty cache; the first distillation epoch fills it.
     public init() {}
 
     /// How many images' logits are stored.

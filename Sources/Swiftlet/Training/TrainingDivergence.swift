@@ -3,6 +3,7 @@
 /// loop throws before the optimizer applies the step: the model keeps its last finite
 /// weights, and no caller should save it as a result.
 public struct TrainingDivergence: Error, CustomStringConvertible {
+    /// What went non-finite.
     public enum Quantity: Equatable, Sendable {
         /// The batch's loss, as computed.
         case loss(Float)
@@ -10,6 +11,7 @@ public struct TrainingDivergence: Error, CustomStringConvertible {
         case gradient(parameter: String)
     }
 
+    /// The loss value or the parameter whose gradient went non-finite.
     public let quantity: Quantity
     /// The batch (1-based) within its epoch.
     public let step: Int
@@ -18,6 +20,7 @@ public struct TrainingDivergence: Error, CustomStringConvertible {
     /// The optimizer's learning rate at that step: the usual culprit.
     public let learningRate: Float
 
+    /// The divergence of `quantity` at batch `step`; `epoch` can be added later with `inEpoch`.
     public init(_ quantity: Quantity, step: Int, epoch: Int? = nil, learningRate: Float) {
         self.quantity = quantity
         self.step = step

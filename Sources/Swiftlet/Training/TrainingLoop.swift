@@ -2,9 +2,12 @@ import Foundation
 
 /// One labelled mini-batch: images [N, C, H, W] and their class indices.
 public struct LabeledBatch {
+    /// [N, C, H, W], normalised as the model expects.
     public let images: Tensor
+    /// N class indices, one per image.
     public let labels: [Int]
 
+    /// A batch of `images` with their `labels`; Datasets builds these from its own batches.
     public init(images: Tensor, labels: [Int]) {
         self.images = images
         self.labels = labels
@@ -13,7 +16,9 @@ public struct LabeledBatch {
 
 /// Where an epoch stands, after each batch — what a progress bar shows.
 public struct BatchProgress: Sendable {
+    /// 1-based number of the batch just finished.
     public let batch: Int
+    /// Batches in the epoch.
     public let batchCount: Int
     /// Images in the batch just finished.
     public let batchImages: Int
@@ -21,16 +26,21 @@ public struct BatchProgress: Sendable {
     public let loss: Double
     /// Percentage of correctly classified training images so far.
     public let accuracy: Double
+    /// Throughput so far this epoch.
     public let imagesPerSecond: Double
+    /// Time since the epoch began.
     public let elapsedSeconds: Double
 }
 
 /// Loss, accuracy and time of a finished pass over a dataset.
 public struct EpochResult: Sendable {
+    /// Mean loss over the batches.
     public let loss: Double
     /// Percentage of correct top-1 predictions.
     public let accuracy: Double
+    /// Images seen.
     public let images: Int
+    /// Wall-clock duration of the pass.
     public let seconds: Double
 
     /// Throughput of the pass (forward, and backward when training).
@@ -40,6 +50,9 @@ public struct EpochResult: Sendable {
 /// One epoch of mini-batch training: forward, loss, backward, optimizer step.
 ///
 /// - Parameters:
+///   - model: the model to train; it is put in training mode.
+///   - optimizer: steps the model's parameters after every batch.
+///   - batches: the epoch's batches, in order.
 ///   - loss: the training objective from logits and labels (cross-entropy by default);
 ///     distillation and regularisation pass their own.
 ///   - batchCount: how many batches `batches` yields, for the progress report.

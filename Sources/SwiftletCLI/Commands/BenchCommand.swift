@@ -98,7 +98,7 @@ struct BenchCommand: Command {
         let cases = DecompositionCase.defaults.filter { chosen.isEmpty || chosen.contains($0.model) }
         let known = Set(DecompositionCase.defaults.map(\.model))
         if let unknown = chosen.first(where: { !known.contains($0) }) {
-            throw UsageError.invalid("--models \(unknown): bench --only decompose measures \(known.sorted().joined(separator: ", "))")
+            throw UsageError.invalidValue(option: "--models", value: unknown, expected: "one of \(known.sorted().joined(separator: ", ")) (the models bench --only decompose measures)")
         }
         let measurements = try measureEach(cases, threads: threads, console: console, label: { "\($0.model) \($0.label)" }) {
             [try measureDecomposition($0, threads: $1)]

@@ -53,7 +53,7 @@ enum CommonOptions {
     /// alone cannot tell (mnist-net's weights fit lenet5 as if it had been structurally pruned).
     static func checkModel(of file: SafeTensorsFile, at path: String, is entry: ModelZoo.Entry) throws {
         if let saved = file.metadata["model"], saved != entry.name {
-            throw UsageError.invalid("\(path) holds a \(saved) checkpoint, not \(entry.name); load it with --model \(saved)")
+            throw UsageError.checkpointOfAnotherModel(path: path, saved: saved, requested: entry.name)
         }
     }
 
@@ -73,7 +73,7 @@ enum CommonOptions {
     static func loadFloatModel(_ entry: ModelZoo.Entry, from path: String, command: String, allowNonFinite: Bool) throws -> Module {
         let (model, quantized) = try loadCheckpoint(entry, from: path, allowNonFinite: allowNonFinite)
         guard quantized == nil else {
-            throw UsageError.invalid("\(path) is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)")
+            throw UsageError.quantizedCheckpoint(path: path, command: command)
         }
         return model
     }
@@ -115,8 +115,7 @@ enum CommonOptions {
         let dataset = try loadDataset(arguments[self.dataset], options: fetchOptions(arguments))
         let shape = [dataset.train.channels, dataset.train.height, dataset.train.width]
         guard entry.inputShape == shape else {
-            throw UsageError.invalid("model \(entry.name) expects images \(entry.inputShape.map(String.init).joined(separator: "×")), "
-                                     + "but dataset \(arguments[self.dataset]) has \(shape.map(String.init).joined(separator: "×"))")
+            throw UsageError.datasetDoesNotFitModel(model: entry.name, expects: entry.inputShape, dataset: arguments[self.dataset], has: shape)
         }
         return try ImageData(dataset: dataset, normalization: normalization(forChannels: shape[0]), augmentation: nil,
                              batchSize: batchSize, seed: UInt64(arguments[GlobalOptions.seed]))

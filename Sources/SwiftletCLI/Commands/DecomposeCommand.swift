@@ -34,7 +34,7 @@ struct DecomposeCommand: Command {
         switch (arguments[Self.rank], arguments[Self.energy]) {
         case let (rank?, nil): selection = .rank(rank)
         case let (nil, energy?): selection = .energy(Double(energy))
-        default: throw UsageError.invalid("\(command) needs exactly one of --rank R and --energy E")
+        default: throw UsageError.needsExactlyOne(of: ["--rank R", "--energy E"], command: command)
         }
         CommonOptions.applyThreads(arguments)
         let (entry, original) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)

@@ -40,8 +40,7 @@ struct DistillCommand: Command {
         guard let studentName = arguments[student] else { throw UsageError.missingArgument("--student", command: command) }
         let teacherEntry = try catalog.model(teacherName), studentEntry = try catalog.model(studentName)
         guard teacherEntry.inputShape == studentEntry.inputShape else {
-            throw UsageError.invalid("teacher \(teacherName) and student \(studentName) take different images "
-                                     + "(\(teacherEntry.inputShape) and \(studentEntry.inputShape)); distillation needs the same input")
+            throw UsageError.distillationInputsDiffer(teacher: teacherName, teacherEntry.inputShape, student: studentName, studentEntry.inputShape)
         }
         CommonOptions.applyThreads(arguments)
         let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "distill-\(studentName)", inputs: [teacherPath])

@@ -104,7 +104,7 @@ struct ExportCommand: Command {
             console.output.write(lines.joined(separator: "\n") + "\n")
         }
         guard failures.isEmpty else {
-            throw UsageError.invalid("\(url.lastPathComponent) does not match Swiftlet in ONNX Runtime: \(failures.joined(separator: "; "))")
+            throw ONNXRuntimeMismatch(file: url.lastPathComponent, failures: failures)
         }
     }
 

@@ -53,16 +53,17 @@ struct PruneCommand: Command {
         CommonOptions.applyThreads(arguments)
         let method = arguments[Self.method], schedule = arguments[Self.pruningSchedule]
         if schedule != "one-shot", !["sparsity", "global-sparsity"].contains(method) {
-            throw UsageError.invalid("--schedule \(schedule) needs --method sparsity or global-sparsity, got --method \(method)")
+            throw UsageError.optionConflict("--schedule \(schedule)", requirement: "needs --method sparsity or global-sparsity", conflicting: "--method \(method)")
         }
         if arguments[Self.criterion] != "magnitude", !["sparsity", "global-sparsity"].contains(method) {
-            throw UsageError.invalid("--criterion \(arguments[Self.criterion]) ranks weights for --method sparsity or global-sparsity, got --method \(method)")
+            throw UsageError.optionConflict("--criterion \(arguments[Self.criterion])", requirement: "ranks weights for --method sparsity or global-sparsity",
+                                            conflicting: "--method \(method)")
         }
         if let frequency = arguments[Self.frequency], schedule != "agp" {
-            throw UsageError.invalid("--frequency \(frequency) sets how often --schedule agp prunes, got --schedule \(schedule)")
+            throw UsageError.optionConflict("--frequency \(frequency)", requirement: "sets how often --schedule agp prunes", conflicting: "--schedule \(schedule)")
         }
         if schedule == "rounds", arguments[Self.retrainEpochs] == 0 {
-            throw UsageError.invalid("--schedule rounds needs --retrain-epochs of at least 1 (the epochs of each round)")
+            throw UsageError.optionConflict("--schedule rounds", requirement: "needs --retrain-epochs of at least 1 (the epochs of each round)", conflicting: "--retrain-epochs 0")
         }
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet prune")
         let structured = ["filters", "neurons"].contains(method)
@@ -165,7 +166,7 @@ struct PruneCommand: Command {
 
     private func checkUnitsToRemove(_ model: Module, entry: ModelZoo.Entry, arguments: ParsedArguments) throws {
         guard try model.channelDependencies(inputShape: entry.inputShape).groups.contains(where: unitGroups(arguments)) else {
-            throw UsageError.invalid("model \(entry.name) has no \(arguments[Self.method] == "filters" ? "convolution filters" : "hidden neurons") that can be removed")
+            throw UsageError.nothingToRemove(model: entry.name, units: arguments[Self.method] == "filters" ? "convolution filters" : "hidden neurons")
         }
     }
 

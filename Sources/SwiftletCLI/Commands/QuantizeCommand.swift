@@ -69,7 +69,7 @@ struct QuantizeCommand: Command {
         case let name:
             let bits = arguments[Self.bits]
             guard name == "asym" || bits >= 2 else {
-                throw UsageError.invalid("--scheme sym needs --bits 2…16, got \(bits) (use --scheme binary for 1-bit weights)")
+                throw UsageError.optionConflict("--scheme sym", requirement: "needs --bits 2…16 (use --scheme binary for 1-bit weights)", conflicting: "--bits \(bits)")
             }
             return .affine(try QuantizationScheme(bits: bits, mapping: name == "asym" ? .asymmetric : .symmetric,
                                                   rounding: arguments[Self.rounding] == "floor" ? .floor : .nearest,

@@ -7,7 +7,7 @@
 ///         let summary = "Print a checkpoint's test accuracy"
 ///         var options: [any OptionDeclaration] { [Self.checkpoint, GlobalOptions.json] }
 ///         func run(_ arguments: ParsedArguments, console: Console) throws {
-///             guard let file = arguments[Self.checkpoint] else { throw UsageError.invalid("evaluate needs --checkpoint FILE") }
+///             guard let file = arguments[Self.checkpoint] else { throw UsageError.missingArgument("--checkpoint", command: "evaluate") }
 ///             …
 ///         }
 ///     }

@@ -13,8 +13,21 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case missingArgument(String, command: String)
     case invalidArgument(String, value: String, expected: String)
     case unexpectedArgument(String, command: String)
-    /// Any other misuse a command detects itself, e.g. two options that exclude each other.
-    case invalid(String)
+    /// `command` takes exactly one of `options` (e.g. "--rank R", "--energy E").
+    case needsExactlyOne(of: [String], command: String)
+    /// `option` (with its value) `requirement` ("needs --method sparsity"), which the
+    /// `conflicting` option given rules out.
+    case optionConflict(String, requirement: String, conflicting: String)
+    /// A checkpoint whose metadata names the built-in model `saved`, loaded as `requested`.
+    case checkpointOfAnotherModel(path: String, saved: String, requested: String)
+    /// A quantized checkpoint given to `command`, which needs float weights.
+    case quantizedCheckpoint(path: String, command: String)
+    /// `model` takes images of shape `expects` (C, H, W); `dataset`'s are `has`.
+    case datasetDoesNotFitModel(model: String, expects: [Int], dataset: String, has: [Int])
+    /// Distillation feeds the same images to both models, so their input shapes must match.
+    case distillationInputsDiffer(teacher: String, [Int], student: String, [Int])
+    /// `model` has no `units` (convolution filters, hidden neurons) that structured pruning can remove.
+    case nothingToRemove(model: String, units: String)
 
     public var description: String {
         switch self {
@@ -40,10 +53,27 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
             return "<\(name)> expects \(expected), got \(quoted(value))"
         case let .unexpectedArgument(value, command):
             return "unexpected argument \(quoted(value)) for \"\(command)\""
-        case let .invalid(message):
-            return message
+        case let .needsExactlyOne(options, command):
+            return "\(command) needs exactly one of \(options.joined(separator: " and "))"
+        case let .optionConflict(option, requirement, conflicting):
+            return "\(option) \(requirement), got \(conflicting)"
+        case let .checkpointOfAnotherModel(path, saved, requested):
+            return "\(path) holds a \(saved) checkpoint, not \(requested); load it with --model \(saved)"
+        case let .quantizedCheckpoint(path, command):
+            return "\(path) is a quantized checkpoint; \(command) needs float weights (the checkpoint it was quantized from)"
+        case let .datasetDoesNotFitModel(model, expects, dataset, has):
+            return "model \(model) expects images \(imageShape(expects)), but dataset \(dataset) has \(imageShape(has))"
+        case let .distillationInputsDiffer(teacher, teacherShape, student, studentShape):
+            return "teacher \(teacher) and student \(student) take different images (\(teacherShape) and \(studentShape)); distillation needs the same input"
+        case let .nothingToRemove(model, units):
+            return "model \(model) has no \(units) that can be removed"
         }
     }
+}
+
+/// C×H×W, as image sizes are written.
+private func imageShape(_ shape: [Int]) -> String {
+    shape.map(String.init).joined(separator: "×")
 }
 
 /// Quotes a user's value so empty strings and spaces stay visible.
