@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "SwiftletFuzzTargets", dependencies: ["Swiftlet", "Datasets", "SwiftletKernels"], path: "Tests/Fuzz/Targets", swiftSettings: fast),
         .testTarget(name: "FuzzTargetTests", dependencies: ["SwiftletFuzzTargets", "SwiftletKernels"], swiftSettings: fast),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
 
 // The libFuzzer executable links only with `-sanitize=fuzzer` (its main calls libFuzzer's

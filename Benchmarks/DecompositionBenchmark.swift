@@ -4,7 +4,7 @@ import SwiftletKernels
 
 /// One way of factorising a built-in model: each listed layer replaced, in order, by its
 /// rank-`rank` factorisation.
-public struct DecompositionCase {
+public struct DecompositionCase: Sendable {
     public let model: String
     public let layers: [(name: String, rank: Int)]
     public let convForm: ConvFactorization

@@ -159,7 +159,8 @@ public struct BatchIterator: IteratorProtocol {
     }
 }
 
-/// A batch being built on a background queue.
+/// A batch being built on a background queue. Unchecked `Sendable`: `batch` is written before
+/// `ready` is signalled and read only after it is waited on.
 private final class PreparedBatch: @unchecked Sendable {
     private var batch: Batch?
     private let ready = DispatchSemaphore(value: 0)

@@ -6,6 +6,8 @@ import FoundationNetworking
 /// Downloads `url` into memory, or throws `downloadFailed` naming the URL and pointing at
 /// the offline alternative (a local mirror).
 func download(_ url: URL, relativePath: String) throws -> [UInt8] {
+    // Unchecked `Sendable`: written by the completion handler before `done` is signalled,
+    // read only after it is waited on.
     final class Outcome: @unchecked Sendable {
         var data: Data?
         var failure: String?

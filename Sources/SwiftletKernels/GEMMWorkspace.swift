@@ -2,8 +2,9 @@ import Foundation
 
 /// The scratch memory one `sgemm` worker needs: packed A and B blocks and, when the
 /// k dimension is split across threads, a partial C. Buffers only ever grow, so after
-/// the first few calls `sgemm` allocates nothing.
-final class GEMMWorkspace {
+/// the first few calls `sgemm` allocates nothing. Unchecked `Sendable`: the pool hands each
+/// workspace to one thread at a time.
+final class GEMMWorkspace: @unchecked Sendable {
     private var packedABuffer = GrowableFloatBuffer()
     private var packedBBuffer = GrowableFloatBuffer()
     private var partialCBuffer = GrowableFloatBuffer()
@@ -12,34 +13,10 @@ final class GEMMWorkspace {
     func packedB(count: Int) -> UnsafeMutablePointer<Float> { packedBBuffer.reserve(count) }
     func partialC(count: Int) -> UnsafeMutablePointer<Float> { partialCBuffer.reserve(count) }
 
-    /// Workspaces not in use. One is handed to each concurrently running worker, so the
-    /// pool holds as many as the peak number of simultaneous workers (callers may run
-    /// `sgemm` from several threads at once).
-    private static let pool = Pool()
+    private static let pool = ScratchPool { GEMMWorkspace() }
 
     /// Runs `body` with a workspace no other thread is using.
-    static func withWorkspace<Result>(_ body: (GEMMWorkspace) -> Result) -> Result {
-        let workspace = pool.take()
-        defer { pool.give(workspace) }
-        return body(workspace)
-    }
-
-    private final class Pool: @unchecked Sendable {
-        private let lock = NSLock()
-        private var idle: [GEMMWorkspace] = []
-
-        func take() -> GEMMWorkspace {
-            lock.lock()
-            defer { lock.unlock() }
-            return idle.popLast() ?? GEMMWorkspace()
-        }
-
-        func give(_ workspace: GEMMWorkspace) {
-            lock.lock()
-            defer { lock.unlock() }
-            idle.append(workspace)
-        }
-    }
+    static func withWorkspace<Result>(_ body: (GEMMWorkspace) -> Result) -> Result { pool.with(body) }
 }
 
 /// A 64-byte-aligned float buffer that is reallocated only when asked for more than it holds.

@@ -3,8 +3,9 @@ import Foundation
 /// Scratch memory for the convolution kernels (im2col matrices, packed operands, partial
 /// weight gradients).
 /// Scratch objects are pooled and their buffers only grow, so after the first calls the
-/// kernels allocate nothing; a thread holds its object exclusively while it works.
-final class KernelScratch {
+/// kernels allocate nothing; a thread holds its object exclusively while it works (unchecked
+/// `Sendable`: the pool hands each object to one thread at a time).
+final class KernelScratch: @unchecked Sendable {
     private var columnsBuffer = GrowableFloatBuffer()
     private var packedABuffer = GrowableFloatBuffer()
     private var packedBBuffer = GrowableFloatBuffer()
@@ -19,19 +20,8 @@ final class KernelScratch {
     /// Room for per-thread partial results that are reduced afterwards.
     func partials(count: Int) -> UnsafeMutablePointer<Float> { partialsBuffer.reserve(count) }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var idle: [KernelScratch] = []
+    private static let pool = ScratchPool { KernelScratch() }
 
     /// Runs `body` with a scratch object no other thread is using.
-    static func with<Result>(_ body: (KernelScratch) -> Result) -> Result {
-        lock.lock()
-        let scratch = idle.popLast() ?? KernelScratch()
-        lock.unlock()
-        defer {
-            lock.lock()
-            idle.append(scratch)
-            lock.unlock()
-        }
-        return body(scratch)
-    }
+    static func with<Result>(_ body: (KernelScratch) -> Result) -> Result { pool.with(body) }
 }

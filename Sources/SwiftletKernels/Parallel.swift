@@ -1,9 +1,18 @@
 import Foundation
+import Synchronization
 
 /// How many threads the kernels may use. Defaults to the number of active cores;
 /// `swiftlet --threads N` and tests set it explicitly.
 public enum Parallel {
-    nonisolated(unsafe) public static var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// One setting for the whole process, unlike grad mode and the generator: it describes
+    /// the machine's share of cores that every caller's kernels divide among themselves (and
+    /// there is one worker pool). Atomic, so any thread may read or change it.
+    public static var threads: Int {
+        get { threadSetting.load(ordering: .relaxed) }
+        set { threadSetting.store(newValue, ordering: .relaxed) }
+    }
+
+    private static let threadSetting = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
 
     /// Runs `body(i)` for `i` in `0..<count`, spread over at most `threads` threads (and
     /// no more than there are cores: spinning workers must not compete for one).
@@ -23,7 +32,8 @@ public enum Parallel {
         }
     }
 
-    /// Runs `body` with `threads` set to `count`, restoring the previous setting afterwards.
+    /// Runs `body` with `threads` set to `count`, restoring the previous setting afterwards
+    /// (for the whole process: callers on other threads see the change meanwhile).
     public static func withThreads<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
         let previous = threads
         threads = count

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The same seed gives the same sequence on every run and every machine, which is what
 /// makes training runs, shuffles and initialisations reproducible.
-public struct SeededRandom: RandomNumberGenerator {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {

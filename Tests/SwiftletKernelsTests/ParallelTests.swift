@@ -51,6 +51,7 @@ final class ParallelTests: XCTestCase {
     func testCallersOnOtherThreadsAllComplete() {
         Parallel.threads = 2
         let seen = visits(6 * 100) { counters in
+            nonisolated(unsafe) let counters = counters  // each caller writes its own 100 counters
             DispatchQueue.concurrentPerform(iterations: 6) { caller in
                 Parallel.forEach(100) { counters[caller * 100 + $0] += 1 }
             }

@@ -2,16 +2,23 @@
 ///
 /// Evaluation and optimizer updates run without recording: it saves the memory the graph
 /// would hold and the time to build it.
+///
+/// The mode belongs to the calling thread or task, as `torch.no_grad()` belongs to a
+/// thread in PyTorch: an evaluation under `withNoGrad` on one thread leaves recording on
+/// for training on another. It is a task-local value, so child tasks inherit it; threads
+/// started from `body` (the kernels' workers) do not see it, and need not: only the thread
+/// that builds a tensor op reads it.
 public enum GradMode {
-    /// Whether an operation run now records itself; false inside `withNoGrad`.
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    /// Whether an operation run now records itself on the calling thread or task; false
+    /// inside `withNoGrad`.
+    public static var isEnabled: Bool { recording }
 
-    /// Runs `body` with recording switched off, then restores the previous mode.
+    @TaskLocal private static var recording = true
+
+    /// Runs `body` with recording switched off on the calling thread or task, then restores
+    /// the previous mode.
     public static func withNoGrad<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = isEnabled
-        isEnabled = false
-        defer { isEnabled = previous }
-        return try body()
+        try $recording.withValue(false, operation: body)
     }
 }
 

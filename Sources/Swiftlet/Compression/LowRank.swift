@@ -20,7 +20,7 @@ public enum RankSelection: Equatable {
 }
 
 /// Which matrix of a convolution kernel W [C_out, C_in, kh, kw] is factorised.
-public enum ConvFactorization {
+public enum ConvFactorization: Sendable {
     /// W as C_out × (C_in·kh·kw): a kh×kw conv with r filters, then a 1×1 conv r → C_out.
     /// Per output position: r·(C_in·kh·kw + C_out) MACs instead of C_out·C_in·kh·kw.
     case filterBasis

@@ -15,7 +15,7 @@ public enum PruningCriterion {
 }
 
 /// How many weights `prune(_:by:_:)` removes.
-public enum SparsityTarget {
+public enum SparsityTarget: Sendable {
     /// This fraction (0…1) of every selected tensor, ranked within the tensor.
     case uniform(Float)
     /// This fraction of all selected weights together: one ranking across tensors.

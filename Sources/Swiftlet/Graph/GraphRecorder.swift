@@ -23,7 +23,8 @@ extension Module {
     }
 }
 
-/// Collects the values and ops of one traced forward pass. Used from the tracing thread only.
+/// Collects the values and ops of one traced forward pass. Used from the tracing thread only
+/// (unchecked `Sendable` because a task-local value must be `Sendable`).
 final class GraphRecorder: @unchecked Sendable {
     /// The recorder of the trace in progress on this thread or task, if any.
     @TaskLocal static var active: GraphRecorder?

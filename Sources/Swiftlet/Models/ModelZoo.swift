@@ -2,7 +2,7 @@
 /// PyTorch classes so that checkpoints load into them (`conv1.weight`, `fc2.bias`, …).
 public enum ModelZoo {
     /// A built-in architecture: its name, what it is, the input it expects, how to build it.
-    public struct Entry {
+    public struct Entry: Sendable {
         /// The name commands take (`--model mnist-net`).
         public let name: String
         /// One line describing the architecture, for help texts and listings.
@@ -10,10 +10,10 @@ public enum ModelZoo {
         /// [channels, height, width] of one input image.
         public let inputShape: [Int]
         /// Builds a fresh model, initialised from `GlobalRandom`.
-        public let make: () -> Module
+        public let make: @Sendable () -> Module
 
         /// An architecture of your own, for `Catalog` (SwiftletCLI) to offer by name.
-        public init(name: String, summary: String, inputShape: [Int], make: @escaping () -> Module) {
+        public init(name: String, summary: String, inputShape: [Int], make: @escaping @Sendable () -> Module) {
             self.name = name
             self.summary = summary
             self.inputShape = inputShape

@@ -5,7 +5,7 @@
 /// The soft term's gradient shrinks as 1/T² (see `klDivergence`), so `scaleByTemperatureSquared`
 /// (the default) multiplies it back, keeping the two terms balanced for any T. The source
 /// documents' form L = CE + KL is `alpha: 0.5, scaleByTemperatureSquared: false` times two.
-public struct DistillationLoss {
+public struct DistillationLoss: Sendable {
     /// T: softens both distributions so that the student also learns the teacher's ranking of wrong classes.
     public var temperature: Float
     /// α in [0, 1]: the weight of the soft (teacher) term; 1 − α weighs the hard labels.

@@ -7,6 +7,9 @@
 /// by reflection (override `children` to name them differently), and every module in the
 /// tree has a dotted path (`layer1.0.conv1`) by which passes find and replace it
 /// (ModuleTree.swift).
+///
+/// Not `Sendable`, like its tensors: a model belongs to the thread or task that trains or
+/// evaluates it (docs/concurrency.md).
 open class Module {
     /// Training mode changes what some layers do (dropout, batch-norm statistics).
     public private(set) var isTraining = true

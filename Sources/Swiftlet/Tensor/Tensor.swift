@@ -7,6 +7,9 @@ import SwiftletKernels
 /// A tensor is either a *leaf* (created by you: data, parameters) or the *result* of an
 /// operation, in which case `gradientNode` remembers the inputs and how to differentiate.
 /// See docs/autograd.md for the whole story.
+///
+/// Not `Sendable`: a tensor changes in place without locks (gradients, optimizer steps), so it
+/// belongs to the thread or task that made it (docs/concurrency.md).
 public final class Tensor {
     /// The size of each dimension; `[]` for a scalar. Changes only when structured pruning
     /// or a checkpoint of a pruned model resizes a parameter in place (`resize(to:scalars:)`).

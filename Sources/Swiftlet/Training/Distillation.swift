@@ -1,5 +1,5 @@
 /// What the student is trained to match during distillation.
-public enum DistillationTargets {
+public enum DistillationTargets: Sendable {
     /// The teacher's softened distribution mixed with the true labels:
     /// α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, z_s) — see `DistillationLoss`
     /// (default T = 4, α = 0.9, T² on; `scaleByTemperatureSquared: false` drops the T²).

@@ -4,7 +4,7 @@
 /// weights, and no caller should save it as a result.
 public struct TrainingDivergence: Error, CustomStringConvertible {
     /// What went non-finite.
-    public enum Quantity: Equatable {
+    public enum Quantity: Equatable, Sendable {
         /// The batch's loss, as computed.
         case loss(Float)
         /// The gradient of the named parameter holds a NaN or infinity.

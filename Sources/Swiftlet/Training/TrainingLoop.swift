@@ -15,7 +15,7 @@ public struct LabeledBatch {
 }
 
 /// Where an epoch stands, after each batch — what a progress bar shows.
-public struct BatchProgress {
+public struct BatchProgress: Sendable {
     /// 1-based number of the batch just finished.
     public let batch: Int
     /// Batches in the epoch.
@@ -33,7 +33,7 @@ public struct BatchProgress {
 }
 
 /// Loss, accuracy and time of a finished pass over a dataset.
-public struct EpochResult {
+public struct EpochResult: Sendable {
     /// Mean loss over the batches.
     public let loss: Double
     /// Percentage of correct top-1 predictions.

@@ -93,7 +93,8 @@ struct PruneCommand: Command {
     private func fraction(_ arguments: ParsedArguments) -> Float { arguments[Self.sparsity] }
 
     private func target(_ arguments: ParsedArguments) -> (Float) -> SparsityTarget {
-        arguments[Self.method] == "global-sparsity" ? SparsityTarget.global : SparsityTarget.uniform
+        let global = arguments[Self.method] == "global-sparsity"
+        return { global ? .global($0) : .uniform($0) }
     }
 
     private func criterion(_ arguments: ParsedArguments, data: ImageData) -> PruningCriterion {

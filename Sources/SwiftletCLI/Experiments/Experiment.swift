@@ -1,6 +1,6 @@
 /// A reproducible experiment: one command, `swiftlet reproduce <id>`, that runs a source
 /// document's recipe end to end and reports every stage.
-public protocol Experiment {
+public protocol Experiment: Sendable {
     /// The id on the command line, e.g. `seed000-mnist-prune`.
     var id: String { get }
     /// One line for `reproduce --list`.
@@ -30,7 +30,7 @@ extension Experiment {
 }
 
 /// An accuracy someone else measured for one of an experiment's stages.
-public struct ReferenceFigure {
+public struct ReferenceFigure: Sendable {
     public let stage: String
     /// Test accuracy, percent.
     public let accuracy: Double

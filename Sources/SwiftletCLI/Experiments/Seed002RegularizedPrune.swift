@@ -13,7 +13,7 @@ struct Seed002RegularizedPrune: Experiment {
 
     private struct Variant {
         let name: String
-        let penalty: ((Module) -> Tensor)?
+        let penalty: (@Sendable (Module) -> Tensor)?
     }
 
     private let variants = [

@@ -6,7 +6,7 @@ public protocol TextSink: AnyObject {
 }
 
 /// Standard output or standard error, unbuffered so progress and results appear at once.
-public final class StandardStream: TextSink {
+public final class StandardStream: TextSink, Sendable {
     private let handle: FileHandle
 
     public static let output = StandardStream(FileHandle.standardOutput)

@@ -70,7 +70,7 @@ public struct OptionSpec: Sendable {
 }
 
 /// Anything a command can list among its options (every `Option<Value>`).
-public protocol OptionDeclaration {
+public protocol OptionDeclaration: Sendable {
     var spec: OptionSpec { get }
 }
 
@@ -91,9 +91,9 @@ public enum ParsedValue: Equatable, Sendable {
 public struct Option<Value>: OptionDeclaration {
     public let spec: OptionSpec
     /// Turns every value given (in order; empty when absent) into the option's value.
-    let read: ([ParsedValue]) -> Value
+    let read: @Sendable ([ParsedValue]) -> Value
 
-    public init(spec: OptionSpec, read: @escaping ([ParsedValue]) -> Value) {
+    public init(spec: OptionSpec, read: @escaping @Sendable ([ParsedValue]) -> Value) {
         self.spec = spec
         self.read = read
     }
@@ -175,7 +175,7 @@ extension Option where Value == [String] {
 
 extension Option {
     /// A choice among the cases of a string-backed enum: `Option<BenchKind?>.choice("only", help: …)`.
-    public static func choice<Choice: CaseIterable & RawRepresentable>(_ name: String, help: String) -> Option
+    public static func choice<Choice: CaseIterable & RawRepresentable & Sendable>(_ name: String, help: String) -> Option
     where Value == Choice?, Choice.RawValue == String {
         Option(spec: OptionSpec(name: name, kind: .choice(Choice.allCases.map(\.rawValue)), help: help)) {
             $0.last?.text.flatMap(Choice.init(rawValue:))

@@ -45,8 +45,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
-    /// Two 6×6 images for the forward passes.
-    private static let images = Tensor(shape: [2, 1, 6, 6], scalars: (0..<72).map { Float($0 % 7) / 7 - 0.4 })
+    /// Two 6×6 images for the forward passes (made for each run: a `Tensor` is not `Sendable`,
+    /// so it cannot be a global shared by every thread).
+    private static var images: Tensor { Tensor(shape: [2, 1, 6, 6], scalars: (0..<72).map { Float($0 % 7) / 7 - 0.4 }) }
 
     private static func loadFloatCheckpoint(_ bytes: [UInt8]) throws {
         let model = makeModel()
