@@ -122,6 +122,36 @@ final class ReproductionReportTests: XCTestCase {
     }
 }
 
+extension ReproductionReportTests {
+    /// Papers on MNIST count test errors; the report counts ours the same way, on the set
+    /// the run was measured on, and lists how the setup differs from the paper's.
+    func testReferencesGivenAsErrorCountsAreComparedAsCounts() throws {
+        let experiment = CountedExperiment()
+        let onTest = ExperimentReport(experiment: experiment, results: [try stage("dense", accuracy: 98.37, sparsity: 0, stored: 1)])
+        let testRow = try XCTUnwrap(onTest.referenceTable?.rows.first)
+        XCTAssertEqual(Array(testRow.prefix(4)), ["dense", "98.37% (163 errors)", "98.36% (164 errors)", "+0.01 pp"])
+
+        let onValidation = ExperimentReport(experiment: experiment,
+                                            results: [try stage("dense", accuracy: 98.5, sparsity: 0, stored: 1, validationImages: 5000)])
+        XCTAssertEqual(try XCTUnwrap(onValidation.referenceTable?.rows.first)[1], "98.50% (75 errors)", "counted of the 5,000 held-out images")
+
+        var document = MarkdownDocument(title: "counted")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try onTest.appendSection(to: &document, headingLevel: 3, plotFolder: folder, plotLink: "plots")
+        XCTAssertTrue(document.text.contains("What differs from the references' setup:\n\n- trained 10 epochs, not 20"), document.text)
+    }
+}
+
+/// An experiment whose reference is a paper's count of test errors.
+private struct CountedExperiment: Experiment {
+    let id = "counted"
+    let summary = "counted"
+    let corrections: [String] = []
+    let references = [ReferenceFigure(stage: "dense", errors: 164, source: "a paper")]
+    let setupDifferences = ["trained 10 epochs, not 20"]
+    func run(_ context: ExperimentContext) throws -> [StageResult] { [] }
+}
+
 /// An experiment with no runs, references or series of its own, for the plot tests.
 struct PlainExperiment: Experiment {
     let id = "e"

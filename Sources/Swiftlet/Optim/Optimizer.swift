@@ -13,6 +13,9 @@ open class Optimizer {
     /// 0/1 masks by parameter index: a masked-out weight receives no gradient, so its
     /// optimizer state (momentum, moments) stays zero, and is reset to zero after every step.
     public private(set) var masks: [Int: [Float]] = [:]
+    /// Max-norm constraints by parameter index: after every step each row (one output unit's
+    /// incoming weights) whose L2 norm exceeds the bound is scaled back onto it.
+    public private(set) var maxNorms: [Int: Float] = [:]
 
     /// An optimizer for `parameters`, starting at `learningRate`.
     public init(parameters: [Tensor], learningRate: Float) {
@@ -33,6 +36,7 @@ open class Optimizer {
             if let mask = masks[slot] { gradient = gradient.zipScalars(mask, *) }
             update(parameter, gradient: gradient, slot: slot)
             if let mask = masks[slot] { parameter.scalars = parameter.scalars.zipScalars(mask, *) }
+            if let bound = maxNorms[slot] { parameter.limitRowNorms(to: bound) }
         }
     }
 
@@ -40,15 +44,37 @@ open class Optimizer {
     /// zero through every later step. Throws if the tensor is not optimised here or the
     /// mask has the wrong size.
     public func setMask(_ mask: [Float], for tensor: Tensor) throws {
-        guard let slot = parameters.firstIndex(where: { $0 === tensor }) else {
-            throw OptimizerError.notAParameter(op: "setMask", shape: tensor.shape)
-        }
+        let slot = try slot(of: tensor, op: "setMask")
         guard mask.count == tensor.count else {
             throw OptimizerError.maskSizeMismatch(entries: mask.count, shape: tensor.shape)
         }
         masks[slot] = mask
         tensor.scalars = tensor.scalars.zipScalars(mask, *)
         maskState(slot: slot, mask: mask)
+    }
+
+    /// Keeps every row of the parameter `tensor` — one output unit's incoming weights, dimension
+    /// 0 of a Linear or Conv2d weight — at an L2 norm of at most `maxNorm`: rows above it are
+    /// scaled onto it now and after every later step (Hinton et al. 2012's weight constraint;
+    /// PyTorch's `renorm_(2, 0, maxNorm)`, Keras's `max_norm`). Lets dropout nets train at
+    /// high learning rates without their weights growing without bound.
+    public func constrainRowNorms(of tensor: Tensor, to maxNorm: Float) throws {
+        let slot = try slot(of: tensor, op: "constrainRowNorms")
+        guard maxNorm.isFinite, maxNorm > 0 else {
+            throw OptimizerError.invalidMaxNorm(maxNorm)
+        }
+        guard tensor.shape.count >= 2 else {
+            throw OptimizerError.noRows(op: "constrainRowNorms", shape: tensor.shape)
+        }
+        maxNorms[slot] = maxNorm
+        tensor.limitRowNorms(to: maxNorm)
+    }
+
+    private func slot(of tensor: Tensor, op: String) throws -> Int {
+        guard let slot = parameters.firstIndex(where: { $0 === tensor }) else {
+            throw OptimizerError.notAParameter(op: op, shape: tensor.shape)
+        }
+        return slot
     }
 
     /// The update rule. `gradient` is already masked.

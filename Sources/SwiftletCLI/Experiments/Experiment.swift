@@ -10,6 +10,8 @@ public protocol Experiment: Sendable {
     var corrections: [String] { get }
     /// Published or PyTorch figures for the same stages, shown beside ours in the report.
     var references: [ReferenceFigure] { get }
+    /// How this run's setup differs from the one behind `references`; the report lists them.
+    var setupDifferences: [String] { get }
     /// The series a stage belongs to in the report's plots: the stages of one method, joined
     /// by a line in stage order.
     func series(ofStage stage: String) -> String
@@ -18,6 +20,7 @@ public protocol Experiment: Sendable {
 
 extension Experiment {
     public var references: [ReferenceFigure] { [] }
+    public var setupDifferences: [String] { [] }
 
     /// Stages that differ only in a setting are one method: bits (`w8`, `w8a8`), a rank
     /// (`rank16`), a temperature (`t2`), a learning rate (`lr0.001`) or a bare number (`agp-12`,
@@ -36,11 +39,23 @@ public struct ReferenceFigure: Sendable {
     public let accuracy: Double
     /// Who measured it and how: "PyTorch, same recipe and data", "Han et al. 2015".
     public let source: String
+    /// Misclassified test images, where the source counts them (papers on MNIST do), and the
+    /// size of the test set they were counted on.
+    public let errors: (count: Int, of: Int)?
 
     public init(stage: String, accuracy: Double, source: String) {
         self.stage = stage
         self.accuracy = accuracy
         self.source = source
+        errors = nil
+    }
+
+    /// A figure given as a count of test errors (of the 10,000 test images of MNIST or CIFAR-10).
+    public init(stage: String, errors: Int, of images: Int = 10_000, source: String) {
+        self.stage = stage
+        accuracy = 100 * Double(images - errors) / Double(images)
+        self.source = source
+        self.errors = (errors, images)
     }
 }
 

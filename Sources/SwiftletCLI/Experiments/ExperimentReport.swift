@@ -40,8 +40,14 @@ struct ExperimentReport {
         var table = Table(headers: ["stage", "ours" + validationLabel, "reference", "difference", "reference measured by"])
         for reference in experiment.references {
             let ours = results.first { $0.stage == reference.stage }?.accuracy
-            table.append([reference.stage, ours.map { HumanReadable.percent($0) } ?? "not run",
-                          HumanReadable.percent(reference.accuracy),
+            let oursCell = ours.map { accuracy in
+                guard let errors = reference.errors else { return HumanReadable.percent(accuracy) }
+                // The same count on our side: of the validation images in a --validation run.
+                let images = validationImages ?? errors.of
+                return "\(HumanReadable.percent(accuracy)) (\(Int((100 - accuracy) * Double(images) / 100 + 0.5)) errors)"
+            }
+            table.append([reference.stage, oursCell ?? "not run",
+                          HumanReadable.percent(reference.accuracy) + (reference.errors.map { " (\($0.count) errors)" } ?? ""),
                           ours.map { String(format: "%+.2f pp", $0 - reference.accuracy) } ?? "–", reference.source])
         }
         return table
@@ -60,6 +66,10 @@ struct ExperimentReport {
         if let referenceTable {
             document.heading("Beside the references", level: headingLevel)
             document.table(referenceTable)
+            if !experiment.setupDifferences.isEmpty {
+                document.paragraph("What differs from the references' setup:")
+                document.bulletList(experiment.setupDifferences)
+            }
         }
         let plots = ExperimentPlots(experiment: experiment, results: results).all
         if !plots.isEmpty {

@@ -14,9 +14,9 @@ struct Han2015LeNet5: Experiment {
     let summary = "LeNet-5 (conv20-conv50-fc500): train → iterative pruning (≥ 91 %) → weight sharing + relative indices + Huffman coding"
     let corrections: [String] = []
     let references = [
-        ReferenceFigure(stage: "dense", accuracy: 100 - 0.80, source: "Han et al. 2015, Table 1 (error 0.80 %)"),
-        ReferenceFigure(stage: "pruned", accuracy: 100 - 0.77, source: "Han et al. 2015, Table 1 (error 0.77 %, 12×)"),
-        ReferenceFigure(stage: "compressed", accuracy: 100 - 0.74, source: "Han et al. 2016, Table 1 (error 0.74 %, 39×)"),
+        ReferenceFigure(stage: "dense", errors: 80, source: "Han et al. 2015, Table 1 (error 0.80 %)"),
+        ReferenceFigure(stage: "pruned", errors: 77, source: "Han et al. 2015, Table 1 (error 0.77 %, 12×)"),
+        ReferenceFigure(stage: "compressed", errors: 74, source: "Han et al. 2016, Table 1 (error 0.74 %, 39×)"),
     ]
 
     /// One pipeline: dense → pruned → clustered → compressed.
