@@ -61,11 +61,13 @@ public final class ExperimentContext {
     /// epochs' shuffling seeds, so training resumed in several calls does not see the same batch
     /// order again.
     public func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
-               schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
-               loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, afterEpoch: ((Int) throws -> Void)? = nil) throws {
-        try runEpochs(epochs, data: data, stage: stage, schedule: schedule, afterEpoch: afterEpoch) { epoch, progress in
-            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffleOffset + epoch, loss: loss, progress: progress)
-        }
+                      schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
+                      loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, afterEpoch: ((Int) throws -> Void)? = nil) throws {
+        let trainer = Trainer(model, optimizer: optimizer)
+        if let loss { trainer.loss = loss }
+        trainer.schedule = schedule
+        if let afterEpoch { trainer.callbacks.append(EpochEndCallback { _, record in try afterEpoch(record.epoch) }) }
+        try fit(trainer, data: data, epochs: epochs, stage: stage, shuffleOffset: shuffleOffset)
     }
 
     /// A fresh model of the built-in architecture `name`, seeded by `--seed`, trained with the
@@ -79,64 +81,37 @@ public final class ExperimentContext {
         return model
     }
 
-    /// Distils `teacher` into `student` for `epochs` epochs (see `distillEpoch`) with a progress
-    /// bar. `cacheTeacher` runs the teacher in the first epoch only: valid only when `data`
-    /// has no augmentation, otherwise the cache throws in the second epoch.
+    /// Distils `teacher` into `student` for `epochs` epochs (see `distillationObjective`) with a
+    /// progress bar. `cacheTeacher` runs the teacher in the first epoch only: valid only when
+    /// `data` has no augmentation, otherwise the cache throws in the second epoch.
     func distill(_ student: Module, teacher: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
                  targets: DistillationTargets, cacheTeacher: Bool, schedule: LearningRateSchedule? = nil) throws {
         let cache = cacheTeacher ? TeacherLogitCache() : nil
-        try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
-            try distillEpoch(student: student, teacher: teacher, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
-                             batchCount: data.trainBatchCount, targets: targets, cache: cache, progress: progress)
-        }
+        let trainer = Trainer(student, optimizer: optimizer, loss: distillationObjective(teacher: teacher, targets: targets, cache: cache))
+        trainer.schedule = schedule
+        if let cache { trainer.callbacks.append(cache) }
+        try withTeacherInEvaluationMode(teacher) { try fit(trainer, data: data, epochs: epochs, stage: stage) }
     }
 
-    /// The epoch loop both share: one progress-bar line per epoch, then the schedule's step;
-    /// a warning if the last epoch ended at chance level.
-    private func runEpochs(_ epochs: Int, data: ImageData, stage: String, schedule: LearningRateSchedule?,
-                           afterEpoch: ((Int) throws -> Void)? = nil,
-                           epoch runEpoch: (Int, @escaping (BatchProgress) -> Void) throws -> EpochResult) throws {
-        guard epochs > 0 else { return }
-        let bar = ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console)
-        for epoch in 1...epochs {
-            let result = try pass(of: bar, epoch: epoch) { try runEpoch(epoch, $0) }
-            schedule?.step()
-            try afterEpoch?(epoch)
-            if epoch == epochs { warnIfAtChanceLevel(result, epoch: epoch, stage: stage, data: data) }
-        }
-    }
-
-    /// Trains one epoch as one pass of `bar`, shown as epoch `epoch` (1-based), with the
-    /// training set shuffled as for epoch `shuffle` (default: `epoch`).
-    public func trainEpoch(_ model: Module, optimizer: Optimizer, data: ImageData, epoch: Int, shuffle: Int? = nil, bar: ProgressBar,
-                    loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, beforeBatch: () throws -> Void = {}) throws {
-        try pass(of: bar, epoch: epoch) { progress in
-            try trainingPass(model, optimizer: optimizer, data: data, shuffle: shuffle ?? epoch, loss: loss,
-                             beforeBatch: beforeBatch, progress: progress)
-        }
-    }
-
-    /// One epoch of training on the batches shuffled as for epoch `shuffle`; cross-entropy unless `loss` is given.
-    private func trainingPass(_ model: Module, optimizer: Optimizer, data: ImageData, shuffle: Int,
-                              loss: ((Tensor, LabeledBatch) throws -> Tensor)?, beforeBatch: () throws -> Void = {},
-                              progress: (BatchProgress) -> Void) throws -> EpochResult {
-        try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle), batchCount: data.trainBatchCount,
-                                loss: loss ?? { try crossEntropy($0, $1.labels) }, beforeBatch: beforeBatch, progress: progress)
-    }
-
-    /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.
-    /// A divergence is reported with its epoch.
+    /// Runs `trainer` on `data`'s training batches until it has completed `epochs` epochs, with
+    /// a progress bar on stderr, evaluating `validation`'s test batches after every epoch when
+    /// given; warns if the last epoch ended at chance level. Epoch e is shuffled as epoch
+    /// `shuffleOffset + e` of `data`.
     @discardableResult
-    private func pass(of bar: ProgressBar, epoch: Int, _ run: (@escaping (BatchProgress) -> Void) throws -> EpochResult) throws -> EpochResult {
-        bar.start(epoch: epoch)
-        defer { bar.finish() }
-        do {
-            return try run { progress in
-                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
-            }
-        } catch let divergence as TrainingDivergence {
-            throw divergence.inEpoch(epoch)
+    func fit(_ trainer: Trainer, data: ImageData, epochs: Int, stage: String, validation: ImageData? = nil,
+             shuffleOffset: Int = 0) throws -> [EpochRecord] {
+        guard epochs > trainer.state.epochsCompleted else { return [] }
+        let progress = ProgressBarCallback(ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console))
+        trainer.callbacks.insert(progress, at: 0)
+        defer {
+            progress.finishIfRunning()
+            trainer.callbacks.removeFirst()
         }
+        let evaluateValidation = validation.map { split in { try self.evaluate(trainer.model, data: split) } }
+        let records = try trainer.fit(epochs: epochs, batchCount: data.trainBatchCount, batches: { data.trainBatches(epoch: shuffleOffset + $0) },
+                                      validation: evaluateValidation)
+        if let last = records.last, last.epoch == epochs { warnIfAtChanceLevel(last.training, epoch: last.epoch, stage: stage, data: data) }
+        return records
     }
 
     /// Adds a table to the report, after the stage table.
