@@ -277,6 +277,35 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(Double(model.parameters[0].scalars.filter { $0 == 0 }.count) / 64, 0.5, accuracy: 0.02)
     }
 
+    /// Distillation through a `Trainer` (its loss `distillationObjective`, the logit cache as a
+    /// callback) takes the steps of `distillEpoch`, and the cache is filled after epoch 1.
+    func testATrainerDistilsAsDistillEpochDoes() throws {
+        GlobalRandom.seed(4)
+        let teacher = Sequential { Linear(4, 8); ReLU(); Dropout(0.5); Linear(8, 2) }
+        func student() -> Sequential { GlobalRandom.seed(5); return Sequential { Linear(4, 3); ReLU(); Linear(3, 2) } }
+        // The cache needs the same images every epoch: epoch 1's batches, in another order after it.
+        let sameImages = { (epoch: Int) in epoch == 1 ? self.batches(1) : self.batches(1).reversed() }
+        let byEpoch = student(), optimizer = SGD(byEpoch.parameters, lr: 0.1, momentum: 0.9), cache = TeacherLogitCache()
+        for epoch in 1...2 {
+            _ = try distillEpoch(student: byEpoch, teacher: teacher, optimizer: optimizer, batches: sameImages(epoch), batchCount: batchCount,
+                                 cache: cache)
+        }
+        let byTrainer = student(), trainerCache = TeacherLogitCache()
+        let trainer = Trainer(byTrainer, optimizer: SGD(byTrainer.parameters, lr: 0.1, momentum: 0.9),
+                              loss: distillationObjective(teacher: teacher, targets: .soft(DistillationLoss()), cache: trainerCache))
+        trainer.callbacks = [trainerCache, EpochEndCallback { _, _ in XCTAssertTrue(trainerCache.isFilled) }]
+        XCTAssertFalse(trainerCache.isFilled)
+        XCTAssertTrue(teacher.isTraining)
+        try withTeacherInEvaluationMode(teacher) {
+            XCTAssertFalse(teacher.isTraining)
+            try trainer.fit(epochs: 2, batchCount: batchCount, batches: sameImages)
+        }
+        XCTAssertTrue(teacher.isTraining)
+        XCTAssertTrue(trainerCache.isFilled)
+        XCTAssertEqual(trainerCache.count, cache.count)
+        XCTAssertTrue(try byTrainer.stateFile().encoded() == byEpoch.stateFile().encoded(), "not the same bytes")
+    }
+
     func testAnEpochEndCallbackCanStopTraining() throws {
         let trainer = try makeTrainer()
         trainer.callbacks = [EpochEndCallback { trainer, record in if record.epoch == 2 { trainer.stop() } }]

@@ -1,6 +1,8 @@
 /// A `Trainer` callback that advances a `ScheduledPruner` at the start of every epoch or
 /// before every optimizer step (Zhu & Gupta prune every Δt steps), so gradual and iterative
-/// pruning run inside an ordinary fit loop. The masks live in the trainer's optimizer.
+/// pruning run inside an ordinary fit loop. The masks live in the trainer's optimizer, so a
+/// checkpoint keeps them; the pruner's own position in its schedule is not part of
+/// `TrainerState`, so a resumed run needs a pruner made for the steps that remain.
 public struct ScheduledPruning: TrainerCallback {
     /// The pruner advanced.
     public let pruner: ScheduledPruner
