@@ -46,9 +46,9 @@ public enum ModelZoo {
         Entry(name: "mlp-128", summary: "the Keras-style MLP of seed 003: Dense(128, relu) → Dense(10)", inputShape: [1, 28, 28]) {
             Sequential { Flatten(); ("fc1", Linear(784, 128)); ReLU(); ("fc2", Linear(128, 10)) }
         },
-        Entry(name: "hinton-teacher", summary: "Hinton et al. 2015 teacher: fc 784→1200→1200→10 with dropout", inputShape: [1, 28, 28]) {
+        Entry(name: "hinton-teacher", summary: "Hinton et al. 2015 teacher: fc 784→1200→1200→10, dropout 0.2 on the input and 0.5 on the hidden units", inputShape: [1, 28, 28]) {
             Sequential {
-                Flatten(); ("fc1", Linear(784, 1200)); ReLU(); Dropout(0.5)
+                Flatten(); Dropout(0.2); ("fc1", Linear(784, 1200)); ReLU(); Dropout(0.5)
                 ("fc2", Linear(1200, 1200)); ReLU(); Dropout(0.5); ("fc3", Linear(1200, 10))
             }
         },

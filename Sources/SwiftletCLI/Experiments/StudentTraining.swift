@@ -10,11 +10,13 @@ struct StudentTraining {
     let student: ModelZoo.Entry
     let epochs: Int
     let learningRate: Float
+    /// Anneals the learning rate to 0 by a cosine over `epochs`; constant when false.
+    var annealed = false
 
     /// Trains a fresh student on the dataset's labels (cross-entropy) and ends `stage`.
     func fromScratch(_ stage: String) throws {
         let (model, optimizer) = freshStudent()
-        try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
+        try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage, schedule: schedule(optimizer))
         try context.finishStage(stage, model: model, data: data)
     }
 
@@ -23,8 +25,12 @@ struct StudentTraining {
     func distilled(_ stage: String, from teacher: Module, targets: DistillationTargets) throws {
         let (model, optimizer) = freshStudent()
         try context.distill(model, teacher: teacher, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
-                            targets: targets, cacheTeacher: true)
+                            targets: targets, cacheTeacher: true, schedule: schedule(optimizer))
         try context.finishStage(stage, model: model, data: data)
+    }
+
+    private func schedule(_ optimizer: Optimizer) -> LearningRateSchedule? {
+        annealed ? LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) : nil
     }
 
     private func freshStudent() -> (Module, Optimizer) {
