@@ -30,24 +30,33 @@ public final class Adam: Optimizer {
     }
 
     public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
-        let (lr, decay, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, epsilon)
-        var g = gradient
-        if decay != 0 {
-            if decoupledWeightDecay {
-                parameter.scalars = parameter.scalars.mapScalars { $0 * (1 - lr * decay) }
-            } else {
-                g = g.zipScalars(parameter.scalars) { $0 + decay * $1 }
-            }
-        }
-        let previous = moments[slot] ?? ([Float](repeating: 0, count: g.count), [Float](repeating: 0, count: g.count))
-        let m = previous.m.zipScalars(g) { b1 * $0 + (1 - b1) * $1 }
-        let v = previous.v.zipScalars(g) { b2 * $0 + (1 - b2) * $1 * $1 }
-        moments[slot] = (m, v)
+        let (lr, decay, decoupled, b1, b2, eps) = (learningRate, weightDecay, decoupledWeightDecay, beta1, beta2, epsilon)
         let t = Float(stepCount)
         let stepSize = lr / (1 - Foundation.pow(b1, t))
         let correction2 = (1 - Foundation.pow(b2, t)).squareRoot()
-        let direction = m.zipScalars(v) { $0 / ($1.squareRoot() / correction2 + eps) }
-        parameter.scalars = parameter.scalars.zipScalars(direction) { $0 - stepSize * $1 }
+        var (m, v) = moments.removeValue(forKey: slot)
+            ?? ([Float](repeating: 0, count: gradient.count), [Float](repeating: 0, count: gradient.count))
+        // One pass over parameter, gradient and both moments, in place (see SGD.update).
+        parameter.scalars.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { gradient in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        elementwiseInParallel(p.count) { range in
+                            for i in range {
+                                var g = gradient[i]
+                                if decay != 0 {
+                                    if decoupled { p[i] = p[i] * (1 - lr * decay) } else { g = g + decay * p[i] }
+                                }
+                                m[i] = b1 * m[i] + (1 - b1) * g
+                                v[i] = b2 * v[i] + (1 - b2) * g * g
+                                p[i] = p[i] - stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        moments[slot] = (m, v)
     }
 
     public override func maskState(slot: Int, mask: [Float]) {

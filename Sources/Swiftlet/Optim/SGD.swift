@@ -26,15 +26,28 @@ public final class SGD: Optimizer {
     }
 
     public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
-        let (lr, mu, decay) = (learningRate, momentum, weightDecay)
-        var g = decay == 0 ? gradient : gradient.zipScalars(parameter.scalars) { $0 + decay * $1 }
-        if mu != 0 {
-            let keep = 1 - dampening
-            let buffer = buffers[slot].map { $0.zipScalars(g) { mu * $0 + keep * $1 } } ?? g
-            buffers[slot] = buffer
-            g = nesterov ? g.zipScalars(buffer) { $0 + mu * $1 } : buffer
+        let (lr, mu, decay, keep, nesterov) = (learningRate, momentum, weightDecay, 1 - dampening, nesterov)
+        let startsBuffer = buffers[slot] == nil
+        var buffer = buffers.removeValue(forKey: slot) ?? (mu != 0 ? [Float](repeating: 0, count: gradient.count) : [])
+        // One pass over parameter, gradient and buffer, in place: the rule's steps as separate
+        // array operations would allocate and walk the arrays four times per step.
+        parameter.scalars.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { gradient in
+                buffer.withUnsafeMutableBufferPointer { b in
+                    elementwiseInParallel(p.count) { range in
+                        for i in range {
+                            var g = decay == 0 ? gradient[i] : gradient[i] + decay * p[i]
+                            if mu != 0 {
+                                b[i] = startsBuffer ? g : mu * b[i] + keep * g
+                                g = nesterov ? g + mu * b[i] : b[i]
+                            }
+                            p[i] = p[i] - lr * g
+                        }
+                    }
+                }
+            }
         }
-        parameter.scalars = parameter.scalars.zipScalars(g) { $0 - lr * $1 }
+        if mu != 0 { buffers[slot] = buffer }
     }
 
     public override func maskState(slot: Int, mask: [Float]) {

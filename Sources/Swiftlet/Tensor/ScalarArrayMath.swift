@@ -11,7 +11,7 @@ extension Array where Element == Float {
         let n = count
         withUnsafeMutableBufferPointer { out in
             other.withUnsafeBufferPointer { x in
-                inParallel(n) { range in for i in range { out[i] += x[i] } }
+                elementwiseInParallel(n) { range in for i in range { out[i] += x[i] } }
             }
         }
     }
@@ -45,7 +45,7 @@ extension Array where Element == Float {
     @inline(__always)
     func mapScalars(_ f: (Float) -> Float) -> [Float] {
         withUnsafeBufferPointer { x in
-            .filled(count: x.count) { out in inParallel(x.count) { range in for i in range { out[i] = f(x[i]) } } }
+            .filled(count: x.count) { out in elementwiseInParallel(x.count) { range in for i in range { out[i] = f(x[i]) } } }
         }
     }
 
@@ -78,7 +78,7 @@ extension Array where Element == Float {
         precondition(count == other.count, "zipScalars: \(count) vs \(other.count) elements")
         return withUnsafeBufferPointer { x in
             other.withUnsafeBufferPointer { y in
-                .filled(count: x.count) { out in inParallel(x.count) { range in for i in range { out[i] = f(x[i], y[i]) } } }
+                .filled(count: x.count) { out in elementwiseInParallel(x.count) { range in for i in range { out[i] = f(x[i], y[i]) } } }
             }
         }
     }
@@ -87,6 +87,6 @@ extension Array where Element == Float {
 /// Runs `body` over `0..<count` in one piece, or split over the kernel threads when there are
 /// enough elements (64 K) to pay for waking them; elementwise work gives the same results either way.
 @inline(__always)
-private func inParallel(_ count: Int, _ body: (Range<Int>) -> Void) {
+func elementwiseInParallel(_ count: Int, _ body: (Range<Int>) -> Void) {
     Parallel.forRanges(count, minimumChunk: 1 << 16, body)
 }
