@@ -5,6 +5,8 @@ import Foundation
 ///     Adam:  g ← ∇ + λ·p          AdamW:  p ← p·(1 − lr·λ)   (decoupled weight decay)
 ///     m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
 ///     p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+///
+/// One difference: m and v below 2⁻¹⁰⁰ are flushed to zero (see `flushingNegligible`).
 public final class Adam: Optimizer {
     /// β₁: decay of the gradient's running mean m.
     public let beta1: Float
@@ -30,33 +32,42 @@ public final class Adam: Optimizer {
     }
 
     public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
-        let (lr, decay, decoupled, b1, b2, eps) = (learningRate, weightDecay, decoupledWeightDecay, beta1, beta2, epsilon)
         let t = Float(stepCount)
-        let stepSize = lr / (1 - Foundation.pow(b1, t))
-        let correction2 = (1 - Foundation.pow(b2, t)).squareRoot()
+        let step = Step(lr: learningRate, decay: weightDecay, decoupled: decoupledWeightDecay, b1: beta1, b2: beta2, eps: epsilon,
+                        stepSize: learningRate / (1 - Foundation.pow(beta1, t)), correction2: (1 - Foundation.pow(beta2, t)).squareRoot())
         var (m, v) = moments.removeValue(forKey: slot)
             ?? ([Float](repeating: 0, count: gradient.count), [Float](repeating: 0, count: gradient.count))
         // One pass over parameter, gradient and both moments, in place (see SGD.update).
         parameter.scalars.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { gradient in
+            gradient.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
-                        elementwiseInParallel(p.count) { range in
-                            for i in range {
-                                var g = gradient[i]
-                                if decay != 0 {
-                                    if decoupled { p[i] = p[i] * (1 - lr * decay) } else { g = g + decay * p[i] }
-                                }
-                                m[i] = b1 * m[i] + (1 - b1) * g
-                                v[i] = b2 * v[i] + (1 - b2) * g * g
-                                p[i] = p[i] - stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps))
-                            }
-                        }
+                        elementwiseInParallel(p.count) { range in step.apply(p, g, m, v, range) }
                     }
                 }
             }
         }
         moments[slot] = (m, v)
+    }
+
+    /// The rule's settings for one step as a value, so that its loop keeps them in registers.
+    private struct Step {
+        let lr, decay: Float
+        let decoupled: Bool
+        let b1, b2, eps, stepSize, correction2: Float
+
+        func apply(_ p: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>,
+                   _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) {
+            for i in range {
+                var g = gradient[i]
+                if decay != 0 {
+                    if decoupled { p[i] = p[i] * (1 - lr * decay) } else { g = g + decay * p[i] }
+                }
+                m[i] = flushingNegligible(b1 * m[i] + (1 - b1) * g)
+                v[i] = flushingNegligible(b2 * v[i] + (1 - b2) * g * g)
+                p[i] = p[i] - stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps))
+            }
+        }
     }
 
     public override func maskState(slot: Int, mask: [Float]) {

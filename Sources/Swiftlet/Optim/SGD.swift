@@ -4,6 +4,8 @@
 ///     b ← μ·b + (1 − τ)·g               (momentum μ, dampening τ; b starts as g)
 ///     g ← g + μ·b  if Nesterov,  else  g ← b
 ///     p ← p − lr·g
+///
+/// One difference: momentum below 2⁻¹⁰⁰ is flushed to zero (see `flushingNegligible`).
 public final class SGD: Optimizer {
     /// μ: the weight of the previous update in the momentum buffer; 0 for plain SGD.
     public let momentum: Float
@@ -26,30 +28,38 @@ public final class SGD: Optimizer {
     }
 
     public override func update(_ parameter: Tensor, gradient: [Float], slot: Int) {
-        let (lr, mu, decay, keep, nesterov) = (learningRate, momentum, weightDecay, 1 - dampening, nesterov)
-        let startsBuffer = buffers[slot] == nil
-        var buffer = buffers.removeValue(forKey: slot) ?? (mu != 0 ? [Float](repeating: 0, count: gradient.count) : [])
+        let step = Step(lr: learningRate, mu: momentum, decay: weightDecay, keep: 1 - dampening, nesterov: nesterov,
+                        startsBuffer: buffers[slot] == nil)
+        var buffer = buffers.removeValue(forKey: slot) ?? (momentum != 0 ? [Float](repeating: 0, count: gradient.count) : [])
         // One pass over parameter, gradient and buffer, in place: the rule's steps as separate
         // array operations would allocate and walk the arrays four times per step.
         parameter.scalars.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { gradient in
+            gradient.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    elementwiseInParallel(p.count) { range in
-                        for i in range {
-                            var g = decay == 0 ? gradient[i] : gradient[i] + decay * p[i]
-                            if mu != 0 {
-                                b[i] = startsBuffer ? g : mu * b[i] + keep * g
-                                g = nesterov ? g + mu * b[i] : b[i]
-                            }
-                            p[i] = p[i] - lr * g
-                        }
-                    }
+                    elementwiseInParallel(p.count) { range in step.apply(p, g, b, range) }
                 }
             }
         }
-        if mu != 0 { buffers[slot] = buffer }
+        if momentum != 0 { buffers[slot] = buffer }
     }
 
+    /// The rule's settings as a value, so that its loop keeps them in registers and vectorises.
+    private struct Step {
+        let lr, mu, decay, keep: Float
+        let nesterov, startsBuffer: Bool
+
+        func apply(_ p: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>,
+                   _ b: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) {
+            for i in range {
+                var g = decay == 0 ? gradient[i] : gradient[i] + decay * p[i]
+                if mu != 0 {
+                    b[i] = flushingNegligible(startsBuffer ? g : mu * b[i] + keep * g)
+                    g = nesterov ? g + mu * b[i] : b[i]
+                }
+                p[i] = p[i] - lr * g
+            }
+        }
+    }
     public override func maskState(slot: Int, mask: [Float]) {
         buffers[slot] = buffers[slot]?.zipScalars(mask, *)
     }
