@@ -18,11 +18,11 @@ public enum DistillationTargets: Sendable {
 /// augmentation only); the cache is marked filled when this epoch ends.
 ///
 /// The returned loss is the distillation objective; the accuracy is against the
-/// dataset's labels, as in `trainEpoch`.
+/// dataset's labels, as in `trainEpoch`, which also describes `dataParallel`.
 public func distillEpoch<Batches: Sequence>(
     student: Module, teacher: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     targets: DistillationTargets = .soft(DistillationLoss()), cache: TeacherLogitCache? = nil,
-    progress: (BatchProgress) -> Void = { _ in }
+    dataParallel: DataParallel? = nil, progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
     let teacherWasTraining = teacher.isTraining
     teacher.eval()
@@ -36,7 +36,7 @@ public func distillEpoch<Batches: Sequence>(
         case .teacherArgmax:
             return try crossEntropy(logits, predictedClasses(teacherLogits))
         }
-    }, progress: progress)
+    }, dataParallel: dataParallel, progress: progress)
     cache?.markFilled()
     return result
 }

@@ -58,6 +58,9 @@ public struct EpochResult: Sendable {
 ///   - batchCount: how many batches `batches` yields, for the progress report.
 ///   - beforeBatch: called before every batch's forward pass, e.g. a `ScheduledPruner`'s
 ///     `advance` to prune every so many optimizer steps.
+///   - dataParallel: with data-parallel training, averages every gradient across ranks
+///     between backward and the optimizer step (started during backward); `batches` must then
+///     be this rank's shard, and the progress figures are this rank's.
 ///   - progress: called after every batch.
 /// - Throws: `TrainingDivergence` as soon as a batch's loss or a gradient is NaN or infinite,
 ///   before that step changes the weights.
@@ -65,6 +68,7 @@ public func trainEpoch<Batches: Sequence>(
     _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
     beforeBatch: () throws -> Void = {},
+    dataParallel: DataParallel? = nil,
     progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
     model.train()
@@ -80,7 +84,8 @@ public func trainEpoch<Batches: Sequence>(
             throw TrainingDivergence(.loss(lossValue), step: index, learningRate: optimizer.learningRate)
         }
         optimizer.zeroGrad()
-        try value.backward()
+        try value.backward(afterLeafGradient: dataParallel?.gradientReady)
+        try dataParallel?.averageGradients()
         if let parameter = optimizer.nonFiniteGradient(in: model) {
             throw TrainingDivergence(.gradient(parameter: parameter), step: index, learningRate: optimizer.learningRate)
         }

@@ -7,7 +7,7 @@ struct TrainCommand: Command {
     let catalog: Catalog
     let name = "train"
     let summary = "Train a built-in model on mnist, cifar10 or an IDX folder; writes OUT/model.safetensors"
-    let discussion = "After every epoch the model, the optimizer's state and training-state.json (how far the run got) are committed to OUT together, never one without the others. --resume OUT continues a run stopped at any moment from its last completed epoch and ends with the same files, byte for byte, as a run never stopped; repeat the run's options (--epochs may grow)."
+    let discussion = "After every epoch the model, the optimizer's state and training-state.json (how far the run got) are committed to OUT together, never one without the others. --resume OUT continues a run stopped at any moment from its last completed epoch and ends with the same files, byte for byte, as a run never stopped; repeat the run's options (--epochs may grow). With --distributed under `mpirun -np N`, each of the N processes trains on its shard of every epoch with --batch-size images per step (N × that per optimizer step), gradients are averaged across processes, and rank 0 alone prints and writes OUT (docs/distributed.md)."
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate")
     static let momentum = Option.number("momentum", default: 0.9, range: .nonNegative, help: "SGD momentum")
     static let batchSize = Option.integer("batch-size", default: 64, range: .images, help: "Images per batch")
@@ -16,7 +16,7 @@ struct TrainCommand: Command {
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.batchSize,
-         Self.optimizer, CommonOptions.out, Self.resume] + GlobalOptions.all
+         Self.optimizer, CommonOptions.out, Self.resume, CommonOptions.distributed, CommonOptions.distributedTimeout] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -26,12 +26,18 @@ struct TrainCommand: Command {
            URL(fileURLWithPath: resume).standardizedFileURL != URL(fileURLWithPath: out).standardizedFileURL {
             throw ResumeError.conflictingOutput(out: out, resume: resume)
         }
-        let output = try OutputFolder(claiming: URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)"))
-        defer { output.release() }
-        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: output.url, console: console,
-                                            epochsOverride: arguments[CommonOptions.epochs])
+        if arguments[CommonOptions.distributed], arguments[Self.resume] != nil {
+            throw UsageError.optionConflict("--distributed", requirement: "does not resume runs yet (resume in one process)", conflicting: "--resume")
+        }
+        let communicator = try CommonOptions.communicator(arguments)
+        let folderURL = URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)")
+        // Rank 0 alone claims and writes the output folder.
+        let output = try (communicator?.rank ?? 0) == 0 ? OutputFolder(claiming: folderURL) : nil
+        defer { output?.release() }
+        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: output?.url ?? folderURL, console: console,
+                                            epochsOverride: arguments[CommonOptions.epochs], communicator: communicator)
         let epochs = context.epochs(default: 10)
-        let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize])
+        let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize], shard: try context.shard)
         GlobalRandom.seed(context.seed)
         let model = entry.make()
         let lr = arguments[Self.learningRate]
@@ -44,23 +50,25 @@ struct TrainCommand: Command {
                         "batch-size": "\(arguments[Self.batchSize])", "seed": "\(context.seed)"]
         var completed = 0
         if arguments[Self.resume] != nil {
-            if let saved = try TrainingState.restore(model: model, optimizer: optimizer, from: output.url) {
-                try saved.check(against: settings, epochs: epochs, folder: output.url)
+            if let saved = try TrainingState.restore(model: model, optimizer: optimizer, from: folderURL) {
+                try saved.check(against: settings, epochs: epochs, folder: folderURL)
                 completed = saved.epochsCompleted
-                console.diagnostics.write("resuming \(output.url.path) after epoch \(completed) of \(epochs)\n")
+                console.diagnostics.write("resuming \(folderURL.path) after epoch \(completed) of \(epochs)\n")
             } else {
-                console.diagnostics.write("\(output.url.path) holds no training state yet: starting from epoch 1\n")
+                console.diagnostics.write("\(folderURL.path) holds no training state yet: starting from epoch 1\n")
             }
         }
         let metadata = context.checkpointMetadata(stage: "trained")
         try context.train(model, optimizer: optimizer, data: data, epochs: epochs - completed, stage: "trained",
                           shuffleOffset: completed, afterEpoch: { epoch in
+            guard let output else { return }
             try TrainingState(settings: settings, epochsCompleted: completed + epoch, randomState: GlobalRandom.generator.stateWords)
                 .commit(model: model, metadata: metadata, optimizer: optimizer, to: output)
         })
         let result = try context.finishStage("trained", model: model, data: data, save: false)
         if !context.json {
-            console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(output.url.path)/\(TrainingState.modelFile)\n")
+            context.console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(folderURL.path)/\(TrainingState.modelFile)\n")
         }
+        communicator?.finalize()
     }
 }

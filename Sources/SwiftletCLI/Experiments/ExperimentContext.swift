@@ -14,8 +14,13 @@ public final class ExperimentContext {
     /// With `--validation N`: the last N training images replace the test set and are not
     /// trained on, so every accuracy is a validation accuracy.
     public let validationImages: Int?
+    /// Where progress and results go: nowhere on ranks other than 0 in data-parallel training.
     public let console: Console
     public let json: Bool
+    /// With `--distributed`: the ranks this process trains with. Every training pass then runs
+    /// data-parallel (`DataParallel`) on this rank's shard of the data, and only rank 0 prints
+    /// and writes files.
+    public let communicator: (any Communicator)?
     /// The built-in model a single-step command trains, recorded in each checkpoint's metadata
     /// (`"model"`) so that loading it as another architecture is refused. Nil in experiments.
     let modelName: String?
@@ -25,7 +30,7 @@ public final class ExperimentContext {
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
-         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil) {
+         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil, communicator: (any Communicator)? = nil) {
         self.experiment = experiment
         self.modelName = modelName
         self.seed = seed
@@ -33,8 +38,17 @@ public final class ExperimentContext {
         self.outputDirectory = outputDirectory
         self.fetchOptions = fetchOptions
         self.validationImages = validationImages
-        self.console = console
+        self.communicator = communicator
+        self.console = (communicator?.rank ?? 0) == 0 ? console : .muted
         self.json = json
+    }
+
+    /// Whether this process prints and writes files: always, except ranks other than 0.
+    public var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
+
+    /// This process's part of each training epoch.
+    public var shard: DatasetShard {
+        get throws { try communicator.map { try DatasetShard(rank: $0.rank, count: $0.size) } ?? .whole }
     }
 
     /// What a stage's checkpoint records about where it came from.
@@ -53,7 +67,7 @@ public final class ExperimentContext {
         let full = try loadDataset(name, options: fetchOptions)
         let dataset = try validationImages.map { try full.holdingOut(validation: $0) } ?? full
         return try ImageData(dataset: dataset, normalization: normalization, augmentation: augmentation,
-                             batchSize: batchSize, seed: seed)
+                             batchSize: batchSize, seed: seed, shard: shard)
     }
 
     /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch
@@ -86,8 +100,11 @@ public final class ExperimentContext {
                  targets: DistillationTargets, cacheTeacher: Bool, schedule: LearningRateSchedule? = nil) throws {
         let cache = cacheTeacher ? TeacherLogitCache() : nil
         try runEpochs(epochs, data: data, stage: stage, schedule: schedule) { epoch, progress in
-            try distillEpoch(student: student, teacher: teacher, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
-                             batchCount: data.trainBatchCount, targets: targets, cache: cache, progress: progress)
+            try dataParallelPass(student, optimizer: optimizer) { dataParallel in
+                try distillEpoch(student: student, teacher: teacher, optimizer: optimizer, batches: data.trainBatches(epoch: epoch),
+                                 batchCount: data.trainBatchCount, targets: targets, cache: cache, dataParallel: dataParallel,
+                                 progress: progress)
+            }
         }
     }
 
@@ -120,8 +137,23 @@ public final class ExperimentContext {
     private func trainingPass(_ model: Module, optimizer: Optimizer, data: ImageData, shuffle: Int,
                               loss: ((Tensor, LabeledBatch) throws -> Tensor)?, beforeBatch: () throws -> Void = {},
                               progress: (BatchProgress) -> Void) throws -> EpochResult {
-        try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle), batchCount: data.trainBatchCount,
-                                loss: loss ?? { try crossEntropy($0, $1.labels) }, beforeBatch: beforeBatch, progress: progress)
+        try dataParallelPass(model, optimizer: optimizer) { dataParallel in
+            try Swiftlet.trainEpoch(model, optimizer: optimizer, batches: data.trainBatches(epoch: shuffle), batchCount: data.trainBatchCount,
+                                    loss: loss ?? { try crossEntropy($0, $1.labels) }, beforeBatch: beforeBatch,
+                                    dataParallel: dataParallel, progress: progress)
+        }
+    }
+
+    /// Runs one training pass, data-parallel with `--distributed`: it starts and ends with every
+    /// rank holding rank 0's parameters and buffers, so all ranks begin from rank 0's weights and
+    /// evaluate with rank 0's BatchNorm running statistics; in between, gradients are averaged.
+    private func dataParallelPass(_ model: Module, optimizer: Optimizer, _ pass: (DataParallel?) throws -> EpochResult) throws -> EpochResult {
+        guard let communicator else { return try pass(nil) }
+        let dataParallel = DataParallel(parameters: optimizer.parameters, communicator: communicator)
+        try dataParallel.broadcastState(of: model, what: "rank 0's weights before the pass")
+        let result = try pass(dataParallel)
+        try dataParallel.broadcastState(of: model, what: "rank 0's weights and BatchNorm statistics after the pass")
+        return result
     }
 
     /// Runs `epoch` as one pass of `bar`: started, advanced with each batch's loss and accuracy, finished.
@@ -132,7 +164,8 @@ public final class ExperimentContext {
         defer { bar.finish() }
         do {
             return try run { progress in
-                bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+                // Images of all ranks: the throughput shown is the whole job's.
+                bar.advance(items: progress.batchImages * (self.communicator?.size ?? 1), metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
             }
         } catch let divergence as TrainingDivergence {
             throw divergence.inEpoch(epoch)
@@ -163,7 +196,7 @@ public final class ExperimentContext {
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,
                                  imagesPerSecond: evaluation.imagesPerSecond, speed: speed, validationImages: validationImages)
-        if save {
+        if save && isRoot {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: checkpointMetadata(stage: stage))
         }

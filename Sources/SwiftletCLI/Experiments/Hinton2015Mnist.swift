@@ -33,7 +33,8 @@ struct Hinton2015Mnist: Experiment {
         let normalization = Normalization.centered(channels: 1)
         let data = try context.loadImages("mnist", normalization: normalization)
         let jittered = try ImageData(dataset: data.dataset, normalization: normalization,
-                                     augmentation: Augmentation(randomCropPadding: 2), batchSize: data.batchSize, seed: context.seed)
+                                     augmentation: Augmentation(randomCropPadding: 2), batchSize: data.batchSize, seed: context.seed,
+                                      shard: data.shard)
         let epochs = context.epochs(default: defaultEpochs)
 
         let teacher = try context.trainModel("hinton-teacher", data: data, trainingData: jittered, epochs: epochs, stage: "teacher")
