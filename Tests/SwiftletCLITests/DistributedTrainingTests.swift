@@ -24,16 +24,18 @@ final class DistributedTrainingTests: CommandTestCase {
         try XCTSkipUnless(isBuiltWithMPI, "did not run: Swiftlet was built without the MPI trait. Install Open MPI and run "
                           + "`swift test -c release --traits MPI -Xswiftc -enable-testing --disable-swift-testing` (docs/distributed.md)")
         let mpirun = try XCTUnwrap(executableInPath("mpirun"), "the MPI trait is on but mpirun is not in PATH: install openmpi-bin")
-        let swiftlet = Bundle(for: Self.self).bundleURL.deletingLastPathComponent().appendingPathComponent("swiftlet")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: swiftlet.path),
-                          "did not run: no swiftlet executable beside the test bundle; `swift build -c release --traits MPI` first")
-        let common = ["train", "--model", "mnist-net", "--dataset", data, "--epochs", "2", "--seed", "3", "--threads", "1"]
+        // The test bundle sits in the build folder (on macOS one level deeper), beside the executables.
+        let bundle = Bundle(for: Self.self).bundleURL
+        let swiftlet = try XCTUnwrap([bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("swiftlet") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) },
+            "no swiftlet executable in the build folder of \(bundle.path): `swift build -c release --traits MPI` first")
+        let common = ["train", "--model", "mnist-net", "--dataset", data, "--epochs", "2", "--seed", "3"]
         let single = folder.appendingPathComponent("single"), parallel = folder.appendingPathComponent("parallel")
         XCTAssertEqual(run(common + ["--batch-size", "32", "--out", single.path]).code, 0)
 
         let process = Process(), output = Pipe()
         process.executableURL = mpirun
-        process.arguments = ["-np", "2", "--oversubscribe", swiftlet.path] + common + ["--batch-size", "16", "--distributed", "--out", parallel.path]
+        process.arguments = ["-np", "2", "--oversubscribe", swiftlet.path] + common + fixedArguments + ["--batch-size", "16", "--distributed", "--out", parallel.path]
         // Open MPI refuses to run as root (as CI does) unless told that it is meant.
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]) { $1 }
@@ -43,7 +45,7 @@ final class DistributedTrainingTests: CommandTestCase {
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, printed)
-        XCTAssertEqual(printed.components(separatedBy: "test accuracy").count - 1, 1, "rank 0 alone reports:\n\(printed)")
+        XCTAssertEqual(printed.components(separatedBy: "mnist-net: test accuracy").count - 1, 1, "rank 0 alone reports:\n\(printed)")
 
         let expected = try SafeTensorsFile.read(from: single.appendingPathComponent("model.safetensors"))
         let got = try SafeTensorsFile.read(from: parallel.appendingPathComponent("model.safetensors"))

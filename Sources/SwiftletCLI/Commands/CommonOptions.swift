@@ -44,6 +44,9 @@ enum CommonOptions {
         return folder
     }
 
+    /// `--distributed` and `--distributed-timeout`, for every command that trains.
+    static var distributedOptions: [any OptionDeclaration] { [distributed, distributedTimeout] }
+
     /// Throws if `output` (the value of `option`) is the `--checkpoint` file the command reads.
     static func refuseOverwritingCheckpoint(_ output: String, _ arguments: ParsedArguments, option: String) throws {
         try refuseOverwritingInputs(URL(fileURLWithPath: output), inputs: [arguments[checkpoint]].compactMap { $0.map { URL(fileURLWithPath: $0) } },
@@ -52,11 +55,11 @@ enum CommonOptions {
 
     /// The context a single-step command (train, prune, quantize) reports its stages through,
     /// writing into `folder`; its checkpoints record that they hold `model`.
-    static func context(_ arguments: ParsedArguments, experiment: String, model: ModelZoo.Entry, folder: URL, console: Console,
-                        epochsOverride: Int? = nil, communicator: (any Communicator)? = nil) -> ExperimentContext {
+    static func context(_ arguments: ParsedArguments, experiment: String, model: ModelZoo.Entry, run: DistributedRun, console: Console,
+                        epochsOverride: Int? = nil) -> ExperimentContext {
         ExperimentContext(experiment: experiment, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: epochsOverride,
-                          outputDirectory: folder, fetchOptions: fetchOptions(arguments), console: console,
-                          json: arguments[GlobalOptions.json], modelName: model.name, communicator: communicator)
+                          outputDirectory: run.url, fetchOptions: fetchOptions(arguments), console: console,
+                          json: arguments[GlobalOptions.json], modelName: model.name, communicator: run.communicator)
     }
 
     /// Refuses a checkpoint whose metadata names another built-in model than `entry`: shapes

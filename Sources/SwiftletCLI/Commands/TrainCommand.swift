@@ -16,7 +16,7 @@ struct TrainCommand: Command {
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.batchSize,
-         Self.optimizer, CommonOptions.out, Self.resume, CommonOptions.distributed, CommonOptions.distributedTimeout] + GlobalOptions.all
+         Self.optimizer, CommonOptions.out, Self.resume] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -29,13 +29,10 @@ struct TrainCommand: Command {
         if arguments[CommonOptions.distributed], arguments[Self.resume] != nil {
             throw UsageError.optionConflict("--distributed", requirement: "does not resume runs yet (resume in one process)", conflicting: "--resume")
         }
-        let communicator = try CommonOptions.communicator(arguments)
-        let folderURL = URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)")
-        // Rank 0 alone claims and writes the output folder.
-        let output = try (communicator?.rank ?? 0) == 0 ? OutputFolder(claiming: folderURL) : nil
-        defer { output?.release() }
-        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: output?.url ?? folderURL, console: console,
-                                            epochsOverride: arguments[CommonOptions.epochs], communicator: communicator)
+        let run = try DistributedRun(arguments, claiming: URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)"))
+        defer { run.release() }
+        let context = CommonOptions.context(arguments, experiment: "train", model: entry, run: run, console: console,
+                                            epochsOverride: arguments[CommonOptions.epochs])
         let epochs = context.epochs(default: 10)
         let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize], shard: try context.shard)
         GlobalRandom.seed(context.seed)
@@ -50,25 +47,25 @@ struct TrainCommand: Command {
                         "batch-size": "\(arguments[Self.batchSize])", "seed": "\(context.seed)"]
         var completed = 0
         if arguments[Self.resume] != nil {
-            if let saved = try TrainingState.restore(model: model, optimizer: optimizer, from: folderURL) {
-                try saved.check(against: settings, epochs: epochs, folder: folderURL)
+            if let saved = try TrainingState.restore(model: model, optimizer: optimizer, from: run.url) {
+                try saved.check(against: settings, epochs: epochs, folder: run.url)
                 completed = saved.epochsCompleted
-                console.diagnostics.write("resuming \(folderURL.path) after epoch \(completed) of \(epochs)\n")
+                console.diagnostics.write("resuming \(run.url.path) after epoch \(completed) of \(epochs)\n")
             } else {
-                console.diagnostics.write("\(folderURL.path) holds no training state yet: starting from epoch 1\n")
+                console.diagnostics.write("\(run.url.path) holds no training state yet: starting from epoch 1\n")
             }
         }
         let metadata = context.checkpointMetadata(stage: "trained")
         try context.train(model, optimizer: optimizer, data: data, epochs: epochs - completed, stage: "trained",
                           shuffleOffset: completed, afterEpoch: { epoch in
-            guard let output else { return }
+            guard let output = run.folder else { return }
             try TrainingState(settings: settings, epochsCompleted: completed + epoch, randomState: GlobalRandom.generator.stateWords)
                 .commit(model: model, metadata: metadata, optimizer: optimizer, to: output)
         })
         let result = try context.finishStage("trained", model: model, data: data, save: false)
         if !context.json {
-            context.console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(folderURL.path)/\(TrainingState.modelFile)\n")
+            context.console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(run.url.path)/\(TrainingState.modelFile)\n")
         }
-        communicator?.finalize()
+        run.finish()
     }
 }

@@ -40,10 +40,17 @@ public struct ImageData {
         trainLoader.labeledBatches(epoch: epoch, shard: shard)
     }
 
-    /// The first `images` training images, in whole batches of the first epoch's order: what
-    /// int8 calibration observes. Never sharded: every rank must calibrate alike.
+    /// The first `count` training batches of the first epoch's order, of the whole set even in
+    /// data-parallel training: what importance scores and int8 calibration look at, which must
+    /// come out the same on every rank.
+    public func sampleBatches(_ count: Int) -> [LabeledBatch] {
+        Array(trainLoader.labeledBatches(epoch: 1).prefix(count))
+    }
+
+    /// The first `images` training images, in whole batches (`sampleBatches`): what int8
+    /// calibration observes.
     public func calibrationBatches(images: Int) -> [Tensor] {
-        trainLoader.labeledBatches(epoch: 1).prefix(images / batchSize + (images % batchSize == 0 ? 0 : 1)).map(\.images)
+        sampleBatches(images / batchSize + (images % batchSize == 0 ? 0 : 1)).map(\.images)
     }
 
     /// Test batches in order, without augmentation.
