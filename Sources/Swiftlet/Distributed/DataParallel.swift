@@ -21,9 +21,9 @@ public final class DataParallel {
     /// Optimizer steps averaged so far, for error messages.
     private var step = 0
 
-    /// Prepares buckets for `parameters`. `bucketCapacity` (scalars, default 1 Mi = 4 MiB) caps
-    /// a bucket unless a single parameter is larger.
-    public init(parameters: [Tensor], communicator: any Communicator, bucketCapacity: Int = 1 << 20) {
+    /// Prepares buckets for `parameters`. `bucketCapacity` (scalars, default 256 Ki = 1 MiB, the
+    /// size of DDP's first bucket) caps a bucket unless a single parameter is larger.
+    public init(parameters: [Tensor], communicator: any Communicator, bucketCapacity: Int = 1 << 18) {
         self.communicator = communicator
         self.parameters = parameters
         var groups: [[Tensor]] = [[]]

@@ -77,24 +77,28 @@ public final class MPICommunicator: Communicator {
         if finalized == 0 { MPI_Finalize() }
     }
 
-    /// Polls until `requests` complete, or throws `ranksLost` after `timeout` seconds. Spins
-    /// briefly (a loopback sum takes microseconds), then sleeps between polls so that a
-    /// waiting rank does not take a core from the computing ones.
+    /// Polls until `requests` complete, or throws `ranksLost` after `timeout` seconds. MPI moves
+    /// a large message in many small steps, each inside some MPI call, so the first
+    /// `spinSeconds` poll without pause (yielding the core to anyone else who needs it); after
+    /// that, when the other ranks are clearly still computing, it sleeps between polls so a
+    /// waiting rank does not take a core from them.
     private func wait(for requests: inout [MPI_Request?], what: String) throws {
         guard !requests.isEmpty else { return }
-        let start = Date()
-        var polls = 0
+        let start = DispatchTime.now().uptimeNanoseconds
         while true {
             var done: Int32 = 0
             try Self.check(MPI_Testall(Int32(requests.count), &requests, &done, swiftlet_mpi_statuses_ignore()), "MPI_Testall")
             if done != 0 { return }
-            polls += 1
-            if polls % 1024 == 0, Date().timeIntervalSince(start) > timeout {
+            let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if waited > timeout {
                 throw DistributedError.ranksLost(rank: rank, lost: lostRanks(), waitingFor: what, seconds: timeout)
             }
-            if polls > 2000 { usleep(100) } else { sched_yield() }
+            if waited < Self.spinSeconds { sched_yield() } else { usleep(100) }
         }
     }
+
+    /// How long a wait polls without sleeping.
+    static let spinSeconds = 0.05
 
     /// The roll-call after a timeout: tells every other rank that this one is waiting, and
     /// listens for `rollCallSeconds` for theirs. Ranks stuck in the same operation time out at
