@@ -12,6 +12,7 @@
 /// Buckets always start in the same order on every rank (a bucket waits for the ones before
 /// it), since MPI matches collective operations by their order.
 public final class DataParallel {
+    /// The ranks the gradients are averaged across.
     public let communicator: any Communicator
     /// The parameters whose gradients are averaged (an optimizer's `parameters`).
     public let parameters: [Tensor]
