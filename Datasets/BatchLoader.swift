@@ -74,9 +74,14 @@ public struct BatchLoader: Sendable {
         return order
     }
 
-    /// One epoch's batches, of the whole set or of one data-parallel rank's `shard`. Iterating
-    /// prepares each next batch on a background thread while the current one is being used.
-    public func batches(epoch: Int = 0, shard: DatasetShard = .whole) -> BatchSequence {
+    /// One epoch's batches. Iterating prepares each next batch on a background thread while
+    /// the current one is being used.
+    public func batches(epoch: Int = 0) -> BatchSequence {
+        batches(epoch: epoch, shard: .whole)
+    }
+
+    /// One data-parallel rank's `shard` of an epoch's batches, prepared as `batches(epoch:)`'s.
+    public func batches(epoch: Int, shard: DatasetShard) -> BatchSequence {
         BatchSequence(loader: self, epoch: epoch, shard: shard)
     }
 

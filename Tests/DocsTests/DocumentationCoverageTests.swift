@@ -8,7 +8,7 @@ import XCTest
 /// it then builds each module's catalog on those graphs, warnings as errors.
 final class DocumentationCoverageTests: XCTestCase {
     func testEveryPublicSymbolOfSwiftletAndDatasetsIsDocumented() throws {
-        guard let extract = Self.toolOnPath("swift-symbolgraph-extract") else {
+        guard let extract = PackageFolders.toolOnPath("swift-symbolgraph-extract") else {
             throw XCTSkip("swift-symbolgraph-extract is not on PATH; docs/build-docs.sh runs the same check")
         }
         let modules = try XCTUnwrap(Self.modulesFolder(), "no Modules/Swiftlet.swiftmodule above the test bundle")
@@ -33,7 +33,7 @@ final class DocumentationCoverageTests: XCTestCase {
     /// The DocC build of docs/build-docs.sh on the same symbol graphs: a broken symbol link, a
     /// parameter list that does not match the code or any other DocC warning fails the test.
     private func convertWithoutWarnings(_ module: String, symbolGraphs: URL) throws {
-        guard let docc = Self.toolOnPath("docc") else { return print("docc is not on PATH: \(module)'s catalog not built") }
+        guard let docc = PackageFolders.toolOnPath("docc") else { return print("docc is not on PATH: \(module)'s catalog not built") }
         let catalog = PackageFolders.root.appendingPathComponent(module == "Swiftlet" ? "Sources/Swiftlet/Swiftlet.docc" : "Datasets/Datasets.docc")
         let archive = symbolGraphs.appendingPathComponent("\(module).doccarchive")
         let process = Process(), output = Pipe()
@@ -83,25 +83,14 @@ final class DocumentationCoverageTests: XCTestCase {
     /// MPI's headers (where `pkg-config ompi-c` says, as SwiftPM found them); nothing without.
     private static func mpiArguments() throws -> [String] {
         #if MPI
-        let pkgConfig = try XCTUnwrap(toolOnPath("pkg-config"), "the MPI trait is on but pkg-config is not on PATH")
-        let process = Process(), output = Pipe()
-        process.executableURL = pkgConfig
-        process.arguments = ["--cflags-only-I", "ompi-c"]
-        process.standardOutput = output
-        try process.run()
-        let flags = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let pkgConfig = try XCTUnwrap(PackageFolders.toolOnPath("pkg-config"), "the MPI trait is on but pkg-config is not on PATH")
+        let (status, flags) = try PackageFolders.run(pkgConfig, ["--cflags-only-I", "ompi-c"])
+        XCTAssertEqual(status, 0, "pkg-config --cflags-only-I ompi-c failed: \(flags)")
         return ["-I", PackageFolders.root.appendingPathComponent("Sources/CMPI").path]
             + flags.split(whereSeparator: \.isWhitespace).flatMap { ["-Xcc", String($0)] }
         #else
         return []
         #endif
-    }
-
-    private static func toolOnPath(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
     /// The build folder's module folder (or the build folder itself where the modules lie at its top).

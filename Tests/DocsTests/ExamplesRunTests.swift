@@ -9,6 +9,7 @@ final class ExamplesRunTests: XCTestCase {
     /// magnitude pruning; about 10 s on two cores. Chance is 10 %, one epoch of this net about 95 %.
     func testTrainingScriptPrintsTestAccuracyAfterPruning() throws {
         let output = try runExample("training-script", [])
+        XCTAssertTrue(output.hasPrefix("epoch 1: loss "), output)  // the Trainer's ProgressPrinter
         let accuracy = try XCTUnwrap(number(after: "test accuracy after pruning:", in: output), output)
         XCTAssertGreaterThan(accuracy, 90, output)
         XCTAssertLessThanOrEqual(accuracy, 100, output)
@@ -47,16 +48,8 @@ final class ExamplesRunTests: XCTestCase {
         let folder = try XCTUnwrap(PackageFolders.buildFolder(holding: name),
                                    "no executable \(name) in the build folder beside the test bundle or above it: "
                                        + "build the package's products with `swift build -c release` before the tests")
-        let process = Process(), output = Pipe()
-        process.executableURL = folder.appendingPathComponent(name)
-        process.arguments = arguments
-        process.currentDirectoryURL = PackageFolders.root
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(name) \(arguments.joined(separator: " ")) failed:\n\(printed)")
+        let (status, printed) = try PackageFolders.run(folder.appendingPathComponent(name), arguments)
+        XCTAssertEqual(status, 0, "\(name) \(arguments.joined(separator: " ")) failed:\n\(printed)")
         return printed
     }
 

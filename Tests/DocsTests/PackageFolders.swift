@@ -15,6 +15,28 @@ enum PackageFolders {
         return sequence(first: bundle, next: { $0.pathComponents.count > 1 ? $0.deletingLastPathComponent() : nil })
             .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent(path).path) }
     }
+
+    /// Runs `executable` with the repository root as working directory; returns its exit status
+    /// and its stdout and stderr together.
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process(), output = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, printed)
+    }
+
+    /// The executable `name` in the first folder of PATH that has one.
+    static func toolOnPath(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
 }
 
 /// A class of the test bundle, for `Bundle(for:)`.

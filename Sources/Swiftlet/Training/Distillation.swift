@@ -18,17 +18,28 @@ public enum DistillationTargets: Sendable {
 /// augmentation only); the cache is marked filled when this epoch ends.
 ///
 /// The returned loss is the distillation objective; the accuracy is against the
-/// dataset's labels, as in `trainEpoch`, which also describes `dataParallel`.
+/// dataset's labels, as in `trainEpoch`.
 public func distillEpoch<Batches: Sequence>(
     student: Module, teacher: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     targets: DistillationTargets = .soft(DistillationLoss()), cache: TeacherLogitCache? = nil,
-    dataParallel: DataParallel? = nil, progress: (BatchProgress) -> Void = { _ in }
+    progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
-    let teacherWasTraining = teacher.isTraining
-    teacher.eval()
-    defer { if teacherWasTraining { teacher.train() } }
+    let result = try withTeacherInEvaluationMode(teacher) {
+        try trainEpoch(student, optimizer: optimizer, batches: batches, batchCount: batchCount,
+                       loss: distillationObjective(teacher: teacher, targets: targets, cache: cache), progress: progress)
+    }
+    cache?.markFilled()
+    return result
+}
+
+/// The loss of distilling `teacher` into the model being trained, for `trainEpoch` or
+/// `Trainer.loss`: the teacher's logits (from `cache` when it has them) compared with the
+/// student's as `targets` says. Run it with the teacher in evaluation mode
+/// (`withTeacherInEvaluationMode`); the teacher records no graph.
+public func distillationObjective(teacher: Module, targets: DistillationTargets, cache: TeacherLogitCache? = nil)
+    -> (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor {
     let runTeacher = { (images: Tensor) in try withNoGrad { try teacher(images) } }
-    let result = try trainEpoch(student, optimizer: optimizer, batches: batches, batchCount: batchCount, loss: { logits, batch in
+    return { logits, batch in
         let teacherLogits = try cache?.logits(for: batch.images, teacher: runTeacher) ?? runTeacher(batch.images)
         switch targets {
         case let .soft(loss):
@@ -36,7 +47,15 @@ public func distillEpoch<Batches: Sequence>(
         case .teacherArgmax:
             return try crossEntropy(logits, predictedClasses(teacherLogits))
         }
-    }, dataParallel: dataParallel, progress: progress)
-    cache?.markFilled()
-    return result
+    }
+}
+
+/// Runs `body` with `teacher` in evaluation mode (dropout off, batch-norm running
+/// statistics), then restores its previous mode.
+@discardableResult
+public func withTeacherInEvaluationMode<Result>(_ teacher: Module, _ body: () throws -> Result) rethrows -> Result {
+    let teacherWasTraining = teacher.isTraining
+    teacher.eval()
+    defer { if teacherWasTraining { teacher.train() } }
+    return try body()
 }

@@ -77,3 +77,11 @@ public final class TeacherLogitCache {
         }
     }
 }
+
+/// As a `Trainer` callback the cache marks itself filled after the first epoch, as
+/// `distillEpoch` does.
+extension TeacherLogitCache: TrainerCallback {
+    public func trainerDidFinishEpoch(_ trainer: Trainer, record: EpochRecord) throws {
+        markFilled()
+    }
+}

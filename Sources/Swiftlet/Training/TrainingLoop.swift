@@ -43,6 +43,14 @@ public struct EpochResult: Sendable {
     /// Wall-clock duration of the pass.
     public let seconds: Double
 
+    /// A result measured another way, e.g. a validation score for `Trainer.fit`.
+    public init(loss: Double, accuracy: Double, images: Int, seconds: Double) {
+        self.loss = loss
+        self.accuracy = accuracy
+        self.images = images
+        self.seconds = seconds
+    }
+
     /// Throughput of the pass (forward, and backward when training).
     public var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 }
@@ -58,17 +66,20 @@ public struct EpochResult: Sendable {
 ///   - batchCount: how many batches `batches` yields, for the progress report.
 ///   - beforeBatch: called before every batch's forward pass, e.g. a `ScheduledPruner`'s
 ///     `advance` to prune every so many optimizer steps.
+///   - maxGradientNorm: when given, gradients are clipped to this joint L2 norm before each
+///     step (`clipGradientNorm(_:maxNorm:)`).
 ///   - dataParallel: with data-parallel training, averages every gradient across ranks
-///     between backward and the optimizer step (started during backward); `batches` must then
-///     be this rank's shard, and the progress figures are this rank's.
+///     between backward and the optimizer step (started during backward), before the checks
+///     and the clipping; `batches` must then be this rank's shard, and the progress figures are this rank's.
+///   - afterStep: called right after every optimizer step, e.g. a per-step learning-rate schedule.
 ///   - progress: called after every batch.
 /// - Throws: `TrainingDivergence` as soon as a batch's loss or a gradient is NaN or infinite,
 ///   before that step changes the weights.
 public func trainEpoch<Batches: Sequence>(
     _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
-    beforeBatch: () throws -> Void = {},
-    dataParallel: DataParallel? = nil,
+    beforeBatch: () throws -> Void = {}, maxGradientNorm: Float? = nil, dataParallel: DataParallel? = nil,
+    afterStep: () throws -> Void = {},
     progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
     model.train()
@@ -89,7 +100,9 @@ public func trainEpoch<Batches: Sequence>(
         if let parameter = optimizer.nonFiniteGradient(in: model) {
             throw TrainingDivergence(.gradient(parameter: parameter), step: index, learningRate: optimizer.learningRate)
         }
+        if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
         optimizer.step()
+        try afterStep()
         totalLoss += Double(lossValue)
         correct += countCorrect(logits, batch.labels)
         seen += batch.labels.count

@@ -123,15 +123,16 @@ enum CommonOptions {
     }
 
     /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its
-    /// recipes do, in batches of `batchSize`.
+    /// recipes do, in batches of `batchSize` (per rank: `shard` is this rank's share of each
+    /// epoch), its training images augmented by `augmentation`.
     static func imageData(_ arguments: ParsedArguments, for entry: ModelZoo.Entry, batchSize: Int = 64,
-                          shard: DatasetShard = .whole) throws -> ImageData {
+                          augmentation: Augmentation? = nil, shard: DatasetShard = .whole) throws -> ImageData {
         let dataset = try loadDataset(arguments[self.dataset], options: fetchOptions(arguments))
         let shape = [dataset.train.channels, dataset.train.height, dataset.train.width]
         guard entry.inputShape == shape else {
             throw UsageError.datasetDoesNotFitModel(model: entry.name, expects: entry.inputShape, dataset: arguments[self.dataset], has: shape)
         }
-        return try ImageData(dataset: dataset, normalization: normalization(forChannels: shape[0]), augmentation: nil,
+        return try ImageData(dataset: dataset, normalization: normalization(forChannels: shape[0]), augmentation: augmentation,
                              batchSize: batchSize, seed: UInt64(arguments[GlobalOptions.seed]), shard: shard)
     }
 }

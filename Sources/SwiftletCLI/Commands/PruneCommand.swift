@@ -138,11 +138,11 @@ struct PruneCommand: Command {
 
     private func pruneGradually(_ model: Module, arguments: ParsedArguments, context: ExperimentContext, data: ImageData) throws {
         let steps = arguments[Self.steps], retrainEpochs = arguments[Self.retrainEpochs], final = fraction(arguments)
-        let schedule: PruningSchedule, epochs: Int, clock: PruningClock
+        let schedule: PruningSchedule, epochs: Int, clock: TrainingClock
         switch (arguments[Self.pruningSchedule], arguments[Self.frequency]) {
         case ("agp", let frequency?):
             schedule = try GradualPruningSchedule(finalSparsity: final, every: frequency, overEpochs: steps, of: data)
-            (epochs, clock) = (steps + retrainEpochs, .batch)
+            (epochs, clock) = (steps + retrainEpochs, .step)
         case ("agp", nil):
             schedule = try GradualPruningSchedule(finalSparsity: final, intervals: steps)
             (epochs, clock) = (steps + 1 + retrainEpochs, .epoch)

@@ -28,6 +28,13 @@ public struct ImageData {
         testLoader = try BatchLoader(dataset.test, batchSize: 1000, shuffle: false, normalization: normalization)
     }
 
+    /// The same preparation of `dataset.holdingOut(validation: count)`: training on all but the
+    /// last `count` training images, which become the test set (a validation split).
+    public func holdingOut(validation count: Int) throws -> ImageData {
+        try ImageData(dataset: dataset.holdingOut(validation: count), normalization: trainLoader.normalization,
+                      augmentation: trainLoader.augmentation, batchSize: batchSize, seed: trainLoader.seed, shard: shard)
+    }
+
     /// [channels, height, width] of one image.
     public var imageShape: [Int] { [dataset.train.channels, dataset.train.height, dataset.train.width] }
 

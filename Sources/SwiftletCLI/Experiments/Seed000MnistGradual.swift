@@ -40,7 +40,7 @@ struct Seed000MnistGradual: Experiment {
         let schedule = try GradualPruningSchedule(finalSparsity: finalSparsity, every: pruningFrequency,
                                                   overEpochs: max((epochs - 1) / 2, 1), of: data)
         let pruner = SGD(model.parameters, lr: 0.01, momentum: 0.9, weightDecay: weightDecay)
-        try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, clock: .batch, epochs: epochs,
+        try context.pruneGradually(model, optimizer: pruner, data: data, schedule: schedule, clock: .step, epochs: epochs,
                                    target: SparsityTarget.global, label: "agp", finalStage: "pruned",
                                    learningRates: LearningRateSchedule(pruner, .cosine(tMax: epochs, minimum: 0)))
         return context.results
