@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import Foundation
 import PackageDescription
 
@@ -49,6 +49,12 @@ let package = Package(
         .executable(name: "resnet20-tool", targets: ["resnet20-tool"]),
         .executable(name: "training-script", targets: ["training-script"]),
     ],
+    // Off by default, so the default build needs nothing but the toolchain. `--traits MPI`
+    // builds the MPI binding (Open MPI's headers and libmpi must be installed) and defines MPI
+    // in every target, which turns on `--distributed` (docs/distributed.md).
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes and machines over MPI (needs Open MPI)"),
+    ],
     targets: [
         // Layer 1: raw compute on pointers (GEMM, convolution, pooling). No autograd.
         .target(name: "SwiftletKernels", swiftSettings: fast),
@@ -56,7 +62,10 @@ let package = Package(
         // committed as a unit, regular files only. Plain POSIX, shared by the layers above.
         .target(name: "SwiftletFiles"),
         // Layers 2-5 and 7: tensors, autograd, modules, optimizers, compression.
-        .target(name: "Swiftlet", dependencies: ["SwiftletKernels", "SwiftletFiles"], swiftSettings: fast),
+        .target(name: "Swiftlet", dependencies: ["SwiftletKernels", "SwiftletFiles", .target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+                swiftSettings: fast),
+        // The MPI C API (libmpi), only with the MPI trait; `pkg-config ompi-c` finds its headers.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["openmpi-bin", "libopenmpi-dev"])]),
         // Layer 6: dataset readers, gzip/tar, verified fetch, batching (into Swiftlet's LabeledBatch).
         .target(name: "Datasets", dependencies: ["SwiftletKernels", "Swiftlet", "SwiftletFiles"], path: "Datasets", exclude: ["MNIST"],
                 swiftSettings: fast),

@@ -53,8 +53,12 @@ public struct BatchLoader: Sendable {
 
     /// Batches per epoch. Written without `count + batchSize - 1`, which overflows for a batch
     /// size near `Int.max`.
-    public var batchCount: Int {
-        self.set.count / batchSize + (dropLast || self.set.count % batchSize == 0 ? 0 : 1)
+    public var batchCount: Int { batchCount(of: .whole) }
+
+    /// Batches per epoch in one rank's `shard` of the set.
+    public func batchCount(of shard: DatasetShard) -> Int {
+        let images = shard.size(of: self.set.count)
+        return images / batchSize + (dropLast || images % batchSize == 0 ? 0 : 1)
     }
 
     /// The order in which `epoch` visits the images.
@@ -73,16 +77,23 @@ public struct BatchLoader: Sendable {
     /// One epoch's batches. Iterating prepares each next batch on a background thread while
     /// the current one is being used.
     public func batches(epoch: Int = 0) -> BatchSequence {
-        BatchSequence(loader: self, epoch: epoch)
+        batches(epoch: epoch, shard: .whole)
     }
 
-    /// Batch `index` of an epoch whose image order is `order`.
-    func batch(_ index: Int, epoch: Int, order: [Int]) -> Batch {
+    /// One data-parallel rank's `shard` of an epoch's batches, prepared as `batches(epoch:)`'s.
+    public func batches(epoch: Int, shard: DatasetShard) -> BatchSequence {
+        BatchSequence(loader: self, epoch: epoch, shard: shard)
+    }
+
+    /// Batch `index` of `shard`'s part of an epoch, whose image order is `order`. The crops and
+    /// flips are drawn per (epoch, batch, rank), so ranks do not repeat each other's.
+    func batch(_ index: Int, epoch: Int, order: [Int], shard: DatasetShard) -> Batch {
         let start = index * batchSize
         let members = order[start..<start + min(batchSize, order.count - start)]
         let (channels, height, width) = (set.channels, set.height, set.width)
         let imageSize = set.imageSize
-        var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), UInt64(index) &+ 1))
+        let stream = UInt64(index) &* UInt64(shard.count) &+ UInt64(shard.rank)
+        var random = SeededRandom(seed: BatchLoader.mix(seed, UInt64(truncatingIfNeeded: epoch), stream &+ 1))
         let padding = augmentation?.randomCropPadding ?? 0
         let flips = augmentation?.horizontalFlip ?? false
         var images = [Float](repeating: 0, count: members.count * imageSize)
@@ -125,9 +136,10 @@ public struct BatchLoader: Sendable {
 public struct BatchSequence: Sequence, Sendable {
     let loader: BatchLoader
     let epoch: Int
+    let shard: DatasetShard
 
     public func makeIterator() -> BatchIterator {
-        BatchIterator(loader: loader, epoch: epoch)
+        BatchIterator(loader: loader, epoch: epoch, shard: shard)
     }
 }
 
@@ -135,27 +147,31 @@ public struct BatchSequence: Sequence, Sendable {
 public struct BatchIterator: IteratorProtocol {
     private let loader: BatchLoader
     private let epoch: Int
+    private let shard: DatasetShard
     private let order: [Int]
+    private let batchCount: Int
     private let queue = DispatchQueue(label: "swiftlet.batch-prefetch")
     private var nextIndex = 0
     private var pending: PreparedBatch?
 
-    init(loader: BatchLoader, epoch: Int) {
+    init(loader: BatchLoader, epoch: Int, shard: DatasetShard) {
         self.loader = loader
         self.epoch = epoch
-        order = loader.order(epoch: epoch)
+        self.shard = shard
+        order = shard.slice(loader.order(epoch: epoch))
+        batchCount = loader.batchCount(of: shard)
     }
 
     public mutating func next() -> Batch? {
-        guard nextIndex < loader.batchCount else { return nil }
+        guard nextIndex < batchCount else { return nil }
         let current = pending ?? prepare(nextIndex)
         nextIndex += 1
-        pending = nextIndex < loader.batchCount ? prepare(nextIndex) : nil
+        pending = nextIndex < batchCount ? prepare(nextIndex) : nil
         return current.wait()
     }
 
     private func prepare(_ index: Int) -> PreparedBatch {
-        PreparedBatch(queue: queue) { [loader, epoch, order] in loader.batch(index, epoch: epoch, order: order) }
+        PreparedBatch(queue: queue) { [loader, epoch, order, shard] in loader.batch(index, epoch: epoch, order: order, shard: shard) }
     }
 }
 

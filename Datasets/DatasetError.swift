@@ -43,6 +43,8 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable, Sendable 
         case writeFailed
         /// A training or test set without images where a command needs some.
         case empty
+        /// A data-parallel shard whose rank is not below its rank count.
+        case invalidShard
     }
 
     /// The kind of problem, for code that reacts to one case; `problem` says the rest.

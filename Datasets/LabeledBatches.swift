@@ -14,6 +14,11 @@ extension BatchLoader {
     /// One epoch's batches ready for a model: `for batch in loader.labeledBatches(epoch: e) { … }`.
     /// Each next batch is prepared in the background, as with `batches(epoch:)`.
     public func labeledBatches(epoch: Int = 0) -> LazyMapSequence<BatchSequence, LabeledBatch> {
-        batches(epoch: epoch).lazy.map(LabeledBatch.init)
+        labeledBatches(epoch: epoch, shard: .whole)
+    }
+
+    /// One data-parallel rank's `shard` of an epoch's batches, ready for a model.
+    public func labeledBatches(epoch: Int, shard: DatasetShard) -> LazyMapSequence<BatchSequence, LabeledBatch> {
+        batches(epoch: epoch, shard: shard).lazy.map(LabeledBatch.init)
     }
 }

@@ -97,7 +97,7 @@ final class BatchLoaderTests: XCTestCase {
         let loader = try BatchLoader(try set(count: 50), batchSize: 7, seed: 1, normalization: .centered(channels: 1),
                                      augmentation: .init(randomCropPadding: 1, horizontalFlip: true))
         let order = loader.order(epoch: 5)
-        let direct = (0..<loader.batchCount).map { loader.batch($0, epoch: 5, order: order).images }
+        let direct = (0..<loader.batchCount).map { loader.batch($0, epoch: 5, order: order, shard: .whole).images }
         XCTAssertEqual(Array(loader.batches(epoch: 5)).map(\.images), direct)
     }
 

@@ -19,7 +19,7 @@ final class DocumentationCoverageTests: XCTestCase {
             let process = Process()
             process.executableURL = extract
             process.arguments = ["-module-name", module, "-I", modules.path, "-target", Self.triple,
-                                 "-minimum-access-level", "public", "-output-dir", graphs.path]
+                                 "-minimum-access-level", "public", "-output-dir", graphs.path] + (try Self.mpiArguments())
             try process.run()
             process.waitUntilExit()
             XCTAssertEqual(process.terminationStatus, 0, "swift-symbolgraph-extract failed for \(module)")
@@ -76,6 +76,20 @@ final class DocumentationCoverageTests: XCTestCase {
         return (arch == "aarch64" ? "arm64" : arch) + "-apple-macosx15.0"
         #else
         return arch + "-unknown-linux-gnu"
+        #endif
+    }
+
+    /// With the MPI trait Swiftlet imports CMPI, so the extractor needs its module map and Open
+    /// MPI's headers (where `pkg-config ompi-c` says, as SwiftPM found them); nothing without.
+    private static func mpiArguments() throws -> [String] {
+        #if MPI
+        let pkgConfig = try XCTUnwrap(PackageFolders.toolOnPath("pkg-config"), "the MPI trait is on but pkg-config is not on PATH")
+        let (status, flags) = try PackageFolders.run(pkgConfig, ["--cflags-only-I", "ompi-c"])
+        XCTAssertEqual(status, 0, "pkg-config --cflags-only-I ompi-c failed: \(flags)")
+        return ["-I", PackageFolders.root.appendingPathComponent("Sources/CMPI").path]
+            + flags.split(whereSeparator: \.isWhitespace).flatMap { ["-Xcc", String($0)] }
+        #else
+        return []
         #endif
     }
 

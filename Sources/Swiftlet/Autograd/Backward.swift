@@ -14,7 +14,12 @@
 extension Tensor {
     /// Backpropagates from this tensor. A scalar (a loss) needs no argument; any other
     /// tensor needs `seed`, the gradient of some scalar with respect to it.
-    public func backward(_ seed: Tensor? = nil) throws {
+    ///
+    /// `afterLeafGradient` is called with each leaf as soon as its gradient for this pass is
+    /// complete and added to `.grad`, while the rest of the graph is still being walked: data
+    /// parallelism starts averaging those gradients across processes then (PyTorch's
+    /// post-accumulate-grad hook). It runs once per leaf, on the calling thread.
+    public func backward(_ seed: Tensor? = nil, afterLeafGradient: ((Tensor) throws -> Void)? = nil) throws {
         guard requiresGrad else { throw TensorError.noGradientRecorded }
         let start: Tensor
         if let seed {
@@ -34,6 +39,7 @@ extension Tensor {
             guard let gradOutput = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
             guard let node = tensor.gradientNode else {
                 tensor.accumulateGrad(gradOutput)
+                try afterLeafGradient?(tensor)
                 continue
             }
             if tensor.retainsGrad { tensor.accumulateGrad(gradOutput) }

@@ -2,7 +2,7 @@ import Foundation
 import SwiftletFiles
 import SwiftletKernels
 
-/// The fit loop: epochs of `trainEpoch(_:optimizer:batches:batchCount:loss:beforeBatch:maxGradientNorm:afterStep:progress:)`
+/// The fit loop: epochs of `trainEpoch(_:optimizer:batches:batchCount:loss:beforeBatch:maxGradientNorm:dataParallel:afterStep:progress:)`
 /// with a learning-rate schedule (per epoch or per step, warm-up and one-cycle included),
 /// gradient clipping, evaluation on a validation split with early stopping, and callbacks for
 /// progress, checkpoints and anything else.
@@ -35,6 +35,11 @@ public final class Trainer {
     public var earlyStopping: EarlyStopping?
     /// Told of every epoch, batch and step, in order.
     public var callbacks: [any TrainerCallback] = []
+    /// Data-parallel training across ranks (`docs/distributed.md`): `fit` starts by giving every
+    /// rank rank 0's parameters and buffers, averages the gradients of every step, and after
+    /// every epoch gives every rank rank 0's buffers again (BatchNorm's running statistics), so
+    /// validation and checkpoints agree. `batches` must then give this rank's shard.
+    public var dataParallel: DataParallel?
     /// How far training got; saved by `checkpointFiles(metadata:)`.
     public private(set) var state = TrainerState()
     /// Set by `stop()` or early stopping: `fit` returns after the current epoch.
@@ -73,6 +78,7 @@ public final class Trainer {
         // A run that early stopping ended stays ended when resumed.
         isStopping = earlyStopping.map { state.epochsWithoutImprovement >= $0.patience } ?? false
         var records: [EpochRecord] = []
+        if state.epochsCompleted < epochs { try dataParallel?.broadcastState(of: model, what: "rank 0's weights before training") }
         while state.epochsCompleted < epochs, !isStopping {
             let epoch = state.epochsCompleted + 1
             for callback in callbacks { try callback.trainerWillStartEpoch(self, epoch: epoch) }
@@ -81,11 +87,12 @@ public final class Trainer {
                 training = try trainEpoch(
                     model, optimizer: optimizer, batches: batches(epoch).dropFirst(state.batchesIntoEpoch), batchCount: batchCount, loss: loss,
                     beforeBatch: { for callback in callbacks { try callback.trainerWillRunBatch(self) } },
-                    maxGradientNorm: maxGradientNorm, afterStep: didStep,
+                    maxGradientNorm: maxGradientNorm, dataParallel: dataParallel, afterStep: didStep,
                     progress: { progress in for callback in callbacks { callback.trainerDidFinishBatch(self, progress: progress) } })
             } catch let divergence as TrainingDivergence {
                 throw divergence.inEpoch(epoch)
             }
+            try dataParallel?.broadcastState(of: model, what: "rank 0's weights and BatchNorm statistics after epoch \(epoch)")
             if scheduleClock == .epoch { advanceSchedule() }
             state.epochsCompleted = epoch
             state.batchesIntoEpoch = 0

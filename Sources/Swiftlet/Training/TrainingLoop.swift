@@ -68,6 +68,9 @@ public struct EpochResult: Sendable {
 ///     `advance` to prune every so many optimizer steps.
 ///   - maxGradientNorm: when given, gradients are clipped to this joint L2 norm before each
 ///     step (`clipGradientNorm(_:maxNorm:)`).
+///   - dataParallel: with data-parallel training, averages every gradient across ranks
+///     between backward and the optimizer step (started during backward), before the checks
+///     and the clipping; `batches` must then be this rank's shard, and the progress figures are this rank's.
 ///   - afterStep: called right after every optimizer step, e.g. a per-step learning-rate schedule.
 ///   - progress: called after every batch.
 /// - Throws: `TrainingDivergence` as soon as a batch's loss or a gradient is NaN or infinite,
@@ -75,7 +78,8 @@ public struct EpochResult: Sendable {
 public func trainEpoch<Batches: Sequence>(
     _ model: Module, optimizer: Optimizer, batches: Batches, batchCount: Int,
     loss: (_ logits: Tensor, _ batch: LabeledBatch) throws -> Tensor = { try crossEntropy($0, $1.labels) },
-    beforeBatch: () throws -> Void = {}, maxGradientNorm: Float? = nil, afterStep: () throws -> Void = {},
+    beforeBatch: () throws -> Void = {}, maxGradientNorm: Float? = nil, dataParallel: DataParallel? = nil,
+    afterStep: () throws -> Void = {},
     progress: (BatchProgress) -> Void = { _ in }
 ) throws -> EpochResult where Batches.Element == LabeledBatch {
     model.train()
@@ -91,7 +95,8 @@ public func trainEpoch<Batches: Sequence>(
             throw TrainingDivergence(.loss(lossValue), step: index, learningRate: optimizer.learningRate)
         }
         optimizer.zeroGrad()
-        try value.backward()
+        try value.backward(afterLeafGradient: dataParallel?.gradientReady)
+        try dataParallel?.averageGradients()
         if let parameter = optimizer.nonFiniteGradient(in: model) {
             throw TrainingDivergence(.gradient(parameter: parameter), step: index, learningRate: optimizer.learningRate)
         }

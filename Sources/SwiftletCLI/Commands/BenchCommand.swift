@@ -1,4 +1,5 @@
 import Foundation
+import Swiftlet
 import SwiftletBenchmarks
 
 /// `swiftlet bench`: speed of the kernels and the built-in models, optionally beside PyTorch.
@@ -6,8 +7,8 @@ struct BenchCommand: Command {
     let catalog: Catalog
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed)."
-    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose"], help: "Measure one figure only")
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed). --only allreduce, under `mpirun -np N` in a build with the MPI trait, times averaging the gradients of --models (default: the seed models, resnet20 and cifar-vgg) across the N ranks, and of a 1-float and a 16 MiB buffer (latency and bandwidth); median of 30 (docs/distributed.md)."
+    static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose", "allreduce"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
 
@@ -23,6 +24,7 @@ struct BenchCommand: Command {
         let threads = arguments[GlobalOptions.threads].map { [$0] } ?? [1, 2]
         let only = arguments[Self.only]
         if only == "data" { return try benchData(arguments, console: console) }
+        if only == "allreduce" { return try benchAllreduce(arguments, console: console) }
         if only == "sparse" {
             for count in threads {
                 let m = try measureSparseLatency(threads: count)
@@ -144,6 +146,23 @@ struct BenchCommand: Command {
     private func report(_ arguments: ParsedArguments, console: Console, jsonLines: [String], title: String, table: Table) {
         console.output.write(arguments[GlobalOptions.json] ? jsonLines.map { $0 + "\n" }.joined()
                              : title + "\n" + table.renderPlainText() + "\n")
+    }
+
+    private func benchAllreduce(_ arguments: ParsedArguments, console: Console) throws {
+        let communicator = try openMPICommunicator(timeout: 60)
+        let models = arguments[Self.models].isEmpty ? Self.seedModels + ["resnet20", "cifar-vgg"] : arguments[Self.models]
+        var cases = try models.map { ($0, try catalog.model($0).make().parameters) }
+        cases += [("1 float", [Tensor.zeros([1])]), ("16 MiB", [Tensor.zeros([1 << 22])])]
+        let measurements = try cases.map { try measureAllreduce($0.0, parameters: $0.1, communicator: communicator) }
+        communicator.finalize()
+        guard communicator.rank == 0 else { return }
+        var table = Table(headers: ["gradients of", "scalars", "MB", "ranks", "µs per average", "bus Gbit/s"])
+        for m in measurements {
+            table.append([m.label, HumanReadable.count(m.scalars), HumanReadable.fixed(Double(m.bytes) / 1e6, decimals: 3), "\(m.ranks)",
+                          HumanReadable.fixed(m.seconds * 1e6, decimals: 1), HumanReadable.fixed(m.busBytesPerSecond * 8 / 1e9, decimals: 2)])
+        }
+        report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
+               title: "averaging gradients across \(communicator.size) ranks (median of 30)", table: table)
     }
 
     private func benchData(_ arguments: ParsedArguments, console: Console) throws {

@@ -11,11 +11,21 @@ enum CommonOptions {
     static let checkpoint = Option<String?>.string("checkpoint", placeholder: "FILE", help: "A .safetensors checkpoint")
     static let epochs = Option<Int?>.integer("epochs", range: .epochs, help: "Training epochs (default: the recipe's)")
     static let out = Option<String?>.string("out", placeholder: "DIR", help: "Output folder (default: runs/<name>)")
+    static let distributed = Option.flag("distributed", help: "Data-parallel training across the processes of `mpirun -np N` (needs a build with --traits MPI; docs/distributed.md)")
+    static let distributedTimeout = Option.integer("distributed-timeout", default: 20, range: .within(1...3600),
+                                                   help: "Seconds a rank waits for the others in a collective before naming the lost ranks and exiting")
     static let allowNonFinite = Option.flag("allow-non-finite", help: "Load checkpoint weights that hold NaN or infinity (refused otherwise)")
 
     /// Applies `--threads` to the kernels.
     static func applyThreads(_ arguments: ParsedArguments) {
         if let threads = arguments[GlobalOptions.threads] { Parallel.threads = threads }
+    }
+
+    /// With `--distributed`, the MPI job's communicator (MPI initialised); nil without.
+    /// Throws `DistributedError.builtWithoutMPI` in a build without the MPI trait.
+    static func communicator(_ arguments: ParsedArguments) throws -> (any Communicator)? {
+        guard arguments[distributed] else { return nil }
+        return try openMPICommunicator(timeout: Double(arguments[distributedTimeout]))
     }
 
     /// Where datasets are cached and fetched from: `--data-dir`/`SWIFTLET_DATA`, `--mirror`/`SWIFTLET_MIRROR`.
@@ -34,6 +44,9 @@ enum CommonOptions {
         return folder
     }
 
+    /// `--distributed` and `--distributed-timeout`, for every command that trains.
+    static var distributedOptions: [any OptionDeclaration] { [distributed, distributedTimeout] }
+
     /// Throws if `output` (the value of `option`) is the `--checkpoint` file the command reads.
     static func refuseOverwritingCheckpoint(_ output: String, _ arguments: ParsedArguments, option: String) throws {
         try refuseOverwritingInputs(URL(fileURLWithPath: output), inputs: [arguments[checkpoint]].compactMap { $0.map { URL(fileURLWithPath: $0) } },
@@ -42,11 +55,11 @@ enum CommonOptions {
 
     /// The context a single-step command (train, prune, quantize) reports its stages through,
     /// writing into `folder`; its checkpoints record that they hold `model`.
-    static func context(_ arguments: ParsedArguments, experiment: String, model: ModelZoo.Entry, folder: URL, console: Console,
+    static func context(_ arguments: ParsedArguments, experiment: String, model: ModelZoo.Entry, run: DistributedRun, console: Console,
                         epochsOverride: Int? = nil) -> ExperimentContext {
         ExperimentContext(experiment: experiment, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: epochsOverride,
-                          outputDirectory: folder, fetchOptions: fetchOptions(arguments), console: console,
-                          json: arguments[GlobalOptions.json], modelName: model.name)
+                          outputDirectory: run.url, fetchOptions: fetchOptions(arguments), console: console,
+                          json: arguments[GlobalOptions.json], modelName: model.name, communicator: run.communicator)
     }
 
     /// Refuses a checkpoint whose metadata names another built-in model than `entry`: shapes
@@ -110,15 +123,16 @@ enum CommonOptions {
     }
 
     /// The dataset of `--dataset`, checked to fit `entry`'s input, normalised the way its
-    /// recipes do, in batches of `batchSize`, its training images augmented by `augmentation`.
+    /// recipes do, in batches of `batchSize` (per rank: `shard` is this rank's share of each
+    /// epoch), its training images augmented by `augmentation`.
     static func imageData(_ arguments: ParsedArguments, for entry: ModelZoo.Entry, batchSize: Int = 64,
-                          augmentation: Augmentation? = nil) throws -> ImageData {
+                          augmentation: Augmentation? = nil, shard: DatasetShard = .whole) throws -> ImageData {
         let dataset = try loadDataset(arguments[self.dataset], options: fetchOptions(arguments))
         let shape = [dataset.train.channels, dataset.train.height, dataset.train.width]
         guard entry.inputShape == shape else {
             throw UsageError.datasetDoesNotFitModel(model: entry.name, expects: entry.inputShape, dataset: arguments[self.dataset], has: shape)
         }
         return try ImageData(dataset: dataset, normalization: normalization(forChannels: shape[0]), augmentation: augmentation,
-                             batchSize: batchSize, seed: UInt64(arguments[GlobalOptions.seed]))
+                             batchSize: batchSize, seed: UInt64(arguments[GlobalOptions.seed]), shard: shard)
     }
 }

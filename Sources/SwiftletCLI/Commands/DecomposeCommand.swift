@@ -24,7 +24,7 @@ struct DecomposeCommand: Command {
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.layer, Self.rank, Self.energy, Self.separable, Self.finetuneEpochs,
-         Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.learningRate, CommonOptions.dataset, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -38,16 +38,16 @@ struct DecomposeCommand: Command {
         }
         CommonOptions.applyThreads(arguments)
         let (entry, original) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)
-        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "decompose-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        let output = try DistributedRun(arguments, defaultName: "decompose-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "decompose", model: entry, folder: folder, console: console)
-        let data = try CommonOptions.imageData(arguments, for: entry)
+        let context = CommonOptions.context(arguments, experiment: "decompose", model: entry, run: output, console: console)
+        let data = try CommonOptions.imageData(arguments, for: entry, shard: try context.shard)
         try context.finishStage("loaded", model: original, data: data, save: false)
 
         let (_, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: command)
         let kept = try decompose(model, layer: layer, selection, convForm: arguments[Self.separable] ? .spatialSeparable : .filterBasis)
-        console.diagnostics.write("\(layer): rank \(kept.rank) of \(kept.maximumRank), \(HumanReadable.percent(100 * kept.energyKept)) of Σσ² kept\n")
+        context.console.diagnostics.write("\(layer): rank \(kept.rank) of \(kept.maximumRank), \(HumanReadable.percent(100 * kept.energyKept)) of Σσ² kept\n")
         let speed = { try compareInferenceSpeed(model, against: original, inputShape: data.imageShape) }
         let epochs = arguments[Self.finetuneEpochs]
         try context.finishStage("decomposed", model: model, data: data, speed: try speed(), save: epochs == 0, as: "model")
@@ -59,9 +59,10 @@ struct DecomposeCommand: Command {
             try context.finishStage("finetuned", model: model, data: data, speed: try speed(), as: "model")
         }
         if !context.json {
-            console.output.write(StageResult.table(context.results).renderPlainText()
+            context.console.output.write(StageResult.table(context.results).renderPlainText()
                                  + "\n\(layer): rank \(kept.rank) of \(kept.maximumRank), \(HumanReadable.percent(100 * kept.energyKept)) of Σσ² kept; "
                                  + "wrote \(folder.path)/model.safetensors\n")
         }
+        output.finish()
     }
 }

@@ -30,7 +30,7 @@ struct DistillCommand: Command {
 
     var options: [any OptionDeclaration] {
         [Self.teacher, teacherModel, CommonOptions.allowNonFinite, student, Self.studentCheckpoint, Self.temperature, Self.alpha, Self.withoutTemperatureSquared, Self.hard,
-         Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.cacheTeacher, Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -43,11 +43,11 @@ struct DistillCommand: Command {
             throw UsageError.distillationInputsDiffer(teacher: teacherName, teacherEntry.inputShape, student: studentName, studentEntry.inputShape)
         }
         CommonOptions.applyThreads(arguments)
-        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "distill-\(studentName)", inputs: [teacherPath])
+        let output = try DistributedRun(arguments, defaultName: "distill-\(studentName)", inputs: [teacherPath])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "distill", model: studentEntry, folder: folder, console: console)
-        let data = try CommonOptions.imageData(arguments, for: studentEntry)
+        let context = CommonOptions.context(arguments, experiment: "distill", model: studentEntry, run: output, console: console)
+        let data = try CommonOptions.imageData(arguments, for: studentEntry, shard: try context.shard)
         let teacher = try CommonOptions.loadFloatModel(teacherEntry, from: teacherPath, command: command,
                                                        allowNonFinite: arguments[CommonOptions.allowNonFinite])
         try context.finishStage("teacher", model: teacher, data: data, save: false)
@@ -70,7 +70,8 @@ struct DistillCommand: Command {
                             stage: stage, targets: targets, cacheTeacher: arguments[Self.cacheTeacher])
         try context.finishStage(stage, model: student, data: data, as: "model")
         if !context.json {
-            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
+            context.console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
         }
+        output.finish()
     }
 }

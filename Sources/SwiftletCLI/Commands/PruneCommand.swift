@@ -46,7 +46,7 @@ struct PruneCommand: Command {
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.method, Self.threshold, Self.sparsity, Self.criterion, Self.norm,
          Self.pruningSchedule, Self.steps, Self.frequency, Self.retrainEpochs, Self.timingRounds, Self.learningRate, Self.learningRateSchedule,
-         CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         CommonOptions.dataset, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -68,11 +68,11 @@ struct PruneCommand: Command {
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet prune")
         let structured = ["filters", "neurons"].contains(method)
         if structured { try checkUnitsToRemove(model, entry: entry, arguments: arguments) }
-        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "prune-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        let output = try DistributedRun(arguments, defaultName: "prune-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "prune", model: entry, folder: folder, console: console)
-        let data = try CommonOptions.imageData(arguments, for: entry)
+        let context = CommonOptions.context(arguments, experiment: "prune", model: entry, run: output, console: console)
+        let data = try CommonOptions.imageData(arguments, for: entry, shard: try context.shard)
         try context.finishStage("loaded", model: model, data: data, save: false)
         GlobalRandom.seed(context.seed)
 
@@ -86,8 +86,9 @@ struct PruneCommand: Command {
             try pruneGradually(model, arguments: arguments, context: context, data: data)
         }
         if !context.json {
-            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
+            context.console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors\n")
         }
+        output.finish()
     }
 
     private func fraction(_ arguments: ParsedArguments) -> Float { arguments[Self.sparsity] }
@@ -100,7 +101,7 @@ struct PruneCommand: Command {
     private func criterion(_ arguments: ParsedArguments, data: ImageData) -> PruningCriterion {
         switch arguments[Self.criterion] {
         case "random": return .random(seed: UInt64(arguments[GlobalOptions.seed]))
-        case "taylor": return .taylor(Array(data.trainBatches(epoch: 1).prefix(10)))
+        case "taylor": return .taylor(data.sampleBatches(10))
         default: return .magnitude
         }
     }

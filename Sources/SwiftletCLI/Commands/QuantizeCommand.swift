@@ -24,18 +24,18 @@ struct QuantizeCommand: Command {
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.bits, Self.scheme, Self.granularity, Self.rounding, Self.activations,
-         Self.calibrate, Self.observer, Self.qatEpochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.calibrate, Self.observer, Self.qatEpochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
         CommonOptions.applyThreads(arguments)
         let format = try Self.format(arguments)
         let (entry, model) = try CommonOptions.loadModel(arguments, catalog: catalog, command: "swiftlet quantize")
-        let output = try CommonOptions.claimOutputFolder(arguments, defaultName: "quantize-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
+        let output = try DistributedRun(arguments, defaultName: "quantize-\(entry.name)", inputs: [arguments[CommonOptions.checkpoint]])
         defer { output.release() }
         let folder = output.url
-        let context = CommonOptions.context(arguments, experiment: "quantize", model: entry, folder: folder, console: console)
-        let data = try CommonOptions.imageData(arguments, for: entry)
+        let context = CommonOptions.context(arguments, experiment: "quantize", model: entry, run: output, console: console)
+        let data = try CommonOptions.imageData(arguments, for: entry, shard: try context.shard)
         try context.finishStage("fp32", model: model, data: data, save: false)
 
         let activations = arguments[Self.activations]
@@ -55,8 +55,9 @@ struct QuantizeCommand: Command {
             try context.finishQuantizedStage("qat", model: model, data: data, as: "model")
         }
         if !context.json {
-            console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors (\(format))\n")
+            context.console.output.write(StageResult.table(context.results).renderPlainText() + "\nwrote \(folder.path)/model.safetensors (\(format))\n")
         }
+        output.finish()
     }
 
     /// The weight format the options describe; a user error if they do not fit together.

@@ -12,7 +12,10 @@ struct TrainCommand: Command {
         After every epoch the model, the optimizer's state and training-state.json (how far the run got) are committed to OUT \
         together, never one without the others. --resume OUT continues a run stopped at any moment from its last completed epoch \
         and ends with the same files, byte for byte, as a run never stopped; repeat the run's options (--epochs may grow unless \
-        --lr-schedule is not constant). Learning-rate schedules are stepped after every optimizer step, over all the run's steps.
+        --lr-schedule is not constant). Learning-rate schedules are stepped after every optimizer step, over all the run's steps. \
+        With --distributed under `mpirun -np N`, each of the N processes trains on its shard of every epoch with --batch-size images \
+        per step (N × that per optimizer step), gradients are averaged across processes, and rank 0 alone prints and writes OUT \
+        (docs/distributed.md).
         """
     static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Learning rate (the peak of one-cycle)")
     static let momentum = Option.number("momentum", default: 0.9, range: .nonNegative, help: "SGD momentum")
@@ -36,7 +39,7 @@ struct TrainCommand: Command {
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.dataset, CommonOptions.epochs, Self.learningRate, Self.momentum, Self.weightDecay, Self.batchSize,
          Self.optimizer, Self.schedule, Self.warmup, Self.augment, Self.validation, Self.earlyStop, Self.clipNorm, CommonOptions.out,
-         Self.resume] + GlobalOptions.all
+         Self.resume] + CommonOptions.distributedOptions + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -47,12 +50,16 @@ struct TrainCommand: Command {
            URL(fileURLWithPath: resume).standardizedFileURL != URL(fileURLWithPath: out).standardizedFileURL {
             throw ResumeError.conflictingOutput(out: out, resume: resume)
         }
-        let output = try OutputFolder(claiming: URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)"))
-        defer { output.release() }
-        let context = CommonOptions.context(arguments, experiment: "train", model: entry, folder: output.url, console: console,
+        if arguments[CommonOptions.distributed], arguments[Self.resume] != nil {
+            throw UsageError.optionConflict("--distributed", requirement: "does not resume runs yet (resume in one process)", conflicting: "--resume")
+        }
+        let run = try DistributedRun(arguments, claiming: URL(fileURLWithPath: arguments[Self.resume] ?? arguments[CommonOptions.out] ?? "runs/train-\(entry.name)"))
+        defer { run.release() }
+        let context = CommonOptions.context(arguments, experiment: "train", model: entry, run: run, console: console,
                                             epochsOverride: arguments[CommonOptions.epochs])
         let epochs = context.epochs(default: 10)
-        let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize], augmentation: augmentation(arguments))
+        let data = try CommonOptions.imageData(arguments, for: entry, batchSize: arguments[Self.batchSize], augmentation: augmentation(arguments),
+                                               shard: try context.shard)
         let training = try arguments[Self.validation].map { try data.holdingOut(validation: $0) } ?? data
         GlobalRandom.seed(context.seed)
         let model = entry.make()
@@ -65,24 +72,26 @@ struct TrainCommand: Command {
 
         let settings = settings(arguments, model: entry, seed: context.seed, epochs: epochs)
         if arguments[Self.resume] != nil {
-            if try trainer.restore(from: output.url) {
-                try trainer.state.check(against: settings, epochs: epochs, folder: output.url)
-                console.diagnostics.write("resuming \(output.url.path) after epoch \(trainer.state.epochsCompleted) of \(epochs)\n")
+            if try trainer.restore(from: run.url) {
+                try trainer.state.check(against: settings, epochs: epochs, folder: run.url)
+                console.diagnostics.write("resuming \(run.url.path) after epoch \(trainer.state.epochsCompleted) of \(epochs)\n")
             } else {
-                console.diagnostics.write("\(output.url.path) holds no training state yet: starting from epoch 1\n")
+                console.diagnostics.write("\(run.url.path) holds no training state yet: starting from epoch 1\n")
             }
         }
-        trainer.callbacks = [CheckpointSaver(every: 1, metadata: context.checkpointMetadata(stage: "trained"), settings: settings,
-                                             write: output.commit)]
+        // Rank 0 alone writes checkpoints (other ranks hold no folder).
+        trainer.callbacks = run.folder.map { [CheckpointSaver(every: 1, metadata: context.checkpointMetadata(stage: "trained"), settings: settings,
+                                                              write: $0.commit)] } ?? []
         let records = try context.fit(trainer, data: training, epochs: epochs, stage: "trained",
                                       validation: arguments[Self.validation] == nil ? nil : training)
         if trainer.isStopping, let last = records.last {
-            console.diagnostics.write("early stopping after epoch \(last.epoch): no better validation accuracy for \(arguments[Self.earlyStop] ?? 0) epochs\n")
+            context.console.diagnostics.write("early stopping after epoch \(last.epoch): no better validation accuracy for \(arguments[Self.earlyStop] ?? 0) epochs\n")
         }
         let result = try context.finishStage("trained", model: model, data: data, save: false)
         if !context.json {
-            console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(output.url.path)/\(Trainer.modelFile)\n")
+            context.console.output.write("\(entry.name): test accuracy \(HumanReadable.percent(result.accuracy)); wrote \(run.url.path)/\(Trainer.modelFile)\n")
         }
+        run.finish()
     }
 
     private func checkConflicts(_ arguments: ParsedArguments) throws {

@@ -14,8 +14,13 @@ public final class ExperimentContext {
     /// With `--validation N`: the last N training images replace the test set and are not
     /// trained on, so every accuracy is a validation accuracy.
     public let validationImages: Int?
+    /// Where progress and results go: nowhere on ranks other than 0 in data-parallel training.
     public let console: Console
     public let json: Bool
+    /// With `--distributed`: the ranks this process trains with. Every training pass then runs
+    /// data-parallel (`DataParallel`) on this rank's shard of the data, and only rank 0 prints
+    /// and writes files.
+    public let communicator: (any Communicator)?
     /// The built-in model a single-step command trains, recorded in each checkpoint's metadata
     /// (`"model"`) so that loading it as another architecture is refused. Nil in experiments.
     let modelName: String?
@@ -25,7 +30,7 @@ public final class ExperimentContext {
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
-         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil) {
+         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil, communicator: (any Communicator)? = nil) {
         self.experiment = experiment
         self.modelName = modelName
         self.seed = seed
@@ -33,8 +38,17 @@ public final class ExperimentContext {
         self.outputDirectory = outputDirectory
         self.fetchOptions = fetchOptions
         self.validationImages = validationImages
-        self.console = console
+        self.communicator = communicator
+        self.console = (communicator?.rank ?? 0) == 0 ? console : .muted
         self.json = json
+    }
+
+    /// Whether this process prints and writes files: always, except ranks other than 0.
+    public var isRoot: Bool { (communicator?.rank ?? 0) == 0 }
+
+    /// This process's part of each training epoch.
+    public var shard: DatasetShard {
+        get throws { try communicator.map { try DatasetShard(rank: $0.rank, count: $0.size) } ?? .whole }
     }
 
     /// What a stage's checkpoint records about where it came from.
@@ -53,7 +67,7 @@ public final class ExperimentContext {
         let full = try loadDataset(name, options: fetchOptions)
         let dataset = try validationImages.map { try full.holdingOut(validation: $0) } ?? full
         return try ImageData(dataset: dataset, normalization: normalization, augmentation: augmentation,
-                             batchSize: batchSize, seed: seed)
+                             batchSize: batchSize, seed: seed, shard: shard)
     }
 
     /// Adds a table to the report, after the stage table.
@@ -80,7 +94,7 @@ public final class ExperimentContext {
         let result = StageResult(experiment: experiment, stage: stage, accuracy: evaluation.accuracy, footprint: footprint,
                                  seconds: Date().timeIntervalSince(stageStart), bits: bits, storedBytes: storedBytes,
                                  imagesPerSecond: evaluation.imagesPerSecond, speed: speed, validationImages: validationImages)
-        if save {
+        if save && isRoot {
             try model.save(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                            metadata: checkpointMetadata(stage: stage))
         }

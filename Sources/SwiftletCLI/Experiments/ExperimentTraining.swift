@@ -48,7 +48,12 @@ extension ExperimentContext {
     func fit(_ trainer: Trainer, data: ImageData, epochs: Int, stage: String, validation: ImageData? = nil,
              shuffleOffset: Int = 0) throws -> [EpochRecord] {
         guard epochs > trainer.state.epochsCompleted else { return [] }
-        let progress = ProgressBarCallback(ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console))
+        // With --distributed: data-parallel over this job's ranks, on this rank's shard of `data`.
+        if let communicator, trainer.dataParallel == nil {
+            trainer.dataParallel = DataParallel(parameters: trainer.optimizer.parameters, communicator: communicator)
+        }
+        let progress = ProgressBarCallback(ProgressBar(stage: stage, stepsPerPass: data.trainBatchCount, epochs: epochs, console: console),
+                                           ranks: communicator?.size ?? 1)
         trainer.callbacks.insert(progress, at: 0)
         defer {
             progress.finishIfRunning()

@@ -48,7 +48,8 @@ struct Hinton2015Mnist: Experiment {
         let normalization = Normalization.unit(channels: 1)  // raw intensities, as Hinton et al. 2012
         let data = try context.loadImages("mnist", normalization: normalization, batchSize: batchSize)
         let jittered = try ImageData(dataset: data.dataset, normalization: normalization,
-                                     augmentation: Augmentation(randomCropPadding: 2), batchSize: batchSize, seed: context.seed)
+                                     augmentation: Augmentation(randomCropPadding: 2), batchSize: batchSize, seed: context.seed,
+                                     shard: data.shard)
         let teacher = try trainTeacher(context, data: data, jittered: jittered)
 
         let student = try ModelZoo.entry("hinton-student")

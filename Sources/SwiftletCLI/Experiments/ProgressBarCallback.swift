@@ -4,10 +4,14 @@ import Swiftlet
 /// batch's running loss and accuracy.
 final class ProgressBarCallback: TrainerCallback {
     let bar: ProgressBar
+    /// Ranks training together, each on batches like this one's: the bar counts the images of
+    /// all, so its img/s is the whole job's.
+    let ranks: Int
     private var isRunning = false
 
-    init(_ bar: ProgressBar) {
+    init(_ bar: ProgressBar, ranks: Int = 1) {
         self.bar = bar
+        self.ranks = ranks
     }
 
     func trainerWillStartEpoch(_ trainer: Trainer, epoch: Int) throws {
@@ -16,7 +20,7 @@ final class ProgressBarCallback: TrainerCallback {
     }
 
     func trainerDidFinishBatch(_ trainer: Trainer, progress: BatchProgress) {
-        bar.advance(items: progress.batchImages, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
+        bar.advance(items: progress.batchImages * ranks, metrics: [.init("loss", progress.loss), .percent("acc", progress.accuracy)])
     }
 
     func trainerDidFinishEpoch(_ trainer: Trainer, record: EpochRecord) throws {

@@ -10,7 +10,7 @@ extension ExperimentContext {
     func finishQuantizedStage(_ stage: String, model: Module, data: ImageData, save: Bool = true,
                               as checkpointName: String? = nil) throws -> StageResult {
         let checkpoint = try QuantizedCheckpoint(model: model)
-        if save {
+        if save && isRoot {
             try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                                  metadata: checkpointMetadata(stage: stage))
         }

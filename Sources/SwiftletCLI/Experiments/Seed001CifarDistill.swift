@@ -45,7 +45,8 @@ struct Seed001CifarDistill: Experiment {
     /// where the VGG baseline (`cifar-vgg`) costs about 7×.
     private func trainStrongTeacher(_ context: ExperimentContext, data: ImageData, epochs: Int) throws -> Module {
         let augmented = try ImageData(dataset: data.dataset, normalization: CommonOptions.normalization(forChannels: 3),
-                                      augmentation: .cifar10, batchSize: data.batchSize, seed: context.seed)
+                                      augmentation: .cifar10, batchSize: data.batchSize, seed: context.seed,
+                                      shard: data.shard)
         GlobalRandom.seed(context.seed)
         let model = Sequential {
             ("conv1", Conv2d(3, 32, kernelSize: 3)); ("bn1", BatchNorm2d(32)); ReLU(); MaxPool2d(2)

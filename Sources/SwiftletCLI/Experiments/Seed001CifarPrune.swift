@@ -26,7 +26,7 @@ struct Seed001CifarPrune: Experiment {
         try context.finishStage("trained", model: model, data: data)
 
         let trained = model.stateDict.map(\.tensor.scalars)
-        let importanceBatches = Array(data.trainBatches(epoch: 1).prefix(10))
+        let importanceBatches = data.sampleBatches(10)
         let criteria: [(name: String, criterion: PruningCriterion)] = [
             ("random", .random(seed: context.seed)), ("magnitude", .magnitude), ("taylor", .taylor(importanceBatches)),
         ]

@@ -42,6 +42,13 @@ public final class TextBuffer: TextSink {
     }
 }
 
+/// Drops everything written: the console of data-parallel ranks other than 0.
+public final class DiscardingSink: TextSink {
+    public init() {}
+
+    public func write(_ text: String) {}
+}
+
 /// Where a command writes: results on `output` (stdout: with `--json`, JSON lines only),
 /// progress and messages on `diagnostics` (stderr).
 public struct Console {
@@ -62,6 +69,9 @@ public struct Console {
         self.diagnosticsColumns = diagnosticsColumns
         self.environment = environment
     }
+
+    /// A console that shows nothing.
+    public static var muted: Console { Console(output: DiscardingSink(), diagnostics: DiscardingSink()) }
 
     /// The process's stdout, stderr and environment.
     public static var standard: Console {
