@@ -72,7 +72,7 @@ let package = Package(
         // Layer 9: command-line plumbing and the commands themselves.
         .target(name: "SwiftletCLI", dependencies: ["Swiftlet", "Datasets", "SwiftletBenchmarks", "SwiftletFiles"], swiftSettings: fast),
         .target(name: "SwiftletBenchmarks", dependencies: ["Swiftlet", "Datasets"], path: "Benchmarks",
-                exclude: ["peer"], swiftSettings: fast),
+                exclude: ["peer", "distributed"], swiftSettings: fast),
         .executableTarget(name: "swiftlet", dependencies: ["SwiftletCLI", "ResNetExample"], swiftSettings: fast),
 
         // Teaching: the scalar autograd engine of docs/autograd/ chapter 1, its two-moons demo,
