@@ -42,8 +42,7 @@ public final class LearningRateSchedule {
         self.warmupSteps = max(warmupSteps, 0)
         initialLearningRate = optimizer.learningRate
         // Only these: for the other rules learningRate(at: 0) may differ from lr₀ in the last bit.
-        if case .oneCycle = rule { optimizer.learningRate = learningRate(at: 0) }
-        if self.warmupSteps > 0 { optimizer.learningRate = learningRate(at: 0) }
+        if startsBelowInitialRate { optimizer.learningRate = learningRate(at: 0) }
     }
 
     /// Advances the schedule and sets the optimizer's learning rate.
