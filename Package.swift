@@ -6,7 +6,8 @@ import PackageDescription
 // CPU without them, and Swift has no `#if` on CPU features, so the manifest looks at the host
 // (Linux) and defines SWIFTLET_AVX512 for the kernels that use them (the sparse Linear's
 // register-permute product). Elsewhere the portable kernels are built.
-// The int8 kernels also need VNNI (vpdpbusd) and VBMI (vpermb): SWIFTLET_AVX512_VNNI.
+// The int8 kernels also need VNNI (vpdpbusd) and VBMI (vpermb): SWIFTLET_AVX512_VNNI; without
+// them, AVX2 + FMA (SWIFTLET_AVX2) gets register-tiled int16 `vpmaddwd` kernels.
 var hostFlags: Set<Substring> {
     #if arch(x86_64) && os(Linux)
     guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
@@ -18,11 +19,14 @@ var hostFlags: Set<Substring> {
 // `SWIFTLET_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell` builds for
 // another CPU than this one (`-target-cpu haswell`: the AVX2 + FMA machines, built and tested on
 // an AVX-512 host). The AVX-512 defines describe the host, so any value other than `native` (the
-// default) leaves them off and the portable kernels are built.
+// default) leaves them off; SWIFTLET_AVX2 is on for the AVX2 CPUs named in `avx2TargetCPUs`.
 let targetCPU = ProcessInfo.processInfo.environment["SWIFTLET_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
-let targetFlags: Set<Substring> = targetCPU == "native" ? hostFlags : []
+// A named CPU from LLVM's AVX2 + FMA families gets the AVX2 int8 kernels (SWIFTLET_AVX2).
+let avx2TargetCPUs: Set<String> = ["haswell", "broadwell", "skylake", "alderlake", "znver1", "znver2", "znver3"]
+let targetFlags: Set<Substring> = targetCPU == "native" ? hostFlags : avx2TargetCPUs.contains(targetCPU) ? ["avx2", "fma"] : []
 let hostHasAVX512 = targetFlags.contains("avx512f")
 let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi"].allSatisfy(targetFlags.contains)
+let hostHasAVX2 = ["avx2", "fma"].allSatisfy(targetFlags.contains)
 
 // Numeric code needs AVX2/FMA code generation: without `-target-cpu`, Swift emits
 // SSE only and `SIMD8<Float>.addProduct` becomes a library call per lane.
@@ -33,6 +37,7 @@ let hostHasAVX512VNNI = hostHasAVX512 && ["avx512bw", "avx512_vnni", "avx512vbmi
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU, "-enforce-exclusivity=unchecked"]),
 ] + (hostHasAVX512 ? [.define("SWIFTLET_AVX512")] : []) + (hostHasAVX512VNNI ? [.define("SWIFTLET_AVX512_VNNI")] : [])
+    + (hostHasAVX2 ? [.define("SWIFTLET_AVX2")] : [])
 
 let package = Package(
     name: "Swiftlet",

@@ -47,11 +47,13 @@ public func int8Im2col(
 }
 
 /// A convolution of int8 images with int8 filters into int32 accumulators, prepared once per
-/// layer. On CPUs with AVX-512 VNNI (SWIFTLET_AVX512_VNNI) and dilation 1 along the width it
-/// needs no im2col: each kernel row's codes are padded to whole groups of 4 and the product
-/// kernel reads every group straight from the (padded) image, since a kernel row is
-/// contiguous there; the bytes a group reads past the kernel row meet zero weights.
-/// Elsewhere: im2col into scratch, then the product with filters padded to `int8PaddedDepth`.
+/// layer. On CPUs with AVX-512 VNNI (SWIFTLET_AVX512_VNNI) or AVX2 (SWIFTLET_AVX2) and
+/// dilation 1 along the width it needs no im2col: each kernel row's codes are padded to
+/// whole groups (4 bytes for `vpdpbusd`; 2 codes widened to int16 for `vpmaddwd`, the image
+/// widened once) and the product kernel reads every group straight from the (padded) image,
+/// since a kernel row is contiguous there; the codes a group reads past the kernel row meet
+/// zero weights. Elsewhere: im2col into scratch, then the product with filters padded to
+/// `int8PaddedDepth`.
 public struct Int8Convolution {
     public let geometry: Conv2dGeometry
     /// The code of 0.0: what zero padding holds.
@@ -60,8 +62,18 @@ public struct Int8Convolution {
     /// Direct path: the offset of each 4-byte group from a position's first input byte in the
     /// padded image; nil for the im2col path.
     let groupOffsets: [Int]?
-    /// Int8 scratch `accumulate` needs: the padded image or the im2col matrix.
+    /// Int8 scratch `accumulate` needs: the padded image (widened on AVX2) or the im2col matrix.
     public let scratchCount: Int
+
+    #if SWIFTLET_AVX512_VNNI
+    /// The direct path's padded image: int8 codes, read in groups of 4 by `vpdpbusd`.
+    typealias DirectCode = Int8
+    static let directGroup = 4
+    #elseif SWIFTLET_AVX2
+    /// The direct path's padded image: codes widened to int16, read in pairs by `vpmaddwd`.
+    typealias DirectCode = Int16
+    static let directGroup = 2
+    #endif
 
     /// `filters` holds [C_out, C·kH·kW] codes. Groups other than 1 are not supported.
     public init(_ g: Conv2dGeometry, filters: UnsafePointer<Int8>, paddingCode: Int8) {
@@ -69,10 +81,11 @@ public struct Int8Convolution {
         geometry = g
         self.paddingCode = paddingCode
         let window = g.inChannels * g.kernelHeight * g.kernelWidth
-        #if SWIFTLET_AVX512_VNNI
+        #if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
         let direct = g.dilationWidth == 1
+        let group = Self.directGroup, codeBytes = MemoryLayout<DirectCode>.stride
         #else
-        let direct = false
+        let direct = false, group = 1, codeBytes = 1
         #endif
         guard direct else {
             let depth = int8PaddedDepth(window)
@@ -83,12 +96,12 @@ public struct Int8Convolution {
             scratchCount = g.outHeight * g.outWidth * depth
             return
         }
-        let kernelRows = g.inChannels * g.kernelHeight, groupsPerRow = (g.kernelWidth + 3) / 4
-        let depth = kernelRows * groupsPerRow * 4
+        let kernelRows = g.inChannels * g.kernelHeight, groupsPerRow = (g.kernelWidth + group - 1) / group
+        let depth = kernelRows * groupsPerRow * group
         var padded = [Int8](repeating: 0, count: g.outChannels * depth)
         for j in 0..<g.outChannels {
             for r in 0..<kernelRows {
-                for kw in 0..<g.kernelWidth { padded[j * depth + r * groupsPerRow * 4 + kw] = filters[j * window + r * g.kernelWidth + kw] }
+                for kw in 0..<g.kernelWidth { padded[j * depth + r * groupsPerRow * group + kw] = filters[j * window + r * g.kernelWidth + kw] }
             }
         }
         weights = Int8PackedWeights(padded, rows: g.outChannels, depth: depth, ldw: depth)
@@ -96,28 +109,34 @@ public struct Int8Convolution {
         var offsets: [Int] = []
         for r in 0..<kernelRows {
             let rowStart = (r / g.kernelHeight) * plane + (r % g.kernelHeight) * g.dilationHeight * width
-            for group in 0..<groupsPerRow { offsets.append(rowStart + 4 * group) }
+            for index in 0..<groupsPerRow { offsets.append(rowStart + group * index) }
         }
         groupOffsets = offsets
-        // The last group of the last position reads up to 3 bytes past the padded image.
-        scratchCount = g.inChannels * plane + 4
+        // The last group of the last position reads up to group − 1 codes past the padded image.
+        scratchCount = (g.inChannels * plane + group) * codeBytes
     }
 
     /// Accumulators [positions, C_out] of one image [C, H, W]; `scratch` holds `scratchCount` codes.
     public func accumulate(image: UnsafePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>) {
         let g = geometry, positions = g.outHeight * g.outWidth
-        #if SWIFTLET_AVX512_VNNI
+        #if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
         if let groupOffsets {
-            g.copyPadded(image, paddingCode: paddingCode, into: scratch)
+            // Array and allocator memory is aligned for the int16 codes.
+            let padded = UnsafeMutableRawPointer(scratch).bindMemory(to: DirectCode.self, capacity: scratchCount / MemoryLayout<DirectCode>.stride)
+            g.copyPadded(image, paddingCode: paddingCode, into: padded)
             let width = g.paddedWidth, outWidth = g.outWidth
             let rowStep = g.strideHeight * width, columnStep = g.strideWidth
-            func position(_ i: Int) -> UnsafePointer<Int8> {
+            func position(_ i: Int) -> UnsafePointer<DirectCode> {
                 let (oh, ow) = i.quotientAndRemainder(dividingBy: outWidth)
-                return UnsafePointer(scratch + oh * rowStep + ow * columnStep)
+                return UnsafePointer(padded + oh * rowStep + ow * columnStep)
             }
+            #if SWIFTLET_AVX512_VNNI
             groupOffsets.withUnsafeBufferPointer { offsets in
                 weights.multiply(m: positions, row: position, groupOffsets: offsets, tailLength: 0, c: accumulators, ldc: g.outChannels)
             }
+            #else
+            weights.multiply(m: positions, row: position, pairOffsets: groupOffsets, c: accumulators, ldc: g.outChannels)
+            #endif
             return
         }
         #endif
@@ -130,18 +149,21 @@ extension Conv2dGeometry {
     var paddedHeight: Int { inHeight + 2 * paddingHeight }
     var paddedWidth: Int { inWidth + 2 * paddingWidth }
 
-    /// Copies an image [C, H, W] into [C, paddedHeight, paddedWidth] with `paddingCode` around it.
-    func copyPadded(_ image: UnsafePointer<Int8>, paddingCode: Int8, into padded: UnsafeMutablePointer<Int8>) {
+    /// Copies an image [C, H, W] into [C, paddedHeight, paddedWidth] with `paddingCode` around
+    /// it, each code converted to `Code` (int8 as is, or widened to int16).
+    func copyPadded<Code: FixedWidthInteger>(_ image: UnsafePointer<Int8>, paddingCode: Int8, into padded: UnsafeMutablePointer<Code>) {
         let width = paddedWidth
+        func copyRow(_ source: UnsafePointer<Int8>, _ target: UnsafeMutablePointer<Code>, _ count: Int) {
+            for i in 0..<count { target[i] = Code(source[i]) }
+        }
         if paddingHeight == 0 && paddingWidth == 0 {
-            padded.update(from: image, count: inChannels * inHeight * inWidth)
+            copyRow(image, padded, inChannels * inHeight * inWidth)
             return
         }
-        padded.update(repeating: paddingCode, count: inChannels * paddedHeight * width)
+        padded.update(repeating: Code(paddingCode), count: inChannels * paddedHeight * width)
         for c in 0..<inChannels {
             for h in 0..<inHeight {
-                (padded + (c * paddedHeight + h + paddingHeight) * width + paddingWidth)
-                    .update(from: image + (c * inHeight + h) * inWidth, count: inWidth)
+                copyRow(image + (c * inHeight + h) * inWidth, padded + (c * paddedHeight + h + paddingHeight) * width + paddingWidth, inWidth)
             }
         }
     }

@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512_VNNI
+#if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
 import _Builtin_intrinsics.intel
 #endif
 
@@ -23,6 +23,10 @@ public func requantizeToInt8(
     requantizeToInt8AVX512(m: m, n: n, accumulators: accumulators, ldAccumulators: ldAccumulators, bias: bias, multipliers: multipliers,
                            zeroPoint: zeroPoint, lowerBound: lowerBound, upperBound: upperBound,
                            output: output, rowStride: rowStride, columnStride: columnStride)
+    #elseif SWIFTLET_AVX2
+    requantizeToInt8AVX2(m: m, n: n, accumulators: accumulators, ldAccumulators: ldAccumulators, bias: bias, multipliers: multipliers,
+                         zeroPoint: zeroPoint, lowerBound: lowerBound, upperBound: upperBound,
+                         output: output, rowStride: rowStride, columnStride: columnStride)
     #else
     let low = Float(lowerBound), high = Float(upperBound), offset = Float(zeroPoint)
     for i in 0..<m {
@@ -50,20 +54,73 @@ private func requantizeToInt8AVX512(
     let floor = _mm512_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm512_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
     let offset = _mm512_set1_epi32(zeroPoint)
     let low = _mm512_set1_epi32(Int32(lowerBound)), high = _mm512_set1_epi32(Int32(upperBound))
-    // Strided outputs are produced contiguously first and spread in a second pass: reading
-    // bytes back right after the vector store that wrote them stalls store forwarding.
-    withUnsafeTemporaryAllocation(of: Int8.self, capacity: columnStride == 1 ? 0 : m * n) { buffer in
-        for i in 0..<m {
-            let row = accumulators + i * ldAccumulators
-            let target = columnStride == 1 ? output + i * rowStride : buffer.baseAddress! + i * n
-            for j in stride(from: 0, to: n, by: 16) {
-                let mask = __mmask16(truncatingIfNeeded: (1 << min(16, n - j)) - 1)
-                let sums = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, row + j), _mm512_maskz_loadu_epi32(mask, bias + j))
-                let scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), _mm512_maskz_loadu_ps(mask, multipliers + j))
-                let levels = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(scaled, floor), ceiling)), offset)
-                _mm512_mask_cvtepi32_storeu_epi8(target + j, mask, _mm512_min_epi32(_mm512_max_epi32(levels, low), high))
+    requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
+        let row = accumulators + i * ldAccumulators
+        for j in stride(from: 0, to: n, by: 16) {
+            let mask = __mmask16(truncatingIfNeeded: (1 << min(16, n - j)) - 1)
+            let sums = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, row + j), _mm512_maskz_loadu_epi32(mask, bias + j))
+            let scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), _mm512_maskz_loadu_ps(mask, multipliers + j))
+            let levels = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(scaled, floor), ceiling)), offset)
+            _mm512_mask_cvtepi32_storeu_epi8(target + j, mask, _mm512_min_epi32(_mm512_max_epi32(levels, low), high))
+        }
+    }
+}
+#elseif SWIFTLET_AVX2
+/// `requantizeToInt8` 8 channels at a time, the same steps as the AVX-512 form (the same
+/// codes bit for bit); a ragged last step goes through masked loads and bytewise stores.
+private func requantizeToInt8AVX2(
+    m: Int, n: Int, accumulators: UnsafePointer<Int32>, ldAccumulators: Int,
+    bias: UnsafePointer<Int32>, multipliers: UnsafePointer<Float>, zeroPoint: Int32,
+    lowerBound: Int8, upperBound: Int8,
+    output: UnsafeMutablePointer<Int8>, rowStride: Int, columnStride: Int
+) {
+    let floor = _mm256_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm256_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
+    let offset = _mm256_set1_epi32(zeroPoint)
+    let low = _mm256_set1_epi32(Int32(lowerBound)), high = _mm256_set1_epi32(Int32(upperBound))
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), halvesFirstWords = _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4)
+    requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
+        let row = accumulators + i * ldAccumulators
+        for j in stride(from: 0, to: n, by: 8) {
+            let count = min(8, n - j)
+            let sums: __m256i, factors: __m256
+            if count == 8 {
+                sums = _mm256_add_epi32(UnsafeRawPointer(row + j).loadUnaligned(as: __m256i.self), UnsafeRawPointer(bias + j).loadUnaligned(as: __m256i.self))
+                factors = UnsafeRawPointer(multipliers + j).loadUnaligned(as: __m256.self)
+            } else {
+                let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(Int32(count)), lanes)
+                sums = _mm256_add_epi32(_mm256_maskload_epi32(row + j, mask), _mm256_maskload_epi32(bias + j, mask))
+                factors = _mm256_maskload_ps(multipliers + j, mask)
+            }
+            let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), factors)
+            let levels = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(scaled, floor), ceiling)), offset)
+            let codes = _mm256_min_epi32(_mm256_max_epi32(levels, low), high)
+            // In-range int32 → int8 by two saturating packs (bytes 0–3 of each 128-bit half),
+            // then those two words side by side.
+            let packed = _mm256_packs_epi16(_mm256_packs_epi32(codes, codes), _mm256_setzero_si256())
+            let joined = _mm256_permutevar8x32_epi32(packed, halvesFirstWords)
+            let bytes = UInt64(bitPattern: _mm_cvtsi128_si64(_mm256_castsi256_si128(joined)))
+            if count == 8 {
+                UnsafeMutableRawPointer(target + j).storeBytes(of: bytes, as: UInt64.self)
+            } else {
+                for lane in 0..<count { target[j + lane] = Int8(truncatingIfNeeded: bytes >> (8 * lane)) }
             }
         }
+    }
+}
+#endif
+
+#if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
+/// Runs `requantizeRow(i, target)`, which writes row i's n codes contiguously at `target`,
+/// for every row, and places them at output[i·rowStride + j·columnStride]. Strided outputs
+/// are produced contiguously first and spread in a second pass: reading bytes back right
+/// after the vector store that wrote them stalls store forwarding.
+@inline(__always)
+private func requantizeRows(
+    m: Int, n: Int, output: UnsafeMutablePointer<Int8>, rowStride: Int, columnStride: Int,
+    _ requantizeRow: (Int, UnsafeMutablePointer<Int8>) -> Void
+) {
+    withUnsafeTemporaryAllocation(of: Int8.self, capacity: columnStride == 1 ? 0 : m * n) { buffer in
+        for i in 0..<m { requantizeRow(i, columnStride == 1 ? output + i * rowStride : buffer.baseAddress! + i * n) }
         guard columnStride != 1 else { return }
         // Pointer steps rather than index products: the checked multiplies cost more than the copy.
         for j in 0..<n {

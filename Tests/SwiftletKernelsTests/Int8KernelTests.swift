@@ -49,6 +49,24 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
+    /// The packed product against the reference kernel on random shapes: ragged row tiles,
+    /// widths that are not whole panels, odd depths and depths that are not whole groups —
+    /// and all-extreme codes, whose pair sums (2·128² = 2¹⁵) saturate 16-bit arithmetic.
+    func testPackedProductMatchesReferenceOnRandomShapes() {
+        var generator = SeededRandom(seed: 26)
+        for trial in 0..<40 {
+            let m = 1 + generator.nextInt(below: 40), n = 1 + generator.nextInt(below: 70), k = 1 + generator.nextInt(below: 300)
+            let lda = k + generator.nextInt(below: 4), ldw = k + generator.nextInt(below: 4), ldc = n + generator.nextInt(below: 3)
+            let extreme = trial % 8 == 0
+            let a = extreme ? [Int8](repeating: -128, count: m * lda) : randomCodes(m * lda, seed: UInt64(500 + trial))
+            let w = extreme ? [Int8](repeating: -128, count: n * ldw) : randomCodes(n * ldw, seed: UInt64(600 + trial))
+            var expected = [Int32](repeating: -7, count: m * ldc), actual = expected
+            int8GEMM(m: m, n: n, k: k, a: a, lda: lda, b: w, ldb: ldw, c: &expected, ldc: ldc)
+            Int8PackedWeights(w, rows: n, depth: k, ldw: ldw).multiply(m: m, a: a, lda: lda, c: &actual, ldc: ldc)
+            XCTAssertEqual(actual, expected, "m \(m) n \(n) k \(k) lda \(lda) ldw \(ldw) ldc \(ldc)")
+        }
+    }
+
     /// Input quantization against the scalar definition: ties, both clamps, infinities, NaN,
     /// values far beyond Int32, and a count that is not a whole number of vector steps.
     func testQuantizeMatchesScalarDefinition() {
@@ -96,10 +114,11 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
-    /// Strides, padding and kernel widths for the direct path (kernel rows of 2 and 5 in
-    /// groups of 4), dilation for the im2col path.
+    /// Strides, padding and kernel widths for the direct path (kernel rows of 1, 2, 3 and 5 in
+    /// groups of 4 or pairs), dilation for the im2col path.
     func testConvolutionMatchesDirectIntegerConvolution() {
-        for (stride, padding, dilation, kernelWidth) in [(1, 0, 1, 2), (2, 1, 1, 2), (1, 2, 2, 2), (1, 0, 1, 5), (2, 2, 1, 5)] {
+        for (stride, padding, dilation, kernelWidth) in [(1, 0, 1, 2), (2, 1, 1, 2), (1, 2, 2, 2), (1, 0, 1, 5), (2, 2, 1, 5),
+                                                          (1, 1, 1, 3), (2, 0, 1, 1)] {
             let g = Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 9, inWidth: 8, outChannels: 4, kernelHeight: 3, kernelWidth: kernelWidth,
                                    strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding,
                                    dilationHeight: dilation, dilationWidth: dilation)
