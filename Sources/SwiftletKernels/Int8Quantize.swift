@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512_VNNI
+#if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
 import _Builtin_intrinsics.intel
 #endif
 
@@ -31,6 +31,23 @@ public func quantizeToInt8(
         // |bits| > infinity's exactly when |bits| + (2³¹ − 1 − infinity's) reaches the sign bit.
         let isNaN = _mm512_test_epi32_mask(_mm512_add_epi32(_mm512_and_si512(_mm512_castps_si512(scaled), magnitude), belowSign), sign)
         _mm512_mask_cvtepi32_storeu_epi8(output + first, lanes, _mm512_mask_mov_epi32(codes, isNaN, zero))
+    }
+    #elseif SWIFTLET_AVX2
+    // The same steps 8 lanes at a time; `vmaxps` also turns NaN into the floor here.
+    let divisor = _mm256_set1_ps(scale)
+    let floor = _mm256_set1_ps(Float(lowerBound - zeroPoint - 1)), ceiling = _mm256_set1_ps(Float(upperBound - zeroPoint + 1))
+    let offset = _mm256_set1_epi32(zeroPoint), low = _mm256_set1_epi32(lowerBound), high = _mm256_set1_epi32(upperBound)
+    let shifted = _mm256_set1_epi32(shift), zero = _mm256_set1_epi32(zeroPoint - shift)
+    let magnitude = _mm256_set1_epi32(0x7FFF_FFFF), infinity = _mm256_set1_epi32(0x7F80_0000)
+    for first in stride(from: 0, to: count, by: 8) {
+        let lanes = min(8, count - first)
+        let values = lanes == 8 ? UnsafeRawPointer(x + first).loadUnaligned(as: __m256.self) : _mm256_maskload_ps(x + first, avx2LaneMask(lanes))
+        let scaled = _mm256_div_ps(values, divisor)
+        let levels = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(scaled, floor), ceiling)), offset)
+        let codes = _mm256_sub_epi32(_mm256_min_epi32(_mm256_max_epi32(levels, low), high), shifted)
+        // NaN: magnitude bits above infinity's (a signed compare, both non-negative).
+        let isNaN = _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_castps_si256(scaled), magnitude), infinity)
+        storeInt8Codes(_mm256_blendv_epi8(codes, zero, isNaN), count: lanes, to: output + first)
     }
     #else
     let low = Float(lowerBound), high = Float(upperBound), offset = Float(zeroPoint)

@@ -77,7 +77,6 @@ private func requantizeToInt8AVX2(
     let floor = _mm256_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm256_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
     let offset = _mm256_set1_epi32(zeroPoint)
     let low = _mm256_set1_epi32(Int32(lowerBound)), high = _mm256_set1_epi32(Int32(upperBound))
-    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), halvesFirstWords = _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4)
     requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
         let row = accumulators + i * ldAccumulators
         for j in stride(from: 0, to: n, by: 8) {
@@ -87,23 +86,13 @@ private func requantizeToInt8AVX2(
                 sums = _mm256_add_epi32(UnsafeRawPointer(row + j).loadUnaligned(as: __m256i.self), UnsafeRawPointer(bias + j).loadUnaligned(as: __m256i.self))
                 factors = UnsafeRawPointer(multipliers + j).loadUnaligned(as: __m256.self)
             } else {
-                let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(Int32(count)), lanes)
+                let mask = avx2LaneMask(count)
                 sums = _mm256_add_epi32(_mm256_maskload_epi32(row + j, mask), _mm256_maskload_epi32(bias + j, mask))
                 factors = _mm256_maskload_ps(multipliers + j, mask)
             }
             let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), factors)
             let levels = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(scaled, floor), ceiling)), offset)
-            let codes = _mm256_min_epi32(_mm256_max_epi32(levels, low), high)
-            // In-range int32 → int8 by two saturating packs (bytes 0–3 of each 128-bit half),
-            // then those two words side by side.
-            let packed = _mm256_packs_epi16(_mm256_packs_epi32(codes, codes), _mm256_setzero_si256())
-            let joined = _mm256_permutevar8x32_epi32(packed, halvesFirstWords)
-            let bytes = UInt64(bitPattern: _mm_cvtsi128_si64(_mm256_castsi256_si128(joined)))
-            if count == 8 {
-                UnsafeMutableRawPointer(target + j).storeBytes(of: bytes, as: UInt64.self)
-            } else {
-                for lane in 0..<count { target[j + lane] = Int8(truncatingIfNeeded: bytes >> (8 * lane)) }
-            }
+            storeInt8Codes(_mm256_min_epi32(_mm256_max_epi32(levels, low), high), count: count, to: target + j)
         }
     }
 }
