@@ -79,8 +79,10 @@ private func requantizeToInt8AVX2(
     let low = _mm256_set1_epi32(Int32(lowerBound)), high = _mm256_set1_epi32(Int32(upperBound))
     requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
         let row = accumulators + i * ldAccumulators
-        for j in stride(from: 0, to: n, by: 8) {
-            let count = min(8, n - j)
+        for step in stride(from: 0, to: n, by: 8) {
+            // A ragged last step of a row of 8 or more redoes the row's last 8 columns whole
+            // (the same codes again) rather than going through masks and bytewise stores.
+            let j = n >= 8 ? min(step, n - 8) : step, count = min(8, n - j)
             let sums: __m256i, factors: __m256
             if count == 8 {
                 sums = _mm256_add_epi32(UnsafeRawPointer(row + j).loadUnaligned(as: __m256i.self), UnsafeRawPointer(bias + j).loadUnaligned(as: __m256i.self))
@@ -111,15 +113,42 @@ private func requantizeRows(
     withUnsafeTemporaryAllocation(of: Int8.self, capacity: columnStride == 1 ? 0 : m * n) { buffer in
         for i in 0..<m { requantizeRow(i, columnStride == 1 ? output + i * rowStride : buffer.baseAddress! + i * n) }
         guard columnStride != 1 else { return }
+        var first = 0
+        if rowStride == 1 {
+            // Whole blocks of 8 rows × 8 columns are transposed in SSE registers.
+            for block in stride(from: 0, to: m - 7, by: 8) {
+                for j in stride(from: 0, to: n - 7, by: 8) {
+                    transposeBytes8x8(buffer.baseAddress! + block * n + j, sourceStride: n, output + j * columnStride + block, targetStride: columnStride)
+                }
+            }
+            first = m & ~7
+            for j in n & ~7..<n { for i in 0..<first { output[j * columnStride + i] = buffer[i * n + j] } }
+        }
         // Pointer steps rather than index products: the checked multiplies cost more than the copy.
         for j in 0..<n {
-            var source = buffer.baseAddress! + j, target = output + j * columnStride
-            for _ in 0..<m {
+            var source = buffer.baseAddress! + first * n + j, target = output + j * columnStride + first * rowStride
+            for _ in first..<m {
                 target.pointee = source.pointee
                 source += n
                 target += rowStride
             }
         }
+    }
+}
+
+/// target[c·targetStride + r] = source[r·sourceStride + c] for an 8 × 8 block of bytes: three
+/// rounds of interleaving (bytes, then pairs, then quadruples of rows).
+@inline(__always)
+private func transposeBytes8x8(_ source: UnsafePointer<Int8>, sourceStride: Int, _ target: UnsafeMutablePointer<Int8>, targetStride: Int) {
+    func row(_ r: Int) -> __m128i { _mm_cvtsi64_si128(UnsafeRawPointer(source + r * sourceStride).loadUnaligned(as: Int64.self)) }
+    let (t0, t1) = (_mm_unpacklo_epi8(row(0), row(1)), _mm_unpacklo_epi8(row(2), row(3)))
+    let (t2, t3) = (_mm_unpacklo_epi8(row(4), row(5)), _mm_unpacklo_epi8(row(6), row(7)))
+    let (u0, u1) = (_mm_unpacklo_epi16(t0, t1), _mm_unpackhi_epi16(t0, t1))
+    let (u2, u3) = (_mm_unpacklo_epi16(t2, t3), _mm_unpackhi_epi16(t2, t3))
+    // Each holds two output columns of 8 rows: columns 0–1, 2–3, 4–5, 6–7.
+    for (c, pair) in [_mm_unpacklo_epi32(u0, u2), _mm_unpackhi_epi32(u0, u2), _mm_unpacklo_epi32(u1, u3), _mm_unpackhi_epi32(u1, u3)].enumerated() {
+        UnsafeMutableRawPointer(target + 2 * c * targetStride).storeBytes(of: _mm_cvtsi128_si64(pair), as: Int64.self)
+        UnsafeMutableRawPointer(target + (2 * c + 1) * targetStride).storeBytes(of: _mm_cvtsi128_si64(_mm_unpackhi_epi64(pair, pair)), as: Int64.self)
     }
 }
 #endif

@@ -86,31 +86,33 @@ final class Int8KernelTests: XCTestCase {
     }
 
     /// Both output layouts, more channels than one vector step, and accumulators far outside
-    /// the code range (they must clamp, not wrap).
+    /// the code range (they must clamp, not wrap); sizes with and without whole 8 × 8 blocks
+    /// and with ragged rows and columns around them.
     func testRequantizeMatchesReferenceWithBiasReLUAndStrides() {
-        let m = 6, n = 19
-        var generator = SeededRandom(seed: 7)
-        var acc = (0..<(m * n)).map { _ in Int32(generator.nextInt(below: 40001)) - 20000 }
-        acc[3] = 2_000_000_000
-        acc[n + 4] = -2_000_000_000
-        let bias = (0..<n).map { _ in Int32(generator.nextInt(below: 2001)) - 1000 }
-        let multipliers = (0..<n).map { _ in Float(generator.nextInt(below: 200) + 1) * 0.0001 }
-        for (lower, zeroPoint, transposed) in [(Int8(-128), Int32(-3), true), (Int8(-3), Int32(-3), true), (Int8(-128), Int32(5), false)] {
-            // Plain, fused ReLU (lower = zero point), then row-major output.
-            var out = [Int8](repeating: 0, count: m * n)
-            requantizeToInt8(m: m, n: n, accumulators: acc, ldAccumulators: n, bias: bias, multipliers: multipliers, zeroPoint: zeroPoint,
-                             lowerBound: lower, upperBound: 127, output: &out, rowStride: transposed ? 1 : n, columnStride: transposed ? m : 1)
-            for i in 0..<m {
-                for j in 0..<n {
-                    let real = Double(acc[i * n + j] + bias[j]) * Double(multipliers[j])
-                    let level = (Float(acc[i * n + j] + bias[j]) * multipliers[j]).rounded(.toNearestOrEven) + Float(zeroPoint)
-                    let expected = Int8(min(max(level, Float(lower)), 127))
-                    XCTAssertEqual(out[transposed ? j * m + i : i * n + j], expected, "(\(i), \(j))")
-                    // And within one code of the exact real-valued requantization.
-                    XCTAssertLessThanOrEqual(abs(Double(expected) - min(max((real.rounded() + Double(zeroPoint)), Double(lower)), 127)), 1)
+        for (m, n) in [(6, 19), (21, 10), (16, 8), (9, 3), (3, 12)] {
+            var generator = SeededRandom(seed: UInt64(7 + m))
+            var acc = (0..<(m * n)).map { _ in Int32(generator.nextInt(below: 40001)) - 20000 }
+            acc[1] = 2_000_000_000
+            acc[n + 2] = -2_000_000_000
+            let bias = (0..<n).map { _ in Int32(generator.nextInt(below: 2001)) - 1000 }
+            let multipliers = (0..<n).map { _ in Float(generator.nextInt(below: 200) + 1) * 0.0001 }
+            for (lower, zeroPoint, transposed) in [(Int8(-128), Int32(-3), true), (Int8(-3), Int32(-3), true), (Int8(-128), Int32(5), false)] {
+                // Plain, fused ReLU (lower = zero point), then row-major output.
+                var out = [Int8](repeating: 0, count: m * n)
+                requantizeToInt8(m: m, n: n, accumulators: acc, ldAccumulators: n, bias: bias, multipliers: multipliers, zeroPoint: zeroPoint,
+                                 lowerBound: lower, upperBound: 127, output: &out, rowStride: transposed ? 1 : n, columnStride: transposed ? m : 1)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let real = Double(acc[i * n + j] + bias[j]) * Double(multipliers[j])
+                        let level = (Float(acc[i * n + j] + bias[j]) * multipliers[j]).rounded(.toNearestOrEven) + Float(zeroPoint)
+                        let expected = Int8(min(max(level, Float(lower)), 127))
+                        XCTAssertEqual(out[transposed ? j * m + i : i * n + j], expected, "\(m)×\(n) at (\(i), \(j))")
+                        // And within one code of the exact real-valued requantization.
+                        XCTAssertLessThanOrEqual(abs(Double(expected) - min(max((real.rounded() + Double(zeroPoint)), Double(lower)), 127)), 1)
+                    }
                 }
+                if lower == -3 { XCTAssertTrue(out.allSatisfy { $0 >= -3 }, "fused ReLU left codes below the zero point") }
             }
-            if lower == -3 { XCTAssertTrue(out.allSatisfy { $0 >= -3 }, "fused ReLU left codes below the zero point") }
         }
     }
 
