@@ -18,9 +18,16 @@ public func int8GEMM(
     }
 }
 
-/// The depth to pad k to so the dot product runs in whole vector steps (the zero columns
-/// add nothing to the sums).
-public func int8PaddedDepth(_ k: Int) -> Int { (k + 31) & ~31 }
+/// The depth to pad k to for `Int8PackedWeights`: for the portable kernel, whole vector steps
+/// of the dot product (the zero columns add nothing to the sums); the register-tiled AVX-512
+/// VNNI and AVX2 kernels take any depth, so there it is k.
+public func int8PaddedDepth(_ k: Int) -> Int {
+    #if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
+    k
+    #else
+    (k + 31) & ~31
+    #endif
+}
 
 /// Σ a[p]·b[p]. Written as a plain loop on purpose: LLVM turns exactly this shape
 /// (a single int32 reduction of sign-extended int8 products) into `vpmovsxbw` +

@@ -1,4 +1,4 @@
-#if SWIFTLET_AVX512_VNNI
+#if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
 import _Builtin_intrinsics.intel
 #endif
 
@@ -29,12 +29,15 @@ public func int8MaxPool2d(_ g: Pool2dGeometry, input: UnsafePointer<Int8>, outpu
 
 /// The common 2×2, stride-2 pooling without padding. On AVX-512: the maximum of two input
 /// rows, 64 bytes at a time, then of each adjacent pair (even and odd bytes picked out with
-/// `vpermb`); elsewhere fixed windows in plain loops.
+/// `vpermb`); on AVX2 the same 16 bytes at a time (`pshufb` parts even from odd bytes), the
+/// rest of a row and elsewhere fixed windows in plain loops.
 private func int8MaxPoolHalving(_ g: Pool2dGeometry, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let width = g.inWidth, outWidth = g.outWidth
     #if SWIFTLET_AVX512_VNNI
     let (evens, odds) = ([UInt8]((0..<64).map { UInt8(2 * ($0 % 32)) }), [UInt8]((0..<64).map { UInt8(2 * ($0 % 32) + 1) }))
     let even = evens.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }, odd = odds.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }
+    #elseif SWIFTLET_AVX2
+    let evensThenOdds = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15)
     #endif
     for plane in 0..<(g.batch * g.channels) {
         let x = input + plane * g.inHeight * width
@@ -50,7 +53,17 @@ private func int8MaxPoolHalving(_ g: Pool2dGeometry, input: UnsafePointer<Int8>,
                 _mm512_mask_storeu_epi8(out + first, __mmask64((1 << count) - 1), pairs)
             }
             #else
-            for ow in 0..<outWidth {
+            var first = 0
+            #if SWIFTLET_AVX2
+            func load(_ row: UnsafePointer<Int8>) -> __m128i { UnsafeRawPointer(row + 2 * first).loadUnaligned(as: __m128i.self) }
+            while first + 8 <= outWidth {
+                let parted = _mm_shuffle_epi8(_mm_max_epi8(load(top), load(bottom)), evensThenOdds)
+                let pairs = _mm_max_epi8(parted, _mm_unpackhi_epi64(parted, parted))
+                UnsafeMutableRawPointer(out + first).storeBytes(of: _mm_cvtsi128_si64(pairs), as: Int64.self)
+                first += 8
+            }
+            #endif
+            for ow in first..<outWidth {
                 out[ow] = max(max(top[2 * ow], top[2 * ow + 1]), max(bottom[2 * ow], bottom[2 * ow + 1]))
             }
             #endif

@@ -148,10 +148,10 @@ final class Int8KernelTests: XCTestCase {
         }
     }
 
-    /// A padded 3×2 window (the general loop) and the 2×2 stride-2 fast path on an odd width
-    /// and on rows longer than one 32-output vector step.
+    /// A padded 3×2 window (the general loop) and the 2×2 stride-2 fast path on an odd width,
+    /// on rows longer than one 32-output vector step and on one of exactly 8 outputs (AVX2's step).
     func testMaxPoolMatchesNaiveMaximum() {
-        for (kernelHeight, padding, width, seed) in [(3, 1, 9, 13), (2, 0, 9, 14), (2, 0, 75, 15)] as [(Int, Int, Int, UInt64)] {
+        for (kernelHeight, padding, width, seed) in [(3, 1, 9, 13), (2, 0, 9, 14), (2, 0, 75, 15), (2, 0, 16, 16)] as [(Int, Int, Int, UInt64)] {
             let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: width, kernelHeight: kernelHeight, kernelWidth: 2,
                                    strideHeight: 2, strideWidth: 2, paddingHeight: padding, paddingWidth: padding)
             let input = randomCodes(2 * 3 * 7 * width, seed: seed)

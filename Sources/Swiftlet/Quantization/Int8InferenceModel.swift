@@ -285,11 +285,17 @@ public final class Int8InferenceModel {
         -> (codes: [Int8], logits: [Float]) {
         var codes = [Int8](repeating: 0, count: layer.isLast ? 0 : batch * layer.outputs)
         var logits = [Float](repeating: 0, count: layer.isLast ? batch * layer.outputs : 0)
-        // Rows padded with zeros to the weights' depth.
+        // Rows padded with zeros to the weights' depth (where the kernel wants padding).
         let depth = weights.depth
-        var padded = [Int8](repeating: 0, count: batch * depth)
-        for row in 0..<batch {
-            for p in 0..<window { padded[row * depth + p] = input[row * window + p] }
+        precondition(input.count == batch * window && depth >= window, "Int8InferenceModel: \(input.count) codes for \(batch) rows of \(window)")
+        var padded = input
+        if depth > window {
+            padded = [Int8](repeating: 0, count: batch * depth)
+            padded.withUnsafeMutableBufferPointer { target in
+                input.withUnsafeBufferPointer { source in
+                    for row in 0..<batch { (target.baseAddress! + row * depth).update(from: source.baseAddress! + row * window, count: window) }
+                }
+            }
         }
         padded.withUnsafeBufferPointer { x in
             codes.withUnsafeMutableBufferPointer { out in
