@@ -66,8 +66,11 @@ private func requantizeToInt8AVX512(
     }
 }
 #elseif SWIFTLET_AVX2
-/// `requantizeToInt8` 8 channels at a time, the same steps as the AVX-512 form (the same
-/// codes bit for bit); a ragged last step goes through masked loads and bytewise stores.
+/// `requantizeToInt8` 8 codes at a time, the same steps as the AVX-512 form (the same codes
+/// bit for bit). A convolution's NCHW output (rowStride 1) goes channel by channel along the
+/// positions — 8 accumulators of one channel gathered from their rows, 8 contiguous codes
+/// out — so a few channels fill whole vectors and no transposing pass is needed; other
+/// layouts go row by row along the channels.
 private func requantizeToInt8AVX2(
     m: Int, n: Int, accumulators: UnsafePointer<Int32>, ldAccumulators: Int,
     bias: UnsafePointer<Int32>, multipliers: UnsafePointer<Float>, zeroPoint: Int32,
@@ -77,24 +80,47 @@ private func requantizeToInt8AVX2(
     let floor = _mm256_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm256_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
     let offset = _mm256_set1_epi32(zeroPoint)
     let low = _mm256_set1_epi32(Int32(lowerBound)), high = _mm256_set1_epi32(Int32(upperBound))
+    func codes(_ sums: __m256i, _ factors: __m256) -> __m256i {
+        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), factors)
+        let levels = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(scaled, floor), ceiling)), offset)
+        return _mm256_min_epi32(_mm256_max_epi32(levels, low), high)
+    }
+    // A ragged last step of 8 or more codes redoes the last 8 whole (the same codes again)
+    // rather than going through masks and bytewise stores.
+    func steps(_ count: Int, _ body: (_ first: Int, _ lanes: Int) -> Void) {
+        for step in stride(from: 0, to: count, by: 8) {
+            let first = count >= 8 ? min(step, count - 8) : step
+            body(first, min(8, count - first))
+        }
+    }
+    if rowStride == 1 && columnStride != 1 {
+        let ld = ldAccumulators
+        for j in 0..<n {
+            let channelBias = _mm256_set1_epi32(bias[j]), factors = _mm256_set1_ps(multipliers[j])
+            steps(m) { first, lanes in
+                let column = accumulators + first * ld + j
+                func gather(_ lane: (Int) -> Int32) -> __m256i {
+                    _mm256_setr_epi32(lane(0), lane(1), lane(2), lane(3), lane(4), lane(5), lane(6), lane(7))
+                }
+                let sums = lanes == 8 ? gather { column[$0 &* ld] } : gather { $0 < lanes ? column[$0 &* ld] : 0 }
+                storeInt8Codes(codes(_mm256_add_epi32(sums, channelBias), factors), count: lanes, to: output + j * columnStride + first)
+            }
+        }
+        return
+    }
     requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
         let row = accumulators + i * ldAccumulators
-        for step in stride(from: 0, to: n, by: 8) {
-            // A ragged last step of a row of 8 or more redoes the row's last 8 columns whole
-            // (the same codes again) rather than going through masks and bytewise stores.
-            let j = n >= 8 ? min(step, n - 8) : step, count = min(8, n - j)
+        steps(n) { j, lanes in
             let sums: __m256i, factors: __m256
-            if count == 8 {
+            if lanes == 8 {
                 sums = _mm256_add_epi32(UnsafeRawPointer(row + j).loadUnaligned(as: __m256i.self), UnsafeRawPointer(bias + j).loadUnaligned(as: __m256i.self))
                 factors = UnsafeRawPointer(multipliers + j).loadUnaligned(as: __m256.self)
             } else {
-                let mask = avx2LaneMask(count)
+                let mask = avx2LaneMask(lanes)
                 sums = _mm256_add_epi32(_mm256_maskload_epi32(row + j, mask), _mm256_maskload_epi32(bias + j, mask))
                 factors = _mm256_maskload_ps(multipliers + j, mask)
             }
-            let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), factors)
-            let levels = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(scaled, floor), ceiling)), offset)
-            storeInt8Codes(_mm256_min_epi32(_mm256_max_epi32(levels, low), high), count: count, to: target + j)
+            storeInt8Codes(codes(sums, factors), count: lanes, to: target + j)
         }
     }
 }
