@@ -171,10 +171,14 @@ private func transposeBytes8x8(_ source: UnsafePointer<Int8>, sourceStride: Int,
     let (t2, t3) = (_mm_unpacklo_epi8(row(4), row(5)), _mm_unpacklo_epi8(row(6), row(7)))
     let (u0, u1) = (_mm_unpacklo_epi16(t0, t1), _mm_unpackhi_epi16(t0, t1))
     let (u2, u3) = (_mm_unpacklo_epi16(t2, t3), _mm_unpackhi_epi16(t2, t3))
-    // Each holds two output columns of 8 rows: columns 0–1, 2–3, 4–5, 6–7.
-    for (c, pair) in [_mm_unpacklo_epi32(u0, u2), _mm_unpackhi_epi32(u0, u2), _mm_unpacklo_epi32(u1, u3), _mm_unpackhi_epi32(u1, u3)].enumerated() {
-        UnsafeMutableRawPointer(target + 2 * c * targetStride).storeBytes(of: _mm_cvtsi128_si64(pair), as: Int64.self)
-        UnsafeMutableRawPointer(target + (2 * c + 1) * targetStride).storeBytes(of: _mm_cvtsi128_si64(_mm_unpackhi_epi64(pair, pair)), as: Int64.self)
+    // Each of these holds two output columns of 8 rows.
+    func store(_ pair: __m128i, columns c: Int) {
+        UnsafeMutableRawPointer(target + c * targetStride).storeBytes(of: _mm_cvtsi128_si64(pair), as: Int64.self)
+        UnsafeMutableRawPointer(target + (c + 1) * targetStride).storeBytes(of: _mm_cvtsi128_si64(_mm_unpackhi_epi64(pair, pair)), as: Int64.self)
     }
+    store(_mm_unpacklo_epi32(u0, u2), columns: 0)
+    store(_mm_unpackhi_epi32(u0, u2), columns: 2)
+    store(_mm_unpacklo_epi32(u1, u3), columns: 4)
+    store(_mm_unpackhi_epi32(u1, u3), columns: 6)
 }
 #endif
