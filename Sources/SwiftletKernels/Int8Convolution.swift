@@ -59,8 +59,8 @@ public struct Int8Convolution {
     /// The code of 0.0: what zero padding holds.
     let paddingCode: Int8
     let weights: Int8PackedWeights
-    /// Direct path: the offset of each 4-byte group from a position's first input byte in the
-    /// padded image; nil for the im2col path.
+    /// Direct path: the offset of each group of codes (`directGroup`) from a position's first
+    /// input code in the padded image; nil for the im2col path.
     let groupOffsets: [Int]?
     /// Int8 scratch `accumulate` needs: the padded image (widened on AVX2) or the im2col matrix.
     public let scratchCount: Int
@@ -116,12 +116,13 @@ public struct Int8Convolution {
         scratchCount = (g.inChannels * plane + group) * codeBytes
     }
 
-    /// Accumulators [positions, C_out] of one image [C, H, W]; `scratch` holds `scratchCount` codes.
+    /// Accumulators [positions, C_out] of one image [C, H, W]; `scratch` holds `scratchCount`
+    /// codes and is 2-byte aligned (as every allocation is), since AVX2 keeps int16 codes there.
     public func accumulate(image: UnsafePointer<Int8>, scratch: UnsafeMutablePointer<Int8>, accumulators: UnsafeMutablePointer<Int32>) {
         let g = geometry, positions = g.outHeight * g.outWidth
         #if SWIFTLET_AVX512_VNNI || SWIFTLET_AVX2
         if let groupOffsets {
-            // Array and allocator memory is aligned for the int16 codes.
+            precondition(Int(bitPattern: scratch) % MemoryLayout<DirectCode>.alignment == 0, "Int8Convolution: scratch is not aligned for \(DirectCode.self) codes")
             let padded = UnsafeMutableRawPointer(scratch).bindMemory(to: DirectCode.self, capacity: scratchCount / MemoryLayout<DirectCode>.stride)
             g.copyPadded(image, paddingCode: paddingCode, into: padded)
             let width = g.paddedWidth, outWidth = g.outWidth
