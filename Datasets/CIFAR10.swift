@@ -13,6 +13,13 @@ package enum CIFAR10 {
     static let metaFile = "batches.meta.txt"
     /// The folder every member of the canonical archive lives in.
     static let archiveFolder = "cifar-10-batches-bin"
+    /// The most a compressed archive may inflate to: the canonical one inflates to 184.5 MB
+    /// (six batch files of 10,000 records), so this leaves room for a re-packed archive and
+    /// stops a small hostile file from filling memory.
+    static let archiveLimit = 256 << 20
+    /// The most one compressed file of an extracted folder may inflate to: twice a canonical
+    /// batch file (30.7 MB).
+    static let fileLimit = 64 << 20
 
     /// The dataset's files as ranges of one buffer (the decompressed tar, or the folder's
     /// files laid end to end), so records are copied once, straight into the image set.
@@ -33,7 +40,10 @@ package enum CIFAR10 {
     package static func loadArchive(bytes raw: [UInt8], file: String, name: String) throws -> ImageDataset {
         let tar: ByteBuffer
         if Gzip.isGzip(raw) {
-            tar = try raw.withUnsafeBufferPointer { try Gzip.decompress($0, file: file) }
+            tar = try raw.withUnsafeBufferPointer {
+                try Gzip.decompress($0, file: file, maximumLength: archiveLimit,
+                                    limitReason: "more than a CIFAR-10 archive holds (the canonical one inflates to 184.5 MB)")
+            }
         } else {
             tar = ByteBuffer(capacity: raw.count)
             tar.append(raw)
@@ -54,7 +64,8 @@ package enum CIFAR10 {
             let compressed = root.appendingPathComponent(fileName + ".gz")
             let url = isRegularFile(compressed) ? compressed : root.appendingPathComponent(fileName)
             let start = bytes.count
-            bytes.append(try readMaybeCompressed(url))
+            bytes.append(try readMaybeCompressed(url, maximumLength: fileLimit,
+                                                 limitReason: "more than a CIFAR-10 file holds (a batch file is 30.7 MB)"))
             members[fileName] = (url.path, start..<bytes.count)
         }
         let missing = { (fileName: String) in DatasetError(.missingFile, file: root.appendingPathComponent(fileName).path, "file not found") }

@@ -17,10 +17,14 @@ public enum Gzip {
         try bytes.withUnsafeBufferPointer { try decompress($0, file: file).bytes }
     }
 
-    /// - Parameter maximumLength: the size the content's own header implies (an IDX file's);
-    ///   decompression stops with a `sizeMismatch` as soon as the output passes it, so a
-    ///   small file cannot inflate to gigabytes.
-    static func decompress(_ input: UnsafeBufferPointer<UInt8>, file: String, maximumLength: Int = .max) throws -> ByteBuffer {
+    /// - Parameters:
+    ///   - maximumLength: the most the content can hold — the size its own header implies (an
+    ///     IDX file's), or the most its format allows; decompression stops with a
+    ///     `sizeMismatch` as soon as the output passes it, so a small file cannot inflate to
+    ///     gigabytes.
+    ///   - limitReason: what `maximumLength` is, for the message.
+    static func decompress(_ input: UnsafeBufferPointer<UInt8>, file: String, maximumLength: Int = .max,
+                           limitReason: String = "the size its header implies") throws -> ByteBuffer {
         // The last member's length field is a good first guess at the output size; DEFLATE
         // cannot expand more than 1032-fold, which bounds what a damaged field can ask for.
         let sizeHint = input.count >= 18 ? min(Int(readLittleEndian32(input, input.count - 4)), input.count * 1032) : 0
@@ -28,7 +32,7 @@ public enum Gzip {
         do {
             try inflateMembers(input, into: output, file: file)
         } catch is InflateLimitReached {
-            throw DatasetError(.sizeMismatch, file: file, "inflates past \(maximumLength) bytes, the size its header implies")
+            throw DatasetError(.sizeMismatch, file: file, "inflates past \(maximumLength) bytes, \(limitReason)")
         }
         return output
     }
@@ -118,8 +122,11 @@ public enum Gzip {
 }
 
 /// Reads a file and decompresses it if it is gzip (recognised by its magic number, not its
-/// name), so every reader accepts both `x` and `x.gz`.
-func readMaybeCompressed(_ url: URL) throws -> [UInt8] {
+/// name), so every reader accepts both `x` and `x.gz`; inflating stops past `maximumLength`.
+func readMaybeCompressed(_ url: URL, maximumLength: Int = .max, limitReason: String = "the most the file may hold") throws -> [UInt8] {
     let bytes = try readFileBytes(url)
-    return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: url.path) : bytes
+    guard Gzip.isGzip(bytes) else { return bytes }
+    return try bytes.withUnsafeBufferPointer {
+        try Gzip.decompress($0, file: url.path, maximumLength: maximumLength, limitReason: limitReason).bytes
+    }
 }

@@ -79,4 +79,23 @@ final class CIFAR10Tests: XCTestCase {
         try Make.write(bytes, url)
         assertDatasetError(.crcMismatch, mentioning: url.path) { try loadDataset(url.path) }
     }
+
+    /// A small file that inflates past what any CIFAR-10 archive or batch file holds is
+    /// refused while inflating, naming the file, instead of filling memory.
+    func testDecompressionBombsAreRefused() throws {
+        let archive = try Make.temporaryFolder(self).appendingPathComponent("cifar-10-binary.tar.gz")
+        let bomb = Make.zeroBomb(count: CIFAR10.archiveLimit + 1)
+        XCTAssertLessThan(bomb.count, 2 << 20)
+        try Make.write(bomb, archive)
+        assertDatasetError(.sizeMismatch, mentioning: archive.path, "inflates past 268435456 bytes") { try loadDataset(archive.path) }
+
+        let folder = try Make.temporaryFolder(self)
+        for (name, bytes) in members() where name.hasSuffix(".bin") || name.hasSuffix(".txt") {
+            try Make.write(bytes, folder.appendingPathComponent(String(name.split(separator: "/").last!)))
+        }
+        let batch = folder.appendingPathComponent("data_batch_3.bin")
+        try FileManager.default.removeItem(at: batch)
+        try Make.write(Make.zeroBomb(count: CIFAR10.fileLimit + 1), folder.appendingPathComponent("data_batch_3.bin.gz"))
+        assertDatasetError(.sizeMismatch, mentioning: "data_batch_3.bin.gz", "inflates past 67108864 bytes") { try loadDataset(folder.path) }
+    }
 }

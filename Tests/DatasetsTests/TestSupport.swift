@@ -37,6 +37,28 @@ enum Make {
         return out + littleEndian32(CRC32.checksum(data)) + littleEndian32(UInt32(data.count))
     }
 
+    /// A gzip file of `count` zero bytes, compressed about 160-fold: one fixed-Huffman block of
+    /// a literal 0 and then copies of 258 bytes from distance 1 — what a decompression bomb
+    /// looks like. The trailer's CRC-32 and length are left 0 (readers must stop before them).
+    static func zeroBomb(count: Int) -> [UInt8] {
+        var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]
+        var bits = 0, bitCount = 0
+        func put(_ value: Int, _ width: Int) {
+            bits |= value << bitCount
+            bitCount += width
+            while bitCount >= 8 { out.append(UInt8(bits & 0xFF)); bits >>= 8; bitCount -= 8 }
+        }
+        // Huffman codes go most significant bit first: reverse them into the LSB-first stream.
+        func code(_ value: Int, _ width: Int) { put((0..<width).reduce(0) { $0 << 1 | (value >> $1) & 1 }, width) }
+        put(1, 1); put(1, 2)                              // last block, fixed Huffman
+        code(0b0011_0000, 8)                              // literal 0
+        for _ in 0..<((count - 1) / 258) { code(0b1100_0101, 8); code(0, 5) }  // length 258, distance 1
+        for _ in 0..<((count - 1) % 258) { code(0b0011_0000, 8) }
+        code(0, 7)                                        // end of block
+        if bitCount > 0 { put(0, 8 - bitCount) }
+        return out + [UInt8](repeating: 0, count: 8)
+    }
+
     /// A ustar archive. `type` is the header's type flag ("0" file, "5" folder, "L" long name).
     static func tar(_ members: [(path: String, bytes: [UInt8], type: Character)]) -> [UInt8] {
         var out = [UInt8]()

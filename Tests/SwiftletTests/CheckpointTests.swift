@@ -89,4 +89,42 @@ final class CheckpointTests: XCTestCase {
         try optimizer.saveState(to: state)
         XCTAssertThrowsError(try Adam(model.parameters).loadState(from: state)) { XCTAssertTrue("\($0)".contains("SGD"), "\($0)") }
     }
+
+    /// A damaged optimizer file — NaN momentum, a NaN or negative learning rate, a negative
+    /// step count, a mask that is not 0/1 or of the wrong size — is refused with a message
+    /// naming the file and the value, and the optimizer keeps its state.
+    func testDamagedOptimizerStateIsRefusedAndChangesNothing() throws {
+        let (model, optimizer) = try trainedModel(seed: 4)
+        try optimizer.setMask((0..<model.parameters[0].count).map { $0 % 2 == 0 ? 0 : 1 }, for: model.parameters[0])
+        let good = optimizer.stateFile
+        let momentumKey = try XCTUnwrap(good.tensors.keys.sorted().first { !$0.hasPrefix("mask.") })
+        let momentum = try good.floats(named: momentumKey)
+        func damaged(_ change: (inout SafeTensorsFile) -> Void) -> SafeTensorsFile {
+            var file = good
+            change(&file)
+            return file
+        }
+        let cases: [(SafeTensorsFile, String)] = [
+            (damaged { $0.tensors[momentumKey] = SafeTensorsRecord(floats: [.nan] + momentum.dropFirst(), shape: [momentum.count]) }, "nan"),
+            (damaged { $0.tensors[momentumKey] = SafeTensorsRecord(floats: [1, 2], shape: [2]) }, "2 values"),
+            (damaged { $0.metadata["learning_rate"] = "nan" }, "learning_rate is nan"),
+            (damaged { $0.metadata["learning_rate"] = "-0.1" }, "learning_rate is -0.1"),
+            (damaged { $0.metadata["step_count"] = "-3" }, "step_count is -3"),
+            (damaged { $0.tensors["mask.0"] = SafeTensorsRecord(floats: [0.5] + Array(repeating: 1, count: 11), shape: [12]) }, "holds 0.5 at element 0"),
+            (damaged { $0.tensors["mask.0"] = SafeTensorsRecord(floats: [1, 0], shape: [2]) }, "2 entries"),
+        ]
+        let (_, fresh) = try trainedModel(seed: 5)
+        let before = (fresh.state, fresh.masks, fresh.stepCount, fresh.learningRate)
+        for (index, (file, expected)) in cases.enumerated() {
+            let url = folder.appendingPathComponent("damaged-\(index).safetensors")
+            try file.write(to: url)
+            XCTAssertThrowsError(try fresh.loadState(from: url)) { error in
+                XCTAssertTrue("\(error)".contains(url.lastPathComponent) && "\(error)".contains(expected), "\(error)")
+            }
+            XCTAssertEqual(fresh.state, before.0, "case \(index) changed the momentum")
+            XCTAssertEqual(fresh.masks, before.1, "case \(index) changed the masks")
+            XCTAssertEqual(fresh.stepCount, before.2)
+            XCTAssertEqual(fresh.learningRate, before.3)
+        }
+    }
 }

@@ -66,12 +66,17 @@ extension Optimizer {
     }
 
     /// Restores what `saveState(to:)` wrote, for this optimizer's parameters, masks included.
+    /// Everything is checked before anything changes — a step count ≥ 0, a finite learning
+    /// rate ≥ 0, finite state, masks of 0 and 1 — so a damaged file leaves the optimizer as it was
+    /// instead of resuming into NaN weights.
     public func loadState(from url: URL) throws {
         let file = try SafeTensorsFile.read(from: url)
         func fail(_ why: String) -> SafeTensorsError { SafeTensorsError(file: url.path, reason: .malformedHeader(why)) }
         guard let steps = file.metadata["step_count"].flatMap(Int.init), let rate = file.metadata["learning_rate"].flatMap(Float.init) else {
             throw fail("optimizer state needs step_count and learning_rate metadata")
         }
+        guard steps >= 0 else { throw fail("step_count is \(steps), expected a count ≥ 0") }
+        guard rate.isFinite, rate >= 0 else { throw fail("learning_rate is \(rate), expected a finite rate ≥ 0") }
         let expected = "\(type(of: self))"
         if let saved = file.metadata["optimizer"], saved != expected {
             throw fail("holds \(saved) state, expected \(expected)")
@@ -82,9 +87,16 @@ extension Optimizer {
                 guard let slot = Int(name.dropFirst(Self.maskPrefix.count)), parameters.indices.contains(slot) else {
                     throw fail("mask \(name) names no parameter of this optimizer (it has \(parameters.count))")
                 }
-                masks[slot] = try file.floats(named: name)
+                let mask = try file.weights(named: name, allowNonFinite: false)
+                if let index = mask.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                    throw fail("mask \(name) holds \(mask[index]) at element \(index), expected only 0 and 1")
+                }
+                guard mask.count == parameters[slot].count else {
+                    throw fail("mask \(name) has \(mask.count) entries for a parameter of shape \(parameters[slot].shape)")
+                }
+                masks[slot] = mask
             } else {
-                state[name] = try file.floats(named: name)
+                state[name] = try file.weights(named: name, allowNonFinite: false)
             }
         }
         do {

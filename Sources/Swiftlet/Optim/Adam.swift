@@ -84,8 +84,9 @@ public final class Adam: Optimizer {
     }
 
     public override func loadState(_ state: [String: [Float]], stepCount: Int) throws {
+        let restored = try restoreSlots(state, parameters: parameters, keys: ["exp_avg", "exp_avg_sq"])
         try super.loadState(state, stepCount: stepCount)
-        moments = try restoreSlots(state, parameters: parameters, keys: ["exp_avg", "exp_avg_sq"]).mapValues { ($0[0], $0[1]) }
+        moments = restored.mapValues { ($0[0], $0[1]) }
     }
 }
 

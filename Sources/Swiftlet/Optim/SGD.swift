@@ -69,7 +69,8 @@ public final class SGD: Optimizer {
     }
 
     public override func loadState(_ state: [String: [Float]], stepCount: Int) throws {
+        let restored = try restoreSlots(state, parameters: parameters, keys: ["momentum_buffer"])
         try super.loadState(state, stepCount: stepCount)
-        buffers = try restoreSlots(state, parameters: parameters, keys: ["momentum_buffer"]).mapValues { $0[0] }
+        buffers = restored.mapValues { $0[0] }
     }
 }
