@@ -40,6 +40,16 @@ final class AutoCompressionTests: XCTestCase {
         return -zip(output, reference).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(reference.count)
     }
 
+    /// `makeModel()` profiled on a 4 × 4 grid by `closeness` to its own outputs on `input`.
+    private func profiledModel() throws -> (model: Module, input: Tensor, reference: [Float], profile: CompressionProfile) {
+        let model = makeModel()
+        let input = Tensor.uniform([16, 24], low: -1, high: 1)
+        let reference = try withNoGrad { try model(input) }.scalars
+        let grid = try [0, 0.5, 0.8, 0.9].flatMap { sparsity in try [16, 8, 4, 2].map { try CompressionSetting(sparsity: Float(sparsity), bits: $0) } }
+        let profile = try CompressionProfile.measure(model, inputShape: [24], grid: grid) { try self.closeness(model, to: reference, input: input) }
+        return (model, input, reference, profile)
+    }
+
     // MARK: - The optimiser
 
     /// A table where greedy descent by marginal loss per byte ends at A@4 + B@8 (loss 1.6):
@@ -97,6 +107,8 @@ final class AutoCompressionTests: XCTestCase {
                 XCTAssertEqual(named, text)
             }
         }
+        assertThrows(try CompressionBudget(parsing: "latency=200us"),
+                     AutoCompressionError.invalidBudget("latency=200us", reason: "unknown budget \"latency\" (expected size or flops)"))
         assertThrows(try CompressionSetting(sparsity: 1, bits: 4), AutoCompressionError.invalidSetting("sparsity 1.0 is not in [0, 1)"))
         assertThrows(try CompressionSetting(sparsity: 0, bits: 12), AutoCompressionError.invalidSetting("12 bits: expected 2…8, or 16 for float16"))
     }
@@ -141,11 +153,7 @@ final class AutoCompressionTests: XCTestCase {
     /// stored size measured from the written checkpoint meets the budget, and the checkpoint
     /// reads back into the same outputs.
     func testAppliedAllocationMeetsItsBudgetMeasuredAndReadsBack() throws {
-        let model = makeModel()
-        let input = Tensor.uniform([16, 24], low: -1, high: 1)
-        let reference = try withNoGrad { try model(input) }.scalars
-        let grid = try [0, 0.5, 0.8, 0.9].flatMap { sparsity in try [16, 8, 4, 2].map { try CompressionSetting(sparsity: Float(sparsity), bits: $0) } }
-        let profile = try CompressionProfile.measure(model, inputShape: [24], grid: grid) { try self.closeness(model, to: reference, input: input) }
+        let (model, input, reference, profile) = try profiledModel()
         XCTAssertEqual(profile.layers.map(\.weightName), ["first.matrix", "second.weight"])
         XCTAssertEqual(profile.referenceBytes, 4 * (24 * 32 + 32 * 6 + 6))
         XCTAssertEqual(profile.fixedBytes, 4 * 6, "the bias stays F32")
@@ -177,11 +185,7 @@ final class AutoCompressionTests: XCTestCase {
     /// The best uniform allocations are no better (in predicted drop) than the optimal one,
     /// and they really are uniform.
     func testUniformAllocationsAreUniformAndNoBetterThanOptimal() throws {
-        let model = makeModel()
-        let input = Tensor.uniform([16, 24], low: -1, high: 1)
-        let reference = try withNoGrad { try model(input) }.scalars
-        let grid = try [0, 0.5, 0.8, 0.9].flatMap { sparsity in try [16, 8, 4, 2].map { try CompressionSetting(sparsity: Float(sparsity), bits: $0) } }
-        let profile = try CompressionProfile.measure(model, inputShape: [24], grid: grid) { try self.closeness(model, to: reference, input: input) }
+        let profile = try profiledModel().profile
         let optimal = try CompressionAllocation.optimal(profile, budget: .size(8))
         let uniform = try CompressionAllocation.uniform(profile, budget: .size(8), include: { _ in true })
         XCTAssertEqual(Set(uniform.choices.map(\.option.setting)).count, 1)

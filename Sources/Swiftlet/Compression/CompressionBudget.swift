@@ -14,16 +14,14 @@ public enum CompressionBudget: Equatable, Sendable, CustomStringConvertible {
         guard parts.count == 2 else {
             throw AutoCompressionError.invalidBudget(text, reason: "expected size=FACTORx or flops=FACTORx, e.g. size=20x")
         }
+        guard parts[0] == "size" || parts[0] == "flops" else {
+            throw AutoCompressionError.invalidBudget(text, reason: "unknown budget \"\(parts[0])\" (expected size or flops)")
+        }
         let number = parts[1].hasSuffix("x") || parts[1].hasSuffix("×") ? String(parts[1].dropLast()) : parts[1]
         guard let factor = Double(number), factor.isFinite, factor >= 1 else {
             throw AutoCompressionError.invalidBudget(text, reason: "the factor must be a number ≥ 1, e.g. 20x")
         }
-        switch parts[0] {
-        case "size": self = .size(factor)
-        case "flops": self = .flops(factor)
-        default:
-            throw AutoCompressionError.invalidBudget(text, reason: "unknown budget \"\(parts[0])\" (expected size or flops)")
-        }
+        self = parts[0] == "size" ? .size(factor) : .flops(factor)
     }
 
     /// The factor below the uncompressed model.
