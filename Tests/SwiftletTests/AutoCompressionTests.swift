@@ -147,6 +147,32 @@ final class AutoCompressionTests: XCTestCase {
         }
     }
 
+    /// A sparse layout whose gaps lead past the tensor, or whose description is malformed,
+    /// is a typed error naming the file and tensor — never a trap.
+    func testCorruptSparseLayoutsAreTypedErrors() throws {
+        let layer = Linear(20, 10)
+        // The last weight kept: gaps all at their widest then lead past the end.
+        layer.weight.scalars[199] = 10
+        let model = Sequential { ("fc", layer) }
+        _ = try pruneByMagnitude(model, .sparsity(0.9), select: { name, _ in name == "fc.weight" })
+        _ = try setQuantization(model) { _ in LayerQuantization(weightFormat: try CompressionSetting(sparsity: 0.9, bits: 4).weightFormat) }
+        let stored = try QuantizedCheckpoint(model: model, sparseCodes: true)
+        let description = try XCTUnwrap(stored.metadata["fc.weight"])
+        XCTAssertTrue(description.contains("index_bits="), "90 % zeros are stored sparse: \(description)")
+        XCTAssertNoThrow(try stored.quantizedTensors())
+
+        let farGaps = stored.tensors.map { part in
+            part.name == "fc.weight.gaps" ? StoredTensor(name: part.name, dtype: part.dtype, shape: part.shape, bytes: part.bytes.map { _ in 0xFF }) : part
+        }
+        XCTAssertThrowsError(try QuantizedCheckpoint(tensors: farGaps, metadata: stored.metadata).quantizedTensors()) { error in
+            XCTAssertTrue("\(error)".contains("fc.weight") && "\(error)".contains("sparse entry at position"), "\(error)")
+        }
+        for bad in [description.replacingOccurrences(of: "index_bits=", with: "index_bits=9"),
+                    description + " entries=-1", description.replacingOccurrences(of: "entries=", with: "entries=1")] {
+            XCTAssertThrowsError(try QuantizedCheckpoint(tensors: stored.tensors, metadata: ["fc.weight": bad]).quantizedTensors(), bad)
+        }
+    }
+
     // MARK: - The whole path
 
     /// Profile → allocate → apply on a model whose first layer is the test's own type; the
