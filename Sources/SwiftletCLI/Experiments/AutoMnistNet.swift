@@ -33,7 +33,8 @@ struct AutoMnistNet: Experiment {
         let entry = try ModelZoo.entry("mnist-net")
         let trained = try context.trainModel(entry.name, data: data, trainingData: split, epochs: context.epochs(default: 10), stage: "fp32")
         let profile = try context.profileForCompression(trained, validation: split, grid: try CompressionSetting.defaultGrid())
-        var comparison = Table(headers: ["budget", "allocation", "predicted drop", "stored bytes", "test accuracy"])
+        var comparison = Table(headers: ["budget", "allocation", "predicted drop", "validation predicted", "validation measured",
+                                         "stored bytes", "test accuracy"])
         for factor in budgets {
             let budget = CompressionBudget.size(factor)
             let tag = "\(Int(factor))x"
@@ -42,14 +43,16 @@ struct AutoMnistNet: Experiment {
                 do {
                     allocations.append((name, try CompressionAllocation.uniform(profile, budget: budget, include: include)))
                 } catch let error as AutoCompressionError {
-                    comparison.append([budget.description, name, "unreachable: \(error)", "", ""])
+                    comparison.append([budget.description, name, "unreachable: \(error)", "", "", "", ""])
                 }
             }
             for (name, allocation) in allocations {
-                let (result, _) = try context.compressAndFineTune(
+                let (result, model) = try context.compressAndFineTune(
                     trained, entry: entry, allocation: allocation, training: split, data: data,
                     epochs: context.epochs(default: fineTuneEpochs), learningRate: 0.01, stage: "\(name)-\(tag)")
+                let validation = try Swiftlet.evaluate(model, batches: split.testBatches()).accuracy
                 comparison.append([budget.description, name, HumanReadable.fixed(allocation.predictedDrop, decimals: 2),
+                                   HumanReadable.percent(profile.baseline - allocation.predictedDrop), HumanReadable.percent(validation),
                                    HumanReadable.count(result.storedBytes), HumanReadable.percent(result.accuracy)])
                 context.addTable("\(name) at \(budget)", CompressCommand.table(allocation, profile: profile))
             }
