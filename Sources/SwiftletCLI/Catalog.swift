@@ -53,5 +53,5 @@ public func swiftletTool(name: String = "swiftlet", models: [ModelZoo.Entry] = [
         commands: [ReproduceCommand(catalog: catalog), ReportCommand(catalog: catalog), TrainCommand(catalog: catalog),
                    PruneCommand(catalog: catalog), SensitivityCommand(catalog: catalog), QuantizeCommand(catalog: catalog),
                    DistillCommand(catalog: catalog), DecomposeCommand(catalog: catalog), EvaluateCommand(catalog: catalog),
-                   ExportCommand(catalog: catalog), GraphCommand(catalog: catalog), FetchCommand(), BenchCommand(catalog: catalog)])
+                   CompressCommand(catalog: catalog), ExportCommand(catalog: catalog), GraphCommand(catalog: catalog), FetchCommand(), BenchCommand(catalog: catalog)])
 }

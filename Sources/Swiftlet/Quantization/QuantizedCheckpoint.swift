@@ -26,7 +26,9 @@ public struct StoredTensor: Equatable {
 ///
 /// - `W.codes`: U8 [bytes], the codes minus the scheme's lowest code, bit-packed
 ///   (`BitPacking`) at the format's width — 1 bit binary, 2 bits ternary, b bits affine;
-///   float16 weights are stored instead as `W`: F16 with the tensor's shape;
+///   float16 weights are stored instead as `W`: F16 with the tensor's shape; in the sparse
+///   layout (`SparseCodeLayout.relative`) `W.codes` holds only the entries' codes and `W.gaps`
+///   their relative indices;
 /// - `W.scale`: F32 [1 or channels] (α for binary/ternary);
 /// - `W.zero_point`: U8 (≤ 8 bits) or U16 [1 or channels], asymmetric schemes only
 ///   (symmetric zero points are all 0 and are not stored);
@@ -57,7 +59,9 @@ public struct QuantizedCheckpoint {
     /// The stored form of a model prepared by `prepareQuantization` (and trained or
     /// calibrated): each quantized layer's weight in its format, the rest in F32. Throws
     /// `NonFiniteWeightsError` if any parameter or buffer holds a NaN or an infinity.
-    public init(model: Module) throws {
+    /// With `sparseCodes`, each weight's codes are stored in the smallest `SparseCodeLayout`
+    /// (only the codes that are not 0.0, at relative indices, when that is smaller).
+    public init(model: Module, sparseCodes: Bool = false) throws {
         try model.requireFiniteState()
         var quantizedWeights: [String: QuantizationFormat] = [:]
         var activationParameters: [(String, QuantizationScheme, AffineParameters)] = []
@@ -80,8 +84,9 @@ public struct QuantizedCheckpoint {
                 continue
             }
             let quantized = try QuantizedTensor(quantizing: tensor, as: format)
-            tensors += storedParts(of: quantized, named: name)
-            metadata[name] = storageDescription(format, shape: tensor.shape)
+            let (parts, layout) = try storedParts(of: quantized, named: name, sparse: sparseCodes)
+            tensors += parts
+            metadata[name] = storageDescription(format, shape: tensor.shape, layout: layout)
         }
         for (name, scheme, parameters) in activationParameters {
             metadata[name + Self.activationSuffix] = storageDescription(.affine(scheme), shape: [])
@@ -131,7 +136,8 @@ public struct QuantizedCheckpoint {
             }
             do {
                 let (format, shape) = try parseStorageDescription(description, name: name)
-                result[name] = try quantizedTensor(format: format, shape: shape, part: part)
+                let layout = try parseCodeLayout(description, name: name)
+                result[name] = try quantizedTensor(format: format, shape: shape, layout: layout, part: part)
             } catch where error is QuantizationError || error is QuantizedCheckpointError {
                 // Values no quantizer makes: name the file and the tensor.
                 throw SafeTensorsError(file: source, reason: .invalidValue(tensor: name, "\(error)"))
@@ -141,14 +147,13 @@ public struct QuantizedCheckpoint {
     }
 
     /// One quantized weight from its stored parts (`part(suffix, dtype)`).
-    private func quantizedTensor(format: QuantizationFormat, shape: [Int],
+    private func quantizedTensor(format: QuantizationFormat, shape: [Int], layout: SparseCodeLayout,
                                  part: (String, String) throws -> StoredTensor) throws -> QuantizedTensor {
-        if format == .float16 {
+        if format == .float16, layout == .dense {
             let codes = try fromLittleEndian(try part("", "F16").bytes, as: UInt16.self).map { Int32($0) }
             return try QuantizedTensor(shape: shape, format: format, codes: codes, scales: [], zeroPoints: [])
         }
-        let offsets = try BitPacking.unpack(try part(".codes", "U8").bytes, bits: format.bitsPerCode, count: shape.elementCount)
-        let scales = try fromLittleEndian(try part(".scale", "F32").bytes, as: Float.self)
+        let scales = format == .float16 ? [] : try fromLittleEndian(try part(".scale", "F32").bytes, as: Float.self)
         var zeroPoints: [Int32] = []
         if case let .affine(scheme) = format {
             if scheme.mapping == .asymmetric {
@@ -158,8 +163,40 @@ public struct QuantizedCheckpoint {
                 zeroPoints = [Int32](repeating: 0, count: scales.count)
             }
         }
-        return try QuantizedTensor(shape: shape, format: format, codes: offsets.map { Int32($0) + format.lowestCode },
-                                   scales: scales, zeroPoints: zeroPoints)
+        let codes: [Int32]
+        switch layout {
+        case .dense:
+            codes = try BitPacking.unpack(try part(".codes", "U8").bytes, bits: format.bitsPerCode, count: shape.elementCount)
+                .map { Int32($0) + format.lowestCode }
+        case let .relative(indexBits, entries):
+            let gaps = try BitPacking.unpack(try part(".gaps", "U8").bytes, bits: indexBits, count: entries)
+            let entryCodes = try BitPacking.unpack(try part(".codes", "U8").bytes, bits: format.bitsPerCode, count: entries)
+            codes = try scatterRelative(gaps: gaps, codes: entryCodes.map { Int32($0) + format.lowestCode }, count: shape.elementCount,
+                                        format: format, zeroPoints: zeroPoints)
+        }
+        return try QuantizedTensor(shape: shape, format: format, codes: codes, scales: scales, zeroPoints: zeroPoints)
+    }
+
+    /// The full codes of a relative layout: each element the zero code of its channel, the
+    /// entries' codes at the positions their gaps lead to.
+    private func scatterRelative(gaps: [UInt32], codes entryCodes: [Int32], count: Int,
+                                 format: QuantizationFormat, zeroPoints: [Int32]) throws -> [Int32] {
+        let channels = max(zeroPoints.count, 1)
+        var codes: [Int32] = []
+        codes.reserveCapacity(count)
+        for channel in 0..<channels {
+            guard let zero = format.exactZeroCode(zeroPoint: zeroPoints.isEmpty ? 0 : zeroPoints[channel]) else {
+                throw QuantizedCheckpointError.sparseEntryOutOfRange(position: nil, count: count)
+            }
+            codes += repeatElement(zero, count: count / channels)
+        }
+        var position = -1
+        for (gap, code) in zip(gaps, entryCodes) {
+            position += Int(gap) + 1
+            guard position < codes.count else { throw QuantizedCheckpointError.sparseEntryOutOfRange(position: position, count: count) }
+            codes[position] = code
+        }
+        return codes
     }
 
     /// Float values for every parameter and buffer (quantized weights dequantized), ready
@@ -179,23 +216,46 @@ public struct QuantizedCheckpoint {
     }
 }
 
-private func storedParts(of quantized: QuantizedTensor, named name: String) -> [StoredTensor] {
+/// The stored parts of one quantized weight in the smallest `SparseCodeLayout`, and that layout.
+private func storedParts(of quantized: QuantizedTensor, named name: String, sparse: Bool) throws -> (parts: [StoredTensor], layout: SparseCodeLayout) {
     let format = quantized.format
-    if format == .float16 {
-        return [StoredTensor(name: name, dtype: "F16", shape: quantized.shape,
-                             bytes: littleEndianBytes(quantized.codes.map { UInt16(truncatingIfNeeded: $0) }))]
+    let positions = quantized.nonzeroCodePositions()
+    let layout = sparse ? SparseCodeLayout.smallest(positions: positions, count: quantized.codes.count, bits: format.bitsPerCode).layout : .dense
+    if format == .float16, layout == .dense {
+        return ([StoredTensor(name: name, dtype: "F16", shape: quantized.shape,
+                              bytes: littleEndianBytes(quantized.codes.map { UInt16(truncatingIfNeeded: $0) }))], layout)
     }
     let lowest = format.lowestCode
-    let packed = BitPacking.pack(quantized.codes.map { UInt32($0 - lowest) }, bits: format.bitsPerCode)
-    var parts = [StoredTensor(name: "\(name).codes", dtype: "U8", shape: [packed.count], bytes: packed),
-                 StoredTensor(name: "\(name).scale", dtype: "F32", shape: [quantized.scales.count], bytes: littleEndianBytes(quantized.scales))]
+    var parts: [StoredTensor]
+    switch layout {
+    case .dense:
+        parts = [packedCodes(quantized.codes.map { UInt32($0 - lowest) }, bits: format.bitsPerCode, name: "\(name).codes")]
+    case let .relative(indexBits, _):
+        // Each entry holds the code at the position its gap leads to: a filler's is the zero code.
+        let indices = try RelativeIndices(positions: positions, indexBits: indexBits)
+        var position = -1
+        let entryCodes = indices.gaps.map { gap -> UInt32 in
+            position += gap + 1
+            return UInt32(quantized.codes[position] - lowest)
+        }
+        parts = [packedCodes(indices.gaps.map { UInt32($0) }, bits: indexBits, name: "\(name).gaps"),
+                 packedCodes(entryCodes, bits: format.bitsPerCode, name: "\(name).codes")]
+    }
+    if format != .float16 {
+        parts.append(StoredTensor(name: "\(name).scale", dtype: "F32", shape: [quantized.scales.count], bytes: littleEndianBytes(quantized.scales)))
+    }
     if case let .affine(scheme) = format, scheme.mapping == .asymmetric {
         let zeroPoints = quantized.zeroPoints
         parts.append(scheme.bits <= 8
             ? StoredTensor(name: "\(name).zero_point", dtype: "U8", shape: [zeroPoints.count], bytes: zeroPoints.map { UInt8(truncatingIfNeeded: $0) })
             : StoredTensor(name: "\(name).zero_point", dtype: "U16", shape: [zeroPoints.count], bytes: littleEndianBytes(zeroPoints.map { UInt16(truncatingIfNeeded: $0) })))
     }
-    return parts
+    return (parts, layout)
+}
+
+private func packedCodes(_ values: [UInt32], bits: Int, name: String) -> StoredTensor {
+    let packed = BitPacking.pack(values, bits: bits)
+    return StoredTensor(name: name, dtype: "U8", shape: [packed.count], bytes: packed)
 }
 
 extension QuantizationFormat {
@@ -208,8 +268,9 @@ extension QuantizationFormat {
 
 /// "affine bits=4 mapping=symmetric rounding=nearest granularity=perChannel shape=50,320",
 /// "binary granularity=perTensor shape=…", "ternary …", "float16 shape=…".
-func storageDescription(_ format: QuantizationFormat, shape: [Int]) -> String {
-    let shapeField = "shape=" + shape.map(String.init).joined(separator: ",")
+func storageDescription(_ format: QuantizationFormat, shape: [Int], layout: SparseCodeLayout = .dense) -> String {
+    var shapeField = "shape=" + shape.map(String.init).joined(separator: ",")
+    if case let .relative(indexBits, entries) = layout { shapeField += " index_bits=\(indexBits) entries=\(entries)" }
     switch format {
     case let .affine(s):
         return "affine bits=\(s.bits) mapping=\(s.mapping.rawValue) rounding=\(s.rounding.rawValue) granularity=\(s.granularity.rawValue) \(shapeField)"
@@ -219,13 +280,31 @@ func storageDescription(_ format: QuantizationFormat, shape: [Int]) -> String {
     }
 }
 
-func parseStorageDescription(_ text: String, name: String) throws -> (QuantizationFormat, [Int]) {
-    let words = text.split(separator: " ").map(String.init)
+/// The `key=value` fields of a format description (the words after the format's name).
+private func descriptionFields(_ text: String) -> [String: String] {
     var fields: [String: String] = [:]
-    for word in words.dropFirst() {
+    for word in text.split(separator: " ").dropFirst() {
         let pair = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if pair.count == 2 { fields[pair[0]] = pair[1] }
     }
+    return fields
+}
+
+/// The code layout a description names: relative with `index_bits=` and `entries=`, else dense.
+func parseCodeLayout(_ text: String, name: String) throws -> SparseCodeLayout {
+    let fields = descriptionFields(text)
+    guard fields["index_bits"] != nil || fields["entries"] != nil else { return .dense }
+    guard let indexBits = fields["index_bits"].flatMap(Int.init), (1...SparseCodeLayout.maximumIndexBits).contains(indexBits),
+          let entries = fields["entries"].flatMap(Int.init), entries >= 0, entries <= Int.max / 16 else {
+        throw QuantizedCheckpointError.malformedDescription(name: name, text: text,
+                                                            problem: "a sparse layout needs index_bits=1…\(SparseCodeLayout.maximumIndexBits) and entries= a count")
+    }
+    return .relative(indexBits: indexBits, entries: entries)
+}
+
+func parseStorageDescription(_ text: String, name: String) throws -> (QuantizationFormat, [Int]) {
+    let words = text.split(separator: " ").map(String.init)
+    let fields = descriptionFields(text)
     func bad(_ problem: String) -> QuantizedCheckpointError {
         .malformedDescription(name: name, text: text, problem: problem)
     }

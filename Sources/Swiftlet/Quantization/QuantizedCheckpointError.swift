@@ -18,6 +18,9 @@ public enum QuantizedCheckpointError: Error, Equatable, CustomStringConvertible 
     case byteCountMismatch(tensor: String, bytes: Int, dtype: String, shape: [Int])
     /// The checkpoint quantizes `weight`, but no `Quantizable` layer of the model owns it.
     case strayWeight(String)
+    /// A weight stored in the relative (sparse) layout whose entries do not fit it: an entry
+    /// at `position` of a tensor of `count` elements, or (position nil) a format with no zero code.
+    case sparseEntryOutOfRange(position: Int?, count: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +38,10 @@ public enum QuantizedCheckpointError: Error, Equatable, CustomStringConvertible 
             return "quantized checkpoint: \(tensor): \(bytes) bytes do not hold a \(dtype) tensor of shape \(shape)"
         case let .strayWeight(name):
             return "quantized checkpoint: quantized tensor \(name) belongs to no Quantizable layer of the model"
+        case let .sparseEntryOutOfRange(position?, count):
+            return "quantized checkpoint: a sparse entry at position \(position) of a tensor of \(count) elements"
+        case let .sparseEntryOutOfRange(nil, count):
+            return "quantized checkpoint: a sparse layout of \(count) elements in a format with no code for 0.0"
         }
     }
 }

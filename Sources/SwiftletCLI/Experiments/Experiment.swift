@@ -76,4 +76,5 @@ let builtInExperiments: [any Experiment] = [
     Seed004CifarPruneDecompose(),
     Hinton2015Mnist(),
     CifarVGGCompress(),
+    AutoMnistNet(),
 ]

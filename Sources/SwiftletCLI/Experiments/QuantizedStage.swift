@@ -5,11 +5,12 @@ extension ExperimentContext {
     /// Ends a stage of a model prepared by `prepareQuantization`: stores it as a
     /// `QuantizedCheckpoint` in `<out>/<checkpointName or stage>.safetensors` (unless `save`
     /// is false), reports its exact stored bytes and weight bits, and its test accuracy as
-    /// `evaluateQuantized` measures it.
+    /// `evaluateQuantized` measures it. With `sparseCodes`, weights are stored in the smallest
+    /// `SparseCodeLayout` (pruned weights left out).
     @discardableResult
     func finishQuantizedStage(_ stage: String, model: Module, data: ImageData, save: Bool = true,
-                              as checkpointName: String? = nil) throws -> StageResult {
-        let checkpoint = try QuantizedCheckpoint(model: model)
+                              as checkpointName: String? = nil, sparseCodes: Bool = false) throws -> StageResult {
+        let checkpoint = try QuantizedCheckpoint(model: model, sparseCodes: sparseCodes)
         if save && isRoot {
             try checkpoint.write(to: outputDirectory.appendingPathComponent("\(checkpointName ?? stage).safetensors"),
                                  metadata: checkpointMetadata(stage: stage))

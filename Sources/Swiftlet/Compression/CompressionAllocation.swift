@@ -1,0 +1,109 @@
+/// One setting per compressible layer, chosen for a budget, with what it is predicted to cost
+/// and lose.
+public struct CompressionAllocation: Sendable {
+    /// Each layer's profile and the option chosen for it, in tree order.
+    public let choices: [(layer: LayerProfile, option: LayerOption)]
+    /// The budget it was chosen for.
+    public let budget: CompressionBudget
+    /// The most bytes or FLOPs the budget allows.
+    public let limit: Int
+    /// Predicted stored bytes: the chosen options' plus the rest of the model's.
+    public let predictedBytes: Int
+    /// Predicted FLOPs per image with non-zero weights.
+    public let predictedFLOPs: Int
+    /// Predicted drop of the metric: the sum of each chosen option's drop from the baseline
+    /// (negative drops count as 0: noise, not a gain to spend elsewhere).
+    public let predictedDrop: Double
+
+    /// The allocation meeting `budget` with the least predicted drop, over every option of
+    /// every layer (`MultipleChoiceKnapsack`). Throws `unreachableBudget` when even the
+    /// cheapest option of every layer does not fit.
+    public static func optimal(_ profile: CompressionProfile, budget: CompressionBudget) throws -> CompressionAllocation {
+        try choose(profile, budget: budget, candidates: profile.layers.map { Array($0.options.indices) })
+    }
+
+    /// The best allocation that gives every layer the same setting, among the settings
+    /// `include` accepts (e.g. `{ $0.bits == 16 }` for uniform sparsity): the feasible one with
+    /// the least predicted drop. Throws `unreachableBudget` when none fits.
+    public static func uniform(_ profile: CompressionProfile, budget: CompressionBudget,
+                               include: (CompressionSetting) -> Bool) throws -> CompressionAllocation {
+        guard let first = profile.layers.first else { throw AutoCompressionError.noCompressibleLayer }
+        var best: CompressionAllocation?
+        var smallest = Int.max
+        for setting in first.options.map(\.setting) where include(setting) {
+            let indices = profile.layers.map { layer in layer.options.firstIndex { $0.setting == setting } }
+            guard indices.allSatisfy({ $0 != nil }) else { continue }
+            let allocation = CompressionAllocation(profile, budget: budget, picked: indices.map { $0 ?? 0 })
+            smallest = min(smallest, allocation.cost)
+            guard allocation.cost <= allocation.limit else { continue }
+            if best.map({ (allocation.predictedDrop, allocation.cost) < ($0.predictedDrop, $0.cost) }) ?? true { best = allocation }
+        }
+        guard let best else {
+            throw AutoCompressionError.unreachableBudget(budget, limit: budget.limit(reference: profile.reference(for: budget)), smallest: smallest)
+        }
+        return best
+    }
+
+    private static func choose(_ profile: CompressionProfile, budget: CompressionBudget, candidates: [[Int]]) throws -> CompressionAllocation {
+        guard !profile.layers.isEmpty else { throw AutoCompressionError.noCompressibleLayer }
+        guard candidates.allSatisfy({ !$0.isEmpty }) else { throw AutoCompressionError.noSettings }
+        let limit = budget.limit(reference: profile.reference(for: budget))
+        let fixed = profile.fixedCost(for: budget)
+        let costs = zip(profile.layers, candidates).map { layer, indices in indices.map { layer.options[$0].cost(for: budget) } }
+        let losses = zip(profile.layers, candidates).map { layer, indices in indices.map { profile.drop(of: layer.options[$0]) } }
+        guard let picked = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: limit - fixed) else {
+            throw AutoCompressionError.unreachableBudget(budget, limit: limit, smallest: fixed + costs.reduce(0) { $0 + ($1.min() ?? 0) })
+        }
+        return CompressionAllocation(profile, budget: budget, picked: zip(candidates, picked).map { $0[$1] })
+    }
+
+    private init(_ profile: CompressionProfile, budget: CompressionBudget, picked: [Int]) {
+        choices = zip(profile.layers, picked).map { ($0, $0.options[$1]) }
+        self.budget = budget
+        limit = budget.limit(reference: profile.reference(for: budget))
+        predictedBytes = profile.fixedBytes + choices.reduce(0) { $0 + $1.option.bytes }
+        predictedFLOPs = profile.fixedFLOPs + choices.reduce(0) { $0 + $1.option.flops }
+        predictedDrop = choices.reduce(0) { $0 + profile.drop(of: $1.option) }
+    }
+
+    /// The predicted bytes or FLOPs, whichever the budget counts.
+    public var cost: Int { budget.counted(bytes: predictedBytes, flops: predictedFLOPs) }
+
+    /// Prunes each chosen layer of `model` (the model profiled, or a copy of it) by magnitude
+    /// to its sparsity and sets its weight to compute in its format (fake quantization);
+    /// returns the masks, to hold the pruned weights at zero while fine-tuning
+    /// (`PruningMasks.apply(to:)`). Write the result with `QuantizedCheckpoint(model:sparseCodes: true)`.
+    public func apply(to model: Module) throws -> PruningMasks {
+        var masks = PruningMasks(entries: [])
+        for (layer, option) in choices {
+            masks.entries += try pruneByMagnitude(model, .sparsity(option.setting.sparsity), select: { name, _ in name == layer.weightName }).entries
+        }
+        let formats = Dictionary(choices.map { ($0.layer.path, $0.option.setting.weightFormat) }, uniquingKeysWith: { first, _ in first })
+        _ = try setQuantization(model) { path in formats[path].map { LayerQuantization(weightFormat: $0) } }
+        return masks
+    }
+
+    /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`
+    /// and the FLOPs per image with non-zero weights, quantized weights at their quantized values.
+    public static func measuredCost(of model: Module, inputShape: [Int]) throws -> (bytes: Int, flops: Int) {
+        (try QuantizedCheckpoint(model: model, sparseCodes: true).byteCount, try ModelFootprint(of: model, inputShape: inputShape).nonzeroFlops)
+    }
+}
+
+extension CompressionProfile {
+    /// The uncompressed model's bytes or dense FLOPs, whichever `budget` counts.
+    func reference(for budget: CompressionBudget) -> Int { budget.counted(bytes: referenceBytes, flops: referenceFLOPs) }
+
+    /// What the rest of the model costs in the budget's unit.
+    func fixedCost(for budget: CompressionBudget) -> Int { budget.counted(bytes: fixedBytes, flops: fixedFLOPs) }
+
+    /// The predicted drop of one option: the baseline less its metric, at least 0.
+    public func drop(of option: LayerOption) -> Double {
+        max(0, baseline - option.metric)
+    }
+}
+
+extension LayerOption {
+    /// Bytes or FLOPs, whichever `budget` counts.
+    func cost(for budget: CompressionBudget) -> Int { budget.counted(bytes: bytes, flops: flops) }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Swiftlet
+
+/// The stages automatic compression runs through, shared by `swiftlet compress` and the
+/// `auto-*` experiments: profiling on a validation split with a progress bar, and applying an
+/// allocation to a copy of the trained model, fine-tuned with masks and fake quantization held.
+extension ExperimentContext {
+    /// `CompressionProfile.measure` of `model` on `validation`'s held-out images (its test
+    /// batches), with a progress bar on stderr.
+    func profileForCompression(_ model: Module, validation: ImageData, grid: [CompressionSetting]) throws -> CompressionProfile {
+        let layers = CompressionProfile.compressibleLayerCount(of: model)
+        let bar = ProgressBar(stage: "profile", stepsPerPass: 1 + layers * grid.count, unit: "eval", console: console)
+        bar.start(epoch: 1)
+        defer { bar.finish() }
+        return try CompressionProfile.measure(model, inputShape: validation.imageShape, grid: grid) {
+            let accuracy = try Swiftlet.evaluate(model, batches: validation.testBatches()).accuracy
+            bar.advance(items: 1)
+            return accuracy
+        }
+    }
+
+    /// A copy of `trained` (a fresh `entry` with its weights) with `allocation` applied,
+    /// fine-tuned `epochs` epochs on `training`'s training images (SGD lr `learningRate`,
+    /// momentum 0.9, pruned weights held at zero, weights fake-quantized), then finished as
+    /// `stage` on `data` and stored with sparse codes. Throws `budgetMissed` if the stored
+    /// checkpoint does not meet the budget.
+    @discardableResult
+    func compressAndFineTune(_ trained: Module, entry: ModelZoo.Entry, allocation: CompressionAllocation, training: ImageData,
+                             data: ImageData, epochs: Int, learningRate: Float, stage: String,
+                             as checkpointName: String? = nil) throws -> (result: StageResult, model: Module) {
+        let model = entry.make()
+        try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
+        _ = try allocation.apply(to: model)
+        if epochs > 0 { try retrainQuantized(model, data: training, epochs: epochs, learningRate: learningRate, stage: stage) }
+        let measured = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape)
+        let cost = allocation.budget.counted(bytes: measured.bytes, flops: measured.flops)
+        guard cost <= allocation.limit else {
+            throw AutoCompressionError.budgetMissed(allocation.budget, limit: allocation.limit, measured: cost)
+        }
+        let result = try finishQuantizedStage(stage, model: model, data: data, as: checkpointName, sparseCodes: true)
+        return (result, model)
+    }
+}

@@ -1,0 +1,221 @@
+import XCTest
+@testable import Swiftlet
+import SwiftletKernels
+
+/// Automatic compression: the optimiser on hand-checked tables, budgets and their errors, and
+/// the whole path — profile, allocate, apply, store — on a model with a layer type of the
+/// test's own.
+final class AutoCompressionTests: XCTestCase {
+    /// A fully connected layer of the test's own: its weight is called `matrix`.
+    final class MyDense: Module, PrunableWeights, Quantizable, CountsMACs {
+        var matrix: Tensor
+        var quantization: LayerQuantization?
+
+        init(_ inputs: Int, _ outputs: Int) {
+            matrix = .uniform([outputs, inputs], low: -1, high: 1, requiresGrad: true)
+        }
+
+        override func forward(_ input: Tensor) throws -> Tensor {
+            let (x, w) = try quantized(input: input, weight: matrix)
+            return try x.linear(weight: w, bias: nil)
+        }
+
+        override var localParameters: [(name: String, tensor: Tensor)] { [("matrix", matrix)] }
+        var prunableWeights: [(name: String, tensor: Tensor)] { [("matrix", matrix)] }
+        var quantizableWeight: Tensor { matrix }
+
+        func macs(inputShape: [Int], outputShape: [Int]) -> (dense: Int, nonzero: Int) {
+            (matrix.count, matrix.scalars.filter { $0 != 0 }.count)
+        }
+    }
+
+    private func makeModel() -> Module {
+        GlobalRandom.seed(7)
+        return Sequential { ("first", MyDense(24, 32)); ReLU(); ("second", Linear(32, 6)) }
+    }
+
+    /// Higher is better: minus the mean squared distance of `model`'s outputs from `reference`.
+    private func closeness(_ model: Module, to reference: [Float], input: Tensor) throws -> Double {
+        let output = try withNoGrad { try model(input) }.scalars
+        return -zip(output, reference).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(reference.count)
+    }
+
+    /// `makeModel()` profiled on a 4 × 4 grid by `closeness` to its own outputs on `input`.
+    private func profiledModel() throws -> (model: Module, input: Tensor, reference: [Float], profile: CompressionProfile) {
+        let model = makeModel()
+        let input = Tensor.uniform([16, 24], low: -1, high: 1)
+        let reference = try withNoGrad { try model(input) }.scalars
+        let grid = try [0, 0.5, 0.8, 0.9].flatMap { sparsity in try [16, 8, 4, 2].map { try CompressionSetting(sparsity: Float(sparsity), bits: $0) } }
+        let profile = try CompressionProfile.measure(model, inputShape: [24], grid: grid) { try self.closeness(model, to: reference, input: input) }
+        return (model, input, reference, profile)
+    }
+
+    // MARK: - The optimiser
+
+    /// A table where greedy descent by marginal loss per byte ends at A@4 + B@8 (loss 1.6):
+    /// from (10, 10) it takes A→6 (0.125 per byte), A→4 (0.05), then B→8 (0.5), reaching 12.
+    /// The best choice within 12 is A@10 + B@2 (loss 1.05), checked by hand over all nine.
+    func testKnapsackBeatsGreedyOnANonConvexTable() throws {
+        let costs = [[10, 6, 4], [10, 8, 2]]
+        let losses = [[0, 0.5, 0.6], [0, 1.0, 1.05]]
+        let picked = try XCTUnwrap(MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: 12))
+        XCTAssertEqual(picked, [0, 2])
+        XCTAssertLessThanOrEqual(costs[0][picked[0]] + costs[1][picked[1]], 12)
+        XCTAssertLessThan(losses[0][picked[0]] + losses[1][picked[1]], 0.6 + 1.0, "no better than the greedy allocation")
+        XCTAssertNil(MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: 5))
+    }
+
+    /// Against exhaustive search on random tables: the same least loss, always within budget,
+    /// also when the budget is cut into fewer units than it has bytes (costs rounded up).
+    func testKnapsackMatchesExhaustiveSearch() throws {
+        var generator = SeededRandom(seed: 23)
+        for trial in 0..<200 {
+            let groups = Int.random(in: 1...3, using: &generator)
+            let costs = (0..<groups).map { _ in (0..<Int.random(in: 1...4, using: &generator)).map { _ in Int.random(in: 0...40, using: &generator) } }
+            let losses = costs.map { $0.map { _ in Double(Int.random(in: 0...20, using: &generator)) / 4 } }
+            let capacity = Int.random(in: 0...100, using: &generator)
+            var bestLoss = Double.infinity
+            func search(_ group: Int, cost: Int, loss: Double) {
+                guard group < groups else { if cost <= capacity { bestLoss = min(bestLoss, loss) }; return }
+                for option in costs[group].indices { search(group + 1, cost: cost + costs[group][option], loss: loss + losses[group][option]) }
+            }
+            search(0, cost: 0, loss: 0)
+            let picked = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: capacity)
+            guard let picked else { XCTAssertEqual(bestLoss, .infinity, "trial \(trial): a solution exists"); continue }
+            XCTAssertLessThanOrEqual(zip(costs, picked).reduce(0) { $0 + $1.0[$1.1] }, capacity, "trial \(trial)")
+            XCTAssertEqual(zip(losses, picked).reduce(0) { $0 + $1.0[$1.1] }, bestLoss, accuracy: 1e-9, "trial \(trial)")
+            // Seven units of ⌈capacity / 7⌉: rounding up may cost one unit per group, never the budget.
+            let coarse = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: capacity, resolution: 7)
+            if let coarse {
+                XCTAssertLessThanOrEqual(zip(costs, coarse).reduce(0) { $0 + $1.0[$1.1] }, capacity, "trial \(trial), coarse")
+            } else {
+                let unit = max(1, (capacity + 6) / 7)
+                XCTAssertGreaterThan(costs.reduce(0) { $0 + $1.min()! } + groups * unit, capacity, "trial \(trial): coarse missed a clear solution")
+            }
+        }
+    }
+
+    // MARK: - Budgets
+
+    func testBudgetsParseAndBadOnesAreTypedErrors() throws {
+        XCTAssertEqual(try CompressionBudget(parsing: "size=20x"), .size(20))
+        XCTAssertEqual(try CompressionBudget(parsing: "flops=3"), .flops(3))
+        XCTAssertEqual(try CompressionBudget(parsing: "size=2.5x").description, "size=2.5x")
+        for text in ["size=0x", "size=abc", "size=0.5x", "size=infx", "latency=200us", "20x", "size="] {
+            XCTAssertThrowsError(try CompressionBudget(parsing: text), text) { error in
+                guard case let .invalidBudget(named, _)? = error as? AutoCompressionError else { return XCTFail("\(text): threw \(error)") }
+                XCTAssertEqual(named, text)
+            }
+        }
+        assertThrows(try CompressionBudget(parsing: "latency=200us"),
+                     AutoCompressionError.invalidBudget("latency=200us", reason: "unknown budget \"latency\" (expected size or flops)"))
+        assertThrows(try CompressionSetting(sparsity: 1, bits: 4), AutoCompressionError.invalidSetting("sparsity 1.0 is not in [0, 1)"))
+        assertThrows(try CompressionSetting(sparsity: 0, bits: 12), AutoCompressionError.invalidSetting("12 bits: expected 2…8, or 16 for float16"))
+    }
+
+    func testAnUnreachableBudgetNamesTheSmallestAllocation() throws {
+        let setting = try CompressionSetting(sparsity: 0.5, bits: 4)
+        let layer = LayerProfile(path: "fc", weightName: "fc.weight", elements: 100,
+                                 options: [LayerOption(setting: setting, bytes: 40, flops: 100, metric: 0.9)])
+        let profile = CompressionProfile(baseline: 1, layers: [layer], fixedBytes: 20, fixedFLOPs: 10, referenceBytes: 600, referenceFLOPs: 400)
+        XCTAssertEqual(try CompressionAllocation.optimal(profile, budget: .size(10)).predictedBytes, 60)
+        assertThrows(try CompressionAllocation.optimal(profile, budget: .size(20)),
+                     AutoCompressionError.unreachableBudget(.size(20), limit: 30, smallest: 60))
+        assertThrows(try CompressionAllocation.uniform(profile, budget: .flops(4), include: { _ in true }),
+                     AutoCompressionError.unreachableBudget(.flops(4), limit: 100, smallest: 110))
+    }
+
+    // MARK: - Stored size
+
+    /// The cost model's bytes for a pruned, quantized weight are exactly what the stored form
+    /// takes when no kept weight rounds to zero: codes, relative indices and scale.
+    func testPredictedBytesAreTheStoredBytes() throws {
+        GlobalRandom.seed(3)
+        let magnitudes = Tensor.uniform([40, 25], low: 0.5, high: 1)
+        let signs = Tensor.uniform([40, 25], low: -1, high: 1)
+        let layer = Linear(25, 40)
+        layer.weight.scalars = zip(magnitudes.scalars, signs.scalars).map { $0 * ($1 < 0 ? -1 : 1) }
+        for setting in [try CompressionSetting(sparsity: 0.8, bits: 4), try CompressionSetting(sparsity: 0.95, bits: 3),
+                        try CompressionSetting(sparsity: 0.3, bits: 16), try CompressionSetting(sparsity: 0, bits: 8)] {
+            let model = Sequential { ("fc", Linear(25, 40)) }
+            try model.loadStateDict(["fc.weight": layer.weight, "fc.bias": layer.bias!])
+            let mask = try pruneByMagnitude(model, .sparsity(setting.sparsity), select: { name, _ in name == "fc.weight" }).entries[0].mask
+            _ = try setQuantization(model) { _ in LayerQuantization(weightFormat: setting.weightFormat) }
+            let stored = try QuantizedCheckpoint(model: model, sparseCodes: true)
+            let weightBytes = stored.tensors.filter { $0.name.hasPrefix("fc.weight") }.reduce(0) { $0 + $1.bytes.count }
+            XCTAssertEqual(CompressionProfile.storedBytes(mask: mask, shape: [40, 25], format: setting.weightFormat), weightBytes, "\(setting)")
+        }
+    }
+
+    /// A sparse layout whose gaps lead past the tensor, or whose description is malformed,
+    /// is a typed error naming the file and tensor — never a trap.
+    func testCorruptSparseLayoutsAreTypedErrors() throws {
+        let layer = Linear(20, 10)
+        // The last weight kept: gaps all at their widest then lead past the end.
+        layer.weight.scalars[199] = 10
+        let model = Sequential { ("fc", layer) }
+        _ = try pruneByMagnitude(model, .sparsity(0.9), select: { name, _ in name == "fc.weight" })
+        _ = try setQuantization(model) { _ in LayerQuantization(weightFormat: try CompressionSetting(sparsity: 0.9, bits: 4).weightFormat) }
+        let stored = try QuantizedCheckpoint(model: model, sparseCodes: true)
+        let description = try XCTUnwrap(stored.metadata["fc.weight"])
+        XCTAssertTrue(description.contains("index_bits="), "90 % zeros are stored sparse: \(description)")
+        XCTAssertNoThrow(try stored.quantizedTensors())
+
+        let farGaps = stored.tensors.map { part in
+            part.name == "fc.weight.gaps" ? StoredTensor(name: part.name, dtype: part.dtype, shape: part.shape, bytes: part.bytes.map { _ in 0xFF }) : part
+        }
+        XCTAssertThrowsError(try QuantizedCheckpoint(tensors: farGaps, metadata: stored.metadata).quantizedTensors()) { error in
+            XCTAssertTrue("\(error)".contains("fc.weight") && "\(error)".contains("sparse entry at position"), "\(error)")
+        }
+        for bad in [description.replacingOccurrences(of: "index_bits=", with: "index_bits=9"),
+                    description + " entries=-1", description.replacingOccurrences(of: "entries=", with: "entries=1")] {
+            XCTAssertThrowsError(try QuantizedCheckpoint(tensors: stored.tensors, metadata: ["fc.weight": bad]).quantizedTensors(), bad)
+        }
+    }
+
+    // MARK: - The whole path
+
+    /// Profile → allocate → apply on a model whose first layer is the test's own type; the
+    /// stored size measured from the written checkpoint meets the budget, and the checkpoint
+    /// reads back into the same outputs.
+    func testAppliedAllocationMeetsItsBudgetMeasuredAndReadsBack() throws {
+        let (model, input, reference, profile) = try profiledModel()
+        XCTAssertEqual(profile.layers.map(\.weightName), ["first.matrix", "second.weight"])
+        XCTAssertEqual(profile.referenceBytes, 4 * (24 * 32 + 32 * 6 + 6))
+        XCTAssertEqual(profile.fixedBytes, 4 * 6, "the bias stays F32")
+        XCTAssertEqual(try closeness(model, to: reference, input: input), 0, "profiling left the model as it was")
+
+        for budget in [CompressionBudget.size(12), .flops(3)] {
+            let copy = makeModel()
+            let allocation = try CompressionAllocation.optimal(profile, budget: budget)
+            XCTAssertLessThanOrEqual(allocation.cost, allocation.limit, "\(budget)")
+            let masks = try allocation.apply(to: copy)
+            XCTAssertEqual(masks.entries.map(\.name), ["first.matrix", "second.weight"])
+            let measured = try CompressionAllocation.measuredCost(of: copy, inputShape: [24])
+            XCTAssertLessThanOrEqual(measured.bytes, allocation.predictedBytes, "\(budget)")
+            XCTAssertLessThanOrEqual(measured.flops, allocation.predictedFLOPs, "\(budget)")
+            switch budget {
+            case .size: XCTAssertLessThanOrEqual(measured.bytes, profile.referenceBytes / 12)
+            case .flops: XCTAssertLessThanOrEqual(measured.flops, profile.referenceFLOPs / 3)
+            }
+
+            let file = try QuantizedCheckpoint(model: copy, sparseCodes: true).safeTensorsFile()
+            XCTAssertEqual(file.tensors.values.reduce(0) { $0 + $1.bytes.count }, measured.bytes)
+            let restored = makeModel()
+            try QuantizedCheckpoint(file: SafeTensorsFile(decoding: file.encoded(), source: "auto.safetensors")).restore(into: restored)
+            let expected = try withNoGrad { try copy(input) }.scalars
+            XCTAssertEqual(try withNoGrad { try restored(input) }.scalars, expected, "\(budget)")
+        }
+    }
+
+    /// The best uniform allocations are no better (in predicted drop) than the optimal one,
+    /// and they really are uniform.
+    func testUniformAllocationsAreUniformAndNoBetterThanOptimal() throws {
+        let profile = try profiledModel().profile
+        let optimal = try CompressionAllocation.optimal(profile, budget: .size(8))
+        let uniform = try CompressionAllocation.uniform(profile, budget: .size(8), include: { _ in true })
+        XCTAssertEqual(Set(uniform.choices.map(\.option.setting)).count, 1)
+        XCTAssertLessThanOrEqual(optimal.predictedDrop, uniform.predictedDrop)
+        XCTAssertLessThanOrEqual(uniform.predictedBytes, uniform.limit)
+    }
+}
