@@ -19,7 +19,16 @@ public struct CompressionAllocation: Sendable {
     /// every layer (`MultipleChoiceKnapsack`). Throws `unreachableBudget` when even the
     /// cheapest option of every layer does not fit.
     public static func optimal(_ profile: CompressionProfile, budget: CompressionBudget) throws -> CompressionAllocation {
-        try choose(profile, budget: budget, candidates: profile.layers.map { Array($0.options.indices) })
+        guard !profile.layers.isEmpty else { throw AutoCompressionError.noCompressibleLayer }
+        guard profile.layers.allSatisfy({ !$0.options.isEmpty }) else { throw AutoCompressionError.noSettings }
+        let limit = budget.limit(reference: profile.reference(for: budget))
+        let fixed = profile.fixedCost(for: budget)
+        let costs = profile.layers.map { $0.options.map { $0.cost(for: budget) } }
+        let losses = profile.layers.map { $0.options.map(profile.drop(of:)) }
+        guard let picked = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: limit - fixed) else {
+            throw AutoCompressionError.unreachableBudget(budget, limit: limit, smallest: fixed + costs.reduce(0) { $0 + ($1.min() ?? 0) })
+        }
+        return CompressionAllocation(profile, budget: budget, picked: picked)
     }
 
     /// The best allocation that gives every layer the same setting, among the settings
@@ -42,19 +51,6 @@ public struct CompressionAllocation: Sendable {
             throw AutoCompressionError.unreachableBudget(budget, limit: budget.limit(reference: profile.reference(for: budget)), smallest: smallest)
         }
         return best
-    }
-
-    private static func choose(_ profile: CompressionProfile, budget: CompressionBudget, candidates: [[Int]]) throws -> CompressionAllocation {
-        guard !profile.layers.isEmpty else { throw AutoCompressionError.noCompressibleLayer }
-        guard candidates.allSatisfy({ !$0.isEmpty }) else { throw AutoCompressionError.noSettings }
-        let limit = budget.limit(reference: profile.reference(for: budget))
-        let fixed = profile.fixedCost(for: budget)
-        let costs = zip(profile.layers, candidates).map { layer, indices in indices.map { layer.options[$0].cost(for: budget) } }
-        let losses = zip(profile.layers, candidates).map { layer, indices in indices.map { profile.drop(of: layer.options[$0]) } }
-        guard let picked = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: limit - fixed) else {
-            throw AutoCompressionError.unreachableBudget(budget, limit: limit, smallest: fixed + costs.reduce(0) { $0 + ($1.min() ?? 0) })
-        }
-        return CompressionAllocation(profile, budget: budget, picked: zip(candidates, picked).map { $0[$1] })
     }
 
     private init(_ profile: CompressionProfile, budget: CompressionBudget, picked: [Int]) {
