@@ -51,11 +51,10 @@ struct CompressCommand: Command {
         }
         if !context.json { console.output.write(Self.table(allocation, profile: profile).renderPlainText() + "\n") }
 
-        let (result, compressed) = try context.compressAndFineTune(
+        let (result, compressed, measured) = try context.compressAndFineTune(
             model, entry: entry, allocation: allocation, training: split, data: data, epochs: arguments[Self.epochs],
             learningRate: arguments[Self.learningRate], stage: "compressed", as: "model")
         let validationAccuracy = try evaluate(compressed, batches: split.testBatches()).accuracy
-        let measured = try CompressionAllocation.measuredCost(of: compressed, inputShape: entry.inputShape)
         let summary = Self.summary(allocation, profile: profile, validationAccuracy: validationAccuracy, testAccuracy: result.accuracy,
                                    measured: measured, searchSeconds: searchSeconds, validationImages: arguments[Self.validation])
         if context.json {

@@ -22,12 +22,12 @@ extension ExperimentContext {
     /// A copy of `trained` (a fresh `entry` with its weights) with `allocation` applied,
     /// fine-tuned `epochs` epochs on `training`'s training images (SGD lr `learningRate`,
     /// momentum 0.9, pruned weights held at zero, weights fake-quantized), then finished as
-    /// `stage` on `data` and stored with sparse codes. Throws `budgetMissed` if the stored
-    /// checkpoint does not meet the budget.
+    /// `stage` on `data` and stored with sparse codes; also returns its measured bytes and
+    /// FLOPs. Throws `budgetMissed` if the stored checkpoint does not meet the budget.
     @discardableResult
     func compressAndFineTune(_ trained: Module, entry: ModelZoo.Entry, allocation: CompressionAllocation, training: ImageData,
                              data: ImageData, epochs: Int, learningRate: Float, stage: String,
-                             as checkpointName: String? = nil) throws -> (result: StageResult, model: Module) {
+                             as checkpointName: String? = nil) throws -> (result: StageResult, model: Module, measured: (bytes: Int, flops: Int)) {
         let model = entry.make()
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
         _ = try allocation.apply(to: model)
@@ -38,6 +38,6 @@ extension ExperimentContext {
             throw AutoCompressionError.budgetMissed(allocation.budget, limit: allocation.limit, measured: cost)
         }
         let result = try finishQuantizedStage(stage, model: model, data: data, as: checkpointName, sparseCodes: true)
-        return (result, model)
+        return (result, model, measured)
     }
 }

@@ -47,7 +47,7 @@ struct AutoMnistNet: Experiment {
                 }
             }
             for (name, allocation) in allocations {
-                let (result, model) = try context.compressAndFineTune(
+                let (result, model, _) = try context.compressAndFineTune(
                     trained, entry: entry, allocation: allocation, training: split, data: data,
                     epochs: context.epochs(default: fineTuneEpochs), learningRate: 0.01, stage: "\(name)-\(tag)")
                 let validation = try Swiftlet.evaluate(model, batches: split.testBatches()).accuracy
