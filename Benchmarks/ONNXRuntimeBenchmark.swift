@@ -22,7 +22,9 @@ public struct ONNXRuntimeBenchmark {
         public let latencyMicroseconds: Double
     }
 
+    /// ONNX Runtime's intra-op threads.
     public let threads: Int
+    /// Images per inference pass (latency is always batch 1).
     public let batch: Int
     /// By `key(model:format:)`.
     public let figures: [String: Figures]
@@ -35,6 +37,7 @@ public struct ONNXRuntimeBenchmark {
     /// models are still measured.
     public let skipped: [String]
 
+    /// The key of `model`'s figures in `format`.
     public static func key(model: String, format: Format) -> String { "\(model) \(format.rawValue)" }
 
     /// The figures of `model` in `format`, if measured.
