@@ -23,17 +23,7 @@ import onnx
 import onnxruntime as ort
 from safetensors.numpy import load_file
 
-
-def session(path, threads, optimized=None):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 3  # errors only: saving the optimised graph warns that it is machine-specific
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    if optimized:
-        options.optimized_model_filepath = optimized
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+from ort_session import session
 
 
 def main():

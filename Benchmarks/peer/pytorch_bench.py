@@ -3,22 +3,17 @@
 Prints one JSON line per measurement. Run with the reference venv:
   python Benchmarks/peer/pytorch_bench.py [--threads 2] [--only models|sgemm|decompose] [--models NAME ...]
 """
-import argparse, copy, json, sys, time
+import argparse, copy, json, sys
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 
 # The same PyTorch classes the checkpoint cross-check and the fixture generator use.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "python"))
 from models import MODELS as ALL_MODELS  # noqa: E402
+from peer_timing import bench  # noqa: E402
 
 # The four seed models `swiftlet bench` measures unless told others.
 SEED_MODELS = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
-
-def bench(fn, seconds=3.0):
-    fn(); fn()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds: fn(); n += 1
-    return (time.perf_counter() - t0) / n
 
 class HintonStudent(nn.Module):
     """Hinton et al. 2015's student, 784-800-800-10 (Swiftlet's hinton-student)."""

@@ -45,8 +45,7 @@ public struct BlockedEllpackMatrix: Equatable {
     public init(dense: [Float], rows: Int, columns: Int) {
         precondition(dense.count == rows * columns, "BlockedEllpackMatrix: \(dense.count) values for \(rows)×\(columns)")
         let (height, width) = (Self.sliceHeight, Self.blockWidth)
-        let rowColumns = (0..<rows).map { r in (0..<columns).filter { dense[r * columns + $0] != 0 } }
-        let order = (0..<rows).sorted { (rowColumns[$0].count, $1) > (rowColumns[$1].count, $0) }
+        let (rowColumns, order) = rowsByLength(dense: dense, rows: rows, columns: columns)
         var counts: [Int32] = []
         var starts: [Int32] = [0]
         var offsets: [UInt8] = []
@@ -96,15 +95,13 @@ public struct BlockedEllpackMatrix: Equatable {
             for b in 0..<batch { for r in 0..<rows { output[b * rows + r] = bias?[r] ?? 0 } }
             return
         }
-        // Below ~64k multiply-adds (tens of microseconds) one thread is faster.
-        let minimumSlicesPerThread = max(1, slices * 65_536 / max(values.count * batch, 1))
         rowOrder.withUnsafeBufferPointer { order in
             stepCounts.withUnsafeBufferPointer { counts in
                 columnOffsets.withUnsafeBufferPointer { offsets in
                     values.withUnsafeBufferPointer { nonzeros in
                         let layout = BlockLayout(rows: rows, columns: columns, blocks: blocks, order: order.baseAddress!,
                                                  counts: counts.baseAddress!, offsets: offsets.baseAddress, values: nonzeros.baseAddress)
-                        Parallel.forRanges(slices, minimumChunk: minimumSlicesPerThread) { sliceRange in
+                        Parallel.forRanges(slices, minimumChunk: minimumSlicesPerThread(slices: slices, slots: values.count, batch: batch)) { sliceRange in
                             for b in 0..<batch {
                                 layout.multiply(sliceRange, firstStep: Int(sliceStarts[sliceRange.lowerBound]),
                                                 input + b * columns, bias, output + b * rows)
@@ -166,11 +163,7 @@ private struct BlockLayout {
                 }
             }
             let total = sums.0 + sums.1
-            let first = slice * height
-            for lane in 0..<min(height, rows - first) {
-                let row = Int(order[first + lane])
-                y[row] = (bias?[row] ?? 0) + total[lane]
-            }
+            storeSlice(total, slice, rows: rows, order: order, bias: bias, y)
         }
     }
 }

@@ -38,9 +38,7 @@ public struct SlicedEllpackMatrix: Equatable {
         precondition(dense.count == rows * columns, "SlicedEllpackMatrix: \(dense.count) values for \(rows)×\(columns)")
         precondition(columns <= Self.maximumColumns, "SlicedEllpackMatrix: \(columns) columns overflow 16-bit indices")
         let height = Self.sliceHeight
-        let rowColumns = (0..<rows).map { r in (0..<columns).filter { dense[r * columns + $0] != 0 } }
-        // Longest rows first; equal lengths keep their order, so the layout is deterministic.
-        let order = (0..<rows).sorted { (rowColumns[$0].count, $1) > (rowColumns[$1].count, $0) }
+        let (rowColumns, order) = rowsByLength(dense: dense, rows: rows, columns: columns)
         var starts: [Int32] = [0]
         var indices: [UInt16] = []
         var nonzeros: [Float] = []
@@ -81,15 +79,13 @@ public struct SlicedEllpackMatrix: Equatable {
     public func linear(input: UnsafePointer<Float>, batch: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let slices = sliceStarts.count - 1
         guard slices > 0 else { return }
-        // Below ~64k multiply-adds (tens of microseconds) one thread is faster.
-        let minimumSlicesPerThread = max(1, slices * 65_536 / max(values.count * batch, 1))
         rowOrder.withUnsafeBufferPointer { order in
             sliceStarts.withUnsafeBufferPointer { starts in
                 columnIndices.withUnsafeBufferPointer { indices in
                     values.withUnsafeBufferPointer { nonzeros in
                         let layout = SliceLayout(rows: rows, order: order.baseAddress!, starts: starts.baseAddress!,
                                                  columns: indices.baseAddress, values: nonzeros.baseAddress)
-                        Parallel.forRanges(slices, minimumChunk: minimumSlicesPerThread) { sliceRange in
+                        Parallel.forRanges(slices, minimumChunk: minimumSlicesPerThread(slices: slices, slots: values.count, batch: batch)) { sliceRange in
                             for b in 0..<batch {
                                 layout.multiply(sliceRange, input + b * columns, bias, output + b * rows)
                             }
@@ -123,11 +119,7 @@ private struct SliceLayout {
                     sums.addProduct(UnsafeRawPointer(v + k).loadUnaligned(as: SIMD8<Float>.self), gathered)
                 }
             }
-            let first = slice * height
-            for lane in 0..<min(height, rows - first) {
-                let row = Int(order[first + lane])
-                y[row] = (bias?[row] ?? 0) + sums[lane]
-            }
+            storeSlice(sums, slice, rows: rows, order: order, bias: bias, y)
         }
     }
 }

@@ -45,7 +45,7 @@ func assertSparseProductMatchesDense(
     _ build: (_ weights: [Float], _ rows: Int, _ columns: Int)
         -> (_ input: UnsafePointer<Float>, _ batch: Int, _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>) -> Void
 ) {
-    let cases = [(7, 13, 1, Float(0.3)), (9, 5, 4, 0.5), (3, 6, 2, 0), (1, 17, 1, 0.5), (13, 1, 3, 0.6), (17, 40, 2, 0.3),
+    let cases = [(7, 13, 1, Float(0.3)), (9, 5, 4, 0.5), (3, 6, 2, 0), (1, 17, 1, 0.5), (13, 1, 3, 0.6), (17, 40, 2, 0.3), (10, 19, 2, 1),
                  (300, 784, 1, 0.1), (600, 700, 3, 0.2)]
     for (rows, columns, batch, density) in cases {
         var generator = SeededRandom(seed: UInt64(rows))

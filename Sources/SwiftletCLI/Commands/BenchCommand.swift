@@ -7,10 +7,10 @@ struct BenchCommand: Command {
     let catalog: Catalog
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed). --only allreduce, under `mpirun -np N` in a build with the MPI trait, times averaging the gradients of --models (default: the seed models, resnet20 and cifar-vgg) across the N ranks, and of a 1-float and a 16 MiB buffer (latency and bandwidth); median of 30 (docs/distributed.md)."
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios; for inference and latency it also exports each model to ONNX in float and as the int8 engine's QDQ pipeline and times both in ONNX Runtime (Benchmarks/peer/ort_bench.py, same threads and batch) — a Python without onnxruntime leaves those columns out and says why in one line. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed). --only allreduce, under `mpirun -np N` in a build with the MPI trait, times averaging the gradients of --models (default: the seed models, resnet20 and cifar-vgg) across the N ranks, and of a 1-float and a 16 MiB buffer (latency and bandwidth); median of 30 (docs/distributed.md)."
     static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose", "allreduce"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
-    static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch, to compare with PyTorch")
+    static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch (and onnxruntime), to compare with PyTorch and ONNX Runtime")
 
     static let seedModels = ["mnist-net", "lenet300", "cifar-simplecnn", "cifar-teacher"]
     /// The models whose int8 speed the quantization issue asks for.
@@ -60,8 +60,14 @@ struct BenchCommand: Command {
         if arguments[GlobalOptions.json] {
             return console.output.write(lines.map { $0 + "\n" }.joined())
         }
-        let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: threads.max() ?? 2, models: models) }
-        console.output.write(BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only).text)
+        let peerThreads = threads.max() ?? 2
+        let peer = try arguments[Self.peer].map { try PeerBenchmark.run(python: $0, threads: peerThreads, models: models) }
+        var report = BenchReport(sgemm: sgemm, models: measured, peer: peer, only: only)
+        if let python = arguments[Self.peer], [nil, "infer", "latency"].contains(only) {
+            console.diagnostics.write("measuring the ONNX exports in ONNX Runtime with \(peerThreads) thread\(peerThreads == 1 ? "" : "s")…\n")
+            report.onnxRuntime = try ONNXRuntimeBenchmark.run(python: python, threads: peerThreads, models: models)
+        }
+        console.output.write(report.text)
     }
 
     private func benchInt8(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
