@@ -125,6 +125,24 @@ final class AutoCompressionTests: XCTestCase {
                      AutoCompressionError.unreachableBudget(.flops(4), limit: 100, smallest: 110))
     }
 
+    /// A setting that measured better than a less compressed one is noise: it is predicted to
+    /// lose what the less compressed one lost, and a FLOPs budget (where bits cost nothing)
+    /// then keeps float16 instead of quantizing for that noise.
+    func testAMoreCompressedSettingIsNeverPredictedToLoseLess() throws {
+        let settings = try [(0, 16), (0, 4), (0.5, 16), (0.5, 4)].map { try CompressionSetting(sparsity: Float($0.0), bits: $0.1) }
+        let metrics = [0.99, 0.98, 0.95, 0.97]  // 50 %, 4-bit measured 2 points above 50 %, float16
+        let layer = LayerProfile(path: "fc", weightName: "fc.weight", elements: 100, options: zip(settings, metrics).map { setting, metric in
+            LayerOption(setting: setting, bytes: setting.bits * 10, flops: setting.sparsity == 0 ? 200 : 100, metric: metric)
+        })
+        let profile = CompressionProfile(baseline: 1, layers: [layer], fixedBytes: 0, fixedFLOPs: 0, referenceBytes: 1000, referenceFLOPs: 200)
+        for (option, drop) in zip(layer.options, [0.01, 0.02, 0.05, 0.05]) {
+            XCTAssertEqual(profile.drop(of: option, in: layer), drop, accuracy: 1e-9, "\(option.setting)")
+        }
+        let allocation = try CompressionAllocation.optimal(profile, budget: .flops(2))
+        XCTAssertEqual(allocation.choices[0].option.setting, settings[2], "float16 at the sparsity the budget needs")
+        XCTAssertEqual(allocation.predictedDrop, 0.05, accuracy: 1e-9)
+    }
+
     // MARK: - Stored size
 
     /// The cost model's bytes for a pruned, quantized weight are exactly what the stored form
