@@ -65,13 +65,12 @@ final class AutoCompressionTests: XCTestCase {
         XCTAssertNil(MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: 5))
     }
 
-    /// Against exhaustive search on random tables: the same least loss, always within budget,
-    /// also when the budget is cut into fewer units than it has bytes (costs rounded up).
+    /// Against exhaustive search on random tables: the same least loss, always within budget.
     func testKnapsackMatchesExhaustiveSearch() throws {
         var generator = SeededRandom(seed: 23)
         for trial in 0..<200 {
-            let groups = Int.random(in: 1...3, using: &generator)
-            let costs = (0..<groups).map { _ in (0..<Int.random(in: 1...4, using: &generator)).map { _ in Int.random(in: 0...40, using: &generator) } }
+            let groups = Int.random(in: 1...4, using: &generator)
+            let costs = (0..<groups).map { _ in (0..<Int.random(in: 1...5, using: &generator)).map { _ in Int.random(in: 0...40, using: &generator) } }
             let losses = costs.map { $0.map { _ in Double(Int.random(in: 0...20, using: &generator)) / 4 } }
             let capacity = Int.random(in: 0...100, using: &generator)
             var bestLoss = Double.infinity
@@ -84,15 +83,17 @@ final class AutoCompressionTests: XCTestCase {
             guard let picked else { XCTAssertEqual(bestLoss, .infinity, "trial \(trial): a solution exists"); continue }
             XCTAssertLessThanOrEqual(zip(costs, picked).reduce(0) { $0 + $1.0[$1.1] }, capacity, "trial \(trial)")
             XCTAssertEqual(zip(losses, picked).reduce(0) { $0 + $1.0[$1.1] }, bestLoss, accuracy: 1e-9, "trial \(trial)")
-            // Seven units of ⌈capacity / 7⌉: rounding up may cost one unit per group, never the budget.
-            let coarse = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: capacity, resolution: 7)
-            if let coarse {
-                XCTAssertLessThanOrEqual(zip(costs, coarse).reduce(0) { $0 + $1.0[$1.1] }, capacity, "trial \(trial), coarse")
-            } else {
-                let unit = max(1, (capacity + 6) / 7)
-                XCTAssertGreaterThan(costs.reduce(0) { $0 + $1.min()! } + groups * unit, capacity, "trial \(trial): coarse missed a clear solution")
-            }
         }
+    }
+
+    /// An allocation that fills the budget exactly is found, with costs far above any
+    /// rounding unit: 50 % of each layer's FLOPs at `flops=2x` (the version that cut the
+    /// budget into 4,096 units and rounded costs up found nothing here).
+    func testKnapsackFindsAnAllocationThatFillsTheBudgetExactly() throws {
+        let costs = [[777_600, 388_800], [1_557_504, 778_752], [276_480, 138_240]]
+        let losses = [[0, 2.26], [0, 1.44], [0, 0.5]]
+        XCTAssertEqual(MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: 388_800 + 778_752 + 138_240), [1, 1, 1])
+        XCTAssertNil(MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: 388_800 + 778_752 + 138_240 - 1))
     }
 
     // MARK: - Budgets
@@ -123,6 +124,24 @@ final class AutoCompressionTests: XCTestCase {
                      AutoCompressionError.unreachableBudget(.size(20), limit: 30, smallest: 60))
         assertThrows(try CompressionAllocation.uniform(profile, budget: .flops(4), include: { _ in true }),
                      AutoCompressionError.unreachableBudget(.flops(4), limit: 100, smallest: 110))
+    }
+
+    /// A setting that measured better than a less compressed one is noise: it is predicted to
+    /// lose what the less compressed one lost, and a FLOPs budget (where bits cost nothing)
+    /// then keeps float16 instead of quantizing for that noise.
+    func testAMoreCompressedSettingIsNeverPredictedToLoseLess() throws {
+        let settings = try [(0, 16), (0, 4), (0.5, 16), (0.5, 4)].map { try CompressionSetting(sparsity: Float($0.0), bits: $0.1) }
+        let metrics = [0.99, 0.98, 0.95, 0.97]  // 50 %, 4-bit measured 2 points above 50 %, float16
+        let layer = LayerProfile(path: "fc", weightName: "fc.weight", elements: 100, options: zip(settings, metrics).map { setting, metric in
+            LayerOption(setting: setting, bytes: setting.bits * 10, flops: setting.sparsity == 0 ? 200 : 100, metric: metric)
+        })
+        let profile = CompressionProfile(baseline: 1, layers: [layer], fixedBytes: 0, fixedFLOPs: 0, referenceBytes: 1000, referenceFLOPs: 200)
+        for (option, drop) in zip(layer.options, [0.01, 0.02, 0.05, 0.05]) {
+            XCTAssertEqual(profile.drop(of: option, in: layer), drop, accuracy: 1e-9, "\(option.setting)")
+        }
+        let allocation = try CompressionAllocation.optimal(profile, budget: .flops(2))
+        XCTAssertEqual(allocation.choices[0].option.setting, settings[2], "float16 at the sparsity the budget needs")
+        XCTAssertEqual(allocation.predictedDrop, 0.05, accuracy: 1e-9)
     }
 
     // MARK: - Stored size

@@ -11,8 +11,8 @@ public struct CompressionAllocation: Sendable {
     public let predictedBytes: Int
     /// Predicted FLOPs per image with non-zero weights.
     public let predictedFLOPs: Int
-    /// Predicted drop of the metric: the sum of each chosen option's drop from the baseline
-    /// (negative drops count as 0: noise, not a gain to spend elsewhere).
+    /// Predicted drop of the metric: the sum of each chosen option's drop
+    /// (`CompressionProfile.drop(of:in:)`).
     public let predictedDrop: Double
 
     /// The allocation meeting `budget` with the least predicted drop, over every option of
@@ -24,7 +24,7 @@ public struct CompressionAllocation: Sendable {
         let limit = budget.limit(reference: profile.reference(for: budget))
         let fixed = profile.fixedCost(for: budget)
         let costs = profile.layers.map { $0.options.map { $0.cost(for: budget) } }
-        let losses = profile.layers.map { $0.options.map(profile.drop(of:)) }
+        let losses = profile.layers.map { layer in layer.options.map { profile.drop(of: $0, in: layer) } }
         guard let picked = MultipleChoiceKnapsack.solve(costs: costs, losses: losses, capacity: limit - fixed) else {
             throw AutoCompressionError.unreachableBudget(budget, limit: limit, smallest: fixed + costs.reduce(0) { $0 + ($1.min() ?? 0) })
         }
@@ -59,7 +59,7 @@ public struct CompressionAllocation: Sendable {
         limit = budget.limit(reference: profile.reference(for: budget))
         predictedBytes = profile.fixedBytes + choices.reduce(0) { $0 + $1.option.bytes }
         predictedFLOPs = profile.fixedFLOPs + choices.reduce(0) { $0 + $1.option.flops }
-        predictedDrop = choices.reduce(0) { $0 + profile.drop(of: $1.option) }
+        predictedDrop = choices.reduce(0) { $0 + profile.drop(of: $1.option, in: $1.layer) }
     }
 
     /// The predicted bytes or FLOPs, whichever the budget counts.
@@ -93,9 +93,14 @@ extension CompressionProfile {
     /// What the rest of the model costs in the budget's unit.
     func fixedCost(for budget: CompressionBudget) -> Int { budget.counted(bytes: fixedBytes, flops: fixedFLOPs) }
 
-    /// The predicted drop of one option: the baseline less its metric, at least 0.
-    public func drop(of option: LayerOption) -> Double {
-        max(0, baseline - option.metric)
+    /// The predicted drop of one of `layer`'s options: the largest drop from the baseline
+    /// measured at its setting or at any setting that compresses the layer no more (no higher
+    /// sparsity, no fewer bits), at least 0. A setting that measured better than a less
+    /// compressed one did so by the noise of the validation split (a gain that vanishes in
+    /// fine-tuning); taken at face value it would make the optimiser quantize or prune
+    /// where the budget does not ask for it — under a FLOPs budget, bits cost nothing.
+    public func drop(of option: LayerOption, in layer: LayerProfile) -> Double {
+        layer.options.lazy.filter { $0.setting.compressesNoMore(than: option.setting) }.reduce(0) { max($0, baseline - $1.metric) }
     }
 }
 

@@ -30,6 +30,12 @@ public struct CompressionSetting: Hashable, Sendable, CustomStringConvertible {
         return try sparsities.flatMap { sparsity in try [16, 8, 6, 5, 4, 3, 2].map { try CompressionSetting(sparsity: sparsity, bits: $0) } }
     }
 
+    /// Whether this setting prunes no more and keeps no fewer bits than `other` (float16 has
+    /// the most bits).
+    public func compressesNoMore(than other: CompressionSetting) -> Bool {
+        sparsity <= other.sparsity && bits >= other.bits
+    }
+
     public var description: String {
         "\(Int((Double(sparsity) * 100).rounded()))% sparse, \(bits == 16 ? "float16" : "\(bits)-bit")"
     }

@@ -3,49 +3,69 @@
 /// option per group is chosen so that the total cost stays within `capacity` and the total
 /// loss is least.
 ///
-/// It is solved exactly by dynamic programming over the budget cut into at most `resolution`
-/// equal units, each cost rounded *up* to whole units, so a solution found always meets the
-/// real budget (it may miss one that uses the last L units, L the number of groups). Why not
-/// greedy by marginal loss per byte: sensitivity curves are not convex (a layer may lose
-/// nothing down to 4 bits and collapse at 3), and greedy steps along each layer's curve can
-/// stop at a worse combination; the DP costs L × options × resolution steps, milliseconds here.
+/// It is solved exactly, group by group, on Pareto frontiers: after each group, every choice
+/// for the groups so far that no other choice beats on both cost and loss, sorted by cost.
+/// The next group's frontier merges the current one shifted by each option's cost and loss,
+/// dropping what exceeds the capacity or is beaten; the answer is the last frontier's entry
+/// of least loss. Costs are never rounded, so an allocation that fills the budget to the last
+/// byte is found (an earlier version cut the budget into 4,096 units and rounded costs up,
+/// which lost exactly such allocations: uniform 50 % sparsity at `flops=2x` is one). A
+/// frontier holds at most one entry per cost, so work is bounded by groups × options ×
+/// (capacity + 1), and is far less in practice. Why not greedy by marginal loss per byte:
+/// sensitivity curves are not convex (a layer may lose nothing down to 4 bits and collapse
+/// at 3), and greedy steps along each layer's curve can stop at a worse combination.
 public enum MultipleChoiceKnapsack {
+    /// A choice for the groups so far: its total cost and loss, the option it takes in the
+    /// last group, and the entry of the previous group's frontier it extends.
+    private struct Partial {
+        let cost: Int
+        let loss: Double
+        let option: Int
+        let parent: Int
+    }
+
     /// The index of the chosen option of each group, or nil when no choice fits `capacity`.
-    /// Ties in loss go to the cheaper total.
-    public static func solve(costs: [[Int]], losses: [[Double]], capacity: Int, resolution: Int = 4096) -> [Int]? {
+    /// Ties in loss go to the cheaper total; ties in both to the earlier options.
+    public static func solve(costs: [[Int]], losses: [[Double]], capacity: Int) -> [Int]? {
         precondition(costs.count == losses.count && zip(costs, losses).allSatisfy { $0.count == $1.count && !$0.isEmpty },
                      "MultipleChoiceKnapsack: every group needs as many costs as losses, and at least one")
         guard capacity >= 0 else { return nil }
-        let unit = max(1, (capacity + resolution - 1) / max(resolution, 1))
-        let slots = capacity / unit
-        // best[c]: least (loss, units) of the groups so far using at most c units.
-        var best = [(loss: Double, units: Int)?](repeating: (0, 0), count: slots + 1)
-        var choices: [[Int]] = []
+        var frontiers: [[Partial]] = []
+        var frontier = [Partial(cost: 0, loss: 0, option: -1, parent: -1)]
         for (groupCosts, groupLosses) in zip(costs, losses) {
-            let units = groupCosts.map { ($0 + unit - 1) / unit }
-            var next = [(loss: Double, units: Int)?](repeating: nil, count: slots + 1)
-            var choice = [Int](repeating: -1, count: slots + 1)
-            for c in 0...slots {
-                for (option, u) in units.enumerated() where u <= c {
-                    guard let previous = best[c - u] else { continue }
-                    let candidate = (loss: previous.loss + groupLosses[option], units: previous.units + u)
-                    if let current = next[c], (current.loss, current.units) <= (candidate.loss, candidate.units) { continue }
-                    next[c] = candidate
-                    choice[c] = option
+            var next: [Partial] = []
+            for (option, (cost, loss)) in zip(groupCosts, groupLosses).enumerated() {
+                let shifted = frontier.indices.prefix { frontier[$0].cost + cost <= capacity }.map {
+                    Partial(cost: frontier[$0].cost + cost, loss: frontier[$0].loss + loss, option: option, parent: $0)
                 }
+                next = paretoMerge(next, shifted)
             }
-            best = next
-            choices.append(choice)
+            guard !next.isEmpty else { return nil }
+            frontiers.append(next)
+            frontier = next
         }
-        guard best[slots] != nil else { return nil }
-        // Walk back from the full budget: each group's choice at the units left.
-        var left = slots
+        // Walk back from the entry of least loss: each group's option and the entry it extends.
         var picked = [Int](repeating: 0, count: costs.count)
+        var entry = frontier.count - 1
         for group in costs.indices.reversed() {
-            let option = choices[group][left]
-            picked[group] = option
-            left -= (costs[group][option] + unit - 1) / unit
+            picked[group] = frontiers[group][entry].option
+            entry = frontiers[group][entry].parent
         }
         return picked
+    }
+
+    /// The Pareto frontier of two frontiers: by cost, each entry of strictly less loss than
+    /// every cheaper one; of two entries alike in cost and loss, `first`'s.
+    private static func paretoMerge(_ first: [Partial], _ second: [Partial]) -> [Partial] {
+        var merged: [Partial] = []
+        merged.reserveCapacity(first.count + second.count)
+        var i = 0, j = 0
+        while i < first.count || j < second.count {
+            let takeFirst = j == second.count || (i < first.count && (first[i].cost, first[i].loss) <= (second[j].cost, second[j].loss))
+            let candidate = takeFirst ? first[i] : second[j]
+            if takeFirst { i += 1 } else { j += 1 }
+            if merged.last.map({ candidate.loss < $0.loss }) ?? true { merged.append(candidate) }
+        }
+        return merged
     }
 }

@@ -71,7 +71,7 @@ struct CompressCommand: Command {
         for (layer, option) in allocation.choices {
             table.append([layer.path, HumanReadable.percent(100 * Double(option.setting.sparsity), decimals: 0),
                           option.setting.bits == 16 ? "fp16" : "\(option.setting.bits)", HumanReadable.count(option.bytes),
-                          HumanReadable.count(option.flops), HumanReadable.fixed(profile.drop(of: option), decimals: 2)])
+                          HumanReadable.count(option.flops), HumanReadable.fixed(profile.drop(of: option, in: layer), decimals: 2)])
         }
         table.append(["(rest)", "", "", HumanReadable.count(profile.fixedBytes), HumanReadable.count(profile.fixedFLOPs), ""])
         return table

@@ -76,5 +76,6 @@ let builtInExperiments: [any Experiment] = [
     Seed004CifarPruneDecompose(),
     Hinton2015Mnist(),
     CifarVGGCompress(),
-    AutoMnistNet(),
+    AutomaticCompressionExperiment.mnistNet,
+    AutomaticCompressionExperiment.cifarSimpleCNN,
 ]
