@@ -63,21 +63,25 @@ private func packGroupWeights(
     return packed
 }
 
-/// `output = conv(input, weight) + bias` (bias optional, one value per output channel).
-/// Overwrites `output`. Stride-1 layers with few filters skip im2col (`DirectConvolution`);
-/// both paths give bit-identical results.
+/// `output = conv(input, weight) + bias` (bias optional, one value per output channel), and
+/// then `max(output, 0)` when `applyingReLU`. Overwrites `output`. Stride-1 layers with few
+/// filters skip im2col (`DirectConvolution`); both paths give bit-identical results.
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, applyingReLU: Bool = false
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
-    // The bias is added image by image, while the image's output is still in cache.
+    // The bias (and the ReLU) are applied image by image, while the image's output is still
+    // in cache: a separate pass over a whole batch's output would read it back from memory.
     let addBias = { (n: Int) in
-        guard let bias else { return }
+        guard bias != nil || applyingReLU else { return }
         for o in 0..<g.outChannels {
             let plane = output + (n * g.outChannels + o) * g.outPlane
-            let value = bias[o]
-            for q in 0..<g.outPlane { plane[q] += value }
+            if let bias {
+                let value = bias[o]
+                for q in 0..<g.outPlane { plane[q] += value }
+            }
+            if applyingReLU { reluForward(count: g.outPlane, input: plane, output: plane) }
         }
     }
     if g.usesDirectForward {

@@ -2,7 +2,7 @@ import SwiftletKernels
 
 /// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
 /// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
-public final class Conv2d: Module, PrunableWeights, Quantizable {
+public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// [out, in/groups, kH, kW]; pruning and quantization rewrite it in place.
     public var weight: Tensor
     /// [out], or nil for a layer built with `bias: false` (before a BatchNorm).
@@ -48,6 +48,12 @@ public final class Conv2d: Module, PrunableWeights, Quantizable {
     public override func forward(_ input: Tensor) throws -> Tensor {
         let (x, w) = try quantized(input: input, weight: weight)
         return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
+        let (x, w) = try quantized(input: input, weight: weight)
+        return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          applyingReLU: true)
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

@@ -22,8 +22,19 @@ public final class Sequential: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
+        let fusing = InferenceFusion.isAllowed
         var x = input
-        for layer in layers { x = try layer.module(x) }
+        var index = 0
+        while index < layers.count {
+            let module = layers[index].module
+            if fusing, index + 1 < layers.count, layers[index + 1].module is ReLU, let layer = module as? ReLUFusable {
+                x = try layer.forwardFollowedByReLU(x)
+                index += 2
+            } else {
+                x = try module(x)
+                index += 1
+            }
+        }
         return x
     }
 

@@ -12,6 +12,17 @@ public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1
 ) throws -> Tensor {
+    try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               applyingReLU: false)
+}
+
+/// `conv2d`, followed by ReLU in the same pass when `applyingReLU`: then the result is a plain
+/// tensor, recorded neither for autograd nor in a traced graph, so only for inference that
+/// records nothing (`InferenceFusion`).
+func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+    applyingReLU: Bool
+) throws -> Tensor {
     guard input.rank == 4, weight.rank == 4 else {
         throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape, "expected input [N, C, H, W] and weight [C_out, C_in/groups, kH, kW]")
     }
@@ -29,9 +40,10 @@ public func conv2d(
     let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
     let values = [Float].filled(count: outShape.elementCount) { out in
         withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
-            conv2dForward(g, input: x, weight: w, bias: b, output: out)
+            conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU)
         }
     }
+    if applyingReLU { return Tensor(shape: outShape, scalars: values) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // ANCHOR: conv-backward
     return Tensor.result(of: .conv2d(stride: stride, padding: padding, dilation: dilation, groups: groups), shape: outShape, scalars: values, inputs: inputs) { gradOutput in
