@@ -51,9 +51,16 @@ public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     }
 
     func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
+        try forward(input, applyingReLU: true, maxPooling: nil)
+    }
+
+    /// `forward`, then max pooling by `maxPooling` (when given) and ReLU (when `applyingReLU`)
+    /// in the same pass: only when `InferenceFusion.isAllowed`.
+    func forward(_ input: Tensor, applyingReLU: Bool, maxPooling: MaxPool2d?) throws -> Tensor {
         let (x, w) = try quantized(input: input, weight: weight)
         return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                          applyingReLU: true)
+                          applyingReLU: applyingReLU,
+                          maxPooling: maxPooling.map { ($0.kernelSize, $0.stride, $0.padding) })
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

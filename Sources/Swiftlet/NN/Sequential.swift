@@ -26,12 +26,11 @@ public final class Sequential: Module {
         var x = input
         var index = 0
         while index < layers.count {
-            let module = layers[index].module
-            if fusing, index + 1 < layers.count, layers[index + 1].module is ReLU, let layer = module as? ReLUFusable {
-                x = try layer.forwardFollowedByReLU(x)
-                index += 2
+            if fusing, let step = try InferenceFusion.run(layers[index...].lazy.map(\.module), input: x) {
+                x = step.output
+                index += step.layers
             } else {
-                x = try module(x)
+                x = try layers[index].module(x)
                 index += 1
             }
         }
