@@ -98,19 +98,8 @@ enum GEMMPairKernel {
         _ low: SIMD16<Float>, _ high: SIMD16<Float>, to p: UnsafeMutablePointer<Float>,
         alpha: Float, update: GEMMMicroKernel.Update
     ) {
-        let scale = SIMD16<Float>(repeating: alpha)
-        switch update {
-        case .overwrite:
-            store(low * scale, p)
-            store(high * scale, p + 16)
-        case .accumulate:
-            store(load(p).addingProduct(low, scale), p)
-            store(load(p + 16).addingProduct(high, scale), p + 16)
-        case .scaleAndAccumulate(let beta):
-            let b = SIMD16<Float>(repeating: beta)
-            store((load(p) * b).addingProduct(low, scale), p)
-            store((load(p + 16) * b).addingProduct(high, scale), p + 16)
-        }
+        update.combine(low, into: p, alpha: alpha)
+        update.combine(high, into: p + 16, alpha: alpha)
     }
 }
 #endif
