@@ -63,27 +63,54 @@ private func packGroupWeights(
     return packed
 }
 
-/// `output = conv(input, weight) + bias` (bias optional, one value per output channel).
-/// Overwrites `output`. Stride-1 layers with few filters skip im2col (`DirectConvolution`);
-/// both paths give bit-identical results.
+/// `output = conv(input, weight) + bias` (bias optional, one value per output channel), then
+/// max-pooled by `pooling` when given, then `max(·, 0)` when `applyingReLU`. Overwrites
+/// `output`, which holds the pooled result when pooling (`pooling` describes the pooling of
+/// the convolution's output: its batch, channels and input size must be the convolution's
+/// output's). Stride-1 layers with few filters skip im2col (`DirectConvolution`); both paths
+/// give bit-identical results, and pooling and ReLU here give what they give as passes of
+/// their own (ReLU and max pooling commute exactly).
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, applyingReLU: Bool = false,
+    pooling: Pool2dGeometry? = nil
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
-    // The bias is added image by image, while the image's output is still in cache.
-    let addBias = { (n: Int) in
-        guard let bias else { return }
-        for o in 0..<g.outChannels {
-            let plane = output + (n * g.outChannels + o) * g.outPlane
-            let value = bias[o]
-            for q in 0..<g.outPlane { plane[q] += value }
-        }
+    if let pooling {
+        precondition(
+            pooling.isValid && pooling.batch == g.batch && pooling.channels == g.outChannels
+                && pooling.inHeight == g.outHeight && pooling.inWidth == g.outWidth,
+            "conv2dForward: pooling \(pooling) does not fit the output of \(g)")
     }
-    if g.usesDirectForward {
-        DirectConvolution.forward(g, input: input, weight: weight, output: output, perImage: addBias)
-    } else {
-        conv2dForwardByProduct(g, input: input, weight: weight, output: output, perImage: addBias)
+    let imageOutput = g.outChannels * g.outPlane
+    KernelScratch.with { scratch in
+        // With pooling the convolution's output only passes through scratch memory: each image
+        // is pooled while it is still in cache, and the full-size output is never read back.
+        let convolved = pooling == nil ? output : scratch.convolved(count: g.batch * imageOutput)
+        // The bias, pooling and ReLU are applied image by image, while the image's output is
+        // still in cache: a separate pass over a whole batch's output would read it back from memory.
+        let finish = { (n: Int) in
+            let image = convolved + n * imageOutput
+            if let bias {
+                for o in 0..<g.outChannels {
+                    let plane = image + o * g.outPlane, value = bias[o]
+                    for q in 0..<g.outPlane { plane[q] += value }
+                }
+            }
+            var result = image, count = imageOutput
+            if var imagePooling = pooling {
+                imagePooling.batch = 1
+                count = g.outChannels * imagePooling.outPlane
+                result = output + n * count
+                maxPool2dForward(imagePooling, input: image, output: result, argmax: nil)
+            }
+            if applyingReLU { reluForward(count: count, input: result, output: result) }
+        }
+        if g.usesDirectForward {
+            DirectConvolution.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
+        } else {
+            conv2dForwardByProduct(g, input: input, weight: weight, output: convolved, perImage: finish)
+        }
     }
 }
 

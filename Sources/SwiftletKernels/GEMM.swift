@@ -3,7 +3,8 @@
 /// op(A) is m×k, op(B) is k×n, C is m×n. `lda`, `ldb`, `ldc` are row strides.
 /// When beta == 0, C is overwritten and its previous contents are never read.
 ///
-/// Packed and cache-blocked (see `GEMMBlocking`) around a 6×16 AVX2/FMA micro-kernel.
+/// Packed and cache-blocked (see `GEMMBlocking`) around a 6×16 AVX2/FMA micro-kernel, or a
+/// 6×32 AVX-512 one (`GEMMPairKernel`) where the build has it.
 /// Products large enough to pay for it are spread over up to `Parallel.threads`
 /// threads; small ones run entirely on the calling thread, so calling `sgemm` from
 /// inside `Parallel.forEach` is cheap.

@@ -3,8 +3,9 @@
 ///
 /// For each NC-wide column block and KC-deep slice of k, a KC×NC block of op(B) is
 /// packed once (it stays in L2/L3); for each MC-high row block an MC×KC block of op(A)
-/// is packed (it stays in L2); the micro-kernel then sweeps 6×16 tiles with one
-/// KC×16 B micro-panel resident in L1 while the A micro-panels stream past it.
+/// is packed (it stays in L2); the micro-kernel then sweeps 6×16 tiles (6×32 with AVX-512,
+/// `GEMMPairKernel`) with one KC×16 (KC×32) B micro-panel resident in L1 while the A
+/// micro-panels stream past it.
 struct GEMMBlocking {
     /// Depth of a packed slice: a KC×16 B micro-panel (16 KiB) fills half of L1d.
     static let depthBlock = 256
@@ -50,7 +51,22 @@ struct GEMMBlocking {
                         a, lda: lda, transposed: transA, rows: rowBlock, depth: depthBlock,
                         into: packedA)
                     let cBlock = c + (i0 - rows.lowerBound) * ldc + (j0 - columns.lowerBound)
-                    for jr in stride(from: 0, to: columnBlock.count, by: nr) {
+                    #if SWIFTLET_AVX512
+                    // Pairs of B panels go to the 16-lane kernel; a last panel without a
+                    // partner takes the loop below.
+                    let pairedColumns = GEMMPairKernel.pairedColumns(columnBlock.count)
+                    for jr in stride(from: 0, to: pairedColumns, by: GEMMPairKernel.columns) {
+                        for ir in stride(from: 0, to: rowBlock.count, by: mr) {
+                            GEMMPairKernel.multiply(
+                                kc: kc, a: packedA + ir * kc, left: packedB + jr * kc, right: packedB + (jr + nr) * kc,
+                                c: cBlock + ir * ldc + jr, ldc: ldc, m: min(mr, rowBlock.count - ir),
+                                n: min(GEMMPairKernel.columns, columnBlock.count - jr), alpha: alpha, update: update)
+                        }
+                    }
+                    #else
+                    let pairedColumns = 0
+                    #endif
+                    for jr in stride(from: pairedColumns, to: columnBlock.count, by: nr) {
                         let width = min(nr, columnBlock.count - jr)
                         var ir = 0
                         while ir < rowBlock.count {

@@ -145,18 +145,27 @@ enum GEMMMicroKernel {
         _ low: SIMD8<Float>, _ high: SIMD8<Float>, to p: UnsafeMutablePointer<Float>,
         alpha: Float, update: Update
     ) {
-        let scale = SIMD8<Float>(repeating: alpha)
-        switch update {
+        update.combine(low, into: p, alpha: alpha)
+        update.combine(high, into: p + 8, alpha: alpha)
+    }
+}
+
+extension GEMMMicroKernel.Update {
+    /// Combines the vector `value` of a full tile with the C elements at `p`: alpha · value,
+    /// plus C (times beta), each with one rounding of a fused multiply-add. Every tile kernel
+    /// combines its full tiles this way, whatever its vector width, so results do not depend on it.
+    @inline(__always)
+    func combine<Vector: SIMD>(_ value: Vector, into p: UnsafeMutablePointer<Float>, alpha: Float)
+    where Vector.Scalar == Float {
+        let c = UnsafeMutableRawPointer(p), scale = Vector(repeating: alpha)
+        switch self {
         case .overwrite:
-            store(low * scale, p)
-            store(high * scale, p + 8)
+            c.storeBytes(of: value * scale, as: Vector.self)
         case .accumulate:
-            store(load(p).addingProduct(low, scale), p)
-            store(load(p + 8).addingProduct(high, scale), p + 8)
+            c.storeBytes(of: c.loadUnaligned(as: Vector.self).addingProduct(value, scale), as: Vector.self)
         case .scaleAndAccumulate(let beta):
-            let b = SIMD8<Float>(repeating: beta)
-            store((load(p) * b).addingProduct(low, scale), p)
-            store((load(p + 8) * b).addingProduct(high, scale), p + 8)
+            let old = c.loadUnaligned(as: Vector.self) * Vector(repeating: beta)
+            c.storeBytes(of: old.addingProduct(value, scale), as: Vector.self)
         }
     }
 }

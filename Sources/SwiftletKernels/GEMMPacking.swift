@@ -65,11 +65,16 @@ enum GEMMPacking {
                 }
             } else {
                 // Each index is a run along depth. Where runs are contiguous, read 8 steps
-                // of each with one vector load and scatter them down the panel.
+                // of each with one vector load; 8 runs at a time are transposed in registers
+                // and stored as 8 steps of the panel, the rest scattered down it.
                 let vectorDepth = depthStride == 1 ? depth & ~7 : 0
+                let blockedIndices = used & ~7
                 for p in stride(from: 0, to: vectorDepth, by: 8) {
                     let to = panel + p &* width
-                    for t in 0..<used {
+                    for t in stride(from: 0, to: blockedIndices, by: 8) {
+                        transposeBlock(origin + t &* indexStride + p, stride: indexStride, to: to + t, stride: width)
+                    }
+                    for t in blockedIndices..<used {
                         let run = GEMMMicroKernel.load(origin + t &* indexStride + p)
                         for q in 0..<8 { to[q &* width + t] = run[q] }
                     }
@@ -86,6 +91,33 @@ enum GEMMPacking {
             }
             panel += width &* depth
         }
+    }
+
+    /// Writes the transpose of the 8×8 block at `source` (rows `sourceStride` apart) to
+    /// `destination` (rows `destinationStride` apart). Three rounds of unzipping pairs of rows
+    /// (the even and the odd elements of the two side by side) move the row index into the
+    /// lanes one bit per round: 24 shuffles instead of 64 single-element stores.
+    @inline(__always)
+    private static func transposeBlock(
+        _ source: UnsafePointer<Float>, stride sourceStride: Int,
+        to destination: UnsafeMutablePointer<Float>, stride destinationStride: Int
+    ) {
+        func row(_ r: Int) -> SIMD8<Float> { GEMMMicroKernel.load(source + r &* sourceStride) }
+        var (r0, r1, r2, r3, r4, r5, r6, r7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+        for _ in 0..<3 {
+            let (e0, o0) = unzip(r0, r1), (e1, o1) = unzip(r2, r3)
+            let (e2, o2) = unzip(r4, r5), (e3, o3) = unzip(r6, r7)
+            (r0, r1, r2, r3, r4, r5, r6, r7) = (e0, e1, e2, e3, o0, o1, o2, o3)
+        }
+        func store(_ column: SIMD8<Float>, _ q: Int) { GEMMMicroKernel.store(column, destination + q &* destinationStride) }
+        store(r0, 0); store(r1, 1); store(r2, 2); store(r3, 3); store(r4, 4); store(r5, 5); store(r6, 6); store(r7, 7)
+    }
+
+    /// The even and the odd elements of `first` and `second` side by side.
+    @inline(__always)
+    private static func unzip(_ first: SIMD8<Float>, _ second: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let pair = SIMD16(lowHalf: first, highHalf: second)
+        return (pair.evenHalf, pair.oddHalf)
     }
 
     /// Copies `count` floats (a compile-time constant after inlining) with vector moves;

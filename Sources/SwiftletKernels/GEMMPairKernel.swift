@@ -17,13 +17,14 @@ enum GEMMPairKernel {
     /// Columns of the C tile: two B micro-panels.
     static let columns = 2 * GEMMMicroKernel.columns
 
-    /// C[0..<m, 0..<n] combined by `update` with the packed 6×kc A micro-panel `a` times the
-    /// kc×32 matrix formed by the packed kc×16 B micro-panels `left` and `right` side by side.
-    /// `m` ≤ 6 and 16 < `n` ≤ 32 (rows and columns past them are computed and dropped).
+    /// C[0..<m, 0..<n] = alpha · A·B combined by `update`, for the packed 6×kc A micro-panel `a`
+    /// and the kc×32 matrix formed by the packed kc×16 B micro-panels `left` and `right` side by
+    /// side. `m` ≤ 6 and 16 < `n` ≤ 32 (rows and columns past them are computed and dropped).
+    /// A full tile is combined with C as `GEMMMicroKernel` combines one, an edge tile likewise.
     @inline(__always)
     static func multiply(
         kc: Int, a: UnsafePointer<Float>, left: UnsafePointer<Float>, right: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, update: GEMMMicroKernel.Update
+        c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, alpha: Float, update: GEMMMicroKernel.Update
     ) {
         for i in 0..<m {
             prefetchForWriting(c + i * ldc)
@@ -52,26 +53,33 @@ enum GEMMPairKernel {
             rp += GEMMMicroKernel.columns
         }
         if m == GEMMMicroKernel.rows && n == columns {
-            switch update {
-            case .overwrite:
-                storeRow(c00, c01, to: c); storeRow(c10, c11, to: c + ldc); storeRow(c20, c21, to: c + 2 * ldc)
-                storeRow(c30, c31, to: c + 3 * ldc); storeRow(c40, c41, to: c + 4 * ldc); storeRow(c50, c51, to: c + 5 * ldc)
-                return
-            case .accumulate:
-                addRow(c00, c01, to: c); addRow(c10, c11, to: c + ldc); addRow(c20, c21, to: c + 2 * ldc)
-                addRow(c30, c31, to: c + 3 * ldc); addRow(c40, c41, to: c + 4 * ldc); addRow(c50, c51, to: c + 5 * ldc)
-                return
-            case .scaleAndAccumulate:
-                break  // not used by the convolution products: the general path below
-            }
+            storeRow(c00, c01, to: c, alpha: alpha, update: update)
+            storeRow(c10, c11, to: c + ldc, alpha: alpha, update: update)
+            storeRow(c20, c21, to: c + 2 * ldc, alpha: alpha, update: update)
+            storeRow(c30, c31, to: c + 3 * ldc, alpha: alpha, update: update)
+            storeRow(c40, c41, to: c + 4 * ldc, alpha: alpha, update: update)
+            storeRow(c50, c51, to: c + 5 * ldc, alpha: alpha, update: update)
+            return
         }
-        // Edge tile (or a scaled update): park the 6×32 result on the stack and copy out what exists.
+        // Edge tile: park alpha times the 6×32 result on the stack and copy out what exists.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: GEMMMicroKernel.rows * columns) { buffer in
             let t = buffer.baseAddress!
-            storeRow(c00, c01, to: t); storeRow(c10, c11, to: t + columns); storeRow(c20, c21, to: t + 2 * columns)
-            storeRow(c30, c31, to: t + 3 * columns); storeRow(c40, c41, to: t + 4 * columns); storeRow(c50, c51, to: t + 5 * columns)
+            storeRow(c00, c01, to: t, alpha: alpha, update: .overwrite)
+            storeRow(c10, c11, to: t + columns, alpha: alpha, update: .overwrite)
+            storeRow(c20, c21, to: t + 2 * columns, alpha: alpha, update: .overwrite)
+            storeRow(c30, c31, to: t + 3 * columns, alpha: alpha, update: .overwrite)
+            storeRow(c40, c41, to: t + 4 * columns, alpha: alpha, update: .overwrite)
+            storeRow(c50, c51, to: t + 5 * columns, alpha: alpha, update: .overwrite)
             update.apply(t, sourceStride: columns, to: c, ldc: ldc, m: m, n: n)
         }
+    }
+
+    /// How many of `n` columns (16-column B panels side by side) are taken in pairs: every
+    /// whole pair, and a last pair of 17–31 columns (a zmm pair costs what one ymm panel does);
+    /// what is left is one panel of at most 16 columns, or nothing.
+    static func pairedColumns(_ n: Int) -> Int {
+        let panel = GEMMMicroKernel.columns
+        return n > panel ? n / columns * columns + (n % columns > panel ? columns : 0) : 0
     }
 
     @inline(__always)
@@ -84,16 +92,14 @@ enum GEMMPairKernel {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
+    /// Writes one 32-wide row of the tile as `GEMMMicroKernel` writes a 16-wide one.
     @inline(__always)
-    private static func storeRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) {
-        store(low, p)
-        store(high, p + 16)
-    }
-
-    @inline(__always)
-    private static func addRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) {
-        store(load(p) + low, p)
-        store(load(p + 16) + high, p + 16)
+    private static func storeRow(
+        _ low: SIMD16<Float>, _ high: SIMD16<Float>, to p: UnsafeMutablePointer<Float>,
+        alpha: Float, update: GEMMMicroKernel.Update
+    ) {
+        update.combine(low, into: p, alpha: alpha)
+        update.combine(high, into: p + 16, alpha: alpha)
     }
 }
 #endif

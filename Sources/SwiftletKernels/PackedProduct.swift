@@ -50,7 +50,7 @@ enum PackedProduct {
         // Pairs of B panels go to the 16-lane kernel, every A panel included (a last panel of
         // 1–3 rows costs it as many instructions as `GEMMShortRowsKernel` would); a last B
         // panel without a partner takes the code below.
-        let pairedColumns = n > nr ? (n / (2 * nr)) * 2 * nr + (n % (2 * nr) > nr ? 2 * nr : 0) : 0
+        let pairedColumns = GEMMPairKernel.pairedColumns(n)
         for j in stride(from: 0, to: pairedColumns, by: 2 * nr) {
             for p in stride(from: 0, to: k, by: depthStep) {
                 let depth = min(depthStep, k - p)
@@ -59,7 +59,7 @@ enum PackedProduct {
                     GEMMPairKernel.multiply(
                         kc: depth, a: packedA + i * k + p * mr, left: packedB + j * k + p * nr,
                         right: packedB + (j + nr) * k + p * nr, c: c + i * ldc + j, ldc: ldc,
-                        m: min(mr, m - i), n: min(2 * nr, n - j), update: update)
+                        m: min(mr, m - i), n: min(2 * nr, n - j), alpha: 1, update: update)
                 }
             }
         }

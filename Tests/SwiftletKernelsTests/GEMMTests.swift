@@ -28,27 +28,47 @@ final class GEMMTests: XCTestCase {
     func testNarrowColumnTilesMatchTheFusedMultiplyAddChains() {
         Parallel.threads = 1
         for (index, (m, n, k)) in [(7, 8, 5), (12, 4, 1), (13, 1, 300), (19, 7, 33), (64, 4, 784)].enumerated() {
-            let a = randomValues(m * k, seed: UInt64(700 + index)), b = randomValues(k * n, seed: UInt64(800 + index))
-            let initial = randomValues(m * n, seed: UInt64(900 + index))
             for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-1.25, -0.5)] {
-                var actual = initial
-                sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n,
-                      beta: beta, c: &actual, ldc: n)
-                var expected = initial
-                let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
-                for i in 0..<m {
-                    for j in 0..<n {
-                        for start in stride(from: 0, to: k, by: depthStep) {
-                            var sum: Float = 0
-                            for p in start..<min(start + depthStep, k) { sum.addProduct(a[i * k + p], b[p * n + j]) }
-                            let scaled = sum * alpha, old = expected[i * n + j]
-                            expected[i * n + j] = start > 0 || beta == 1 ? old + scaled : beta == 0 ? scaled : scaled + beta * old
-                        }
-                    }
-                }
-                XCTAssertEqual(actual, expected, "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)")
+                checkFusedMultiplyAddChains(m, n, k, alpha: alpha, beta: beta, seed: UInt64(700 + index))
             }
         }
+    }
+
+    /// Products wider than one B panel — full and edge tiles of the 6×32 AVX-512 kernel
+    /// (`GEMMPairKernel`), or pairs of 6×16 tiles in the AVX2 build, with m, n and k off every
+    /// tile multiple — against the same fused multiply-add chains, bit for bit. With alpha 1 and
+    /// beta 0 or 1 full and edge tiles combine with C alike.
+    func testWideTilesMatchTheFusedMultiplyAddChains() {
+        Parallel.threads = 1
+        let shapes = [(7, 17, 5), (6, 32, 257), (13, 33, 300), (19, 47, 33), (64, 300, 784), (5, 80, 2)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            for beta: Float in [0, 1] {
+                checkFusedMultiplyAddChains(m, n, k, alpha: 1, beta: beta, seed: UInt64(1700 + index))
+            }
+        }
+    }
+
+    /// sgemm of random m×k and k×n operands (beta applied to a random C) against each element's
+    /// chain of fused multiply-adds along every k slice, combined with C as an edge tile is.
+    private func checkFusedMultiplyAddChains(_ m: Int, _ n: Int, _ k: Int, alpha: Float, beta: Float, seed: UInt64) {
+        let a = randomValues(m * k, seed: seed), b = randomValues(k * n, seed: seed + 100)
+        let initial = randomValues(m * n, seed: seed + 200)
+        var actual = initial
+        sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: n,
+              beta: beta, c: &actual, ldc: n)
+        var expected = initial
+        let depthStep = GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
+        for i in 0..<m {
+            for j in 0..<n {
+                for start in stride(from: 0, to: k, by: depthStep) {
+                    var sum: Float = 0
+                    for p in start..<min(start + depthStep, k) { sum.addProduct(a[i * k + p], b[p * n + j]) }
+                    let scaled = sum * alpha, old = expected[i * n + j]
+                    expected[i * n + j] = start > 0 || beta == 1 ? old + scaled : beta == 0 ? scaled : scaled + beta * old
+                }
+            }
+        }
+        XCTAssertEqual(actual, expected, "m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta)")
     }
 
     func testBetaZeroNeverReadsC() {

@@ -2,7 +2,7 @@ import SwiftletKernels
 
 /// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
 /// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
-public final class Conv2d: Module, PrunableWeights, Quantizable {
+public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// [out, in/groups, kH, kW]; pruning and quantization rewrite it in place.
     public var weight: Tensor
     /// [out], or nil for a layer built with `bias: false` (before a BatchNorm).
@@ -48,6 +48,19 @@ public final class Conv2d: Module, PrunableWeights, Quantizable {
     public override func forward(_ input: Tensor) throws -> Tensor {
         let (x, w) = try quantized(input: input, weight: weight)
         return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
+        try forward(input, applyingReLU: true, maxPooling: nil)
+    }
+
+    /// `forward`, then max pooling by `maxPooling` (when given) and ReLU (when `applyingReLU`)
+    /// in the same pass: only when `InferenceFusion.isAllowed`.
+    func forward(_ input: Tensor, applyingReLU: Bool, maxPooling: MaxPool2d?) throws -> Tensor {
+        let (x, w) = try quantized(input: input, weight: weight)
+        return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          applyingReLU: applyingReLU,
+                          maxPooling: maxPooling.map { ($0.kernelSize, $0.stride, $0.padding) })
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

@@ -2,7 +2,7 @@ import SwiftletKernels
 
 /// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
 /// initialised as PyTorch's `nn.Linear` (U(−1/√in, 1/√in) for both).
-public final class Linear: Module, PrunableWeights, Quantizable {
+public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// W [out, in]; pruning and quantization rewrite it in place.
     public var weight: Tensor
     /// b [out], or nil for a layer built with `bias: false`.
@@ -33,6 +33,12 @@ public final class Linear: Module, PrunableWeights, Quantizable {
         }
         let (x, w) = try quantized(input: input, weight: weight)
         return try x.linear(weight: w, bias: bias)
+    }
+
+    func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
+        guard input.rank == 2, input.shape[1] == inFeatures else { return try forward(input).relu() }
+        let (x, w) = try quantized(input: input, weight: weight)
+        return try x.linear(weight: w, bias: bias, applyingReLU: true)
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

@@ -22,8 +22,18 @@ public final class Sequential: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
+        let fusing = InferenceFusion.isAllowed
         var x = input
-        for layer in layers { x = try layer.module(x) }
+        var index = 0
+        while index < layers.count {
+            if fusing, let step = try InferenceFusion.run(layers[index...].lazy.map(\.module), input: x) {
+                x = step.output
+                index += step.layers
+            } else {
+                x = try layers[index].module(x)
+                index += 1
+            }
+        }
         return x
     }
 

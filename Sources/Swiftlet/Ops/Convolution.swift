@@ -12,6 +12,21 @@ public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1
 ) throws -> Tensor {
+    try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               applyingReLU: false, maxPooling: nil)
+}
+
+/// A max pooling's window, step and padding.
+typealias MaxPoolingWindow = (kernelSize: Size2D, stride: Size2D, padding: Size2D)
+
+/// `conv2d`, followed in the same pass by `maxPool2d` with `maxPooling` when given and by ReLU
+/// when `applyingReLU`. Either makes the result a plain tensor, recorded neither for autograd
+/// nor in a traced graph, so they are only for inference that records nothing (`InferenceFusion`).
+/// A pooling that does not fit the convolution's output throws as `maxPool2d` would.
+func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+    applyingReLU: Bool, maxPooling: MaxPoolingWindow?
+) throws -> Tensor {
     guard input.rank == 4, weight.rank == 4 else {
         throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape, "expected input [N, C, H, W] and weight [C_out, C_in/groups, kH, kW]")
     }
@@ -26,12 +41,31 @@ public func conv2d(
     guard g.isValid else {
         throw TensorError.convolutionHasNoOutput(input: input.shape, kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
     }
+    if let maxPooling {
+        let pooling = Pool2dGeometry(
+            batch: g.batch, channels: g.outChannels, inHeight: g.outHeight, inWidth: g.outWidth,
+            kernelHeight: maxPooling.kernelSize.height, kernelWidth: maxPooling.kernelSize.width,
+            strideHeight: maxPooling.stride.height, strideWidth: maxPooling.stride.width,
+            paddingHeight: maxPooling.padding.height, paddingWidth: maxPooling.padding.width)
+        guard pooling.isValid else {
+            throw TensorError.poolWindowDoesNotFit(
+                op: "maxPool2d", input: [g.batch, g.outChannels, g.outHeight, g.outWidth], kernel: maxPooling.kernelSize,
+                stride: maxPooling.stride, padding: maxPooling.padding)
+        }
+        let outShape = [g.batch, g.outChannels, pooling.outHeight, pooling.outWidth]
+        return Tensor(shape: outShape, scalars: .filled(count: outShape.elementCount) { out in
+            withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
+                conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU, pooling: pooling)
+            }
+        })
+    }
     let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
     let values = [Float].filled(count: outShape.elementCount) { out in
         withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
-            conv2dForward(g, input: x, weight: w, bias: b, output: out)
+            conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU)
         }
     }
+    if applyingReLU { return Tensor(shape: outShape, scalars: values) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // ANCHOR: conv-backward
     return Tensor.result(of: .conv2d(stride: stride, padding: padding, dilation: dilation, groups: groups), shape: outShape, scalars: values, inputs: inputs) { gradOutput in

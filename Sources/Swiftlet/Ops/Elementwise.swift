@@ -1,4 +1,5 @@
 import Foundation
+import SwiftletKernels
 
 // Element-wise functions y = f(x). Each backward multiplies the incoming gradient by f′(x),
 // written in terms of whichever of x or y is cheaper:
@@ -12,8 +13,27 @@ extension Tensor {
     /// max(x, 0), elementwise; the gradient passes where x > 0.
     public func relu() -> Tensor {
         let x = self
-        return Tensor.result(of: .relu, shape: shape, scalars: scalars.mapScalars { max($0, 0) }, inputs: [x]) { g in
-            [Tensor(shape: x.shape, scalars: g.scalars.zipScalars(x.scalars) { $1 > 0 ? $0 : 0 })]
+        let values = [Float].filled(count: count) { y in
+            x.scalars.withUnsafeBufferPointer { input in
+                elementwiseInParallel(input.count) { range in
+                    reluForward(count: range.count, input: input.baseAddress! + range.lowerBound, output: y + range.lowerBound)
+                }
+            }
+        }
+        return Tensor.result(of: .relu, shape: shape, scalars: values, inputs: [x]) { g in
+            precondition(g.count == x.count, "relu backward: \(g.count) gradient values for \(x.count) inputs")
+            let gradient = [Float].filled(count: x.count) { gradInput in
+                g.scalars.withUnsafeBufferPointer { gradOutput in
+                    x.scalars.withUnsafeBufferPointer { input in
+                        elementwiseInParallel(input.count) { range in
+                            let start = range.lowerBound
+                            reluBackward(count: range.count, gradOutput: gradOutput.baseAddress! + start,
+                                         input: input.baseAddress! + start, gradInput: gradInput + start)
+                        }
+                    }
+                }
+            }
+            return [Tensor(shape: x.shape, scalars: gradient)]
         }
     }
 

@@ -53,6 +53,13 @@ extension Tensor {
 
     /// A fully connected layer's product: `self` [N, in] · weightᵀ [in, out] + bias [out].
     public func linear(weight: Tensor, bias: Tensor?) throws -> Tensor {
+        try linear(weight: weight, bias: bias, applyingReLU: false)
+    }
+
+    /// `linear`, followed by ReLU while the output is in cache when `applyingReLU`: then the
+    /// result is a plain tensor, recorded neither for autograd nor in a traced graph, so only
+    /// for inference that records nothing (`InferenceFusion`).
+    func linear(weight: Tensor, bias: Tensor?, applyingReLU: Bool) throws -> Tensor {
         let x = self
         guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[1] else {
             throw TensorError.shapeMismatch(op: "linear", x.shape, weight.shape,
@@ -70,7 +77,9 @@ extension Tensor {
             }
             gemm(false, true, batch, outFeatures, inFeatures, x.scalars, 0, inFeatures, weight.scalars, 0, inFeatures,
                  y, outFeatures, beta: bias == nil ? 0 : 1)
+            if applyingReLU { reluForward(count: batch * outFeatures, input: y, output: y) }
         }
+        if applyingReLU { return Tensor(shape: [batch, outFeatures], scalars: values) }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return Tensor.result(of: .linear, shape: [batch, outFeatures], scalars: values, inputs: inputs) { g in
             var grads: [Tensor?] = [nil, nil, nil]
