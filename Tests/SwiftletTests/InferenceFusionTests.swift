@@ -29,6 +29,24 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertTrue(fused.scalars.contains(0) && fused.scalars.contains { $0 > 0 }, "the last ReLU must clip some outputs")
     }
 
+    /// Sparse Linear layers fuse their ReLU too, on both kernels (dense rows of input and the
+    /// scattering one for mostly-zero rows), and give what the layers give one by one.
+    func testSparseLinearWithReLUMatchesTheLayersOneByOne() throws {
+        GlobalRandom.seed(5)
+        let (first, second) = (Linear(37, 21), Linear(21, 9))
+        for layer in [first, second] { _ = try pruneByMagnitude(layer, .sparsity(0.8)) }
+        let layers: [Module] = [try SparseLinear(first), ReLU(), try SparseLinear(second), ReLU()]
+        let model = Sequential(layers.enumerated().map { ("\($0.offset)", $0.element) })
+        var x = Tensor.normal([4, 37])
+        x.scalars = x.scalars.enumerated().map { $0.offset >= 2 * 37 && $0.offset % 10 != 0 ? 0 : $0.element }  // rows 2, 3 mostly zero
+        try withNoGrad {
+            let oneByOne = try layers.reduce(x) { try $1($0) }
+            let fused = try model(x)
+            XCTAssertEqual(fused.scalars.map(\.bitPattern), oneByOne.scalars.map(\.bitPattern))
+            XCTAssertTrue(fused.scalars.contains(0) && fused.scalars.contains { $0 > 0 }, "the last ReLU must clip some outputs")
+        }
+    }
+
     /// A pooling window that does not fit the convolution's output fails as the unfused layers do.
     func testPoolingThatDoesNotFitThrowsAsUnfused() {
         let model = Sequential { Conv2d(1, 2, kernelSize: 3); ReLU(); MaxPool2d(2) }

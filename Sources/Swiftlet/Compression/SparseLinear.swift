@@ -15,7 +15,7 @@ import SwiftletKernels
 /// snapshot: the sparse forms are built once, from the weight at conversion, so train the
 /// dense model and convert it again rather than changing this layer's weight. It records no
 /// graph and refuses an input that needs gradients.
-public final class SparseLinear: Module {
+public final class SparseLinear: Module, ReLUFusable {
     /// The dense weight at conversion, detached: what the state dict and `ModelFootprint` see.
     public let weight: Tensor
     /// The bias at conversion, detached, or nil.
@@ -52,6 +52,15 @@ public final class SparseLinear: Module {
     public var sparsity: Double { 1 - Double(matrix.nonzeroCount) / Double(max(weight.count, 1)) }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
+        try forward(input, applyingReLU: false)
+    }
+
+    func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
+        try forward(input, applyingReLU: true)
+    }
+
+    /// `forward`, then ReLU over the output while it is in cache when `applyingReLU`.
+    private func forward(_ input: Tensor, applyingReLU: Bool) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else {
             throw TensorError.unexpectedShape(op: "SparseLinear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
@@ -60,7 +69,7 @@ public final class SparseLinear: Module {
         }
         let (batch, n, m) = (input.shape[0], inFeatures, outFeatures)
         guard n > 0, m > 0 else {
-            let row = bias?.scalars ?? [Float](repeating: 0, count: m)
+            let row = (bias?.scalars ?? [Float](repeating: 0, count: m)).map { applyingReLU ? max($0, 0) : $0 }
             return result(input, Array((0..<batch).map { _ in row }.joined()))
         }
         let output = [Float].filled(count: batch * m) { y in
@@ -74,6 +83,7 @@ public final class SparseLinear: Module {
                         } else {
                             matrix.linear(input: x, batch: 1, bias: b, output: out)
                         }
+                        if applyingReLU { reluForward(count: m, input: out, output: out) }
                     }
                 }
             }

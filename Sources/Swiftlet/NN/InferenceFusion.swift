@@ -15,17 +15,19 @@ enum InferenceFusion {
     /// a `ReLUFusable` layer followed by ReLU — and says how many layers it covered; nil when
     /// they do not. Call only when `isAllowed`.
     static func run<Layers: Collection<Module>>(_ layers: Layers, input: Tensor) throws -> (output: Tensor, layers: Int)? {
-        let next = Array(layers.prefix(3))
-        guard next.count >= 2 else { return nil }
-        if let convolution = next[0] as? Conv2d, next.count == 3 {
-            if next[1] is ReLU, let pool = next[2] as? MaxPool2d {
+        // Every fusable run has a ReLU or a max pooling second: checked first, without
+        // allocating, as this runs before every layer of every inference call.
+        var following = layers.makeIterator()
+        guard let first = following.next(), let second = following.next(), second is ReLU || second is MaxPool2d else { return nil }
+        if let convolution = first as? Conv2d, let third = following.next() {
+            if second is ReLU, let pool = third as? MaxPool2d {
                 return (try convolution.forward(input, applyingReLU: true, maxPooling: pool), 3)
             }
-            if let pool = next[1] as? MaxPool2d, next[2] is ReLU {
+            if let pool = second as? MaxPool2d, third is ReLU {
                 return (try convolution.forward(input, applyingReLU: true, maxPooling: pool), 3)
             }
         }
-        if next[1] is ReLU, let layer = next[0] as? ReLUFusable {
+        if second is ReLU, let layer = first as? ReLUFusable {
             return (try layer.forwardFollowedByReLU(input), 2)
         }
         return nil
