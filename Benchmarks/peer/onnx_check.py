@@ -15,7 +15,7 @@ agreement and both accuracies in percent, ONNX Runtime's img/s at batch `--batch
 repeated passes for `--seconds`), and the op types ONNX Runtime runs after its graph
 optimisations (how many QDQ groups became integer kernels).
 """
-import argparse, json, os, sys, tempfile, time
+import argparse, json, os, tempfile, time
 from collections import Counter
 
 import numpy as np
@@ -23,7 +23,7 @@ import onnx
 import onnxruntime as ort
 from safetensors.numpy import load_file
 
-from ort_session import session
+from ort_session import run_reporting_errors, session
 
 
 def main():
@@ -83,8 +83,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # one line on stderr, as the Swift side reports it
-        print(f"onnx_check: {type(error).__name__}: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_reporting_errors(main, "onnx_check")

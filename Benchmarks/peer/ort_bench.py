@@ -8,12 +8,12 @@ the files. For each it prints one JSON line: inference img/s at `--batch` and ba
 µs on normally distributed inputs, timed as pytorch_bench.py times PyTorch, in the ONNX Runtime
 session onnx_check.py uses (CPU execution provider, `--threads` intra-op threads).
 """
-import argparse, json, sys
+import argparse, json
 
 import numpy as np
 import onnxruntime as ort
 
-from ort_session import session
+from ort_session import run_reporting_errors, session
 from peer_timing import bench
 
 
@@ -37,8 +37,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # one line on stderr, as the Swift side reports it
-        print(f"ort_bench: {type(error).__name__}: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_reporting_errors(main, "ort_bench")

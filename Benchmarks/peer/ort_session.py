@@ -2,6 +2,8 @@
 provider, `threads` intra-op threads and one inter-op thread (sequential), all graph
 optimisations on — the settings a deployer would pick, and the same in every script so their
 figures compare."""
+import sys
+
 import onnxruntime as ort
 
 
@@ -17,3 +19,13 @@ def session(path, threads, optimized=None):
     if optimized:
         options.optimized_model_filepath = optimized
     return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def run_reporting_errors(main, script):
+    """Runs `main`; an exception becomes one line on stderr ("script: Type: message") and exit
+    status 1, as the Swift side reports it."""
+    try:
+        main()
+    except Exception as error:
+        print(f"{script}: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.exit(1)

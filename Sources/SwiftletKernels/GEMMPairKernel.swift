@@ -52,24 +52,24 @@ enum GEMMPairKernel {
             lp += GEMMMicroKernel.columns
             rp += GEMMMicroKernel.columns
         }
+        /// The six rows of the tile, times alpha, combined into `target` by `update`.
+        @inline(__always)
+        func storeTile(to target: UnsafeMutablePointer<Float>, ldc: Int, update: GEMMMicroKernel.Update) {
+            storeRow(c00, c01, to: target, alpha: alpha, update: update)
+            storeRow(c10, c11, to: target + ldc, alpha: alpha, update: update)
+            storeRow(c20, c21, to: target + 2 * ldc, alpha: alpha, update: update)
+            storeRow(c30, c31, to: target + 3 * ldc, alpha: alpha, update: update)
+            storeRow(c40, c41, to: target + 4 * ldc, alpha: alpha, update: update)
+            storeRow(c50, c51, to: target + 5 * ldc, alpha: alpha, update: update)
+        }
         if m == GEMMMicroKernel.rows && n == columns {
-            storeRow(c00, c01, to: c, alpha: alpha, update: update)
-            storeRow(c10, c11, to: c + ldc, alpha: alpha, update: update)
-            storeRow(c20, c21, to: c + 2 * ldc, alpha: alpha, update: update)
-            storeRow(c30, c31, to: c + 3 * ldc, alpha: alpha, update: update)
-            storeRow(c40, c41, to: c + 4 * ldc, alpha: alpha, update: update)
-            storeRow(c50, c51, to: c + 5 * ldc, alpha: alpha, update: update)
+            storeTile(to: c, ldc: ldc, update: update)
             return
         }
         // Edge tile: park alpha times the 6×32 result on the stack and copy out what exists.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: GEMMMicroKernel.rows * columns) { buffer in
             let t = buffer.baseAddress!
-            storeRow(c00, c01, to: t, alpha: alpha, update: .overwrite)
-            storeRow(c10, c11, to: t + columns, alpha: alpha, update: .overwrite)
-            storeRow(c20, c21, to: t + 2 * columns, alpha: alpha, update: .overwrite)
-            storeRow(c30, c31, to: t + 3 * columns, alpha: alpha, update: .overwrite)
-            storeRow(c40, c41, to: t + 4 * columns, alpha: alpha, update: .overwrite)
-            storeRow(c50, c51, to: t + 5 * columns, alpha: alpha, update: .overwrite)
+            storeTile(to: t, ldc: columns, update: .overwrite)
             update.apply(t, sourceStride: columns, to: c, ldc: ldc, m: m, n: n)
         }
     }
