@@ -37,7 +37,7 @@ final class InferenceFusionTests: XCTestCase {
         for layer in [first, second] { _ = try pruneByMagnitude(layer, .sparsity(0.8)) }
         let layers: [Module] = [try SparseLinear(first), ReLU(), try SparseLinear(second), ReLU()]
         let model = Sequential(layers.enumerated().map { ("\($0.offset)", $0.element) })
-        var x = Tensor.normal([4, 37])
+        let x = Tensor.normal([4, 37])
         x.scalars = x.scalars.enumerated().map { $0.offset >= 2 * 37 && $0.offset % 10 != 0 ? 0 : $0.element }  // rows 2, 3 mostly zero
         try withNoGrad {
             let oneByOne = try layers.reduce(x) { try $1($0) }

@@ -58,14 +58,17 @@ public final class Adam: Optimizer {
 
         func apply(_ p: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>,
                    _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) {
-            for i in range {
-                var g = gradient[i]
+            forEachLaneRun(in: range) { i, n in
+                var w = p.lanes(from: i, count: n)
+                var g = gradient.lanes(from: i, count: n)
                 if decay != 0 {
-                    if decoupled { p[i] = p[i] * (1 - lr * decay) } else { g = g + decay * p[i] }
+                    if decoupled { w = w * (1 - lr * decay) } else { g = g + decay * w }
                 }
-                m[i] = flushingNegligible(b1 * m[i] + (1 - b1) * g)
-                v[i] = flushingNegligible(b2 * v[i] + (1 - b2) * g * g)
-                p[i] = p[i] - stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps))
+                let mean = flushingNegligible(b1 * m.lanes(from: i, count: n) + (1 - b1) * g)
+                let square = flushingNegligible(b2 * v.lanes(from: i, count: n) + (1 - b2) * g * g)
+                m.store(mean, from: i, count: n)
+                v.store(square, from: i, count: n)
+                p.store(w - stepSize * (mean / (square.squareRoot() / correction2 + eps)), from: i, count: n)
             }
         }
     }

@@ -91,14 +91,3 @@ open class Optimizer {
         self.stepCount = stepCount
     }
 }
-
-/// `x`, or 0 when |x| < 2⁻¹⁰⁰. An optimizer's running averages pass through this: a weight
-/// whose gradient stays 0 (a dead ReLU unit's) has its momentum decay geometrically into the
-/// denormal range and stay there — 0.9 × the smallest denormal rounds back to it — and on x86
-/// every multiply touching a denormal takes a microcode assist, about 100× slower: distilling
-/// an 800-800 MLP ran 4× slower than training it. A step of lr·2⁻¹⁰⁰ cannot move a weight
-/// larger than about 2⁻⁷⁶, so the flush changes nothing else.
-@inline(__always)
-func flushingNegligible(_ x: Float) -> Float {
-    abs(x) < 0x1p-100 ? 0 : x
-}

@@ -50,16 +50,20 @@ public final class SGD: Optimizer {
 
         func apply(_ p: UnsafeMutableBufferPointer<Float>, _ gradient: UnsafeBufferPointer<Float>,
                    _ b: UnsafeMutableBufferPointer<Float>, _ range: Range<Int>) {
-            for i in range {
-                var g = decay == 0 ? gradient[i] : gradient[i] + decay * p[i]
+            forEachLaneRun(in: range) { i, n in
+                let w = p.lanes(from: i, count: n)
+                var g = gradient.lanes(from: i, count: n)
+                if decay != 0 { g += decay * w }
                 if mu != 0 {
-                    b[i] = flushingNegligible(startsBuffer ? g : mu * b[i] + keep * g)
-                    g = nesterov ? g + mu * b[i] : b[i]
+                    let buffer = flushingNegligible(startsBuffer ? g : mu * b.lanes(from: i, count: n) + keep * g)
+                    b.store(buffer, from: i, count: n)
+                    g = nesterov ? g + mu * buffer : buffer
                 }
-                p[i] = p[i] - lr * g
+                p.store(w - lr * g, from: i, count: n)
             }
         }
     }
+
     public override func maskState(slot: Int, mask: [Float]) {
         buffers[slot] = buffers[slot]?.zipScalars(mask, *)
     }
