@@ -167,4 +167,24 @@ final class Int8KernelTests: XCTestCase {
             }}}
         }
     }
+
+    func testInt32PositionPoolingMatchesNaiveMaximum() {
+        // 20 channels: two vectors of 8 and four one by one; 3 channels: none in vectors.
+        for (channels, kernel, stride, padding) in [(20, 2, 2, 0), (3, 3, 2, 1), (16, 3, 1, 1)] {
+            let g = Pool2dGeometry(batch: 1, channels: channels, inHeight: 7, inWidth: 6, kernelHeight: kernel, kernelWidth: kernel,
+                                   strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding)
+            var generator = SeededRandom(seed: UInt64(channels))
+            let input = (0..<(7 * 6 * channels)).map { _ in Int32(truncatingIfNeeded: generator.next()) }
+            var output = [Int32](repeating: 0, count: g.outHeight * g.outWidth * channels)
+            int32MaxPoolPositions(g, input: input, output: &output)
+            for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for c in 0..<channels {
+                var best = Int32.min
+                for kh in 0..<kernel { for kw in 0..<kernel {
+                    let ih = oh * stride - padding + kh, iw = ow * stride - padding + kw
+                    if ih >= 0 && ih < 7 && iw >= 0 && iw < 6 { best = max(best, input[(ih * 6 + iw) * channels + c]) }
+                }}
+                XCTAssertEqual(output[(oh * g.outWidth + ow) * channels + c], best, "\(channels) channels, kernel \(kernel), at \(oh),\(ow),\(c)")
+            }}}
+        }
+    }
 }

@@ -41,6 +41,32 @@ final class QuantizationInt8ModelTests: XCTestCase {
         }
     }
 
+    /// Max-pools folded into the convolution before them (pooling the int32 sums, then
+    /// requantizing) give the codes of pooling the requantized codes, bit for bit: ReLU before
+    /// and after the pool, channel counts off the vector width, a padded 3×3 pool, and a
+    /// convolution whose codes another op also reads (not folded).
+    func testFoldedPoolsGiveTheSameLogitsAsPoolingTheCodes() throws {
+        let tapped = Sequential {
+            ("conv1", Conv2d(1, 10, kernelSize: 3)); ReLU(); MaxPool2d(3, stride: 2, padding: 1)
+            ("conv2", Conv2d(10, 20, kernelSize: 3)); MaxPool2d(2); ReLU()
+            Flatten(); ("fc", Linear(20 * 2 * 2, 10))
+        }
+        let models: [(String, Module, side: Int)] = [("two pooled convolutions", tapped, 14), ("a pool beside a strided convolution", PoolBesideConvolution(), 12)]
+        for (name, model, side) in models {
+            GlobalRandom.seed(11)
+            for (_, parameter) in model.namedParameters { parameter.scalars = Tensor.normal(parameter.shape).scalars }
+            model.eval()
+            try prepareQuantization(model, weights: .affine(.int8Weights), activations: .int8Activations)
+            let calibration = [images(16, [1, side, side], seed: 3)]
+            try calibrateQuantization(model, batches: calibration)
+            let test = images(8, [1, side, side], seed: 4)
+            let fused = try Int8InferenceModel(model, inputShape: [1, side, side], calibration: calibration, fusesPooling: true)
+            let unfused = try Int8InferenceModel(model, inputShape: [1, side, side], calibration: calibration, fusesPooling: false)
+            XCTAssertLessThan(fused.steps.count, unfused.steps.count, name)
+            XCTAssertEqual(try fused(test).scalars, try unfused(test).scalars, name)
+        }
+    }
+
     func testUnsupportedModelsAreRejectedWithTheLayerName() throws {
         let float = Sequential { ("fc", Linear(4, 2)) }
         XCTAssertThrowsError(try Int8InferenceModel(float, inputShape: [1, 2, 2])) { error in
@@ -55,5 +81,19 @@ final class QuantizationInt8ModelTests: XCTestCase {
         XCTAssertThrowsError(try Int8InferenceModel(withSigmoid, inputShape: [1, 2, 2])) { error in
             XCTAssertTrue("\(error)".contains("Sigmoid"), "\(error)")
         }
+    }
+}
+
+/// conv1's codes feed a max-pool and a strided convolution, so that pool cannot fold into
+/// conv1; conv2's pool can.
+private final class PoolBesideConvolution: Module {
+    let conv1 = Conv2d(1, 8, kernelSize: 3, padding: 1), conv2 = Conv2d(8, 8, kernelSize: 3, padding: 1)
+    let strided = Conv2d(8, 8, kernelSize: 3, stride: 2, padding: 1)
+    let pool = MaxPool2d(2), fc = Linear(8 * 3 * 3, 10)
+
+    override func forward(_ x: Tensor) throws -> Tensor {
+        let a = try conv1(x).relu()
+        let sum = try pool(a) + strided(a).relu()
+        return try fc(pool(conv2(sum).relu()).flattened())
     }
 }

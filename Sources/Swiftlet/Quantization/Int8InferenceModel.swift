@@ -24,7 +24,8 @@ import SwiftletKernels
 public final class Int8InferenceModel {
     /// One step of the integer pipeline, reading and writing values of the graph.
     enum Step {
-        case conv(input: Int, output: Int, WeightLayer, Int8Convolution)
+        /// `pooling`: a max-pool after it, applied to the sums before they are requantized.
+        case conv(input: Int, output: Int, WeightLayer, Int8Convolution, pooling: Pool2dGeometry?)
         /// Weights [outputs, depth]: rows of `window` codes zero-padded to `int8PaddedDepth`.
         case linear(input: Int, output: Int, WeightLayer, Int8PackedWeights, window: Int)
         case maxPool(input: Int, output: Int, Pool2dGeometry)
@@ -127,7 +128,15 @@ public final class Int8InferenceModel {
     /// Builds the integer pipeline for inputs of `inputShape` (without the batch dimension);
     /// the grids no layer's input quantizer gives are observed on `calibration` batches (a
     /// few hundred images suffice).
-    public init<Batches: Sequence>(_ model: Module, inputShape: [Int], calibration: Batches) throws where Batches.Element == Tensor {
+    public convenience init<Batches: Sequence>(_ model: Module, inputShape: [Int], calibration: Batches) throws
+    where Batches.Element == Tensor {
+        try self.init(model, inputShape: inputShape, calibration: calibration, fusesPooling: true)
+    }
+
+    /// `fusesPooling: false` keeps every max-pool a step of its own: the reference the tests
+    /// hold the fused pipeline to.
+    init<Batches: Sequence>(_ model: Module, inputShape: [Int], calibration: Batches, fusesPooling: Bool) throws
+    where Batches.Element == Tensor {
         let graph = try model.graph(inputShape: inputShape).foldingBatchNorms()
         let modules = Dictionary(model.namedModules.map { ($0.path, $0.module) }, uniquingKeysWith: { first, _ in first })
         let plan = try Int8Plan(graph, modules: modules)
@@ -144,7 +153,9 @@ public final class Int8InferenceModel {
             throw QuantizationError.missingGrid(tensor: "the model's input")
         }
         self.inputGrid = inputGrid
-        (steps, storedBytes, weightRecords) = try withNoGrad { try plan.steps(grids: grids) }
+        let unfused: [Step]
+        (unfused, storedBytes, weightRecords) = try withNoGrad { try plan.steps(grids: grids) }
+        steps = fusesPooling ? Self.foldingPools(into: unfused) : unfused
         self.plan = plan
         self.grids = grids
         releases = Self.releases(of: steps)
@@ -188,8 +199,8 @@ public final class Int8InferenceModel {
         for (index, step) in steps.enumerated() {
             defer { for value in releases[index] { codes[value] = nil } }
             switch step {
-            case let .conv(input, output, layer, convolution):
-                let result = convolve(codes[input]!, layer, convolution, batch: batch)
+            case let .conv(input, output, layer, convolution, pooling):
+                let result = convolve(codes[input]!, layer, convolution, pooling: pooling, batch: batch)
                 if layer.isLast { logits = result.logits } else { codes[output] = result.codes }
                 lap(layer.name)
             case let .linear(input, output, layer, weights, window):
@@ -255,9 +266,11 @@ public final class Int8InferenceModel {
         return Tensor(shape: [batch] + outputShape, scalars: logits)
     }
 
-    private func convolve(_ input: [Int8], _ layer: WeightLayer, _ convolution: Int8Convolution, batch: Int) -> (codes: [Int8], logits: [Float]) {
+    private func convolve(_ input: [Int8], _ layer: WeightLayer, _ convolution: Int8Convolution, pooling: Pool2dGeometry?,
+                          batch: Int) -> (codes: [Int8], logits: [Float]) {
         let g = convolution.geometry, positions = g.outHeight * g.outWidth
-        let perImage = g.outChannels * positions, inPerImage = g.inChannels * g.inHeight * g.inWidth
+        let outputPositions = pooling?.outPlane ?? positions
+        let perImage = g.outChannels * outputPositions, inPerImage = g.inChannels * g.inHeight * g.inWidth
         var codes = [Int8](repeating: 0, count: layer.isLast ? 0 : batch * perImage)
         var logits = [Float](repeating: 0, count: layer.isLast ? batch * perImage : 0)
         input.withUnsafeBufferPointer { x in
@@ -267,12 +280,14 @@ public final class Int8InferenceModel {
                     Parallel.forRanges(batch) { images in
                         let scratch = UnsafeMutablePointer<Int8>.allocate(capacity: convolution.scratchCount)
                         let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: positions * g.outChannels)
-                        defer { scratch.deallocate(); accumulators.deallocate() }
+                        let pooled = UnsafeMutablePointer<Int32>.allocate(capacity: pooling == nil ? 0 : outputPositions * g.outChannels)
+                        defer { scratch.deallocate(); accumulators.deallocate(); pooled.deallocate() }
                         for image in images {
                             convolution.accumulate(image: x + image * inPerImage, scratch: scratch, accumulators: accumulators)
+                            if let pooling { int32MaxPoolPositions(pooling, input: accumulators, output: pooled) }
                             // [positions, channels] accumulators → [channels, positions] (NCHW).
-                            layer.epilogue(m: positions, accumulators, codes: out.map { $0 + image * perImage },
-                                           logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: positions)
+                            layer.epilogue(m: outputPositions, pooling == nil ? accumulators : pooled, codes: out.map { $0 + image * perImage },
+                                           logits: floats.map { $0 + image * perImage }, rowStride: 1, columnStride: outputPositions)
                         }
                     }
                 }
@@ -351,7 +366,7 @@ extension Int8InferenceModel.Step {
     /// The values this step reads.
     var reads: [Int] {
         switch self {
-        case let .conv(input, _, _, _), let .linear(input, _, _, _, _), let .maxPool(input, _, _), let .globalAvgPool(input, _, _, _),
+        case let .conv(input, _, _, _, _), let .linear(input, _, _, _, _), let .maxPool(input, _, _), let .globalAvgPool(input, _, _, _),
              let .clamp(input, _, _), let .alias(input, _), let .dequantize(input, _):
             return [input]
         case let .add(left, right, _, _, _): return [left, right]

@@ -171,7 +171,8 @@ struct Int8Plan {
                     throw graph.unsupported(node, by: "Int8InferenceModel", "it sums \(window) products per output; int8 inference supports at most \(windowLimit)")
                 }
                 if let g = graph.convolutionGeometry(ofNode: index) {
-                    steps.append(.conv(input: input, output: output, layer, Int8Convolution(g, filters: codes, paddingCode: layer.inputZeroPoint)))
+                    steps.append(.conv(input: input, output: output, layer, Int8Convolution(g, filters: codes, paddingCode: layer.inputZeroPoint),
+                                       pooling: nil))
                 } else {
                     let depth = int8PaddedDepth(window)
                     var padded = [Int8](repeating: 0, count: layer.outputs * depth)
