@@ -5,10 +5,7 @@
 private func averagingWindow(
     _ g: Pool2dGeometry, oh: Int, ow: Int, countIncludePad: Bool
 ) -> (rows: Range<Int>, cols: Range<Int>, divisor: Float) {
-    let h0 = oh * g.strideHeight - g.paddingHeight
-    let w0 = ow * g.strideWidth - g.paddingWidth
-    let rows = max(h0, 0)..<min(h0 + g.kernelHeight, g.inHeight)
-    let cols = max(w0, 0)..<min(w0 + g.kernelWidth, g.inWidth)
+    let (rows, cols) = g.window(oh, ow)
     let count = countIncludePad ? g.kernelHeight * g.kernelWidth : rows.count * cols.count
     return (rows, cols, Float(count))
 }

@@ -10,11 +10,8 @@ public func int32MaxPoolPositions(_ g: Pool2dGeometry, input: UnsafePointer<Int3
     typealias Lanes = SIMD8<Int32>
     let channels = g.channels, whole = channels & ~(Lanes.scalarCount - 1)
     for oh in 0..<g.outHeight {
-        let h0 = oh * g.strideHeight - g.paddingHeight
-        let rows = max(h0, 0)..<min(h0 + g.kernelHeight, g.inHeight)
         for ow in 0..<g.outWidth {
-            let w0 = ow * g.strideWidth - g.paddingWidth
-            let columns = max(w0, 0)..<min(w0 + g.kernelWidth, g.inWidth)
+            let (rows, columns) = g.window(oh, ow)
             let target = output + (oh * g.outWidth + ow) * channels
             for c in stride(from: 0, to: whole, by: Lanes.scalarCount) {
                 var best = Lanes(repeating: .min)

@@ -14,11 +14,8 @@ public func int8MaxPool2d(_ g: Pool2dGeometry, input: UnsafePointer<Int8>, outpu
         let x = input + plane * g.inHeight * g.inWidth
         let y = output + plane * g.outHeight * g.outWidth
         for oh in 0..<g.outHeight {
-            let h0 = oh * g.strideHeight - g.paddingHeight
-            let rows = max(h0, 0)..<min(h0 + g.kernelHeight, g.inHeight)
             for ow in 0..<g.outWidth {
-                let w0 = ow * g.strideWidth - g.paddingWidth
-                let columns = max(w0, 0)..<min(w0 + g.kernelWidth, g.inWidth)
+                let (rows, columns) = g.window(oh, ow)
                 var best = Int8.min
                 for ih in rows { for iw in columns { best = max(best, x[ih * g.inWidth + iw]) } }
                 y[oh * g.outWidth + ow] = best

@@ -35,13 +35,10 @@ private func maxPoolWindows(
     _ g: Pool2dGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     _ indices: UnsafeMutablePointer<Int32>?
 ) {
-    let inH = g.inHeight, inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
+    let inW = g.inWidth, outH = g.outHeight, outW = g.outWidth
     for oh in 0..<outH {
-        let h0 = oh * g.strideHeight - g.paddingHeight
-        let rows = max(h0, 0)..<min(h0 + g.kernelHeight, inH)
         for ow in 0..<outW {
-            let w0 = ow * g.strideWidth - g.paddingWidth
-            let cols = max(w0, 0)..<min(w0 + g.kernelWidth, inW)
+            let (rows, cols) = g.window(oh, ow)
             var best = -Float.infinity
             var bestIndex = rows.lowerBound * inW + cols.lowerBound
             for h in rows {

@@ -46,6 +46,14 @@ public struct Pool2dGeometry: Hashable, Sendable {
             && outHeight >= 1 && outWidth >= 1
     }
 
+    /// The input rows and columns pooled into output `(oh, ow)`: its window clipped to the
+    /// real input (padding is never read; for max-pooling it counts as −∞).
+    @inline(__always)
+    public func window(_ oh: Int, _ ow: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        let h0 = oh * strideHeight - paddingHeight, w0 = ow * strideWidth - paddingWidth
+        return (max(h0, 0)..<min(h0 + kernelHeight, inHeight), max(w0, 0)..<min(w0 + kernelWidth, inWidth))
+    }
+
     public var inPlane: Int { inHeight * inWidth }
     public var outPlane: Int { outHeight * outWidth }
     /// Number of (image, channel) planes, each pooled independently.
