@@ -54,25 +54,14 @@ private func requantizeToInt8AVX512(
     let floor = _mm512_set1_ps(Float(Int32(lowerBound) - zeroPoint - 1)), ceiling = _mm512_set1_ps(Float(Int32(upperBound) - zeroPoint + 1))
     let offset = _mm512_set1_epi32(zeroPoint)
     let low = _mm512_set1_epi32(Int32(lowerBound)), high = _mm512_set1_epi32(Int32(upperBound))
-    func codes(_ sums: __m512i, _ factors: __m512) -> __m512i {
-        let scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), factors)
-        let levels = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(scaled, floor), ceiling)), offset)
-        return _mm512_min_epi32(_mm512_max_epi32(levels, low), high)
-    }
-    // Whole vectors unmasked, a ragged end masked once per row (perf: the loop that masked
-    // every vector was a third of SimpleCNN's int8 inference).
-    let whole = n & ~15, tail = __mmask16(truncatingIfNeeded: (1 << (n & 15)) &- 1)
     requantizeRows(m: m, n: n, output: output, rowStride: rowStride, columnStride: columnStride) { i, target in
-        let row = accumulators + i &* ldAccumulators
-        var j = 0
-        while j < whole {
-            let sums = _mm512_add_epi32(_mm512_loadu_si512(row + j), _mm512_loadu_si512(bias + j))
-            _mm512_mask_cvtepi32_storeu_epi8(target + j, 0xFFFF, codes(sums, _mm512_loadu_ps(multipliers + j)))
-            j &+= 16
-        }
-        if tail != 0 {
-            let sums = _mm512_add_epi32(_mm512_maskz_loadu_epi32(tail, row + j), _mm512_maskz_loadu_epi32(tail, bias + j))
-            _mm512_mask_cvtepi32_storeu_epi8(target + j, tail, codes(sums, _mm512_maskz_loadu_ps(tail, multipliers + j)))
+        let row = accumulators + i * ldAccumulators
+        for j in stride(from: 0, to: n, by: 16) {
+            let mask = __mmask16(truncatingIfNeeded: (1 << min(16, n - j)) - 1)
+            let sums = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, row + j), _mm512_maskz_loadu_epi32(mask, bias + j))
+            let scaled = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), _mm512_maskz_loadu_ps(mask, multipliers + j))
+            let levels = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(scaled, floor), ceiling)), offset)
+            _mm512_mask_cvtepi32_storeu_epi8(target + j, mask, _mm512_min_epi32(_mm512_max_epi32(levels, low), high))
         }
     }
 }
