@@ -63,17 +63,18 @@ private func packGroupWeights(
     return packed
 }
 
-/// `output = conv(input, weight) + bias` (bias optional, one value per output channel), then
-/// max-pooled by `pooling` when given, then `max(·, 0)` when `applyingReLU`. Overwrites
-/// `output`, which holds the pooled result when pooling (`pooling` describes the pooling of
-/// the convolution's output: its batch, channels and input size must be the convolution's
-/// output's). Stride-1 layers with few filters skip im2col (`DirectConvolution`); both paths
-/// give bit-identical results, and pooling and ReLU here give what they give as passes of
-/// their own (ReLU and max pooling commute exactly).
+/// `output = conv(input, weight) + bias` (bias optional, one value per output channel), plus
+/// `residual` (a tensor of the convolution's output shape) when given, then max-pooled by
+/// `pooling` when given, then `max(·, 0)` when `applyingReLU`. Overwrites `output`, which
+/// holds the pooled result when pooling (`pooling` describes the pooling of the convolution's
+/// output: its batch, channels and input size must be the convolution's output's). Stride-1
+/// layers with few filters skip im2col (`DirectConvolution`); both paths give bit-identical
+/// results, and the residual, pooling and ReLU here give what they give as passes of their
+/// own (ReLU and max pooling commute exactly).
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, applyingReLU: Bool = false,
-    pooling: Pool2dGeometry? = nil
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil,
+    applyingReLU: Bool = false, pooling: Pool2dGeometry? = nil
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
     if let pooling {
@@ -87,8 +88,9 @@ public func conv2dForward(
         // With pooling the convolution's output only passes through scratch memory: each image
         // is pooled while it is still in cache, and the full-size output is never read back.
         let convolved = pooling == nil ? output : scratch.convolved(count: g.batch * imageOutput)
-        // The bias, pooling and ReLU are applied image by image, while the image's output is
-        // still in cache: a separate pass over a whole batch's output would read it back from memory.
+        // The bias, residual, pooling and ReLU are applied image by image, while the image's
+        // output is still in cache: a separate pass over a whole batch's output would read it
+        // back from memory.
         let finish = { (n: Int) in
             let image = convolved + n * imageOutput
             if let bias {
@@ -97,6 +99,7 @@ public func conv2dForward(
                     for q in 0..<g.outPlane { plane[q] += value }
                 }
             }
+            if let residual { addRun(imageOutput, from: residual + n * imageOutput, to: image) }
             var result = image, count = imageOutput
             if var imagePooling = pooling {
                 imagePooling.batch = 1

@@ -60,6 +60,7 @@ final class ExportCommandTests: CommandTestCase {
         XCTAssertEqual(result.code, 0, result.errors)
         XCTAssertTrue(result.output.contains("top-1 agreement         100.00%"), result.output)
         XCTAssertTrue(result.output.contains("ONNX Runtime 1,234"), result.output)
+        XCTAssertTrue(result.output.contains(", Swiftlet InferencePlan "), "the float model is also timed as a plan: \(result.output)")
         XCTAssertTrue(result.output.hasSuffix("verified\n"), result.output)
 
         let file = try SafeTensorsFile.read(from: folder.appendingPathComponent("verified.verify.safetensors"))

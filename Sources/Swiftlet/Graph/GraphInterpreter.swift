@@ -7,26 +7,36 @@ extension ModelGraph {
     /// the conv2d and linear nodes it names (by node index) — int8 calibration computes with
     /// the weights the int8 engine will use; `observe` sees every op's result.
     public func run(_ input: Tensor, weights: [Int: Tensor] = [:], observe: ((_ value: Int, Tensor) -> Void)? = nil) throws -> Tensor {
+        try run(input, steps: nodes.map { ($0.inputs, $0.output) }) { index, operands in
+            var operands = operands
+            if let weight = weights[index] { operands[1] = weight }
+            let result = try evaluate(nodes[index], operands, batch: input.shape.first ?? 1)
+            observe?(nodes[index].output, result)
+            return result
+        }
+    }
+
+    /// Runs `steps` in order on `input`, each computing its output value from its input values
+    /// (`evaluate(step index, operands)`), and returns the graph's output. A value is dropped
+    /// after the last step that reads it, so a batch's activations are not all held at once.
+    func run(_ input: Tensor, steps: [(inputs: [Int], output: Int)],
+             evaluate: (_ step: Int, _ operands: [Tensor]) throws -> Tensor) throws -> Tensor {
         var lastUse = [Int](repeating: -1, count: values.count)
-        for (index, node) in nodes.enumerated() { for value in node.inputs { lastUse[value] = index } }
+        for (index, step) in steps.enumerated() { for value in step.inputs { lastUse[value] = index } }
         var computed: [Int: Tensor] = [self.input: input]
         func operand(_ value: Int) throws -> Tensor {
             if let tensor = computed[value] ?? values[value].tensor { return tensor }
             throw GraphError.usedBeforeComputed(value: value)
         }
-        for (index, node) in nodes.enumerated() {
-            var operands = try node.inputs.map(operand)
-            if let weight = weights[index] { operands[1] = weight }
-            let result = try evaluate(node, operands, batch: input.shape.first ?? 1)
-            observe?(node.output, result)
-            computed[node.output] = result
-            for value in node.inputs where lastUse[value] == index && value != output { computed[value] = nil }
+        for (index, step) in steps.enumerated() {
+            computed[step.output] = try evaluate(index, step.inputs.map(operand))
+            for value in step.inputs where lastUse[value] == index && value != output { computed[value] = nil }
         }
         return try operand(output)
     }
 
     /// One node's op on its operands.
-    private func evaluate(_ node: Node, _ x: [Tensor], batch: Int) throws -> Tensor {
+    func evaluate(_ node: Node, _ x: [Tensor], batch: Int) throws -> Tensor {
         switch node.op {
         case let .conv2d(stride, padding, dilation, groups):
             return try conv2d(x[0], weight: x[1], bias: x.count > 2 ? x[2] : nil, stride: stride, padding: padding,

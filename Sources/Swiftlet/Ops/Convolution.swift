@@ -19,13 +19,15 @@ public func conv2d(
 /// A max pooling's window, step and padding.
 typealias MaxPoolingWindow = (kernelSize: Size2D, stride: Size2D, padding: Size2D)
 
-/// `conv2d`, followed in the same pass by `maxPool2d` with `maxPooling` when given and by ReLU
-/// when `applyingReLU`. Either makes the result a plain tensor, recorded neither for autograd
-/// nor in a traced graph, so they are only for inference that records nothing (`InferenceFusion`).
-/// A pooling that does not fit the convolution's output throws as `maxPool2d` would.
+/// `conv2d`, followed in the same pass by adding `residual` (a tensor of the output's shape)
+/// when given, by `maxPool2d` with `maxPooling` when given and by ReLU when `applyingReLU`.
+/// Any of them makes the result a plain tensor, recorded neither for autograd nor in a traced
+/// graph, so they are only for inference that records nothing (`InferenceFusion`,
+/// `InferencePlan`). A pooling that does not fit the convolution's output throws as
+/// `maxPool2d` would, a residual of another shape as `+` would.
 func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
-    applyingReLU: Bool, maxPooling: MaxPoolingWindow?
+    residual: Tensor? = nil, applyingReLU: Bool, maxPooling: MaxPoolingWindow?
 ) throws -> Tensor {
     guard input.rank == 4, weight.rank == 4 else {
         throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape, "expected input [N, C, H, W] and weight [C_out, C_in/groups, kH, kW]")
@@ -41,6 +43,21 @@ func conv2d(
     guard g.isValid else {
         throw TensorError.convolutionHasNoOutput(input: input.shape, kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
     }
+    let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+    if let residual, residual.shape != outShape {
+        throw TensorError.shapeMismatch(op: "add", outShape, residual.shape, "the residual must have the convolution's output shape")
+    }
+    func convolve(into out: UnsafeMutablePointer<Float>, pooling: Pool2dGeometry?) {
+        withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
+            guard let residual else {
+                return conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU, pooling: pooling)
+            }
+            residual.scalars.withUnsafeBufferPointer { r in
+                conv2dForward(g, input: x, weight: w, bias: b, output: out, residual: r.baseAddress, applyingReLU: applyingReLU,
+                              pooling: pooling)
+            }
+        }
+    }
     if let maxPooling {
         let pooling = Pool2dGeometry(
             batch: g.batch, channels: g.outChannels, inHeight: g.outHeight, inWidth: g.outWidth,
@@ -49,23 +66,16 @@ func conv2d(
             paddingHeight: maxPooling.padding.height, paddingWidth: maxPooling.padding.width)
         guard pooling.isValid else {
             throw TensorError.poolWindowDoesNotFit(
-                op: "maxPool2d", input: [g.batch, g.outChannels, g.outHeight, g.outWidth], kernel: maxPooling.kernelSize,
+                op: "maxPool2d", input: outShape, kernel: maxPooling.kernelSize,
                 stride: maxPooling.stride, padding: maxPooling.padding)
         }
-        let outShape = [g.batch, g.outChannels, pooling.outHeight, pooling.outWidth]
-        return Tensor(shape: outShape, scalars: .filled(count: outShape.elementCount) { out in
-            withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
-                conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU, pooling: pooling)
-            }
+        let pooledShape = [g.batch, g.outChannels, pooling.outHeight, pooling.outWidth]
+        return Tensor(shape: pooledShape, scalars: .filled(count: pooledShape.elementCount) { out in
+            convolve(into: out, pooling: pooling)
         })
     }
-    let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
-    let values = [Float].filled(count: outShape.elementCount) { out in
-        withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
-            conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU)
-        }
-    }
-    if applyingReLU { return Tensor(shape: outShape, scalars: values) }
+    let values = [Float].filled(count: outShape.elementCount) { out in convolve(into: out, pooling: nil) }
+    if applyingReLU || residual != nil { return Tensor(shape: outShape, scalars: values) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // ANCHOR: conv-backward
     return Tensor.result(of: .conv2d(stride: stride, padding: padding, dilation: dilation, groups: groups), shape: outShape, scalars: values, inputs: inputs) { gradOutput in

@@ -20,7 +20,7 @@ struct ExportCommand: Command {
         their labels and Swiftlet's logits to OUT's name with .verify.safetensors, runs Benchmarks/peer/onnx_check.py with \
         that Python (onnx, onnxruntime, numpy, safetensors) at the same thread count, and compares: float exports must agree \
         within 1e-4 (max |logit difference|) and on ≥ 99.9 % of top-1 predictions, int8 exports on ≥ 99.5 % with accuracy \
-        within 0.1 pp; otherwise the command fails (the file stays written).
+        within 0.1 pp; otherwise the command fails (the file stays written). It also prints both engines' images per second         at batch 64 — Swiftlet's float model both as it runs eagerly and as an InferencePlan (BatchNorms folded, each         convolution's residual add, ReLU and max pooling in its own pass, as ONNX Runtime prepares the graph).
         """
     static let out = Option<String?>.string("out", placeholder: "FILE", help: "The .onnx file to write")
     static let foldBatchNorm = Option.flag("fold-batchnorm", help: "Fold BatchNorms into the conv2d/linear op they follow")
@@ -83,6 +83,7 @@ struct ExportCommand: Command {
             result["swiftlet_accuracy"] = .number(check.check.swiftletAccuracy, decimals: 2)
             result["ort_img_per_s"] = .number(check.check.ortImagesPerSecond, decimals: 0)
             result["swiftlet_img_per_s"] = .number(check.swiftletImagesPerSecond, decimals: 0)
+            if let planned = check.planImagesPerSecond { result["swiftlet_plan_img_per_s"] = .number(planned, decimals: 0) }
             result["threads"] = .integer(check.check.threads)
             result["canonical"] = .bool(check.check.canonical)
             result["verified"] = .bool(failures.isEmpty)
@@ -93,7 +94,8 @@ struct ExportCommand: Command {
                 "  top-1 agreement         \(HumanReadable.percent(check.check.top1Agreement))",
                 "  accuracy                ONNX Runtime \(HumanReadable.percent(check.check.ortAccuracy)), Swiftlet \(HumanReadable.percent(check.check.swiftletAccuracy))",
                 "  img/s (batch \(check.check.batch))        ONNX Runtime \(HumanReadable.count(check.check.ortImagesPerSecond)), "
-                    + "Swiftlet \(HumanReadable.count(check.swiftletImagesPerSecond))",
+                    + "Swiftlet \(HumanReadable.count(check.swiftletImagesPerSecond))"
+                    + (check.planImagesPerSecond.map { ", Swiftlet InferencePlan \(HumanReadable.count($0))" } ?? ""),
                 "  ops ONNX Runtime runs   " + check.check.runtimeOps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                 failures.isEmpty ? "verified" : "NOT verified: " + failures.joined(separator: "; "),
             ]
@@ -124,9 +126,10 @@ struct ExportCommand: Command {
     }
 
     /// Writes the first `images` test images, their labels and Swiftlet's logits (float model
-    /// or int8 engine) beside the ONNX file, times Swiftlet at batch 64, and runs the checker.
+    /// or int8 engine) beside the ONNX file, times Swiftlet at batch 64 (the float model also as
+    /// an `InferencePlan`), and runs the checker.
     private func verify(model: Module, engine: Int8InferenceModel?, onnx: URL, data: ImageData, python: String, images: Int,
-                        console: Console) throws -> (check: ONNXCheck, swiftletImagesPerSecond: Double) {
+                        console: Console) throws -> (check: ONNXCheck, swiftletImagesPerSecond: Double, planImagesPerSecond: Double?) {
         var inputs: [Float] = [], labels: [Int] = []
         for batch in data.testBatches() where labels.count < images {
             let take = min(images - labels.count, batch.labels.count)
@@ -146,14 +149,26 @@ struct ExportCommand: Command {
             classes = output.shape.last ?? 1
         }
         // Throughput over the whole batches of 64 (all batches when there is none), best of
-        // three passes after the pass above.
+        // three passes after a first one. The float model is timed as it runs eagerly and as an
+        // `InferencePlan` (BatchNorms folded, ReLU and residual adds fused, as ONNX Runtime
+        // prepares the exported graph).
         let whole = batches.contains { $0.shape[0] == 64 } ? batches.filter { $0.shape[0] == 64 } : batches
         let timed = whole.reduce(0) { $0 + $1.shape[0] }
-        var best = 0.0
-        for _ in 0..<3 {
-            let start = Date()
-            for batch in whole { _ = try forward(batch) }
-            best = max(best, Double(timed) / max(Date().timeIntervalSince(start), 1e-9))
+        func imagesPerSecond(_ forward: (Tensor) throws -> Tensor) throws -> Double {
+            var best = 0.0
+            for _ in 0..<3 {
+                let start = Date()
+                for batch in whole { _ = try forward(batch) }
+                best = max(best, Double(timed) / max(Date().timeIntervalSince(start), 1e-9))
+            }
+            return best
+        }
+        let eager = try imagesPerSecond(forward)
+        var planned: Double?
+        if engine == nil {
+            let plan = try InferencePlan(model, inputShape: data.imageShape)
+            _ = try plan(whole[0])
+            planned = try imagesPerSecond { try plan($0) }
         }
         let file = onnx.deletingPathExtension().appendingPathExtension("verify.safetensors")
         try SafeTensorsFile(tensors: [
@@ -163,6 +178,6 @@ struct ExportCommand: Command {
         ], metadata: ["model": onnx.lastPathComponent]).write(to: file)
         console.diagnostics.write("wrote \(file.path) (\(count) test images, Swiftlet's logits); running \(ONNXCheck.script.lastPathComponent)\n")
         let check = try ONNXCheck.run(python: python, model: onnx, data: file, threads: Parallel.threads)
-        return (check, best)
+        return (check, eager, planned)
     }
 }
