@@ -5,7 +5,8 @@ import Swiftlet
 /// only in what the student is trained to match.
 struct StudentTraining {
     let context: ExperimentContext
-    /// Training images without augmentation, so that the teacher's logits can be cached.
+    /// Training images without augmentation, so that the teacher's logits can be cached; the
+    /// stages are evaluated on its test images.
     let data: ImageData
     let student: ModelZoo.Entry
     let epochs: Int
@@ -20,12 +21,13 @@ struct StudentTraining {
         try context.finishStage(stage, model: model, data: data)
     }
 
-    /// Distils `teacher` into a fresh student and ends `stage`; the teacher runs in the first
-    /// epoch only (its logits are cached).
-    func distilled(_ stage: String, from teacher: Module, targets: DistillationTargets) throws {
+    /// Distils `teacher` into a fresh student and ends `stage`. On `data` the teacher runs in the
+    /// first epoch only (its logits are cached); on a `transferSet` with augmentation (new
+    /// images every epoch) it runs on every batch.
+    func distilled(_ stage: String, from teacher: Module, targets: DistillationTargets, transferSet: ImageData? = nil) throws {
         let (model, optimizer) = freshStudent()
-        try context.distill(model, teacher: teacher, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
-                            targets: targets, cacheTeacher: true, schedule: schedule(optimizer))
+        try context.distill(model, teacher: teacher, optimizer: optimizer, data: transferSet ?? data, epochs: epochs, stage: stage,
+                            targets: targets, cacheTeacher: transferSet == nil, schedule: schedule(optimizer))
         try context.finishStage(stage, model: model, data: data)
     }
 
