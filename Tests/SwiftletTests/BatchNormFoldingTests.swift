@@ -5,17 +5,6 @@ import SwiftletKernels
 /// Folding BatchNorm into the op before it, in the traced graph, changes nothing the
 /// eval-mode model computes.
 final class BatchNormFoldingTests: XCTestCase {
-    /// Running statistics and affine parameters far from the identity, so folding matters.
-    private func randomize(_ model: Module, generator: inout SeededRandom) {
-        for case let norm as BatchNorm in model.namedModules.map(\.module) {
-            let count = norm.weight.scalars.count
-            norm.weight.scalars = (0..<count).map { _ in generator.nextUniform(0.5, 2) }
-            norm.bias.scalars = (0..<count).map { _ in generator.nextUniform(-1, 1) }
-            norm.runningMean.scalars = (0..<count).map { _ in generator.nextUniform(-0.5, 0.5) }
-            norm.runningVar.scalars = (0..<count).map { _ in generator.nextUniform(0.2, 3) }
-        }
-    }
-
     func testFoldedGraphComputesWhatTheEvalModeModelDoes() throws {
         GlobalRandom.seed(3)
         let model = Sequential {
@@ -24,7 +13,7 @@ final class BatchNormFoldingTests: XCTestCase {
             Flatten(); ("fc1", Linear(4 * 2 * 2, 6)); ("bn3", BatchNorm1d(6)); ReLU(); ("fc2", Linear(6, 3))
         }
         var generator = SeededRandom(seed: 11)
-        randomize(model, generator: &generator)
+        model.randomizeBatchNorms(generator: &generator)
         model.eval()
         let input = Tensor.uniform([5, 3, 8, 8], low: -1, high: 1, generator: &generator)
         let expected = try withNoGrad { try model(input) }

@@ -7,35 +7,15 @@ import SwiftletKernels
 final class InferencePlanTests: XCTestCase {
     /// A residual network as a user writes one, defined only here: a stem whose ReLU and max
     /// pooling follow its BatchNorm, an identity block, a block whose projection shortcut runs
-    /// after the main path (so the add joins the shortcut's convolution, not the main one), a
-    /// concatenation, and a classifier with a hidden ReLU.
-    final class Block: Module {
-        let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
-        let shortcut: Sequential?
-
-        init(_ inputs: Int, _ outputs: Int, stride: Int) {
-            conv1 = Conv2d(inputs, outputs, kernelSize: 3, stride: Size2D(stride, stride), padding: 1, bias: false)
-            bn1 = BatchNorm2d(outputs)
-            conv2 = Conv2d(outputs, outputs, kernelSize: 3, padding: 1, bias: false)
-            bn2 = BatchNorm2d(outputs)
-            shortcut = stride == 1 && inputs == outputs ? nil : Sequential {
-                Conv2d(inputs, outputs, kernelSize: 1, stride: Size2D(stride, stride), bias: false)
-                BatchNorm2d(outputs)
-            }
-        }
-
-        override func forward(_ x: Tensor) throws -> Tensor {
-            let y = try bn2(conv2(bn1(conv1(x)).relu()))
-            return try (y + (shortcut?(x) ?? x)).relu()
-        }
-    }
-
+    /// after the main path (so the add joins the shortcut's convolution, not the main one; the
+    /// blocks are those of ResidualNetEndToEndTests), a concatenation, and a classifier with a
+    /// hidden ReLU.
     final class Net: Module {
         let stem = Conv2d(3, 8, kernelSize: 3, padding: 1, bias: false)
         let norm = BatchNorm2d(8)
         let pool = MaxPool2d(2)
-        let same = Block(8, 8, stride: 1)
-        let down = Block(8, 12, stride: 2)
+        let same = ResidualNetEndToEndTests.Block(8, 8, stride: 1)
+        let down = ResidualNetEndToEndTests.Block(8, 12, stride: 2)
         let side = Conv2d(12, 4, kernelSize: 1)
         let hidden = Linear(16, 10)
         let head = Linear(10, 3)
@@ -47,22 +27,11 @@ final class InferencePlanTests: XCTestCase {
         }
     }
 
-    /// Statistics and affine parameters far from the identity, so that folding matters.
-    private func randomizeBatchNorms(_ model: Module, generator: inout SeededRandom) {
-        for case let norm as BatchNorm in model.namedModules.map(\.module) {
-            let count = norm.weight.scalars.count
-            norm.weight.scalars = (0..<count).map { _ in generator.nextUniform(0.5, 2) }
-            norm.bias.scalars = (0..<count).map { _ in generator.nextUniform(-1, 1) }
-            norm.runningMean.scalars = (0..<count).map { _ in generator.nextUniform(-0.5, 0.5) }
-            norm.runningVar.scalars = (0..<count).map { _ in generator.nextUniform(0.2, 3) }
-        }
-    }
-
     func testThePlanComputesWhatTheModelDoesWithEveryFollowingOpFused() throws {
         GlobalRandom.seed(5)
         let model = Net()
         var generator = SeededRandom(seed: 17)
-        randomizeBatchNorms(model, generator: &generator)
+        model.randomizeBatchNorms(generator: &generator)
         model.train()
         let before = model.stateDict.map(\.tensor.scalars)
         let plan = try InferencePlan(model, inputShape: [3, 8, 8])
