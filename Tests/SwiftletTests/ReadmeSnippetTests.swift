@@ -31,7 +31,14 @@ final class ReadmeSnippetTests: XCTestCase {
         try model.pruneChannels(inputShape: [3, 32, 32], macsReduction: 0.5)   // channels tied by the skip go together
         let int8 = try Int8InferenceModel(model, inputShape: [3, 32, 32], calibration: batches)  // BN folded, adds in integer
         try decompose(model, layer: "layer1.0.conv1", .rank(8))
+        let plan = try InferencePlan(model, inputShape: [3, 32, 32])   // float inference: BN folded, conv + add + ReLU fused
         // ANCHOR_END: own-model-passes
+        // The plan is a snapshot: compared before a training-mode call below moves the BatchNorm statistics.
+        model.eval()
+        for (planned, eager) in zip(try plan(batches[0]).scalars, try withNoGrad { try model(batches[0]) }.scalars) {
+            XCTAssertEqual(planned, eager, accuracy: 1e-4 * max(1, abs(eager)))
+        }
+        model.train()
         XCTAssertLessThan(try ModelFootprint(of: model, inputShape: [3, 32, 32]).flops, flops / 2, "pruned to half, then fc1 factorized")
         XCTAssertEqual(try int8(batches[0]).shape, [4, 10])
         XCTAssertEqual(try model(batches[0]).shape, [4, 10])
