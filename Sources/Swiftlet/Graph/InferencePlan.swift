@@ -33,6 +33,8 @@ public struct InferencePlan {
     }
 
     let steps: [Step]
+    /// Each step's operand values and result value, for `ModelGraph.run(_:steps:evaluate:)`.
+    private let operands: [(inputs: [Int], output: Int)]
 
     /// Traces `model` on a batch of one input of `inputShape` (without the batch dimension) and
     /// prepares the plan; throws if the graph holds an op the plan cannot run.
@@ -50,6 +52,10 @@ public struct InferencePlan {
             steps.append(step)
         }
         self.steps = steps
+        operands = steps.map { [graph] step in
+            let node = graph.nodes[step.node]
+            return (node.inputs + (step.residual.map { [$0] } ?? []), step.absorbed.last.map { graph.nodes[$0].output } ?? node.output)
+        }
     }
 
     /// The node at `index` with what follows it absorbed: for a conv2d, an add of its result to
@@ -100,12 +106,8 @@ public struct InferencePlan {
     /// The model's output for `input`, a batch of any size.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         let batch = input.shape.first ?? 1
-        let runs = steps.map { step in
-            let node = graph.nodes[step.node]
-            return (inputs: node.inputs + (step.residual.map { [$0] } ?? []), output: step.absorbed.last.map { graph.nodes[$0].output } ?? node.output)
-        }
         return try withNoGrad {
-            try graph.run(input, steps: runs) { index, x in
+            try graph.run(input, steps: operands) { index, x in
                 let step = steps[index], node = graph.nodes[step.node]
                 guard !step.absorbed.isEmpty else { return try graph.evaluate(node, x, batch: batch) }
                 let bias = node.inputs.count > 2 ? x[2] : nil

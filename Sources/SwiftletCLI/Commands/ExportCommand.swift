@@ -20,7 +20,9 @@ struct ExportCommand: Command {
         their labels and Swiftlet's logits to OUT's name with .verify.safetensors, runs Benchmarks/peer/onnx_check.py with \
         that Python (onnx, onnxruntime, numpy, safetensors) at the same thread count, and compares: float exports must agree \
         within 1e-4 (max |logit difference|) and on ≥ 99.9 % of top-1 predictions, int8 exports on ≥ 99.5 % with accuracy \
-        within 0.1 pp; otherwise the command fails (the file stays written). It also prints both engines' images per second         at batch 64 — Swiftlet's float model both as it runs eagerly and as an InferencePlan (BatchNorms folded, each         convolution's residual add, ReLU and max pooling in its own pass, as ONNX Runtime prepares the graph).
+        within 0.1 pp; otherwise the command fails (the file stays written). It also prints both engines' images per second \
+        at batch 64 — Swiftlet's float model both as it runs eagerly and as an InferencePlan (BatchNorms folded, each \
+        convolution's residual add, ReLU and max pooling in its own pass, as ONNX Runtime prepares the graph).
         """
     static let out = Option<String?>.string("out", placeholder: "FILE", help: "The .onnx file to write")
     static let foldBatchNorm = Option.flag("fold-batchnorm", help: "Fold BatchNorms into the conv2d/linear op they follow")
