@@ -77,14 +77,8 @@ public struct InferencePlan {
             step.absorbed.append(reader)
             current = graph.nodes[reader].output
         }
-        guard case .conv2d = op else {
-            if let (reader, node) = soleReader(), node.op == .relu {
-                step.relu = true
-                absorb(reader)
-            }
-            return step
-        }
-        if let (reader, add) = soleReader(), add.op == .add, add.inputs.count == 2,
+        let isConvolution = if case .conv2d = op { true } else { false }
+        if isConvolution, let (reader, add) = soleReader(), add.op == .add, add.inputs.count == 2,
            let other = add.inputs.first(where: { $0 != current }), graph.values[other].shape == graph.values[current].shape,
            graph.producer(of: other).map({ $0 < index }) ?? true {
             step.residual = other
@@ -93,7 +87,7 @@ public struct InferencePlan {
         while let (reader, node) = soleReader() {
             if node.op == .relu, !step.relu {
                 step.relu = true
-            } else if case let .maxPool2d(kernelSize, stride, padding) = node.op, step.pooling == nil {
+            } else if isConvolution, case let .maxPool2d(kernelSize, stride, padding) = node.op, step.pooling == nil {
                 step.pooling = (kernelSize, stride, padding)
             } else {
                 break
@@ -113,7 +107,7 @@ public struct InferencePlan {
                 let bias = node.inputs.count > 2 ? x[2] : nil
                 if case let .conv2d(stride, padding, dilation, groups) = node.op {
                     return try conv2d(x[0], weight: x[1], bias: bias, stride: stride, padding: padding, dilation: dilation,
-                                      groups: groups, residual: step.residual.map { _ in x[x.count - 1] },
+                                      groups: groups, residual: step.residual == nil ? nil : x.last,
                                       applyingReLU: step.relu, maxPooling: step.pooling)
                 }
                 return try x[0].linear(weight: x[1], bias: bias, applyingReLU: step.relu)
