@@ -227,6 +227,42 @@ final class AutoCompressionTests: XCTestCase {
         }
     }
 
+    /// Pruning gradually towards an allocation: a pruner on a 0 → 1 schedule with
+    /// `sparsityTarget(scaledBy:)` moves every layer along the same cubic, masks only growing,
+    /// and ends at exactly each layer's chosen sparsity; `setWeightFormats` quantizes each
+    /// layer's weight to its format and prunes nothing.
+    func testGradualPruningEndsAtTheAllocation() throws {
+        let profile = try profiledModel().profile
+        let allocation = try CompressionAllocation.optimal(profile, budget: .size(12))
+        let chosen = allocation.choices.map { (name: $0.layer.weightName, path: $0.layer.path, setting: $0.option.setting) }
+        XCTAssertGreaterThan(Set(chosen.map(\.setting.sparsity)).count, 1, "the layers' sparsities differ")
+
+        let model = makeModel()
+        try allocation.setWeightFormats(of: model)
+        let modules = Dictionary(uniqueKeysWithValues: model.namedModules)
+        for layer in chosen {
+            XCTAssertEqual((modules[layer.path] as? Quantizable)?.quantization?.weightFormat, layer.setting.weightFormat, layer.path)
+        }
+        let weights = Dictionary(uniqueKeysWithValues: model.prunableParameters)
+        let zeros = { chosen.map { layer in weights[layer.name]?.scalars.filter { $0 == 0 }.count ?? -1 } }
+        XCTAssertEqual(zeros(), [0, 0], "nothing pruned before the schedule starts")
+
+        let pruner = try ScheduledPruner(model, optimizer: SGD(model.parameters, lr: 0.01), schedule: GradualPruningSchedule(finalSparsity: 1, intervals: 4),
+                                         target: allocation.sparsityTarget(scaledBy:))
+        var history = [zeros()]
+        for step in 0...4 {
+            try pruner.advance()
+            history.append(zeros())
+            XCTAssertTrue(zip(history[step + 1], history[step]).allSatisfy { $0 >= $1 }, "step \(step): masks only grow")
+        }
+        let final = chosen.map { layer in Int((layer.setting.sparsity * Float(weights[layer.name]?.count ?? 0)).rounded()) }
+        XCTAssertEqual(history.last, final)
+        for (index, layer) in chosen.enumerated() where final[index] > 1 {
+            // Halfway (step 2 of 4) the cubic has reached 1 − 0.5³ = 87.5 % of each layer's target.
+            XCTAssertEqual(Double(history[3][index]), 0.875 * Double(final[index]), accuracy: 1, layer.name)
+        }
+    }
+
     /// The best uniform allocations are no better (in predicted drop) than the optimal one,
     /// and they really are uniform.
     func testUniformAllocationsAreUniformAndNoBetterThanOptimal() throws {

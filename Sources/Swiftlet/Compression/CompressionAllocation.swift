@@ -74,9 +74,24 @@ public struct CompressionAllocation: Sendable {
         for (layer, option) in choices {
             masks.entries += try pruneByMagnitude(model, .sparsity(option.setting.sparsity), select: { name, _ in name == layer.weightName }).entries
         }
+        try setWeightFormats(of: model)
+        return masks
+    }
+
+    /// Sets each chosen layer's weight of `model` to compute in its format (fake quantization)
+    /// and prunes nothing: the start of fine-tuning that prunes gradually
+    /// (`sparsityTarget(scaledBy:)`) instead of at once as `apply(to:)` does.
+    public func setWeightFormats(of model: Module) throws {
         let formats = Dictionary(choices.map { ($0.layer.path, $0.option.setting.weightFormat) }, uniquingKeysWith: { first, _ in first })
         _ = try setQuantization(model) { path in formats[path].map { LayerQuantization(weightFormat: $0) } }
-        return masks
+    }
+
+    /// Each chosen layer's sparsity times `fraction` (0…1), by weight name: the target of
+    /// gradual pruning towards this allocation — a `ScheduledPruner` whose schedule runs
+    /// from 0 to 1 (`GradualPruningSchedule(finalSparsity: 1, …)`) moves every layer along
+    /// the same curve and ends at the allocation.
+    public func sparsityTarget(scaledBy fraction: Float) -> SparsityTarget {
+        .byName(Dictionary(choices.map { ($0.layer.weightName, $0.option.setting.sparsity * fraction) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`

@@ -11,8 +11,9 @@ struct CompressCommand: Command {
         Profiles every Quantizable layer with a prunable weight at each pair of sparsity (0–98 %, by magnitude) and width \
         (float16, 8…2 bits, symmetric per-tensor) on the last --validation training images — never the test set — then \
         chooses one setting per layer meeting the budget with the least predicted accuracy drop (the sum of each layer's \
-        own drop) by a multiple-choice knapsack solved exactly by dynamic programming, prunes and quantizes, and fine-tunes \
-        on the other training images with the pruned weights held at zero and the weights fake-quantized. Budgets: \
+        own drop) by a multiple-choice knapsack solved exactly by dynamic programming, then fine-tunes on the other training \
+        images with the weights fake-quantized, pruning each layer gradually towards its sparsity (Zhu & Gupta's cubic over \
+        the first --prune-epochs) and holding the pruned weights at zero. Budgets: \
         size=Nx (stored bytes, every code, index and scale counted, at most the float checkpoint's over N) or flops=Nx \
         (FLOPs with non-zero weights, at most the dense FLOPs over N). The budget is checked on the written checkpoint. \
         The test set is evaluated once, at the end; `swiftlet evaluate` reads the checkpoint.
@@ -22,12 +23,15 @@ struct CompressCommand: Command {
                                                help: "Refuse an allocation whose predicted validation accuracy drop exceeds X points")
     static let validation = Option.integer("validation", default: 5000, range: .images,
                                            help: "Training images held out to measure sensitivity and validation accuracy")
-    static let epochs = Option.integer("epochs", default: 4, range: .epochsOrNone, help: "Fine-tuning epochs")
-    static let learningRate = Option.number("lr", default: 0.01, range: .positive, help: "Fine-tuning learning rate (SGD, momentum 0.9)")
+    static let epochs = Option.integer("epochs", default: 32, range: .epochsOrNone, help: "Fine-tuning epochs")
+    static let pruneEpochs = Option.integer("prune-epochs", default: 16, range: .epochsOrNone,
+                                            help: "Fine-tuning epochs over which each layer's sparsity ramps up to its target (0: prune at once before them)")
+    static let learningRate = Option.number("lr", default: 0.01, range: .positive,
+                                            help: "Fine-tuning learning rate (SGD, momentum 0.9), annealed to 0 along a cosine")
 
     var options: [any OptionDeclaration] {
         [catalog.modelOption(), CommonOptions.checkpoint, CommonOptions.allowNonFinite, Self.budget, Self.maxDrop, Self.validation,
-         Self.epochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
+         Self.epochs, Self.pruneEpochs, Self.learningRate, CommonOptions.dataset, CommonOptions.out] + GlobalOptions.all
     }
 
     func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -52,8 +56,10 @@ struct CompressCommand: Command {
         if !context.json { console.output.write(Self.table(allocation, profile: profile).renderPlainText() + "\n") }
 
         let (result, compressed, measured) = try context.compressAndFineTune(
-            model, entry: entry, allocation: allocation, training: split, data: data, epochs: arguments[Self.epochs],
-            learningRate: arguments[Self.learningRate], stage: "compressed", as: "model")
+            model, entry: entry, allocation: allocation, training: split, data: data,
+            fineTuning: AllocationFineTuning(epochs: arguments[Self.epochs], learningRate: arguments[Self.learningRate], annealed: true,
+                                             gradualEpochs: arguments[Self.pruneEpochs] > 0 ? arguments[Self.pruneEpochs] : nil),
+            stage: "compressed", as: "model")
         let validationAccuracy = try evaluate(compressed, batches: split.testBatches()).accuracy
         let summary = Self.summary(allocation, profile: profile, validationAccuracy: validationAccuracy, testAccuracy: result.accuracy,
                                    measured: measured, searchSeconds: searchSeconds, validationImages: arguments[Self.validation])

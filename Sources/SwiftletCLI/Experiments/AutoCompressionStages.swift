@@ -20,18 +20,23 @@ extension ExperimentContext {
     }
 
     /// A copy of `trained` (a fresh `entry` with its weights) with `allocation` applied,
-    /// fine-tuned `epochs` epochs on `training`'s training images (SGD lr `learningRate`,
-    /// momentum 0.9, pruned weights held at zero, weights fake-quantized), then finished as
-    /// `stage` on `data` and stored with sparse codes; also returns its measured bytes and
-    /// FLOPs. Throws `budgetMissed` if the stored checkpoint does not meet the budget.
+    /// fine-tuned on `training`'s training images by `fineTuning` (pruned weights held at zero,
+    /// weights fake-quantized), then finished as `stage` on `data` and stored with sparse
+    /// codes; also returns its measured bytes and FLOPs. Throws `budgetMissed` if the stored
+    /// checkpoint does not meet the budget.
     @discardableResult
     func compressAndFineTune(_ trained: Module, entry: ModelZoo.Entry, allocation: CompressionAllocation, training: ImageData,
-                             data: ImageData, epochs: Int, learningRate: Float, stage: String,
+                             data: ImageData, fineTuning: AllocationFineTuning, stage: String,
                              as checkpointName: String? = nil) throws -> (result: StageResult, model: Module, measured: (bytes: Int, flops: Int)) {
         let model = entry.make()
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
-        _ = try allocation.apply(to: model)
-        if epochs > 0 { try retrainQuantized(model, data: training, epochs: epochs, learningRate: learningRate, stage: stage) }
+        // Without fine-tuning there is nothing to prune gradually over.
+        let gradualEpochs = fineTuning.epochs > 0 ? fineTuning.gradualEpochs.map { min($0, fineTuning.epochs) } : nil
+        if gradualEpochs == nil { _ = try allocation.apply(to: model) } else { try allocation.setWeightFormats(of: model) }
+        if fineTuning.epochs > 0 {
+            try retrainQuantized(model, data: training, epochs: fineTuning.epochs, learningRate: fineTuning.learningRate, stage: stage,
+                                 annealed: fineTuning.annealed, gradualPruning: gradualEpochs.map { ($0, allocation.sparsityTarget(scaledBy:)) })
+        }
         let measured = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape)
         let cost = allocation.budget.counted(bytes: measured.bytes, flops: measured.flops)
         guard cost <= allocation.limit else {
@@ -40,4 +45,16 @@ extension ExperimentContext {
         let result = try finishQuantizedStage(stage, model: model, data: data, as: checkpointName, sparseCodes: true)
         return (result, model, measured)
     }
+}
+
+/// How `compressAndFineTune` fine-tunes an allocation: SGD with momentum 0.9 from
+/// `learningRate` for `epochs` epochs, annealed to 0 along a cosine when `annealed`; every
+/// layer pruned to its sparsity at once before the first epoch, or — with `gradualEpochs` —
+/// gradually, along Zhu & Gupta's cubic over the first that many epochs, each layer towards
+/// its own sparsity.
+struct AllocationFineTuning {
+    var epochs: Int
+    var learningRate: Float
+    var annealed = false
+    var gradualEpochs: Int?
 }

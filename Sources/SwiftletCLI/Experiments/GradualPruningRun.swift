@@ -1,10 +1,19 @@
 import Swiftlet
 
 extension GradualPruningSchedule {
-    /// AGP from 0 to `finalSparsity` over the first `epochs` epochs of `data`, pruning every
-    /// `frequency` optimizer steps (a schedule for `TrainingClock.step`).
+    /// AGP from 0 to `finalSparsity` within the first `epochs` epochs of `data`, pruning every
+    /// `frequency` optimizer steps, or more often where those epochs have too few steps (a
+    /// schedule for `TrainingClock.step`). The last pruning falls on a step of those epochs, so
+    /// the final sparsity is reached even when no training follows them; with a single step
+    /// it prunes to the final sparsity at once.
     init(finalSparsity: Float, every frequency: Int, overEpochs epochs: Int, of data: ImageData) throws {
-        try self.init(finalSparsity: finalSparsity, frequency: frequency, intervals: max(epochs * data.trainBatchCount / frequency, 1))
+        let lastStep = epochs * data.trainBatchCount - 1
+        guard lastStep > 0 else {
+            try self.init(initialSparsity: finalSparsity, finalSparsity: finalSparsity, intervals: 1)
+            return
+        }
+        let frequency = min(frequency, lastStep)
+        try self.init(finalSparsity: finalSparsity, frequency: frequency, intervals: lastStep / frequency)
     }
 }
 

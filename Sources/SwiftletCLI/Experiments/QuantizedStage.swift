@@ -52,12 +52,27 @@ extension ExperimentContext {
     /// Quantization-aware training of a prepared model: SGD with momentum 0.9 on the float
     /// shadow weights through fake quantization (straight-through estimator), pruned (zero)
     /// weights held at zero, activation observers following the activations, frozen again afterwards.
-    func retrainQuantized(_ model: Module, data: ImageData, epochs: Int, learningRate: Float, stage: String) throws {
+    ///
+    /// - Parameters:
+    ///   - annealed: the learning rate follows a cosine from `learningRate` to 0 over `epochs`.
+    ///   - gradualPruning: prunes while training, along Zhu & Gupta's cubic from 0 to the
+    ///     target at fraction 1 (`SparsityTarget` of a fraction) over the first `epochs` epochs,
+    ///     every 50 optimizer steps; masks only grow and are held to the end.
+    func retrainQuantized(_ model: Module, data: ImageData, epochs: Int, learningRate: Float, stage: String, annealed: Bool = false,
+                          gradualPruning: (epochs: Int, target: (Float) -> SparsityTarget)? = nil) throws {
         GlobalRandom.seed(seed)
         model.setActivationQuantization(observing: true)
         let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
         try optimizer.holdZeros(of: model)
-        try train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage)
+        let trainer = Trainer(model, optimizer: optimizer)
+        if annealed { trainer.schedule = LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) }
+        if let gradualPruning {
+            let schedule = try GradualPruningSchedule(finalSparsity: 1, every: 50, overEpochs: gradualPruning.epochs, of: data)
+            let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, target: gradualPruning.target,
+                                             masks: PruningMasks(zerosOf: model))
+            trainer.callbacks.append(ScheduledPruning(pruner, every: .step))
+        }
+        try fit(trainer, data: data, epochs: epochs, stage: stage)
         model.setActivationQuantization(observing: false)
     }
 
