@@ -55,9 +55,9 @@ extension ExperimentContext {
     ///
     /// - Parameters:
     ///   - annealed: the learning rate follows a cosine from `learningRate` to 0 over `epochs`.
-    ///   - gradualPruning: prunes while training, along Zhu & Gupta's cubic from 0 to the
-    ///     target at fraction 1 (`SparsityTarget` of a fraction) over the first `epochs` epochs,
-    ///     every 50 optimizer steps; masks only grow and are held to the end.
+    ///   - gradualPruning: prunes while training, along Zhu & Gupta's cubic from fraction 0 to
+    ///     fraction 1 of `target` over its first `epochs` epochs, every 50 optimizer steps;
+    ///     masks only grow and are held to the end.
     func retrainQuantized(_ model: Module, data: ImageData, epochs: Int, learningRate: Float, stage: String, annealed: Bool = false,
                           gradualPruning: (epochs: Int, target: (Float) -> SparsityTarget)? = nil) throws {
         GlobalRandom.seed(seed)
