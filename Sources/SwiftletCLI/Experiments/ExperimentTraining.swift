@@ -3,16 +3,17 @@ import Swiftlet
 /// How experiments train: through the library's `Trainer`, with a progress bar on stderr and a
 /// warning when a stage ends at chance level. `ExperimentContext` itself records stages.
 extension ExperimentContext {
-    /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch
-    /// and then calling `afterEpoch` with the epoch's number (1-based). `shuffleOffset` shifts the
-    /// epochs' shuffling seeds, so training resumed in several calls does not see the same batch
-    /// order again.
+    /// Trains `epochs` epochs with a progress bar on stderr, stepping `schedule` after each epoch,
+    /// running `callbacks`, and then calling `afterEpoch` with the epoch's number (1-based).
+    /// `shuffleOffset` shifts the epochs' shuffling seeds, so training resumed in several calls
+    /// does not see the same batch order again.
     public func train(_ model: Module, optimizer: Optimizer, data: ImageData, epochs: Int, stage: String,
-                      schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0,
+                      schedule: LearningRateSchedule? = nil, shuffleOffset: Int = 0, callbacks: [any TrainerCallback] = [],
                       loss: ((Tensor, LabeledBatch) throws -> Tensor)? = nil, afterEpoch: ((Int) throws -> Void)? = nil) throws {
         let trainer = Trainer(model, optimizer: optimizer)
         if let loss { trainer.loss = loss }
         trainer.schedule = schedule
+        trainer.callbacks += callbacks
         if let afterEpoch { trainer.callbacks.append(EpochEndCallback { _, record in try afterEpoch(record.epoch) }) }
         try fit(trainer, data: data, epochs: epochs, stage: stage, shuffleOffset: shuffleOffset)
     }

@@ -63,16 +63,15 @@ extension ExperimentContext {
         GlobalRandom.seed(seed)
         model.setActivationQuantization(observing: true)
         let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9)
-        try optimizer.holdZeros(of: model)
-        let trainer = Trainer(model, optimizer: optimizer)
-        if annealed { trainer.schedule = LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) }
-        if let gradualPruning {
-            let schedule = try GradualPruningSchedule(finalSparsity: 1, every: 50, overEpochs: gradualPruning.epochs, of: data)
-            let pruner = try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, target: gradualPruning.target,
-                                             masks: PruningMasks(zerosOf: model))
-            trainer.callbacks.append(ScheduledPruning(pruner, every: .step))
+        let zeros = PruningMasks(zerosOf: model)
+        try zeros.apply(to: optimizer)
+        let pruning = try gradualPruning.map { gradual in
+            let schedule = try GradualPruningSchedule(finalSparsity: 1, every: 50, overEpochs: gradual.epochs, of: data)
+            return ScheduledPruning(try ScheduledPruner(model, optimizer: optimizer, schedule: schedule, target: gradual.target, masks: zeros),
+                                    every: .step)
         }
-        try fit(trainer, data: data, epochs: epochs, stage: stage)
+        try train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
+                  schedule: annealed ? LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)) : nil, callbacks: pruning.map { [$0] } ?? [])
         model.setActivationQuantization(observing: false)
     }
 
