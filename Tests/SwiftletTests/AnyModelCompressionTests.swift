@@ -230,4 +230,24 @@ final class AnyModelCompressionTests: XCTestCase {
         XCTAssertEqual(try convertToSparse(wrapped), ["fc"], "the @Child slot takes the sparse layer")
         XCTAssertTrue(wrapped.fc is SparseLinear)
     }
+
+    /// Two sparse Linear layers, the first replaceable and the second a plain `let`.
+    final class HalfReplaceable: Module {
+        @Child var first: Module = Linear(8, 8)
+        let second = Linear(8, 2)
+
+        override func forward(_ x: Tensor) throws -> Tensor { try second(first(x).relu()) }
+    }
+
+    /// A conversion that fails part of the way leaves no layer converted.
+    func testFailedSparseConversionLeavesTheModelAsItWas() throws {
+        let model = made(HalfReplaceable.init, seed: 9)
+        _ = try pruneByMagnitude(model, .sparsity(0.9))
+        let first = model.first
+        XCTAssertThrowsError(try convertToSparse(model)) { error in
+            guard case let .notReplaceable(path, _)? = error as? ModuleTreeError else { return XCTFail("threw \(error)") }
+            XCTAssertEqual(path, "second")
+        }
+        XCTAssertTrue(model.first === first, "the layer converted before the failure was put back")
+    }
 }

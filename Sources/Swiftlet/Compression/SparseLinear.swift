@@ -145,14 +145,21 @@ extension Linear: SparseConvertible {
 /// whose weight is at least `minimumSparsity` (0…1) zeros by its sparse form, for
 /// inference. Returns the dotted paths of the layers replaced.
 ///
-/// Below roughly 50–70 % sparsity a dense GEMM beats CSR, hence the threshold.
+/// Below roughly 50–70 % sparsity a dense GEMM beats CSR, hence the threshold. A layer that
+/// cannot be replaced (a plain `let` property) throws, and leaves the model as it was.
 @discardableResult
 public func convertToSparse(_ model: Module, minimumSparsity: Double = 0.7) throws -> [String] {
-    var converted: [String] = []
-    for (path, module) in model.namedModules where !path.isEmpty {
-        guard let layer = module as? SparseConvertible, let sparse = try layer.sparseForm(minimumSparsity: minimumSparsity) else { continue }
-        try model.replaceSubmodule(at: path, with: sparse)
-        converted.append(path)
+    var converted: [(path: String, original: Module)] = []
+    do {
+        for (path, module) in model.namedModules where !path.isEmpty {
+            guard let layer = module as? SparseConvertible, let sparse = try layer.sparseForm(minimumSparsity: minimumSparsity) else { continue }
+            try model.replaceSubmodule(at: path, with: sparse)
+            converted.append((path, module))
+        }
+    } catch {
+        // Each slot undone took a sparse form, so it takes its original back.
+        for (path, original) in converted.reversed() { try? model.replaceSubmodule(at: path, with: original) }
+        throw error
     }
-    return converted
+    return converted.map(\.path)
 }
