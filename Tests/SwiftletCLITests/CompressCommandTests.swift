@@ -17,7 +17,7 @@ final class CompressCommandTests: CommandTestCase {
 
     func testCompressMeetsTheBudgetInTheWrittenFileAndEvaluateReadsIt() throws {
         let checkpoint = try trainedCheckpoint()
-        for budget in ["size=12x", "flops=2x"] {
+        for budget in ["size=12x", "flops=2x", "latency=100ms"] {
             let out = folder.appendingPathComponent("compressed-\(budget)")
             let compress = run(["compress", "--model", "mnist-net", "--checkpoint", checkpoint, "--dataset", data, "--budget", budget,
                                 "--validation", "32", "--epochs", "1", "--out", out.path, "--json"])
@@ -27,7 +27,15 @@ final class CompressCommandTests: CommandTestCase {
             let stored = try SafeTensorsFile.read(from: written).tensors.values.reduce(0) { $0 + $1.bytes.count }
             XCTAssertEqual(summary["stored_bytes"] as? Int, stored, budget)
             let limit = try XCTUnwrap(summary["limit"] as? Int)
-            XCTAssertLessThanOrEqual(budget.hasPrefix("size") ? stored : try XCTUnwrap(summary["flops"] as? Int), limit, budget)
+            switch budget.prefix(while: { $0 != "=" }) {
+            case "size": XCTAssertLessThanOrEqual(stored, limit, budget)
+            case "flops": XCTAssertLessThanOrEqual(try XCTUnwrap(summary["flops"] as? Int), limit, budget)
+            default:
+                XCTAssertEqual(limit, 100_000_000, "nanoseconds")
+                XCTAssertLessThanOrEqual(try XCTUnwrap(summary["latency_us"] as? Double), 100_000, budget)
+                XCTAssertGreaterThan(try XCTUnwrap(summary["predicted_latency_us"] as? Double), 0, budget)
+            }
+            XCTAssertEqual(summary["latency_us"] == nil, !budget.hasPrefix("latency"), "timed for a latency budget only")
             XCTAssertLessThanOrEqual(stored, try XCTUnwrap(summary["predicted_bytes"] as? Int), budget)
 
             let evaluate = run(["evaluate", "--model", "mnist-net", "--checkpoint", written.path, "--dataset", data, "--json"])
@@ -40,8 +48,8 @@ final class CompressCommandTests: CommandTestCase {
 
     func testBadBudgetsAreOneLineErrors() throws {
         let checkpoint = try trainedCheckpoint()
-        for (budget, expected) in [("size=0x", "budget \"size=0x\""), ("size=abc", "budget \"size=abc\""), ("latency=200us", "unknown budget"),
-                                   ("size=1000x", "the smallest allocation")] {
+        for (budget, expected) in [("size=0x", "budget \"size=0x\""), ("size=abc", "budget \"size=abc\""), ("speed=2x", "unknown budget"),
+                                   ("size=1000x", "the smallest allocation"), ("latency=1us", "the smallest allocation")] {
             let result = run(["compress", "--model", "mnist-net", "--checkpoint", checkpoint, "--dataset", data, "--budget", budget,
                               "--validation", "32", "--epochs", "1", "--out", folder.appendingPathComponent("bad").path])
             XCTAssertEqual(result.code, 1, budget)

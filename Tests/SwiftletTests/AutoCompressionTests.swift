@@ -102,14 +102,22 @@ final class AutoCompressionTests: XCTestCase {
         XCTAssertEqual(try CompressionBudget(parsing: "size=20x"), .size(20))
         XCTAssertEqual(try CompressionBudget(parsing: "flops=3"), .flops(3))
         XCTAssertEqual(try CompressionBudget(parsing: "size=2.5x").description, "size=2.5x")
-        for text in ["size=0x", "size=abc", "size=0.5x", "size=infx", "latency=200us", "20x", "size="] {
+        XCTAssertEqual(try CompressionBudget(parsing: "latency=200us"), .latency(microseconds: 200))
+        XCTAssertEqual(try CompressionBudget(parsing: "latency=0.5ms"), .latency(microseconds: 500))
+        XCTAssertEqual(try CompressionBudget(parsing: "latency=7.5µs").description, "latency=7.5us")
+        XCTAssertEqual(CompressionBudget.latency(microseconds: 7.5).limit(reference: 1), 7_500, "nanoseconds, whatever the reference")
+        XCTAssertEqual(try CompressionBudget(parsing: "latency=2x"), .latencyFactor(2))
+        XCTAssertEqual(CompressionBudget.latencyFactor(2).limit(reference: 15_001), 7_500, "the uncompressed model's time over the factor")
+        XCTAssertEqual(CompressionBudget.latencyFactor(2.5).description, "latency=2.5x")
+        for text in ["size=0x", "size=abc", "size=0.5x", "size=infx", "latency=200", "latency=0us", "latency=-3us", "latency=nanus", "latency=0.5x",
+                     "speed=2x", "20x", "size="] {
             XCTAssertThrowsError(try CompressionBudget(parsing: text), text) { error in
                 guard case let .invalidBudget(named, _)? = error as? AutoCompressionError else { return XCTFail("\(text): threw \(error)") }
                 XCTAssertEqual(named, text)
             }
         }
-        assertThrows(try CompressionBudget(parsing: "latency=200us"),
-                     AutoCompressionError.invalidBudget("latency=200us", reason: "unknown budget \"latency\" (expected size or flops)"))
+        assertThrows(try CompressionBudget(parsing: "speed=2x"),
+                     AutoCompressionError.invalidBudget("speed=2x", reason: "unknown budget \"speed\" (expected size, flops or latency)"))
         assertThrows(try CompressionSetting(sparsity: 1, bits: 4), AutoCompressionError.invalidSetting("sparsity 1.0 is not in [0, 1)"))
         assertThrows(try CompressionSetting(sparsity: 0, bits: 12), AutoCompressionError.invalidSetting("12 bits: expected 2…8, or 16 for float16"))
     }
@@ -117,7 +125,7 @@ final class AutoCompressionTests: XCTestCase {
     func testAnUnreachableBudgetNamesTheSmallestAllocation() throws {
         let setting = try CompressionSetting(sparsity: 0.5, bits: 4)
         let layer = LayerProfile(path: "fc", weightName: "fc.weight", elements: 100,
-                                 options: [LayerOption(setting: setting, bytes: 40, flops: 100, metric: 0.9)])
+                                 options: [LayerOption(setting: setting, bytes: 40, flops: 100, nanoseconds: 0, metric: 0.9)])
         let profile = CompressionProfile(baseline: 1, layers: [layer], fixedBytes: 20, fixedFLOPs: 10, referenceBytes: 600, referenceFLOPs: 400)
         XCTAssertEqual(try CompressionAllocation.optimal(profile, budget: .size(10)).predictedBytes, 60)
         assertThrows(try CompressionAllocation.optimal(profile, budget: .size(20)),
@@ -133,7 +141,7 @@ final class AutoCompressionTests: XCTestCase {
         let settings = try [(0, 16), (0, 4), (0.5, 16), (0.5, 4)].map { try CompressionSetting(sparsity: Float($0.0), bits: $0.1) }
         let metrics = [0.99, 0.98, 0.95, 0.97]  // 50 %, 4-bit measured 2 points above 50 %, float16
         let layer = LayerProfile(path: "fc", weightName: "fc.weight", elements: 100, options: zip(settings, metrics).map { setting, metric in
-            LayerOption(setting: setting, bytes: setting.bits * 10, flops: setting.sparsity == 0 ? 200 : 100, metric: metric)
+            LayerOption(setting: setting, bytes: setting.bits * 10, flops: setting.sparsity == 0 ? 200 : 100, nanoseconds: 0, metric: metric)
         })
         let profile = CompressionProfile(baseline: 1, layers: [layer], fixedBytes: 0, fixedFLOPs: 0, referenceBytes: 1000, referenceFLOPs: 200)
         for (option, drop) in zip(layer.options, [0.01, 0.02, 0.05, 0.05]) {
@@ -192,6 +200,94 @@ final class AutoCompressionTests: XCTestCase {
         }
     }
 
+    /// A latency budget allocates by the profiled times: the rest of the model's time plus each
+    /// chosen option's; a profile measured without a timer cannot serve one.
+    func testALatencyBudgetAllocatesByTime() throws {
+        func layer(_ path: String, drops: [Double]) throws -> LayerProfile {
+            // Dense 10 µs, 90 % sparse 3 µs; bits change bytes only.
+            let settings = [try CompressionSetting(sparsity: 0, bits: 16), try CompressionSetting(sparsity: 0.9, bits: 16),
+                            try CompressionSetting(sparsity: 0.9, bits: 4)]
+            let options = zip(settings, drops).map { (setting: CompressionSetting, drop: Double) -> LayerOption in
+                let dense = setting.sparsity == 0
+                return LayerOption(setting: setting, bytes: setting.bits * 10, flops: dense ? 100 : 10, nanoseconds: dense ? 10_000 : 3_000,
+                                   metric: 1 - drop)
+            }
+            return LayerProfile(path: path, weightName: "\(path).weight", elements: 100, options: options)
+        }
+        let layers = [try layer("a", drops: [0, 0.2, 0.3]), try layer("b", drops: [0, 0.5, 0.5])]
+        let timed = CompressionProfile(baseline: 1, layers: layers, fixedBytes: 0, fixedFLOPs: 0, referenceBytes: 1000, referenceFLOPs: 200,
+                                       fixedNanoseconds: 2_000, referenceNanoseconds: 22_000)
+        // 15 µs leave 13 for the two layers: one of them sparse, the one that loses less.
+        let allocation = try CompressionAllocation.optimal(timed, budget: .latency(microseconds: 15))
+        XCTAssertEqual(allocation.choices.map(\.option.setting.sparsity), [0.9, 0])
+        XCTAssertEqual(allocation.choices.map(\.option.setting.bits), [16, 16], "bits cost no time, so the lossier 4-bit is not taken")
+        XCTAssertEqual(allocation.predictedNanoseconds, 15_000)
+        XCTAssertEqual(try CompressionAllocation.uniform(timed, budget: .latency(microseconds: 15), include: { _ in true }).predictedNanoseconds, 8_000)
+        assertThrows(try CompressionAllocation.optimal(timed, budget: .latency(microseconds: 7.9)),
+                     AutoCompressionError.unreachableBudget(.latency(microseconds: 7.9), limit: 7_900, smallest: 8_000))
+        let untimed = CompressionProfile(baseline: 1, layers: layers, fixedBytes: 0, fixedFLOPs: 0, referenceBytes: 1000, referenceFLOPs: 200)
+        assertThrows(try CompressionAllocation.optimal(untimed, budget: .latency(microseconds: 15)),
+                     AutoCompressionError.latencyNotMeasured(.latency(microseconds: 15)))
+        XCTAssertNoThrow(try CompressionAllocation.optimal(untimed, budget: .size(2)))
+    }
+
+    /// A model of the test's own, wide enough for the sparse form to pay.
+    private func makeWideModel() -> Module {
+        GlobalRandom.seed(11)
+        return Sequential { ("first", MyDense(64, 256)); ReLU(); ("second", Linear(256, 128)); ReLU(); ("third", Linear(128, 10)) }
+    }
+
+    /// Profiling with a timer times each layer once per sparsity (every width of it the same
+    /// figure), leaves the model as it was, and the allocation's measured time comes from the
+    /// deployed model — its sparse enough Linear layers swapped in for the timing and put back.
+    func testTimedProfileAndMeasuredLatencyLeaveTheModelAsItWas() throws {
+        let model = makeWideModel()
+        let input = Tensor.uniform([8, 64], low: -1, high: 1)
+        let reference = try withNoGrad { try model(input) }.scalars
+        let modules = model.namedModules.map(\.module)
+        let grid = try [0, 0.8, 0.9].flatMap { sparsity in try [16, 4].map { try CompressionSetting(sparsity: Float(sparsity), bits: $0) } }
+        let timer = LatencyTimer(example: Tensor.uniform([1, 64], low: -1, high: 1), rounds: 2, callsPerRound: 2)
+        let profile = try CompressionProfile.measure(model, inputShape: [64], grid: grid, timer: timer) {
+            try self.closeness(model, to: reference, input: input)
+        }
+        XCTAssertGreaterThan(profile.referenceNanoseconds, 0)
+        XCTAssertGreaterThanOrEqual(profile.fixedNanoseconds, 0)
+        for layer in profile.layers {
+            XCTAssertTrue(layer.options.allSatisfy { $0.nanoseconds > 0 }, layer.path)
+            for (float16, fourBit) in zip(layer.options.filter { $0.setting.bits == 16 }, layer.options.filter { $0.setting.bits == 4 }) {
+                XCTAssertEqual(float16.nanoseconds, fourBit.nanoseconds, "\(layer.path): timed once per sparsity")
+            }
+        }
+        XCTAssertEqual(try closeness(model, to: reference, input: input), 0, "profiling left the weights as they were")
+        XCTAssertTrue(zip(model.namedModules.map(\.module), modules).allSatisfy { $0 === $1 }, "and every module in its place")
+
+        let copy = makeWideModel()
+        let allocation = try CompressionAllocation.optimal(profile, budget: .latency(microseconds: 2 * Double(profile.referenceNanoseconds) / 1000))
+        _ = try allocation.apply(to: copy)
+        let copyModules = copy.namedModules.map(\.module)
+        let formats = copy.quantizedLayers.map { $0.layer.quantization?.weightFormat }
+        let expected = try withNoGrad { try copy(input) }.scalars
+        let measured = try CompressionAllocation.measuredCost(of: copy, inputShape: [64], timer: timer)
+        XCTAssertGreaterThan(measured.nanoseconds ?? 0, 0)
+        XCTAssertNil(try CompressionAllocation.measuredCost(of: copy, inputShape: [64]).nanoseconds, "no timer, no time")
+        XCTAssertTrue(zip(copy.namedModules.map(\.module), copyModules).allSatisfy { $0 === $1 }, "sparse forms swapped back out")
+        XCTAssertEqual(copy.quantizedLayers.map { $0.layer.quantization?.weightFormat }, formats, "fake quantization restored")
+        XCTAssertEqual(try withNoGrad { try copy(input) }.scalars, expected)
+    }
+
+    /// A layer the example never reaches cannot be timed.
+    func testALayerThatDoesNotRunCannotBeTimed() throws {
+        final class Detour: Module {
+            let used = Linear(4, 2)
+            let unused = Linear(4, 2)
+            override func forward(_ x: Tensor) throws -> Tensor { try used(x) }
+        }
+        let model = Detour()
+        let timer = LatencyTimer(example: Tensor.uniform([1, 4], low: -1, high: 1), rounds: 1, callsPerRound: 1)
+        assertThrows(try CompressionProfile.measure(model, inputShape: [4], grid: [try CompressionSetting(sparsity: 0, bits: 16)], timer: timer) { 1 },
+                     AutoCompressionError.layerNotCalled("unused"))
+    }
+
     // MARK: - The whole path
 
     /// Profile → allocate → apply on a model whose first layer is the test's own type; the
@@ -216,6 +312,7 @@ final class AutoCompressionTests: XCTestCase {
             switch budget {
             case .size: XCTAssertLessThanOrEqual(measured.bytes, profile.referenceBytes / 12)
             case .flops: XCTAssertLessThanOrEqual(measured.flops, profile.referenceFLOPs / 3)
+            case .latency, .latencyFactor: XCTFail("not timed")
             }
 
             let file = try QuantizedCheckpoint(model: copy, sparseCodes: true).safeTensorsFile()

@@ -5,7 +5,7 @@ public enum AutoCompressionError: Error, Equatable, CustomStringConvertible {
     /// A `CompressionSetting` out of range.
     case invalidSetting(String)
     /// No setting of every layer fits `budget`: the least the settings reach is `smallest`
-    /// (bytes or FLOPs) against a limit of `limit`.
+    /// (bytes, FLOPs or nanoseconds) against a limit of `limit`.
     case unreachableBudget(CompressionBudget, limit: Int, smallest: Int)
     /// The model has no `Quantizable` layer whose weight is prunable, so nothing to allocate.
     case noCompressibleLayer
@@ -13,8 +13,13 @@ public enum AutoCompressionError: Error, Equatable, CustomStringConvertible {
     case noSettings
     /// The allocation for `budget` is predicted to lose `predicted` points, more than `allowed`.
     case predictedDropTooLarge(CompressionBudget, predicted: Double, allowed: Double)
-    /// The compressed model, measured, takes `measured` bytes or FLOPs against a limit of `limit`.
+    /// The compressed model, measured, takes `measured` bytes, FLOPs or nanoseconds against a limit of `limit`.
     case budgetMissed(CompressionBudget, limit: Int, measured: Int)
+    /// A latency budget was asked of a profile measured without a `LatencyTimer`.
+    case latencyNotMeasured(CompressionBudget)
+    /// The compressible layer at this path did not run when the timer's example went
+    /// through the model, so it has no input to be timed on.
+    case layerNotCalled(String)
 
     public var description: String {
         switch self {
@@ -32,6 +37,10 @@ public enum AutoCompressionError: Error, Equatable, CustomStringConvertible {
             return "budget \(budget): the best allocation is predicted to lose \(predicted) points of accuracy, more than --max-drop \(allowed)"
         case let .budgetMissed(budget, limit, measured):
             return "budget \(budget): the compressed model measures \(measured) \(budget.unit), over the limit of \(limit)"
+        case let .latencyNotMeasured(budget):
+            return "budget \(budget): the sensitivity profile was measured without a LatencyTimer, so it has no layer times"
+        case let .layerNotCalled(path):
+            return "automatic compression: the layer \"\(path)\" did not run on the timer's example, so it cannot be timed"
         }
     }
 }

@@ -11,16 +11,21 @@ public struct CompressionAllocation: Sendable {
     public let predictedBytes: Int
     /// Predicted FLOPs per image with non-zero weights.
     public let predictedFLOPs: Int
+    /// Predicted batch-1 nanoseconds: the chosen options' times alone plus the rest of the
+    /// model's; 0 when the profile was measured without a timer.
+    public let predictedNanoseconds: Int
     /// Predicted drop of the metric: the sum of each chosen option's drop
     /// (`CompressionProfile.drop(of:in:)`).
     public let predictedDrop: Double
 
     /// The allocation meeting `budget` with the least predicted drop, over every option of
     /// every layer (`MultipleChoiceKnapsack`). Throws `unreachableBudget` when even the
-    /// cheapest option of every layer does not fit.
+    /// cheapest option of every layer does not fit, `latencyNotMeasured` for a latency budget
+    /// of a profile without times.
     public static func optimal(_ profile: CompressionProfile, budget: CompressionBudget) throws -> CompressionAllocation {
         guard !profile.layers.isEmpty else { throw AutoCompressionError.noCompressibleLayer }
         guard profile.layers.allSatisfy({ !$0.options.isEmpty }) else { throw AutoCompressionError.noSettings }
+        try profile.checkCanServe(budget)
         let limit = budget.limit(reference: profile.reference(for: budget))
         let fixed = profile.fixedCost(for: budget)
         let costs = profile.layers.map { $0.options.map { $0.cost(for: budget) } }
@@ -37,6 +42,7 @@ public struct CompressionAllocation: Sendable {
     public static func uniform(_ profile: CompressionProfile, budget: CompressionBudget,
                                include: (CompressionSetting) -> Bool) throws -> CompressionAllocation {
         guard let first = profile.layers.first else { throw AutoCompressionError.noCompressibleLayer }
+        try profile.checkCanServe(budget)
         var best: CompressionAllocation?
         var smallest = Int.max
         for setting in first.options.map(\.setting) where include(setting) {
@@ -59,11 +65,12 @@ public struct CompressionAllocation: Sendable {
         limit = budget.limit(reference: profile.reference(for: budget))
         predictedBytes = profile.fixedBytes + choices.reduce(0) { $0 + $1.option.bytes }
         predictedFLOPs = profile.fixedFLOPs + choices.reduce(0) { $0 + $1.option.flops }
+        predictedNanoseconds = profile.fixedNanoseconds + choices.reduce(0) { $0 + $1.option.nanoseconds }
         predictedDrop = choices.reduce(0) { $0 + profile.drop(of: $1.option, in: $1.layer) }
     }
 
-    /// The predicted bytes or FLOPs, whichever the budget counts.
-    public var cost: Int { budget.counted(bytes: predictedBytes, flops: predictedFLOPs) }
+    /// The predicted bytes, FLOPs or nanoseconds, whichever the budget counts.
+    public var cost: Int { budget.counted(bytes: predictedBytes, flops: predictedFLOPs, nanoseconds: predictedNanoseconds) }
 
     /// Prunes each chosen layer of `model` (the model profiled, or a copy of it) by magnitude
     /// to its sparsity and sets its weight to compute in its format (fake quantization);
@@ -94,19 +101,30 @@ public struct CompressionAllocation: Sendable {
         .byName(Dictionary(choices.map { ($0.layer.weightName, $0.option.setting.sparsity * fraction) }, uniquingKeysWith: { first, _ in first }))
     }
 
-    /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`
-    /// and the FLOPs per image with non-zero weights, quantized weights at their quantized values.
-    public static func measuredCost(of model: Module, inputShape: [Int]) throws -> (bytes: Int, flops: Int) {
-        (try QuantizedCheckpoint(model: model, sparseCodes: true).byteCount, try ModelFootprint(of: model, inputShape: inputShape).nonzeroFlops)
+    /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`,
+    /// the FLOPs per image with non-zero weights, quantized weights at their quantized values,
+    /// and with a `timer` its batch-1 nanoseconds as deployed (`LatencyTimer.latency(of:)`).
+    public static func measuredCost(of model: Module, inputShape: [Int],
+                                    timer: LatencyTimer? = nil) throws -> (bytes: Int, flops: Int, nanoseconds: Int?) {
+        let nanoseconds = try timer.map { try $0.latency(of: model) }
+        return (try QuantizedCheckpoint(model: model, sparseCodes: true).byteCount, try ModelFootprint(of: model, inputShape: inputShape).nonzeroFlops,
+                nanoseconds)
     }
 }
 
 extension CompressionProfile {
-    /// The uncompressed model's bytes or dense FLOPs, whichever `budget` counts.
-    func reference(for budget: CompressionBudget) -> Int { budget.counted(bytes: referenceBytes, flops: referenceFLOPs) }
+    /// The uncompressed model's bytes, dense FLOPs or batch-1 nanoseconds, whichever `budget` counts.
+    func reference(for budget: CompressionBudget) -> Int {
+        budget.counted(bytes: referenceBytes, flops: referenceFLOPs, nanoseconds: referenceNanoseconds)
+    }
 
     /// What the rest of the model costs in the budget's unit.
-    func fixedCost(for budget: CompressionBudget) -> Int { budget.counted(bytes: fixedBytes, flops: fixedFLOPs) }
+    func fixedCost(for budget: CompressionBudget) -> Int { budget.counted(bytes: fixedBytes, flops: fixedFLOPs, nanoseconds: fixedNanoseconds) }
+
+    /// Throws `latencyNotMeasured` for a latency budget when the profile has no times.
+    func checkCanServe(_ budget: CompressionBudget) throws {
+        if budget.isLatency, referenceNanoseconds == 0 { throw AutoCompressionError.latencyNotMeasured(budget) }
+    }
 
     /// The predicted drop of one of `layer`'s options: the largest drop from the baseline
     /// measured at its setting or at any setting that compresses the layer no more (no higher
@@ -120,6 +138,6 @@ extension CompressionProfile {
 }
 
 extension LayerOption {
-    /// Bytes or FLOPs, whichever `budget` counts.
-    func cost(for budget: CompressionBudget) -> Int { budget.counted(bytes: bytes, flops: flops) }
+    /// Bytes, FLOPs or nanoseconds, whichever `budget` counts.
+    func cost(for budget: CompressionBudget) -> Int { budget.counted(bytes: bytes, flops: flops, nanoseconds: nanoseconds) }
 }

@@ -9,6 +9,9 @@ public struct LayerOption: Sendable {
     public let bytes: Int
     /// FLOPs per image of the layer's multiply-accumulates with a non-zero weight.
     public let flops: Int
+    /// Nanoseconds of the layer alone at batch 1 in its deployed form at this sparsity
+    /// (`LatencyTimer`), or 0 when the profile was measured without a timer.
+    public let nanoseconds: Int
     /// `evaluate()` with this layer pruned and quantized so, every other layer intact.
     public let metric: Double
 }
@@ -33,7 +36,9 @@ public struct LayerProfile: Sendable {
 /// Layers are found through the module tree and the capability protocols (`Quantizable`,
 /// `PrunableWeights` / `prunableParameters`); costs through the stored form
 /// (`SparseCodeLayout`, `QuantizationFormat.parameterBytes`) and the traced graph
-/// (`traceLayers`, which honours `CountsMACs`) — never a layer's class.
+/// (`traceLayers`, which honours `CountsMACs`) — never a layer's class. With a `LatencyTimer`
+/// it also times each layer at each sparsity, for `latency=` budgets; bit widths do not change
+/// the time, as a deployment computes with the dequantized float weights.
 public struct CompressionProfile: Sendable {
     /// `evaluate()` of the model as given.
     public let baseline: Double
@@ -47,22 +52,32 @@ public struct CompressionProfile: Sendable {
     public let referenceBytes: Int
     /// Dense FLOPs per image. `flops=` budgets divide it.
     public let referenceFLOPs: Int
+    /// Batch-1 nanoseconds of the rest of the model: the whole model's time less each
+    /// compressible layer's time alone (at least 0). 0 when measured without a timer.
+    public let fixedNanoseconds: Int
+    /// Batch-1 nanoseconds of the model as given, deployed; 0 when measured without a timer,
+    /// which is how `latency=` budgets tell that the profile cannot serve them.
+    public let referenceNanoseconds: Int
 
     /// Plain data, for tests and tools that have a table already.
-    public init(baseline: Double, layers: [LayerProfile], fixedBytes: Int, fixedFLOPs: Int, referenceBytes: Int, referenceFLOPs: Int) {
+    public init(baseline: Double, layers: [LayerProfile], fixedBytes: Int, fixedFLOPs: Int, referenceBytes: Int, referenceFLOPs: Int,
+                fixedNanoseconds: Int = 0, referenceNanoseconds: Int = 0) {
         self.baseline = baseline
         self.layers = layers
         self.fixedBytes = fixedBytes
         self.fixedFLOPs = fixedFLOPs
         self.referenceBytes = referenceBytes
         self.referenceFLOPs = referenceFLOPs
+        self.fixedNanoseconds = fixedNanoseconds
+        self.referenceNanoseconds = referenceNanoseconds
     }
 
     /// Measures `model` (left as it was) for every setting of `grid` on every compressible
-    /// layer: `evaluate()` once per layer and setting, plus once for the baseline.
-    /// `progress(done, total)` is called after each evaluation.
+    /// layer: `evaluate()` once per layer and setting, plus once for the baseline; with a
+    /// `timer`, also the deployed model's batch-1 time and each layer's alone at each sparsity
+    /// of the grid. `progress(done, total)` is called after each evaluation.
     public static func measure(
-        _ model: Module, inputShape: [Int], grid: [CompressionSetting],
+        _ model: Module, inputShape: [Int], grid: [CompressionSetting], timer: LatencyTimer? = nil,
         progress: ((Int, Int) -> Void)? = nil, evaluate: () throws -> Double
     ) throws -> CompressionProfile {
         guard !grid.isEmpty else { throw AutoCompressionError.noSettings }
@@ -70,10 +85,12 @@ public struct CompressionProfile: Sendable {
         guard !candidates.isEmpty else { throw AutoCompressionError.noCompressibleLayer }
         let baseline = try evaluate()
         let baseFLOPs = try nonzeroFLOPs(of: model, inputShape: inputShape)
+        let layerInputs = try timer.map { try model.inputs(tracing: $0.example, ofModulesAt: candidates.map(\.path)) } ?? [:]
+        let referenceNanoseconds = try timer?.latency(of: model) ?? 0
         let total = candidates.count * grid.count
         var done = 0
         var layers: [LayerProfile] = []
-        var currentLayerFLOPs = 0
+        var currentLayerFLOPs = 0, currentLayerNanoseconds = 0
         for (path, weightName, layer) in candidates {
             let weight = layer.quantizableWeight
             let saved = weight.scalars, savedQuantization = layer.quantization
@@ -81,23 +98,30 @@ public struct CompressionProfile: Sendable {
                 weight.scalars = saved
                 layer.quantization = savedQuantization
             }
+            let nanoseconds = { () throws -> Int in
+                guard let timer else { return 0 }
+                guard let input = layerInputs[path] else { throw AutoCompressionError.layerNotCalled(path) }
+                return try timer.latency(ofLayer: layer, input: input)
+            }
+            currentLayerNanoseconds += try nanoseconds()
             weight.scalars = [Float](repeating: 0, count: saved.count)
             let withoutLayer = try nonzeroFLOPs(of: model, inputShape: inputShape)
             currentLayerFLOPs += baseFLOPs - withoutLayer
-            var flopsAtSparsity: [Float: Int] = [:]
+            var costsAtSparsity: [Float: (flops: Int, nanoseconds: Int)] = [:]
             let options = try grid.map { setting -> LayerOption in
                 weight.scalars = saved
                 layer.quantization = savedQuantization
                 let mask = try pruneByMagnitude(model, .sparsity(setting.sparsity), select: { name, _ in name == weightName }).entries[0].mask
-                if flopsAtSparsity[setting.sparsity] == nil {
-                    flopsAtSparsity[setting.sparsity] = try nonzeroFLOPs(of: model, inputShape: inputShape) - withoutLayer
+                if costsAtSparsity[setting.sparsity] == nil {
+                    costsAtSparsity[setting.sparsity] = (try nonzeroFLOPs(of: model, inputShape: inputShape) - withoutLayer, try nanoseconds())
                 }
                 layer.quantization = LayerQuantization(weightFormat: setting.weightFormat)
                 let metric = try evaluate()
                 done += 1
                 progress?(done, total)
+                let costs = costsAtSparsity[setting.sparsity] ?? (0, 0)
                 return LayerOption(setting: setting, bytes: storedBytes(mask: mask, shape: weight.shape, format: setting.weightFormat),
-                                   flops: flopsAtSparsity[setting.sparsity] ?? 0, metric: metric)
+                                   flops: costs.flops, nanoseconds: costs.nanoseconds, metric: metric)
             }
             layers.append(LayerProfile(path: path, weightName: weightName, elements: saved.count, options: options))
         }
@@ -108,7 +132,8 @@ public struct CompressionProfile: Sendable {
             fixedBytes: state.filter { !compressed.contains($0.name) }.reduce(0) { $0 + 4 * $1.tensor.count },
             fixedFLOPs: baseFLOPs - currentLayerFLOPs,
             referenceBytes: state.reduce(0) { $0 + 4 * $1.tensor.count },
-            referenceFLOPs: try ModelFootprint(of: model, inputShape: inputShape).flops)
+            referenceFLOPs: try ModelFootprint(of: model, inputShape: inputShape).flops,
+            fixedNanoseconds: max(referenceNanoseconds - currentLayerNanoseconds, 0), referenceNanoseconds: referenceNanoseconds)
     }
 
     /// How many layers `measure` profiles: a progress display's length.

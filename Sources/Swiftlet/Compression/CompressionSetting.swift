@@ -30,6 +30,13 @@ public struct CompressionSetting: Hashable, Sendable, CustomStringConvertible {
         return try sparsities.flatMap { sparsity in try [16, 8, 6, 5, 4, 3, 2].map { try CompressionSetting(sparsity: sparsity, bits: $0) } }
     }
 
+    /// The default grid as far as any of `budgets` can use it: every width where one counts
+    /// bits (a size budget), otherwise float16 only — narrower widths would cost accuracy
+    /// and buy nothing, and profiling them would take seven times as long.
+    public static func defaultGrid(for budgets: [CompressionBudget]) throws -> [CompressionSetting] {
+        try defaultGrid().filter { setting in setting.bits == 16 || budgets.contains(where: \.countsBits) }
+    }
+
     /// Whether this setting prunes no more and keeps no fewer bits than `other` (float16 has
     /// the most bits).
     public func compressesNoMore(than other: CompressionSetting) -> Bool {

@@ -6,6 +6,20 @@ extension Module {
     /// Records the operator graph of one forward pass of `example` (a batch), in evaluation
     /// mode and without gradients; the model's mode is restored afterwards.
     public func graph(tracing example: Tensor) throws -> ModelGraph {
+        let (recorder, output) = try trace(example)
+        return recorder.graph(returning: output)
+    }
+
+    /// What the modules at `paths` received as input when `example` ran through the model
+    /// (at their first call), by path; a module that was not called has no entry.
+    func inputs(tracing example: Tensor, ofModulesAt paths: [String]) throws -> [String: Tensor] {
+        let (recorder, _) = try trace(example)
+        return Dictionary(paths.compactMap { path in recorder.input(ofFirstCallAt: path).map { (path, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// One forward pass of `example` under a recorder, in evaluation mode and without
+    /// gradients; the model's mode is restored afterwards.
+    private func trace(_ example: Tensor) throws -> (GraphRecorder, output: Tensor) {
         let wasTraining = isTraining
         eval()
         defer { if wasTraining { train() } }
@@ -13,7 +27,7 @@ extension Module {
         let output = try GraphRecorder.$active.withValue(recorder) {
             try withNoGrad { try self(example) }
         }
-        return recorder.graph(returning: output)
+        return (recorder, output)
     }
 
     /// The graph of one forward pass of a zero batch of `batch` inputs of `inputShape`
@@ -33,6 +47,7 @@ final class GraphRecorder: @unchecked Sendable {
     private var nodes: [ModelGraph.Node] = []
     private var calls: [ModelGraph.ModuleCall] = []
     private var valueOf: [ObjectIdentifier: Int] = [:]
+    /// Every tensor seen, by value: `seen[i]` is value i's tensor.
     private var seen: [Tensor] = []
     private let parameterNames: [ObjectIdentifier: String]
     private let modulePaths: [ObjectIdentifier: String]
@@ -75,6 +90,11 @@ final class GraphRecorder: @unchecked Sendable {
         let scope = scopes.last ?? (path: "", type: "model")
         nodes.append(ModelGraph.Node(op: op, inputs: inputs, output: values.count, path: scope.path, moduleType: scope.type))
         add(ModelGraph.Value(shape: output.shape, source: .node(nodes.count - 1), tensor: nil), for: output)
+    }
+
+    /// The tensor the first call of the module at `path` received, if it was called.
+    func input(ofFirstCallAt path: String) -> Tensor? {
+        calls.first { $0.path == path }.map { seen[$0.input] }
     }
 
     func graph(returning output: Tensor) -> ModelGraph {

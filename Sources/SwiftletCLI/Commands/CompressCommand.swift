@@ -6,19 +6,24 @@ import Swiftlet
 struct CompressCommand: Command {
     let catalog: Catalog
     let name = "compress"
-    let summary = "Choose each layer's sparsity and bit width to meet a size or FLOPs budget, apply, fine-tune; writes OUT/model.safetensors"
+    let summary = "Choose each layer's sparsity and bit width to meet a size, FLOPs or latency budget, apply, fine-tune; writes OUT/model.safetensors"
     let discussion = """
         Profiles every Quantizable layer with a prunable weight at each pair of sparsity (0–98 %, by magnitude) and width \
-        (float16, 8…2 bits, symmetric per-tensor) on the last --validation training images — never the test set — then \
+        (float16, 8…2 bits, symmetric per-tensor; float16 only for FLOPs and latency budgets, which bits do not lower) on \
+        the last --validation training images — never the test set — then \
         chooses one setting per layer meeting the budget with the least predicted accuracy drop (the sum of each layer's \
         own drop) by a multiple-choice knapsack solved exactly by dynamic programming, then fine-tunes on the other training \
         images with the weights fake-quantized, pruning each layer gradually towards its sparsity (Zhu & Gupta's cubic over \
         the first --prune-epochs) and holding the pruned weights at zero. Budgets: \
-        size=Nx (stored bytes, every code, index and scale counted, at most the float checkpoint's over N) or flops=Nx \
-        (FLOPs with non-zero weights, at most the dense FLOPs over N). The budget is checked on the written checkpoint. \
+        size=Nx (stored bytes, every code, index and scale counted, at most the float checkpoint's over N), flops=Nx \
+        (FLOPs with non-zero weights, at most the dense FLOPs over N), latency=Tus (batch-1 inference time on this \
+        machine with --threads, as deployed: float weights, Linear layers at least 70 % zeros in their sparse form; each \
+        layer timed alone at each sparsity on a held-out image, the fastest of 100 rounds of 10 calls; bit widths do not change it) \
+        or latency=Nx (that time at most the uncompressed model's over N). \
+        The budget is checked on the compressed model: its written checkpoint, or for latency its measured time. \
         The test set is evaluated once, at the end; `swiftlet evaluate` reads the checkpoint.
         """
-    static let budget = Option<String?>.string("budget", placeholder: "size=Nx|flops=Nx", help: "What the compressed model must meet, e.g. size=20x or flops=3x")
+    static let budget = Option<String?>.string("budget", placeholder: "size=Nx|flops=Nx|latency=Tus|latency=Nx", help: "What the compressed model must meet, e.g. size=20x, flops=3x, latency=200us or latency=2x")
     static let maxDrop = Option<Float?>.number("max-drop", range: .nonNegative,
                                                help: "Refuse an allocation whose predicted validation accuracy drop exceeds X points")
     static let validation = Option.integer("validation", default: 5000, range: .images,
@@ -47,7 +52,8 @@ struct CompressCommand: Command {
         let split = try data.holdingOut(validation: arguments[Self.validation])
 
         let started = Date()
-        let profile = try context.profileForCompression(model, validation: split, grid: try CompressionSetting.defaultGrid())
+        let timer = budget.isLatency ? LatencyTimer(example: split.firstTestImage()) : nil
+        let profile = try context.profileForCompression(model, validation: split, grid: try CompressionSetting.defaultGrid(for: [budget]), timer: timer)
         let allocation = try CompressionAllocation.optimal(profile, budget: budget)
         let searchSeconds = Date().timeIntervalSince(started)
         if let maxDrop = arguments[Self.maxDrop], allocation.predictedDrop > Double(maxDrop) {
@@ -59,7 +65,7 @@ struct CompressCommand: Command {
             model, entry: entry, allocation: allocation, training: split, data: data,
             fineTuning: AllocationFineTuning(epochs: arguments[Self.epochs], learningRate: arguments[Self.learningRate], annealed: true,
                                              gradualEpochs: arguments[Self.pruneEpochs] > 0 ? arguments[Self.pruneEpochs] : nil),
-            stage: "compressed", as: "model")
+            stage: "compressed", as: "model", timer: timer)
         let validationAccuracy = try evaluate(compressed, batches: split.testBatches()).accuracy
         let summary = Self.summary(allocation, profile: profile, validationAccuracy: validationAccuracy, testAccuracy: result.accuracy,
                                    measured: measured, searchSeconds: searchSeconds, validationImages: arguments[Self.validation])
@@ -73,19 +79,26 @@ struct CompressCommand: Command {
 
     /// One row per layer: what was chosen, what it costs, what it is predicted to lose.
     static func table(_ allocation: CompressionAllocation, profile: CompressionProfile) -> Table {
-        var table = Table(headers: ["layer", "sparsity", "bits", "bytes", "FLOPs", "predicted drop"])
+        let timed = profile.referenceNanoseconds > 0
+        var table = Table(headers: ["layer", "sparsity", "bits", "bytes", "FLOPs"] + (timed ? ["µs"] : []) + ["predicted drop"])
         for (layer, option) in allocation.choices {
             table.append([layer.path, HumanReadable.percent(100 * Double(option.setting.sparsity), decimals: 0),
                           option.setting.bits == 16 ? "fp16" : "\(option.setting.bits)", HumanReadable.count(option.bytes),
-                          HumanReadable.count(option.flops), HumanReadable.fixed(profile.drop(of: option, in: layer), decimals: 2)])
+                          HumanReadable.count(option.flops)] + (timed ? [microseconds(option.nanoseconds)] : [])
+                         + [HumanReadable.fixed(profile.drop(of: option, in: layer), decimals: 2)])
         }
-        table.append(["(rest)", "", "", HumanReadable.count(profile.fixedBytes), HumanReadable.count(profile.fixedFLOPs), ""])
+        table.append(["(rest)", "", "", HumanReadable.count(profile.fixedBytes), HumanReadable.count(profile.fixedFLOPs)]
+                     + (timed ? [microseconds(profile.fixedNanoseconds)] : []) + [""])
         return table
     }
 
-    /// Predicted against measured: accuracy on the validation split, bytes and FLOPs.
+    /// Nanoseconds in µs to one decimal.
+    static func microseconds(_ nanoseconds: Int) -> String { HumanReadable.fixed(Double(nanoseconds) / 1000, decimals: 1) }
+
+    /// Predicted against measured: accuracy on the validation split, bytes, FLOPs and, when
+    /// timed, batch-1 latency.
     static func summary(_ allocation: CompressionAllocation, profile: CompressionProfile, validationAccuracy: Double, testAccuracy: Double,
-                        measured: (bytes: Int, flops: Int), searchSeconds: Double, validationImages: Int) -> (text: String, json: JSONObject) {
+                        measured: (bytes: Int, flops: Int, nanoseconds: Int?), searchSeconds: Double, validationImages: Int) -> (text: String, json: JSONObject) {
         let predictedAccuracy = profile.baseline - allocation.predictedDrop
         let sizeFactor = Double(profile.referenceBytes) / Double(max(measured.bytes, 1))
         let flopsFactor = Double(profile.referenceFLOPs) / Double(max(measured.flops, 1))
@@ -97,10 +110,14 @@ struct CompressCommand: Command {
             of \(HumanReadable.count(profile.referenceBytes)) (\(HumanReadable.fixed(sizeFactor, decimals: 1))× smaller)
             FLOPs per image: predicted \(HumanReadable.count(allocation.predictedFLOPs)), measured \(HumanReadable.count(measured.flops)) \
             of \(HumanReadable.count(profile.referenceFLOPs)) (\(HumanReadable.fixed(flopsFactor, decimals: 1))× fewer)
-            test accuracy: \(HumanReadable.percent(testAccuracy))
 
             """
-        let json: JSONObject = [
+            + (measured.nanoseconds.map { nanoseconds in
+                "batch-1 latency: predicted \(microseconds(allocation.predictedNanoseconds)) µs, measured \(microseconds(nanoseconds)) µs "
+                    + "against \(microseconds(profile.referenceNanoseconds)) µs uncompressed\n"
+            } ?? "")
+            + "test accuracy: \(HumanReadable.percent(testAccuracy))\n"
+        var json: JSONObject = [
             "experiment": "compress", "budget": .string(allocation.budget.description), "limit": .integer(allocation.limit),
             "baseline_validation_accuracy": .number(profile.baseline, decimals: 2), "predicted_validation_accuracy": .number(predictedAccuracy, decimals: 2),
             "validation_accuracy": .number(validationAccuracy, decimals: 2), "test_accuracy": .number(testAccuracy, decimals: 2),
@@ -108,6 +125,11 @@ struct CompressCommand: Command {
             "predicted_flops": .integer(allocation.predictedFLOPs), "flops": .integer(measured.flops),
             "search_seconds": .number(searchSeconds, decimals: 1),
         ]
+        if let nanoseconds = measured.nanoseconds {
+            json["predicted_latency_us"] = .number(Double(allocation.predictedNanoseconds) / 1000, decimals: 1)
+            json["latency_us"] = .number(Double(nanoseconds) / 1000, decimals: 1)
+            json["uncompressed_latency_us"] = .number(Double(profile.referenceNanoseconds) / 1000, decimals: 1)
+        }
         return (text, json)
     }
 }

@@ -6,13 +6,14 @@ import Swiftlet
 /// allocation to a copy of the trained model, fine-tuned with masks and fake quantization held.
 extension ExperimentContext {
     /// `CompressionProfile.measure` of `model` on `validation`'s held-out images (its test
-    /// batches), with a progress bar on stderr.
-    func profileForCompression(_ model: Module, validation: ImageData, grid: [CompressionSetting]) throws -> CompressionProfile {
+    /// batches), timing its layers with `timer` if given, with a progress bar on stderr.
+    func profileForCompression(_ model: Module, validation: ImageData, grid: [CompressionSetting],
+                               timer: LatencyTimer? = nil) throws -> CompressionProfile {
         let layers = CompressionProfile.compressibleLayerCount(of: model)
         let bar = ProgressBar(stage: "profile", stepsPerPass: 1 + layers * grid.count, unit: "eval", console: console)
         bar.start(epoch: 1)
         defer { bar.finish() }
-        return try CompressionProfile.measure(model, inputShape: validation.imageShape, grid: grid) {
+        return try CompressionProfile.measure(model, inputShape: validation.imageShape, grid: grid, timer: timer) {
             let accuracy = try Swiftlet.evaluate(model, batches: validation.testBatches()).accuracy
             bar.advance(items: 1)
             return accuracy
@@ -22,12 +23,13 @@ extension ExperimentContext {
     /// A copy of `trained` (a fresh `entry` with its weights) with `allocation` applied,
     /// fine-tuned on `training`'s training images by `fineTuning` (pruned weights held at zero,
     /// weights fake-quantized), then finished as `stage` on `data` and stored with sparse
-    /// codes; also returns its measured bytes and FLOPs. Throws `budgetMissed` if the stored
-    /// checkpoint does not meet the budget.
+    /// codes; also returns its measured bytes and FLOPs, and its batch-1 time when a `timer`
+    /// is given (a latency budget needs one). Throws `budgetMissed` if the stored checkpoint
+    /// does not meet the budget.
     @discardableResult
     func compressAndFineTune(_ trained: Module, entry: ModelZoo.Entry, allocation: CompressionAllocation, training: ImageData,
-                             data: ImageData, fineTuning: AllocationFineTuning, stage: String,
-                             as checkpointName: String? = nil) throws -> (result: StageResult, model: Module, measured: (bytes: Int, flops: Int)) {
+                             data: ImageData, fineTuning: AllocationFineTuning, stage: String, as checkpointName: String? = nil,
+                             timer: LatencyTimer? = nil) throws -> (result: StageResult, model: Module, measured: (bytes: Int, flops: Int, nanoseconds: Int?)) {
         let model = entry.make()
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
         // Without fine-tuning there is nothing to prune gradually over.
@@ -37,8 +39,9 @@ extension ExperimentContext {
             try retrainQuantized(model, data: training, epochs: fineTuning.epochs, learningRate: fineTuning.learningRate, stage: stage,
                                  annealed: fineTuning.annealed, gradualPruning: gradualEpochs.map { ($0, allocation.sparsityTarget(scaledBy:)) })
         }
-        let measured = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape)
-        let cost = allocation.budget.counted(bytes: measured.bytes, flops: measured.flops)
+        let measured = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape, timer: timer)
+        if allocation.budget.isLatency, measured.nanoseconds == nil { throw AutoCompressionError.latencyNotMeasured(allocation.budget) }
+        let cost = allocation.budget.counted(bytes: measured.bytes, flops: measured.flops, nanoseconds: measured.nanoseconds ?? 0)
         guard cost <= allocation.limit else {
             throw AutoCompressionError.budgetMissed(allocation.budget, limit: allocation.limit, measured: cost)
         }

@@ -11,7 +11,8 @@ import Swiftlet
 /// Fine-tuning, on the same training images with the weights fake-quantized: 32 epochs, lr
 /// 0.01 annealed along a cosine, each layer pruned gradually to its sparsity over the first 16
 /// and held there — chosen over shorter and one-shot recipes on a held-out split
-/// (docs/auto-compression.md).
+/// (docs/auto-compression.md). For latency budgets every layer is timed at batch 1 on the
+/// first validation image (`LatencyTimer`), with the run's threads.
 struct AutomaticCompressionExperiment: Experiment {
     let id: String
     let summary: String
@@ -31,6 +32,11 @@ struct AutomaticCompressionExperiment: Experiment {
     static let cifarSimpleCNN = AutomaticCompressionExperiment(
         id: "auto-cifar-simplecnn", summary: "CIFAR-10 SimpleCNN: per-layer sparsity and bits chosen for 10× smaller and 2× fewer FLOPs vs uniform allocations",
         dataset: "cifar10", normalization: .cifar10, model: "cifar-simplecnn", budgets: [.size(10), .flops(2)])
+    /// auto-lenet300-latency: LeNet-300-100, all Linear layers — the ones with a sparse form —
+    /// at 2× and 3× lower batch-1 latency than the dense net on the machine it runs on.
+    static let lenet300Latency = AutomaticCompressionExperiment(
+        id: "auto-lenet300-latency", summary: "LeNet-300-100: per-layer sparsity chosen from measured layer times for 2× and 3× lower batch-1 latency vs uniform allocations",
+        dataset: "mnist", normalization: .centered(channels: 1), model: "lenet300", budgets: [.latencyFactor(2), .latencyFactor(3)])
 
     /// The uniform allocations compared, by stage prefix, with the settings each may use.
     let uniformFamilies: [(name: String, include: @Sendable (CompressionSetting) -> Bool)] = [
@@ -38,11 +44,11 @@ struct AutomaticCompressionExperiment: Experiment {
     ]
 
     /// A stage's budget tag: `10x` for a size budget (the stage `auto-10x`), `flops-2x` for a
-    /// FLOPs budget (`auto-flops-2x`).
+    /// FLOPs budget (`auto-flops-2x`), `latency-2x` for a latency one.
     func tag(_ budget: CompressionBudget) -> String {
-        let factor = budget.description.split(separator: "=")[1]
-        if case .size = budget { return String(factor) }
-        return "flops-\(factor)"
+        let parts = budget.description.split(separator: "=")
+        if case .size = budget { return String(parts[1]) }
+        return "\(parts[0])-\(parts[1])"
     }
 
     /// `auto-20x` belongs to the series `auto`, `uniform-bits-flops-2x` to `uniform-bits-flops`.
@@ -57,31 +63,46 @@ struct AutomaticCompressionExperiment: Experiment {
         let trained = try context.trainModel(entry.name, data: data, trainingData: split, epochs: context.epochs(default: 10), stage: "fp32")
         var fineTuning = fineTuning
         fineTuning.epochs = context.epochs(default: fineTuning.epochs)
-        let profile = try context.profileForCompression(trained, validation: split, grid: try CompressionSetting.defaultGrid())
+        let timer = budgets.contains(where: \.isLatency) ? LatencyTimer(example: split.firstTestImage()) : nil
+        let profile = try context.profileForCompression(trained, validation: split, grid: try CompressionSetting.defaultGrid(for: budgets), timer: timer)
         var comparison = Table(headers: ["budget", "allocation", "predicted drop", "validation predicted", "validation measured",
-                                         "stored bytes", "FLOPs/img", "test accuracy"])
+                                         "stored bytes", "FLOPs/img"] + (timer == nil ? [] : ["µs predicted", "µs measured"]) + ["test accuracy"])
+        // A row of an allocation that was not fine-tuned: why, in the third column.
+        func appendNote(_ budget: CompressionBudget, _ name: String, _ note: String) {
+            comparison.append([budget.description, name, note] + Array(repeating: "", count: comparison.columns.count - 3))
+        }
         for budget in budgets {
             var allocations = [("auto", try CompressionAllocation.optimal(profile, budget: budget))]
             for (name, include) in uniformFamilies {
                 do {
                     allocations.append((name, try CompressionAllocation.uniform(profile, budget: budget, include: include)))
                 } catch let error as AutoCompressionError {
-                    comparison.append([budget.description, name, "unreachable: \(error)", "", "", "", "", ""])
+                    appendNote(budget, name, "unreachable: \(error)")
                 }
             }
+            var fineTuned: [(name: String, settings: [CompressionSetting])] = []
             for (name, allocation) in allocations {
+                // Under a FLOPs or latency budget uniform sparsity and uniform both settle on the same allocation.
+                let settings = allocation.choices.map(\.option.setting)
+                if let same = fineTuned.first(where: { $0.settings == settings }) {
+                    appendNote(budget, name, "the allocation of \(same.name)")
+                    continue
+                }
+                fineTuned.append((name, settings))
                 let (result, model, measured) = try context.compressAndFineTune(
                     trained, entry: entry, allocation: allocation, training: split, data: data,
-                    fineTuning: fineTuning, stage: "\(name)-\(tag(budget))")
+                    fineTuning: fineTuning, stage: "\(name)-\(tag(budget))", timer: timer)
                 let validation = try Swiftlet.evaluate(model, batches: split.testBatches()).accuracy
+                let times = measured.nanoseconds.map { [CompressCommand.microseconds(allocation.predictedNanoseconds), CompressCommand.microseconds($0)] } ?? []
                 comparison.append([budget.description, name, HumanReadable.fixed(allocation.predictedDrop, decimals: 2),
                                    HumanReadable.percent(profile.baseline - allocation.predictedDrop), HumanReadable.percent(validation),
-                                   HumanReadable.count(measured.bytes), HumanReadable.count(measured.flops), HumanReadable.percent(result.accuracy)])
+                                   HumanReadable.count(measured.bytes), HumanReadable.count(measured.flops)] + times + [HumanReadable.percent(result.accuracy)])
                 context.addTable("\(name) at \(budget)", CompressCommand.table(allocation, profile: profile))
             }
         }
+        let uncompressedTime = timer == nil ? "" : "; batch-1 latency of the fp32 net \(CompressCommand.microseconds(profile.referenceNanoseconds)) µs"
         context.addTable("Automatic against uniform allocations (sensitivity on \(validationImages) held-out training images; "
-                         + "validation accuracy of the fp32 net \(HumanReadable.percent(profile.baseline)))", comparison)
+                         + "validation accuracy of the fp32 net \(HumanReadable.percent(profile.baseline))\(uncompressedTime))", comparison)
         return context.results
     }
 }

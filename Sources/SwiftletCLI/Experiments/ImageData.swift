@@ -64,4 +64,12 @@ public struct ImageData {
     public func testBatches() -> LazyMapSequence<BatchSequence, LabeledBatch> {
         testLoader.labeledBatches()
     }
+
+    /// The first test image, normalised, as a batch of one: what a `LatencyTimer` times (of a
+    /// validation split, a held-out training image).
+    public func firstTestImage() -> Tensor {
+        let images = testLoader.labeledBatches().first { _ in true }?.images ?? Tensor.zeros([1] + imageShape)
+        let count = imageShape.reduce(1, *)
+        return Tensor(shape: [1] + imageShape, scalars: Array(images.scalars.prefix(count)))
+    }
 }
