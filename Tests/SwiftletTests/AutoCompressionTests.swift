@@ -267,9 +267,10 @@ final class AutoCompressionTests: XCTestCase {
         let copyModules = copy.namedModules.map(\.module)
         let formats = copy.quantizedLayers.map { $0.layer.quantization?.weightFormat }
         let expected = try withNoGrad { try copy(input) }.scalars
-        let measured = try CompressionAllocation.measuredCost(of: copy, inputShape: [64], timer: timer)
-        XCTAssertGreaterThan(measured.nanoseconds ?? 0, 0)
-        XCTAssertNil(try CompressionAllocation.measuredCost(of: copy, inputShape: [64]).nanoseconds, "no timer, no time")
+        let times = try timer.latencies(of: [copy, model])
+        XCTAssertEqual(times.count, 2)
+        XCTAssertTrue(times.allSatisfy { $0 > 0 })
+        XCTAssertTrue(model.namedModules.allSatisfy { !($0.module is SparseLinear) }, "the dense model timed beside it kept its layers")
         XCTAssertTrue(zip(copy.namedModules.map(\.module), copyModules).allSatisfy { $0 === $1 }, "sparse forms swapped back out")
         XCTAssertEqual(copy.quantizedLayers.map { $0.layer.quantization?.weightFormat }, formats, "fake quantization restored")
         XCTAssertEqual(try withNoGrad { try copy(input) }.scalars, expected)

@@ -101,14 +101,12 @@ public struct CompressionAllocation: Sendable {
         .byName(Dictionary(choices.map { ($0.layer.weightName, $0.option.setting.sparsity * fraction) }, uniquingKeysWith: { first, _ in first }))
     }
 
-    /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`,
-    /// the FLOPs per image with non-zero weights, quantized weights at their quantized values,
-    /// and with a `timer` its batch-1 nanoseconds as deployed (`LatencyTimer.latency(of:)`).
-    public static func measuredCost(of model: Module, inputShape: [Int],
-                                    timer: LatencyTimer? = nil) throws -> (bytes: Int, flops: Int, nanoseconds: Int?) {
-        let nanoseconds = try timer.map { try $0.latency(of: model) }
-        return (try QuantizedCheckpoint(model: model, sparseCodes: true).byteCount, try ModelFootprint(of: model, inputShape: inputShape).nonzeroFlops,
-                nanoseconds)
+    /// What `model` as it is now really takes: the bytes of `QuantizedCheckpoint(model:sparseCodes: true)`
+    /// and the FLOPs per image with non-zero weights, quantized weights at their quantized values.
+    /// (Its time is `LatencyTimer.latencies(of: [model, uncompressed])`, in turns with the
+    /// uncompressed model for a `latencyFactor` budget.)
+    public static func measuredCost(of model: Module, inputShape: [Int]) throws -> (bytes: Int, flops: Int) {
+        (try QuantizedCheckpoint(model: model, sparseCodes: true).byteCount, try ModelFootprint(of: model, inputShape: inputShape).nonzeroFlops)
     }
 }
 

@@ -98,30 +98,32 @@ public struct CompressionProfile: Sendable {
                 weight.scalars = saved
                 layer.quantization = savedQuantization
             }
-            let nanoseconds = { () throws -> Int in
-                guard let timer else { return 0 }
+            var nanosecondsAtSparsity: [Float: Int] = [:]
+            if let timer {
                 guard let input = layerInputs[path] else { throw AutoCompressionError.layerNotCalled(path) }
-                return try timer.latency(ofLayer: layer, input: input)
+                let times = try layerTimes(model, layer: layer, weightName: weightName, sparsities: grid.map(\.sparsity),
+                                           timer: timer, input: input, reference: referenceNanoseconds)
+                currentLayerNanoseconds += times.dense
+                nanosecondsAtSparsity = times.atSparsity
             }
-            currentLayerNanoseconds += try nanoseconds()
             weight.scalars = [Float](repeating: 0, count: saved.count)
             let withoutLayer = try nonzeroFLOPs(of: model, inputShape: inputShape)
             currentLayerFLOPs += baseFLOPs - withoutLayer
-            var costsAtSparsity: [Float: (flops: Int, nanoseconds: Int)] = [:]
+            var flopsAtSparsity: [Float: Int] = [:]
             let options = try grid.map { setting -> LayerOption in
                 weight.scalars = saved
                 layer.quantization = savedQuantization
                 let mask = try pruneByMagnitude(model, .sparsity(setting.sparsity), select: { name, _ in name == weightName }).entries[0].mask
-                if costsAtSparsity[setting.sparsity] == nil {
-                    costsAtSparsity[setting.sparsity] = (try nonzeroFLOPs(of: model, inputShape: inputShape) - withoutLayer, try nanoseconds())
+                if flopsAtSparsity[setting.sparsity] == nil {
+                    flopsAtSparsity[setting.sparsity] = try nonzeroFLOPs(of: model, inputShape: inputShape) - withoutLayer
                 }
                 layer.quantization = LayerQuantization(weightFormat: setting.weightFormat)
                 let metric = try evaluate()
                 done += 1
                 progress?(done, total)
-                let costs = costsAtSparsity[setting.sparsity] ?? (0, 0)
                 return LayerOption(setting: setting, bytes: storedBytes(mask: mask, shape: weight.shape, format: setting.weightFormat),
-                                   flops: costs.flops, nanoseconds: costs.nanoseconds, metric: metric)
+                                   flops: flopsAtSparsity[setting.sparsity] ?? 0, nanoseconds: nanosecondsAtSparsity[setting.sparsity] ?? 0,
+                                   metric: metric)
             }
             layers.append(LayerProfile(path: path, weightName: weightName, elements: saved.count, options: options))
         }
@@ -134,6 +136,40 @@ public struct CompressionProfile: Sendable {
             referenceBytes: state.reduce(0) { $0 + 4 * $1.tensor.count },
             referenceFLOPs: try ModelFootprint(of: model, inputShape: inputShape).flops,
             fixedNanoseconds: max(referenceNanoseconds - currentLayerNanoseconds, 0), referenceNanoseconds: referenceNanoseconds)
+    }
+
+    /// `layer`'s time alone, deployed, dense and at each of `sparsities` (its weight as it was
+    /// afterwards): every form timed in turns with the whole `model`, and scaled by the model's
+    /// time then against `reference`, its time at the start — so that a machine that speeds
+    /// up or slows down between one layer's timing and the next (a shared one drifts by a
+    /// quarter over seconds) does not make one layer look dearer than another. The fastest of
+    /// `timer.conversions` sets of freshly built forms.
+    private static func layerTimes(_ model: Module, layer: Quantizable, weightName: String, sparsities: [Float], timer: LatencyTimer,
+                                   input: Tensor, reference: Int) throws -> (dense: Int, atSparsity: [Float: Int]) {
+        let saved = layer.quantizableWeight.scalars
+        defer { layer.quantizableWeight.scalars = saved }
+        let levels = Set(sparsities).sorted()
+        var best: [Int]?
+        var formOf: [Int] = []  // each level's form; 0 is the layer itself, dense
+        for _ in 0..<timer.conversions {
+            var forms: [Module] = [layer]
+            formOf = []
+            for sparsity in levels {
+                layer.quantizableWeight.scalars = saved
+                _ = try pruneByMagnitude(model, .sparsity(sparsity), select: { name, _ in name == weightName })
+                let form = try timer.deployedForm(of: layer)
+                formOf.append(form === layer ? 0 : forms.count)
+                if form !== layer { forms.append(form) }
+            }
+            // A dense kernel takes as long whatever the weights' values, so the layer is timed at its own.
+            layer.quantizableWeight.scalars = saved
+            let times = try timer.latencies(of: forms, on: input, beside: model)
+            let scale = Double(reference) / Double(max(times.model, 1))
+            let scaled = times.forms.map { Int((Double($0) * scale).rounded()) }
+            best = best.map { zip($0, scaled).map { min($0, $1) } } ?? scaled
+        }
+        let times = best ?? [0]
+        return (times[0], Dictionary(uniqueKeysWithValues: zip(levels, formOf.map { times[$0] })))
     }
 
     /// How many layers `measure` profiles: a progress display's length.

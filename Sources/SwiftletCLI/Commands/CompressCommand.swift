@@ -98,12 +98,12 @@ struct CompressCommand: Command {
     /// Predicted against measured: accuracy on the validation split, bytes, FLOPs and, when
     /// timed, batch-1 latency.
     static func summary(_ allocation: CompressionAllocation, profile: CompressionProfile, validationAccuracy: Double, testAccuracy: Double,
-                        measured: (bytes: Int, flops: Int, nanoseconds: Int?), searchSeconds: Double, validationImages: Int) -> (text: String, json: JSONObject) {
+                        measured: MeasuredCost, searchSeconds: Double, validationImages: Int) -> (text: String, json: JSONObject) {
         let predictedAccuracy = profile.baseline - allocation.predictedDrop
         let sizeFactor = Double(profile.referenceBytes) / Double(max(measured.bytes, 1))
         let flopsFactor = Double(profile.referenceFLOPs) / Double(max(measured.flops, 1))
         let text = """
-            budget \(allocation.budget): at most \(HumanReadable.count(allocation.limit)) \(allocation.budget.unit); search (profile + allocation) took \(HumanReadable.duration(searchSeconds))
+            budget \(allocation.budget): at most \(HumanReadable.count(measured.limit)) \(allocation.budget.unit); search (profile + allocation) took \(HumanReadable.duration(searchSeconds))
             validation accuracy (\(HumanReadable.count(validationImages)) held-out training images): uncompressed \(HumanReadable.percent(profile.baseline)), \
             predicted \(HumanReadable.percent(predictedAccuracy)), measured after fine-tuning \(HumanReadable.percent(validationAccuracy))
             stored bytes: predicted \(HumanReadable.count(allocation.predictedBytes)), measured \(HumanReadable.count(measured.bytes)) \
@@ -113,12 +113,13 @@ struct CompressCommand: Command {
 
             """
             + (measured.nanoseconds.map { nanoseconds in
-                "batch-1 latency: predicted \(microseconds(allocation.predictedNanoseconds)) µs, measured \(microseconds(nanoseconds)) µs "
-                    + "against \(microseconds(profile.referenceNanoseconds)) µs uncompressed\n"
+                "batch-1 latency: predicted \(microseconds(allocation.predictedNanoseconds)) µs (uncompressed \(microseconds(profile.referenceNanoseconds)) µs "
+                    + "when profiled), measured \(microseconds(nanoseconds)) µs against \(microseconds(measured.uncompressedNanoseconds ?? 0)) µs "
+                    + "uncompressed timed in turns with it\n"
             } ?? "")
             + "test accuracy: \(HumanReadable.percent(testAccuracy))\n"
         var json: JSONObject = [
-            "experiment": "compress", "budget": .string(allocation.budget.description), "limit": .integer(allocation.limit),
+            "experiment": "compress", "budget": .string(allocation.budget.description), "limit": .integer(measured.limit),
             "baseline_validation_accuracy": .number(profile.baseline, decimals: 2), "predicted_validation_accuracy": .number(predictedAccuracy, decimals: 2),
             "validation_accuracy": .number(validationAccuracy, decimals: 2), "test_accuracy": .number(testAccuracy, decimals: 2),
             "predicted_bytes": .integer(allocation.predictedBytes), "stored_bytes": .integer(measured.bytes),
@@ -128,7 +129,7 @@ struct CompressCommand: Command {
         if let nanoseconds = measured.nanoseconds {
             json["predicted_latency_us"] = .number(Double(allocation.predictedNanoseconds) / 1000, decimals: 1)
             json["latency_us"] = .number(Double(nanoseconds) / 1000, decimals: 1)
-            json["uncompressed_latency_us"] = .number(Double(profile.referenceNanoseconds) / 1000, decimals: 1)
+            json["uncompressed_latency_us"] = .number(Double(measured.uncompressedNanoseconds ?? 0) / 1000, decimals: 1)
         }
         return (text, json)
     }

@@ -23,13 +23,14 @@ extension ExperimentContext {
     /// A copy of `trained` (a fresh `entry` with its weights) with `allocation` applied,
     /// fine-tuned on `training`'s training images by `fineTuning` (pruned weights held at zero,
     /// weights fake-quantized), then finished as `stage` on `data` and stored with sparse
-    /// codes; also returns its measured bytes and FLOPs, and its batch-1 time when a `timer`
-    /// is given (a latency budget needs one). Throws `budgetMissed` if the stored checkpoint
-    /// does not meet the budget.
+    /// codes; also returns its measured bytes and FLOPs, and with a `timer` (a latency budget
+    /// needs one) its batch-1 time and `trained`'s, timed in turns. Throws `budgetMissed` if
+    /// the compressed model does not meet the budget — for a latency factor, against
+    /// `trained`'s time measured beside it.
     @discardableResult
     func compressAndFineTune(_ trained: Module, entry: ModelZoo.Entry, allocation: CompressionAllocation, training: ImageData,
                              data: ImageData, fineTuning: AllocationFineTuning, stage: String, as checkpointName: String? = nil,
-                             timer: LatencyTimer? = nil) throws -> (result: StageResult, model: Module, measured: (bytes: Int, flops: Int, nanoseconds: Int?)) {
+                             timer: LatencyTimer? = nil) throws -> (result: StageResult, model: Module, measured: MeasuredCost) {
         let model = entry.make()
         try model.loadStateDict(Dictionary(uniqueKeysWithValues: trained.stateDict.map { ($0.name, $0.tensor) }))
         // Without fine-tuning there is nothing to prune gradually over.
@@ -39,15 +40,30 @@ extension ExperimentContext {
             try retrainQuantized(model, data: training, epochs: fineTuning.epochs, learningRate: fineTuning.learningRate, stage: stage,
                                  annealed: fineTuning.annealed, gradualPruning: gradualEpochs.map { ($0, allocation.sparsityTarget(scaledBy:)) })
         }
-        let measured = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape, timer: timer)
-        if allocation.budget.isLatency, measured.nanoseconds == nil { throw AutoCompressionError.latencyNotMeasured(allocation.budget) }
-        let cost = allocation.budget.counted(bytes: measured.bytes, flops: measured.flops, nanoseconds: measured.nanoseconds ?? 0)
-        guard cost <= allocation.limit else {
-            throw AutoCompressionError.budgetMissed(allocation.budget, limit: allocation.limit, measured: cost)
+        let (bytes, flops) = try CompressionAllocation.measuredCost(of: model, inputShape: data.imageShape)
+        let times = try timer.map { try $0.latencies(of: [model, trained]) }
+        if allocation.budget.isLatency, times == nil { throw AutoCompressionError.latencyNotMeasured(allocation.budget) }
+        // An absolute latency ignores the reference; a factor divides the time measured just now.
+        let limit = times.map { allocation.budget.isLatency ? allocation.budget.limit(reference: $0[1]) : allocation.limit } ?? allocation.limit
+        let measured = MeasuredCost(bytes: bytes, flops: flops, nanoseconds: times?[0], uncompressedNanoseconds: times?[1], limit: limit)
+        let cost = allocation.budget.counted(bytes: bytes, flops: flops, nanoseconds: times?[0] ?? 0)
+        guard cost <= limit else {
+            throw AutoCompressionError.budgetMissed(allocation.budget, limit: limit, measured: cost)
         }
         let result = try finishQuantizedStage(stage, model: model, data: data, as: checkpointName, sparseCodes: true)
         return (result, model, measured)
     }
+}
+
+/// What a compressed model measured: stored bytes, FLOPs per image, when timed its batch-1
+/// nanoseconds and the uncompressed model's, timed in turns, and the budget's limit it was
+/// held to (for a latency factor, the uncompressed time just measured over the factor).
+struct MeasuredCost {
+    let bytes: Int
+    let flops: Int
+    let nanoseconds: Int?
+    let uncompressedNanoseconds: Int?
+    let limit: Int
 }
 
 /// How `compressAndFineTune` fine-tunes an allocation: SGD with momentum 0.9 from
