@@ -27,6 +27,7 @@ public struct LatencyTimer {
     /// `convertToSparse`'s threshold, which a deployment passes too.
     public var minimumSparsity: Double
 
+    /// A timer of `example`'s batch-1 time; counts below 1 are taken as 1.
     public init(example: Tensor, rounds: Int = 100, callsPerRound: Int = 10, conversions: Int = 3, minimumSparsity: Double = 0.7) {
         self.example = example
         self.rounds = max(rounds, 1)
