@@ -78,4 +78,5 @@ let builtInExperiments: [any Experiment] = [
     CifarVGGCompress(),
     AutomaticCompressionExperiment.mnistNet,
     AutomaticCompressionExperiment.cifarSimpleCNN,
+    AutomaticCompressionExperiment.lenet300Latency,
 ]
