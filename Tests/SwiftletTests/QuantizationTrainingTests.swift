@@ -30,6 +30,42 @@ final class QuantizationTrainingTests: XCTestCase {
         XCTAssertEqual(layer.weight.scalars, floatWeights)
     }
 
+    /// A weight's fake quantization is its quantized tensor dequantized, value for value, for
+    /// every affine scheme and float16 — the fused pass computes neither, so it is held to both —
+    /// and its gradient passes where the quantizer rounds rather than clamps.
+    func testWeightFakeQuantizationIsQuantizeThenDequantize() throws {
+        var generator = SeededRandom(seed: 5)
+        let weight = Tensor.normal([6, 7], generator: &generator)
+        weight.scalars[3] = 70_000  // beyond float16
+        var formats: [QuantizationFormat] = [.float16]
+        for bits in [2, 4, 8] {
+            for mapping in [QuantizationScheme.Mapping.symmetric, .asymmetric] {
+                for rounding in [QuantizationScheme.Rounding.nearest, .floor] {
+                    for granularity in [QuantizationScheme.Granularity.perTensor, .perChannel] {
+                        formats.append(.affine(try QuantizationScheme(bits: bits, mapping: mapping, rounding: rounding, granularity: granularity)))
+                    }
+                }
+            }
+        }
+        for format in formats {
+            let x = try Tensor(weight.scalars, shape: weight.shape, requiresGrad: true)
+            let fake = try x.fakeQuantized(as: format)
+            XCTAssertEqual(fake.scalars, try QuantizedTensor(quantizing: weight, as: format).dequantized().scalars, "\(format)")
+            try fake.backward(Tensor.ones(weight.shape))
+            let passes: [Bool]
+            if case let .affine(scheme) = format {
+                let channels = scheme.granularity == .perChannel ? 6 : 1, length = 42 / channels
+                passes = weight.scalars.indices.map { i in
+                    let slice = weight.scalars[(i / length) * length..<(i / length + 1) * length]
+                    return scheme.isInRange(weight.scalars[i], scheme.parameters(minimum: slice.min()!, maximum: slice.max()!))
+                }
+            } else {
+                passes = weight.scalars.map { abs($0) < 65520 }
+            }
+            XCTAssertEqual(x.grad?.scalars, passes.map { $0 ? 1 : 0 }, "\(format)")
+        }
+    }
+
     func testSignQuantizersUseTheHardTanhEstimator() throws {
         let w = try Tensor([-2, -0.5, 0.3, 1.5], shape: [4], requiresGrad: true)
         try w.fakeQuantized(as: .binary(.perTensor)).backward(Tensor.ones([4]))

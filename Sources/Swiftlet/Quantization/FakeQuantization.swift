@@ -14,21 +14,33 @@ extension Tensor {
     /// The tensor as `format` would store it, with scales from its own values (min-max,
     /// per tensor or channel): what quantization-aware training applies to weights.
     public func fakeQuantized(as format: QuantizationFormat) throws -> Tensor {
-        let quantized = try QuantizedTensor(quantizing: self, as: format)
-        let inRange: [Bool]
+        // Affine and float16 in one pass: the codes QuantizedTensor(quantizing:as:) would hold,
+        // straight to the values its dequantized() gives, without building either (training
+        // rounds every quantized weight at every step).
+        let x = scalars
+        var values: [Float], passes: [Bool]
         switch format {
         case let .affine(scheme):
-            let length = count / max(quantized.scales.count, 1)
-            inRange = scalars.indices.map { i in
-                let channel = i / max(length, 1)
-                return scheme.isInRange(scalars[i], AffineParameters(scale: quantized.scales[channel], zeroPoint: quantized.zeroPoints[channel]))
+            values = [Float](repeating: 0, count: x.count)
+            passes = [Bool](repeating: false, count: x.count)
+            let channels = try channelCount(of: shape, scheme.granularity)
+            let length = x.count / channels
+            for channel in 0..<channels {
+                let range = channel * length..<(channel + 1) * length
+                let p = scheme.parameters(minimum: x[range].min() ?? 0, maximum: x[range].max() ?? 0)
+                for i in range {
+                    values[i] = scheme.value(of: scheme.code(of: x[i], p), p)
+                    passes[i] = scheme.isInRange(x[i], p)
+                }
             }
-        case .binary, .ternary:
-            inRange = scalars.map { abs($0) <= 1 }
         case .float16:
-            inRange = scalars.map { abs($0) < 65520 }
+            values = x.map { HalfPrecision.value(ofBits: HalfPrecision.bits(of: $0)) }
+            passes = x.map { abs($0) < 65520 }
+        case .binary, .ternary:
+            values = try QuantizedTensor(quantizing: self, as: format).dequantized().scalars
+            passes = x.map { abs($0) <= 1 }
         }
-        return straightThrough("fakeQuantize(\(format))", quantized.dequantized().scalars, inRange)
+        return straightThrough("fakeQuantize(\(format))", values, passes)
     }
 
     /// The tensor rounded to `scheme`'s per-tensor grid with fixed `parameters` (from an
