@@ -31,12 +31,13 @@ final class QuantizationTrainingTests: XCTestCase {
     }
 
     /// A weight's fake quantization is its quantized tensor dequantized, value for value, for
-    /// every affine scheme and float16 — the fused pass computes neither, so it is held to both —
-    /// and its gradient passes where the quantizer rounds rather than clamps.
+    /// every affine scheme and float16, NaN included — the fused pass computes neither, so it
+    /// is held to both — and its gradient passes where the quantizer rounds rather than clamps.
     func testWeightFakeQuantizationIsQuantizeThenDequantize() throws {
         var generator = SeededRandom(seed: 5)
         let weight = Tensor.normal([6, 7], generator: &generator)
         weight.scalars[3] = 70_000  // beyond float16
+        weight.scalars[10] = .nan   // quantizes to the zero point
         var formats: [QuantizationFormat] = [.float16]
         for bits in [2, 4, 8] {
             for mapping in [QuantizationScheme.Mapping.symmetric, .asymmetric] {
@@ -50,7 +51,8 @@ final class QuantizationTrainingTests: XCTestCase {
         for format in formats {
             let x = try Tensor(weight.scalars, shape: weight.shape, requiresGrad: true)
             let fake = try x.fakeQuantized(as: format)
-            XCTAssertEqual(fake.scalars, try QuantizedTensor(quantizing: weight, as: format).dequantized().scalars, "\(format)")
+            XCTAssertEqual(fake.scalars.map(\.bitPattern), try QuantizedTensor(quantizing: weight, as: format).dequantized().scalars.map(\.bitPattern),
+                           "\(format)")
             try fake.backward(Tensor.ones(weight.shape))
             let passes: [Bool]
             if case let .affine(scheme) = format {
