@@ -18,14 +18,14 @@ public struct LatencyTimer {
     /// image rather than noise: the sparse kernels skip zero inputs, as after a ReLU.
     public let example: Tensor
     /// Rounds timed; the fastest counts.
-    public var rounds: Int
+    public let rounds: Int
     /// Calls per round, averaged.
-    public var callsPerRound: Int
+    public let callsPerRound: Int
     /// Deployments timed, each converting the model anew; the fastest counts.
-    public var conversions: Int
+    public let conversions: Int
     /// The least fraction of zero weights at which a layer runs in its sparse form:
     /// `convertToSparse`'s threshold, which a deployment passes too.
-    public var minimumSparsity: Double
+    public let minimumSparsity: Double
 
     /// A timer of `example`'s batch-1 time; counts below 1 are taken as 1.
     public init(example: Tensor, rounds: Int = 100, callsPerRound: Int = 10, conversions: Int = 3, minimumSparsity: Double = 0.7) {

@@ -112,9 +112,9 @@ struct CompressCommand: Command {
             of \(HumanReadable.count(profile.referenceFLOPs)) (\(HumanReadable.fixed(flopsFactor, decimals: 1))× fewer)
 
             """
-            + (measured.nanoseconds.map { nanoseconds in
+            + (measured.latency.map { latency in
                 "batch-1 latency: predicted \(microseconds(allocation.predictedNanoseconds)) µs (uncompressed \(microseconds(profile.referenceNanoseconds)) µs "
-                    + "when profiled), measured \(microseconds(nanoseconds)) µs against \(microseconds(measured.uncompressedNanoseconds ?? 0)) µs "
+                    + "when profiled), measured \(microseconds(latency.nanoseconds)) µs against \(microseconds(latency.uncompressedNanoseconds)) µs "
                     + "uncompressed timed in turns with it\n"
             } ?? "")
             + "test accuracy: \(HumanReadable.percent(testAccuracy))\n"
@@ -126,10 +126,10 @@ struct CompressCommand: Command {
             "predicted_flops": .integer(allocation.predictedFLOPs), "flops": .integer(measured.flops),
             "search_seconds": .number(searchSeconds, decimals: 1),
         ]
-        if let nanoseconds = measured.nanoseconds {
+        if let latency = measured.latency {
             json["predicted_latency_us"] = .number(Double(allocation.predictedNanoseconds) / 1000, decimals: 1)
-            json["latency_us"] = .number(Double(nanoseconds) / 1000, decimals: 1)
-            json["uncompressed_latency_us"] = .number(Double(measured.uncompressedNanoseconds ?? 0) / 1000, decimals: 1)
+            json["latency_us"] = .number(Double(latency.nanoseconds) / 1000, decimals: 1)
+            json["uncompressed_latency_us"] = .number(Double(latency.uncompressedNanoseconds) / 1000, decimals: 1)
         }
         return (text, json)
     }

@@ -45,7 +45,7 @@ extension ExperimentContext {
         if allocation.budget.isLatency, times == nil { throw AutoCompressionError.latencyNotMeasured(allocation.budget) }
         // An absolute latency ignores the reference; a factor divides the time measured just now.
         let limit = times.map { allocation.budget.isLatency ? allocation.budget.limit(reference: $0[1]) : allocation.limit } ?? allocation.limit
-        let measured = MeasuredCost(bytes: bytes, flops: flops, nanoseconds: times?[0], uncompressedNanoseconds: times?[1], limit: limit)
+        let measured = MeasuredCost(bytes: bytes, flops: flops, latency: times.map { (nanoseconds: $0[0], uncompressedNanoseconds: $0[1]) }, limit: limit)
         let cost = allocation.budget.counted(bytes: bytes, flops: flops, nanoseconds: times?[0] ?? 0)
         guard cost <= limit else {
             throw AutoCompressionError.budgetMissed(allocation.budget, limit: limit, measured: cost)
@@ -61,8 +61,7 @@ extension ExperimentContext {
 struct MeasuredCost {
     let bytes: Int
     let flops: Int
-    let nanoseconds: Int?
-    let uncompressedNanoseconds: Int?
+    let latency: (nanoseconds: Int, uncompressedNanoseconds: Int)?
     let limit: Int
 }
 

@@ -101,8 +101,8 @@ struct AutomaticCompressionExperiment: Experiment {
                 }
                 let (result, model, measured) = fineTunedModel
                 let validation = try Swiftlet.evaluate(model, batches: split.testBatches()).accuracy
-                let times = measured.nanoseconds.map {
-                    [allocation.predictedNanoseconds, $0, measured.uncompressedNanoseconds ?? 0].map(CompressCommand.microseconds)
+                let times = measured.latency.map {
+                    [allocation.predictedNanoseconds, $0.nanoseconds, $0.uncompressedNanoseconds].map(CompressCommand.microseconds)
                 } ?? []
                 comparison.append([budget.description, name, HumanReadable.fixed(allocation.predictedDrop, decimals: 2),
                                    HumanReadable.percent(profile.baseline - allocation.predictedDrop), HumanReadable.percent(validation),
