@@ -52,7 +52,7 @@ struct CompressCommand: Command {
         let split = try data.holdingOut(validation: arguments[Self.validation])
 
         let started = Date()
-        let timer = budget.isLatency ? LatencyTimer(example: split.firstTestImage()) : nil
+        let timer = budget.isLatency ? LatencyTimer(example: try split.firstTestImage()) : nil
         let profile = try context.profileForCompression(model, validation: split, grid: try CompressionSetting.defaultGrid(for: [budget]), timer: timer)
         let allocation = try CompressionAllocation.optimal(profile, budget: budget)
         let searchSeconds = Date().timeIntervalSince(started)

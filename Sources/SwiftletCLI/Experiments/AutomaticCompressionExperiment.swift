@@ -63,7 +63,7 @@ struct AutomaticCompressionExperiment: Experiment {
         let trained = try context.trainModel(entry.name, data: data, trainingData: split, epochs: context.epochs(default: 10), stage: "fp32")
         var fineTuning = fineTuning
         fineTuning.epochs = context.epochs(default: fineTuning.epochs)
-        let timer = budgets.contains(where: \.isLatency) ? LatencyTimer(example: split.firstTestImage()) : nil
+        let timer = budgets.contains(where: \.isLatency) ? LatencyTimer(example: try split.firstTestImage()) : nil
         let profile = try context.profileForCompression(trained, validation: split, grid: try CompressionSetting.defaultGrid(for: budgets), timer: timer)
         var comparison = Table(headers: ["budget", "allocation", "predicted drop", "validation predicted", "validation measured",
                                          "stored bytes", "FLOPs/img"] + (timer == nil ? [] : ["µs predicted", "µs measured", "µs fp32 beside it"]) + ["test accuracy"])

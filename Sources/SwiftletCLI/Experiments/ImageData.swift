@@ -67,9 +67,10 @@ public struct ImageData {
 
     /// The first test image, normalised, as a batch of one: what a `LatencyTimer` times (of a
     /// validation split, a held-out training image).
-    public func firstTestImage() -> Tensor {
-        let images = testLoader.labeledBatches().first { _ in true }?.images ?? Tensor.zeros([1] + imageShape)
-        let count = imageShape.reduce(1, *)
-        return Tensor(shape: [1] + imageShape, scalars: Array(images.scalars.prefix(count)))
+    public func firstTestImage() throws -> Tensor {
+        var batches = testLoader.labeledBatches().makeIterator()
+        // The initialiser refuses a dataset without test images, so there is a first batch.
+        guard let first = batches.next() else { return Tensor.zeros([1] + imageShape) }
+        return try first.images.sliced(alongAxis: 0, 0..<1)
     }
 }
