@@ -25,7 +25,7 @@ class CommandTestCase: XCTestCase {
 
     func run(_ arguments: [String]) -> (code: Int32, output: String, errors: String) {
         let output = TextBuffer(), errors = TextBuffer()
-        let code = swiftletTool(models: [ResNet20.entry], experiments: [ResNet20CifarCompress()]).run(arguments + fixedArguments, console: Console(output: output, diagnostics: errors))
+        let code = swiftletTool(models: [ResNet20.entry], experiments: [ResNet20CifarCompress(), AutomaticCompressionExperiment.resNet20()]).run(arguments + fixedArguments, console: Console(output: output, diagnostics: errors))
         return (code, output.text, errors.text)
     }
 

@@ -129,6 +129,21 @@ final class CommandTests: CommandTestCase {
         XCTAssertTrue(tooMany.errors.contains("cannot hold out 60000 validation images from 60000 training images"), tooMany.errors)
     }
 
+    /// `--base FILE` only where an experiment has a base model to skip, and only a readable file.
+    func testReproduceRefusesABaseItCannotUse() throws {
+        let file = folder.appendingPathComponent("base.safetensors")
+        try ModelZoo.entry("mnist-net").make().save(to: file)
+        let noBase = run(["reproduce", "seed000-mnist-prune", "--base", file.path, "--out", folder.appendingPathComponent("r1").path])
+        XCTAssertEqual(noBase.code, 1)
+        XCTAssertTrue(noBase.errors.contains("--base expects one experiment that starts from a base model (")
+                      && noBase.errors.contains("auto-mnist-net") && noBase.errors.contains("resnet20-cifar-compress"), noBase.errors)
+        XCTAssertEqual(run(["reproduce", "all", "--base", file.path]).code, 1)
+        let missing = run(["reproduce", "resnet20-cifar-compress", "--base", "/no/such/file.safetensors"])
+        XCTAssertEqual(missing.code, 1)
+        XCTAssertTrue(missing.errors.contains("a readable checkpoint for the stage trained"), missing.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("r1").path), "nothing written")
+    }
+
     func testReproduceListsTheMainJob() {
         let list = run(["reproduce", "--list"])
         XCTAssertEqual(list.code, 0)

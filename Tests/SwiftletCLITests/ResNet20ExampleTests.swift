@@ -34,6 +34,49 @@ final class ResNet20ExampleTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/report.md").path))
     }
 
+    /// auto-resnet20-flops on a model the library does not know (registered by the program):
+    /// trained, profiled, and every allocation held to half the FLOPs by measurement.
+    func testAutomaticCompressionTakesTheExample() throws {
+        let stages = try runAutomaticCompression(["--epochs", "1"])
+        XCTAssertEqual(stages.first?["stage"] as? String, "fp32")
+        XCTAssertEqual(stages.dropFirst().first?["stage"] as? String, "auto-flops-2x")
+        let flops = stages.compactMap { $0["flops"] as? Int }
+        XCTAssertEqual(flops.count, stages.count)
+        guard flops.count >= 2 else { return XCTFail("no compressed stage: \(stages)") }
+        XCTAssertEqual(flops[0], 81_626_368, "2 × 40.8 M multiply-adds")
+        for (stage, count) in zip(stages.dropFirst(), flops.dropFirst()) {
+            XCTAssertLessThanOrEqual(count * 2, flops[0], "\(stage["stage"] ?? "")")
+        }
+    }
+
+    /// `reproduce --base FILE`: the base model is read, not trained, and the report says where from.
+    func testReproduceStartsFromABaseCheckpoint() throws {
+        GlobalRandom.seed(5)
+        let base = ResNet20()
+        let file = folder.appendingPathComponent("base.safetensors")
+        try base.save(to: file)
+        let errors = TextBuffer()
+        let stages = try runAutomaticCompression(["--epochs", "1", "--base", file.path], errors: errors)
+        XCTAssertEqual(stages.first?["stage"] as? String, "fp32")
+        XCTAssertFalse(errors.text.contains("fp32  epoch"), "no training epoch: \(errors.text)")
+        let stored = ResNet20()
+        try stored.load(from: folder.appendingPathComponent("auto/fp32.safetensors"))
+        XCTAssertEqual(stored.stateDict.map(\.tensor.scalars), base.stateDict.map(\.tensor.scalars))
+        let report = try String(contentsOf: folder.appendingPathComponent("auto/report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("\(file.path) (reproduce --base), not trained in this run"), report)
+    }
+
+    /// Runs auto-resnet20-flops on the generated images (32 held out) and returns its JSON lines.
+    private func runAutomaticCompression(_ arguments: [String], errors: TextBuffer = TextBuffer()) throws -> [[String: Any]] {
+        let output = TextBuffer()
+        let experiment = AutomaticCompressionExperiment.resNet20(dataset: folder.appendingPathComponent("cifar").path, validationImages: 32)
+        let tool = swiftletTool(name: "resnet20-tool", models: [ResNet20.entry], experiments: [experiment])
+        let code = tool.run(["reproduce", "auto-resnet20-flops", "--threads", "2", "--json", "--out", folder.appendingPathComponent("auto").path] + arguments,
+                            console: Console(output: output, diagnostics: errors))
+        XCTAssertEqual(code, 0, errors.text)
+        return output.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
     func testEveryOtherPassTakesTheExample() throws {
         GlobalRandom.seed(3)
         let model = ResNet20()

@@ -26,25 +26,20 @@ public struct ResNet20CifarCompress: Experiment {
         ReferenceFigure(stage: "trained", accuracy: 91.25, source: "He et al. 2016, 164 epochs on the original CIFAR-10 files"),
     ]
 
+    public let baseStage: String? = "trained"
+
     /// CIFAR-10 by name, or a folder of CIFAR-10 batch files (the tests' smoke run).
     let dataset: String
-    /// A checkpoint to start from instead of training (`trained` is then only evaluated).
-    let trained: URL?
 
-    public init(dataset: String = "cifar10", trained: URL? = nil) {
+    public init(dataset: String = "cifar10") {
         self.dataset = dataset
-        self.trained = trained
     }
 
     public func run(_ context: ExperimentContext) throws -> [StageResult] {
         let data = try context.loadImages(dataset, normalization: .cifar10, augmentation: .cifar10, batchSize: 128)
         GlobalRandom.seed(context.seed)
         let model = ResNet20()
-        if let trained {
-            try model.load(from: trained)
-        } else {
-            try train(model, data: data, context: context)
-        }
+        try context.baseModel(model, stage: "trained") { try train(model, data: data, context: context) }
         try context.finishStage("trained", model: model, data: data)
         try finishInt8Stage("int8", model: model, data: data, context: context)
 
@@ -56,7 +51,7 @@ public struct ResNet20CifarCompress: Experiment {
         context.addTable("Channels per dependency group, before and after pruning", groupTable(pruning))
         let speed = { try compareInferenceSpeed(model, against: trained, inputShape: data.imageShape) }
         try context.finishStage("channels-pruned", model: model, data: data, speed: try speed())
-        try train(model, epochs: context.epochs(default: 15), learningRate: 0.01, stage: "pruned-finetuned", data: data, context: context)
+        try trainResNet20(model, epochs: context.epochs(default: 15), learningRate: 0.01, stage: "pruned-finetuned", data: data, context: context)
         try context.finishStage("pruned-finetuned", model: model, data: data, speed: try speed())
         try finishInt8Stage("pruned-int8", model: model, data: data, context: context)
         return context.results
@@ -67,21 +62,12 @@ public struct ResNet20CifarCompress: Experiment {
     private func train(_ model: Module, data: ImageData, context: ExperimentContext) throws {
         let measured = context.validationImages == nil ? "test" : "validation"
         var curve = Table(headers: ["epoch", "\(measured) accuracy"])
-        try train(model, epochs: context.epochs(default: 30), learningRate: 0.1, stage: "trained", data: data, context: context) { epoch in
+        try trainResNet20(model, epochs: context.epochs(default: 30), learningRate: 0.1, stage: "trained", data: data, context: context) { epoch in
             let accuracy = try context.evaluate(model, data: data).accuracy
             curve.append(["\(epoch)", String(format: "%.2f %%", accuracy)])
             context.console.diagnostics.write("epoch \(epoch): \(measured) accuracy \(String(format: "%.2f", accuracy)) %\n")
         }
         context.addTable("Accuracy after each training epoch", curve)
-    }
-
-    /// SGD with Nesterov momentum 0.9 and weight decay 5·10⁻⁴ from `learningRate`, annealed
-    /// to 0 along a cosine over `epochs`.
-    private func train(_ model: Module, epochs: Int, learningRate: Float, stage: String, data: ImageData,
-                       context: ExperimentContext, afterEpoch: ((Int) throws -> Void)? = nil) throws {
-        let optimizer = SGD(model.parameters, lr: learningRate, momentum: 0.9, nesterov: true, weightDecay: 5e-4)
-        try context.train(model, optimizer: optimizer, data: data, epochs: epochs, stage: stage,
-                          schedule: LearningRateSchedule(optimizer, .cosine(tMax: epochs, minimum: 0)), afterEpoch: afterEpoch)
     }
 
     /// The int8 engine's stage, its speed measured beside the float model's (batch 64).

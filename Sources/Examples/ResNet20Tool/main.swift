@@ -8,5 +8,5 @@
 import ResNetExample
 import SwiftletCLI
 
-swiftletTool(name: "resnet20-tool", models: [ResNet20.entry], experiments: [ResNet20CifarCompress()]).main()
+swiftletTool(name: "resnet20-tool", models: [ResNet20.entry], experiments: [ResNet20CifarCompress(), AutomaticCompressionExperiment.resNet20()]).main()
 // ANCHOR_END: tool

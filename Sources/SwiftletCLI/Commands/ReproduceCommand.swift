@@ -7,15 +7,18 @@ struct ReproduceCommand: Command {
     let catalog: Catalog
     let name = "reproduce"
     let summary = "Run a source document's experiment end to end (reproduce --list shows them)"
-    let discussion = "Defaults are each document's recipe; --epochs shortens training. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
+    let discussion = "Defaults are each document's recipe; --epochs shortens training; --base FILE skips training the base model of an experiment that has one (auto-*, resnet20-cifar-compress) and reads it from FILE — e.g. its own earlier run's checkpoint. Writes every stage's checkpoint, results.jsonl and report.md (with SVG plots) to --out (default runs/<id>); `swiftlet report` gathers the runs into docs/reproduction.md."
     static let list = Option.flag("list", help: "List the experiments and exit")
     static let validation = Option<Int?>.integer(
         "validation", range: .images,
         help: "Hold out the last N training images and report accuracy on them instead of the test set (to choose a recipe without the test set)")
+    static let base = Option<String?>.string(
+        "base", placeholder: "FILE",
+        help: "Read the experiment's base model (the one every later stage starts from) from this checkpoint instead of training it")
     static let experimentID = Positional("experiment-id", help: "An experiment id, or all", isOptional: true)
 
     var options: [any OptionDeclaration] {
-        [Self.list, CommonOptions.epochs, Self.validation, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
+        [Self.list, CommonOptions.epochs, Self.validation, Self.base, CommonOptions.out] + CommonOptions.distributedOptions + GlobalOptions.all
     }
     var positionals: [Positional] { [Self.experimentID] }
 
@@ -32,6 +35,17 @@ struct ReproduceCommand: Command {
         guard !chosen.isEmpty else {
             throw UsageError.invalidArgument("experiment-id", value: id, expected: "one of \((catalog.experiments.map(\.id) + ["all"]).joined(separator: ", "))")
         }
+        let base = try arguments[Self.base].map { path in
+            // Checked before hours of work, and named: a stage that is skipped must be one the run can skip.
+            guard chosen.count == 1, let stage = chosen[0].baseStage else {
+                throw UsageError.invalidValue(option: "--base", value: path, expected: "one experiment that starts from a base model ("
+                    + catalog.experiments.filter { $0.baseStage != nil }.map(\.id).joined(separator: ", ") + ")")
+            }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw UsageError.invalidValue(option: "--base", value: path, expected: "a readable checkpoint for the stage \(stage)")
+            }
+            return URL(fileURLWithPath: path)
+        }
         CommonOptions.applyThreads(arguments)
         let communicator = try CommonOptions.communicator(arguments)
         let started = Date()
@@ -46,8 +60,8 @@ struct ReproduceCommand: Command {
             let context = ExperimentContext(
                 experiment: experiment.id, seed: UInt64(arguments[GlobalOptions.seed]), epochsOverride: arguments[CommonOptions.epochs],
                 outputDirectory: folder, fetchOptions: CommonOptions.fetchOptions(arguments),
-                validationImages: arguments[Self.validation], console: console,
-                json: arguments[GlobalOptions.json], communicator: communicator)
+                validationImages: arguments[Self.validation], baseCheckpoint: base, console: console,
+                json: arguments[GlobalOptions.json], communicator: communicator, catalog: catalog)
             let report = ExperimentReport(experiment: experiment, results: try experiment.run(context), tables: context.tables)
             guard context.isRoot else { continue }
             try report.write(to: folder)

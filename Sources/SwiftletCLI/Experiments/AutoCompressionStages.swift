@@ -70,9 +70,16 @@ struct MeasuredCost {
 /// layer pruned to its sparsity at once before the first epoch, or — with `gradualEpochs` —
 /// gradually, along Zhu & Gupta's cubic over the first that many epochs, each layer towards
 /// its own sparsity.
-struct AllocationFineTuning {
-    var epochs: Int
-    var learningRate: Float
-    var annealed = false
-    var gradualEpochs: Int?
+public struct AllocationFineTuning: Sendable {
+    public var epochs: Int
+    public var learningRate: Float
+    public var annealed: Bool
+    public var gradualEpochs: Int?
+
+    public init(epochs: Int, learningRate: Float, annealed: Bool = false, gradualEpochs: Int? = nil) {
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.annealed = annealed
+        self.gradualEpochs = gradualEpochs
+    }
 }

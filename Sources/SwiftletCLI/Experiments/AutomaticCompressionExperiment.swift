@@ -1,28 +1,64 @@
 import Datasets
 import Swiftlet
 
-/// Automatic compression of one zoo model (docs/auto-compression.md) at a few budgets,
-/// beside the best uniform allocation of each budget — one sparsity everywhere (float16
-/// values), one bit width everywhere (no pruning), one pair everywhere — all chosen from the
-/// same profile and fine-tuned the same way.
+/// Automatic compression of one model (docs/auto-compression.md) at a few budgets, beside
+/// the best uniform allocation of each budget — one sparsity everywhere (float16 values), one
+/// bit width everywhere (no pruning), one pair everywhere — all chosen from the same profile
+/// and fine-tuned the same way.
 ///
-/// The net is trained (SGD lr 0.01, momentum 0.9, 10 epochs) on all but the last 5,000
-/// training images; those 5,000 are the validation split every sensitivity is measured on.
-/// Fine-tuning, on the same training images with the weights fake-quantized: 32 epochs, lr
-/// 0.01 annealed along a cosine, each layer pruned gradually to its sparsity over the first 16
-/// and held there — chosen over shorter and one-shot recipes on a held-out split
-/// (docs/auto-compression.md). For latency budgets every layer is timed at batch 1 on the
-/// first validation image (`LatencyTimer`), with the run's threads.
-struct AutomaticCompressionExperiment: Experiment {
-    let id: String
-    let summary: String
+/// The net is trained by `trainBase` on all but the last `validationImages` training images
+/// (or read from `reproduce --base FILE`); those held-out images are the validation split
+/// every sensitivity is measured on. The zoo models' recipe: SGD lr 0.01, momentum 0.9, 10
+/// epochs. Fine-tuning, on the same training images with the weights fake-quantized: for the
+/// zoo models 32 epochs, lr 0.01 annealed along a cosine, each layer pruned gradually to its
+/// sparsity over the first 16 and held there — chosen over shorter and one-shot recipes on a
+/// held-out split (docs/auto-compression.md). For latency budgets every layer is timed at
+/// batch 1 on the first validation image (`LatencyTimer`), with the run's threads.
+public struct AutomaticCompressionExperiment: Experiment {
+    /// Trains `model` for `epochs` epochs on `training` (the split without the validation images).
+    public typealias BaseTraining = @Sendable (_ model: Module, _ training: ImageData, _ epochs: Int, _ context: ExperimentContext) throws -> Void
+
+    public let id: String
+    public let summary: String
     let dataset: String
     let normalization: Normalization
+    let augmentation: Augmentation?
+    let batchSize: Int
+    /// A built-in model, or one the program registered (`Catalog`).
     let model: String
     let budgets: [CompressionBudget]
-    let validationImages = 5000
-    let fineTuning = AllocationFineTuning(epochs: 32, learningRate: 0.01, annealed: true, gradualEpochs: 16)
-    let corrections: [String] = []
+    let validationImages: Int
+    let baseEpochs: Int
+    let trainBase: BaseTraining
+    let fineTuning: AllocationFineTuning
+    public let corrections: [String] = []
+    public var baseStage: String? { "fp32" }
+
+    /// The zoo models' recipe: SGD with momentum 0.9 at lr 0.01.
+    public static let plainSGD: BaseTraining = { model, training, epochs, context in
+        try context.trainWithDocumentSGD(model, data: training, epochs: epochs, stage: "fp32")
+    }
+
+    /// `model` (a name `ModelZoo.entry` knows) at `budgets`, its data loaded with
+    /// `normalization`, `augmentation` and `batchSize`; the base trained by `trainBase` for
+    /// `baseEpochs`, each allocation fine-tuned by `fineTuning`.
+    public init(id: String, summary: String, dataset: String, normalization: Normalization, augmentation: Augmentation? = nil,
+                batchSize: Int = 64, model: String, budgets: [CompressionBudget], validationImages: Int = 5000,
+                baseEpochs: Int = 10, trainBase: @escaping BaseTraining = plainSGD,
+                fineTuning: AllocationFineTuning = AllocationFineTuning(epochs: 32, learningRate: 0.01, annealed: true, gradualEpochs: 16)) {
+        self.id = id
+        self.summary = summary
+        self.dataset = dataset
+        self.normalization = normalization
+        self.augmentation = augmentation
+        self.batchSize = batchSize
+        self.model = model
+        self.budgets = budgets
+        self.validationImages = validationImages
+        self.baseEpochs = baseEpochs
+        self.trainBase = trainBase
+        self.fineTuning = fineTuning
+    }
 
     /// auto-mnist-net: the MNIST net at 10×, 20× and 40× smaller.
     static let mnistNet = AutomaticCompressionExperiment(
@@ -52,15 +88,18 @@ struct AutomaticCompressionExperiment: Experiment {
     }
 
     /// `auto-20x` belongs to the series `auto`, `uniform-bits-flops-2x` to `uniform-bits-flops`.
-    func series(ofStage stage: String) -> String {
+    public func series(ofStage stage: String) -> String {
         stage.hasSuffix("x") ? String(stage[..<(stage.lastIndex(of: "-") ?? stage.endIndex)]) : stage
     }
 
-    func run(_ context: ExperimentContext) throws -> [StageResult] {
-        let data = try context.loadImages(dataset, normalization: normalization)
+    public func run(_ context: ExperimentContext) throws -> [StageResult] {
+        let data = try context.loadImages(dataset, normalization: normalization, augmentation: augmentation, batchSize: batchSize)
         let split = try data.holdingOut(validation: validationImages)
-        let entry = try ModelZoo.entry(model)
-        let trained = try context.trainModel(entry.name, data: data, trainingData: split, epochs: context.epochs(default: 10), stage: "fp32")
+        let entry = try context.catalog.model(model)
+        GlobalRandom.seed(context.seed)
+        let trained = entry.make()
+        try context.baseModel(trained, stage: "fp32") { try trainBase(trained, split, context.epochs(default: baseEpochs), context) }
+        try context.finishStage("fp32", model: trained, data: data)
         var fineTuning = fineTuning
         fineTuning.epochs = context.epochs(default: fineTuning.epochs)
         let timer = budgets.contains(where: \.isLatency) ? LatencyTimer(example: try split.firstTestImage()) : nil

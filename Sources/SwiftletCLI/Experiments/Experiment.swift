@@ -12,6 +12,9 @@ public protocol Experiment: Sendable {
     var references: [ReferenceFigure] { get }
     /// How this run's setup differs from the one behind `references`; the report lists them.
     var setupDifferences: [String] { get }
+    /// The stage whose model `reproduce --base FILE` reads from FILE instead of training: the
+    /// one model every later stage starts from. Nil for an experiment without one.
+    var baseStage: String? { get }
     /// The series a stage belongs to in the report's plots: the stages of one method, joined
     /// by a line in stage order.
     func series(ofStage stage: String) -> String
@@ -21,6 +24,7 @@ public protocol Experiment: Sendable {
 extension Experiment {
     public var references: [ReferenceFigure] { [] }
     public var setupDifferences: [String] { [] }
+    public var baseStage: String? { nil }
 
     /// Stages that differ only in a setting are one method: bits (`w8`, `w8a8`), a rank
     /// (`rank16`), a temperature (`t2`), a learning rate (`lr0.001`) or a bare number (`agp-12`,

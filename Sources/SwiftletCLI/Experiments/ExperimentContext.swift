@@ -14,6 +14,9 @@ public final class ExperimentContext {
     /// With `--validation N`: the last N training images replace the test set and are not
     /// trained on, so every accuracy is a validation accuracy.
     public let validationImages: Int?
+    /// With `reproduce --base FILE`: the checkpoint the experiment's base model is read from
+    /// instead of being trained (`baseModel`).
+    public let baseCheckpoint: URL?
     /// Where progress and results go: nowhere on ranks other than 0 in data-parallel training.
     public let console: Console
     public let json: Bool
@@ -21,6 +24,8 @@ public final class ExperimentContext {
     /// data-parallel (`DataParallel`) on this rank's shard of the data, and only rank 0 prints
     /// and writes files.
     public let communicator: (any Communicator)?
+    /// The models the experiment can name: the built-in ones and the program's (`Catalog`).
+    let catalog: Catalog
     /// The built-in model a single-step command trains, recorded in each checkpoint's metadata
     /// (`"model"`) so that loading it as another architecture is refused. Nil in experiments.
     let modelName: String?
@@ -30,14 +35,17 @@ public final class ExperimentContext {
     private var stageStart = Date()
 
     init(experiment: String, seed: UInt64, epochsOverride: Int?, outputDirectory: URL, fetchOptions: FetchOptions,
-         validationImages: Int? = nil, console: Console, json: Bool, modelName: String? = nil, communicator: (any Communicator)? = nil) {
+         validationImages: Int? = nil, baseCheckpoint: URL? = nil, console: Console, json: Bool, modelName: String? = nil, communicator: (any Communicator)? = nil,
+         catalog: Catalog = Catalog()) {
         self.experiment = experiment
         self.modelName = modelName
+        self.catalog = catalog
         self.seed = seed
         self.epochsOverride = epochsOverride
         self.outputDirectory = outputDirectory
         self.fetchOptions = fetchOptions
         self.validationImages = validationImages
+        self.baseCheckpoint = baseCheckpoint
         self.communicator = communicator
         self.console = (communicator?.rank ?? 0) == 0 ? console : .muted
         self.json = json
@@ -60,6 +68,16 @@ public final class ExperimentContext {
 
     /// The recipe's epoch count unless `--epochs` overrides it.
     public func epochs(default recipe: Int) -> Int { epochsOverride ?? recipe }
+
+    /// Gives `model` the experiment's base weights: read from `baseCheckpoint` when the run has
+    /// one (the report says so under `stage`), trained by `train` otherwise.
+    public func baseModel(_ model: Module, stage: String, train: () throws -> Void) throws {
+        guard let baseCheckpoint else { return try train() }
+        try model.load(from: baseCheckpoint)
+        var source = Table(headers: ["stage", "read from"])
+        source.append([stage, baseCheckpoint.path + " (reproduce --base), not trained in this run"])
+        addTable("Base model", source)
+    }
 
     /// Loads (fetching if needed) a dataset with the recipe's normalisation and batch size.
     public func loadImages(_ name: String, normalization: Normalization, augmentation: Augmentation? = nil,

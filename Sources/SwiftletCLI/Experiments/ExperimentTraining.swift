@@ -18,15 +18,19 @@ extension ExperimentContext {
         try fit(trainer, data: data, epochs: epochs, stage: stage, shuffleOffset: shuffleOffset)
     }
 
-    /// A fresh model of the built-in architecture `name`, seeded by `--seed`, trained with the
-    /// documents' SGD recipe (lr 0.01, momentum 0.9) on `trainingData` (default: `data`), then
-    /// its stage finished on `data`.
-    func trainModel(_ name: String, data: ImageData, trainingData: ImageData? = nil, epochs: Int, stage: String) throws -> Module {
+    /// A fresh model of the architecture `name` (built-in or the program's), seeded by
+    /// `--seed`, trained with the documents' SGD recipe, then its stage finished.
+    func trainModel(_ name: String, data: ImageData, epochs: Int, stage: String) throws -> Module {
         GlobalRandom.seed(seed)
-        let model = try ModelZoo.entry(name).make()
-        try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: trainingData ?? data, epochs: epochs, stage: stage)
+        let model = try catalog.model(name).make()
+        try trainWithDocumentSGD(model, data: data, epochs: epochs, stage: stage)
         try finishStage(stage, model: model, data: data)
         return model
+    }
+
+    /// The documents' SGD recipe: lr 0.01, momentum 0.9, `epochs` epochs on `data`.
+    func trainWithDocumentSGD(_ model: Module, data: ImageData, epochs: Int, stage: String) throws {
+        try train(model, optimizer: SGD(model.parameters, lr: 0.01, momentum: 0.9), data: data, epochs: epochs, stage: stage)
     }
 
     /// Distils `teacher` into `student` for `epochs` epochs (see `distillationObjective`) with a
