@@ -43,6 +43,15 @@ public struct ONNXRuntimeBenchmark {
     /// The figures of `model` in `format`, if measured.
     public func figures(_ model: String, _ format: Format) -> Figures? { figures[Self.key(model: model, format: format)] }
 
+    /// What a report prints under its table: the version and setup, or why nothing was
+    /// measured, then each export that was skipped.
+    public var notes: [String] {
+        let header = unavailable.map { "ONNX Runtime not measured: \($0)" }
+            ?? "ONNX Runtime \(version): the models exported by ONNXExporter in float and as int8 QDQ, "
+            + "\(threads) thread\(threads == 1 ? "" : "s"), batch \(batch) (Benchmarks/peer/ort_bench.py)"
+        return [header] + skipped.map { "ONNX Runtime: \($0)" }
+    }
+
     /// The timing script beside this file, found without any environment variable.
     public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("peer/ort_bench.py")

@@ -71,6 +71,28 @@ final class PeerBenchmarkTests: XCTestCase {
         XCTAssertEqual(runtime.skipped, ["mnist-net fp32: ort_bench.py printed no figures", "mnist-net int8: ort_bench.py printed no figures"])
     }
 
+    /// `bench --only int8 --peer`: ONNX Runtime's int8 figure and ours over it on each row, in
+    /// the table and as JSON lines, with the setup under the table.
+    func testInt8BenchPutsONNXRuntimeInt8BesideOurs() throws {
+        let python = try fakePython(ortLenet300)
+        let arguments = ["bench", "--only", "int8", "--models", "lenet300", "--threads", "1", "--peer", python]
+        let output = TextBuffer(), errors = TextBuffer()
+        XCTAssertEqual(swiftletTool().run(arguments, console: Console(output: output, diagnostics: errors)), 0, errors.text)
+        let lines = output.text.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.contains("ONNX Runtime int8 img/s") && $0.contains("int8 / ONNX Runtime int8") }, output.text)
+        let row = try XCTUnwrap(lines.first { $0.contains("lenet300") }).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        let ours = try XCTUnwrap(Double(row[3].replacingOccurrences(of: ",", with: "")))
+        XCTAssertEqual(row[5], "400,000", output.text)
+        XCTAssertEqual(row[6], String(format: "%.2f×", ours / 400_000), output.text)
+        XCTAssertTrue(lines.last?.hasPrefix("ONNX Runtime 1.99.0: ") == true, output.text)
+
+        let json = TextBuffer()
+        XCTAssertEqual(swiftletTool().run(arguments + ["--json"], console: Console(output: json, diagnostics: TextBuffer())), 0)
+        let objects = try json.text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(objects.compactMap { $0["bench"] as? String }, ["int8", "int8-onnxruntime"])
+        XCTAssertEqual(objects.last?["onnxruntime_int8_img_per_s"] as? Int, 400_000)
+    }
+
     func testAPythonWithoutONNXRuntimeIsSaidNotThrown() throws {
         let python = try fakePython("""
             echo 'Traceback (most recent call last):' >&2

@@ -7,7 +7,7 @@ struct BenchCommand: Command {
     let catalog: Catalog
     let name = "bench"
     let summary = "Measure sgemm GFLOP/s and training/inference speed of the seed models"
-    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios; for inference and latency it also exports each model to ONNX in float and as the int8 engine's QDQ pipeline and times both in ONNX Runtime (Benchmarks/peer/ort_bench.py, same threads and batch) — a Python without onnxruntime leaves those columns out and says why in one line. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed). --only allreduce, under `mpirun -np N` in a build with the MPI trait, times averaging the gradients of --models (default: the seed models, resnet20 and cifar-vgg) across the N ranks, and of a 1-float and a 16 MiB buffer (latency and bandwidth); median of 30 (docs/distributed.md)."
+    let discussion = "Without --threads, measures with 1 and 2 threads. --peer PYTHON runs Benchmarks/peer/pytorch_bench.py with that Python (it needs torch) on the same models in the same run and prints the ratios; for inference and latency it also exports each model to ONNX in float and as the int8 engine's QDQ pipeline and times both in ONNX Runtime (Benchmarks/peer/ort_bench.py, same threads and batch) — a Python without onnxruntime leaves those columns out and says why in one line. --only sparse times batch-1 inference of LeNet-300-100 pruned to 90 % through the dense and the sparse path, in turns, best of 100 rounds of 300 images each. --only int8 times batch-64 inference of the MNIST net and the CIFAR SimpleCNN in fp32 and through the int8 pipeline (Int8InferenceModel), back to back, and prints the ratio; with --peer also ONNX Runtime on the same engines exported as QDQ, at each thread count, and int8 against it. --only conv times the forward, input-gradient and weight-gradient kernels of every convolution of --models (default cifar-vgg) at batch 64, best of at least five calls each, in GFLOP/s. --only decompose times batch-64 inference of built-in models with layers replaced by their low-rank factorisations (lenet300 fc1, hinton-student fc2, cifar-simplecnn fc1 and conv2, and seed004-cifar-prune-decompose's fc1 r16 + conv2 r8), each alternately with the undecomposed model, best of 5 rounds each, and prints the FLOPs ratio beside the speed ratio (with --peer, beside PyTorch's speed-up for the same factorisations). --only data times loading MNIST from the shipped .gz files and CIFAR-10 from the cached .tar.gz (fetched first, untimed, from --mirror if needed). --only allreduce, under `mpirun -np N` in a build with the MPI trait, times averaging the gradients of --models (default: the seed models, resnet20 and cifar-vgg) across the N ranks, and of a 1-float and a 16 MiB buffer (latency and bandwidth); median of 30 (docs/distributed.md)."
     static let only = Option.choice("only", ["sgemm", "train", "infer", "latency", "data", "sparse", "int8", "conv", "decompose", "allreduce"], help: "Measure one figure only")
     static let models = Option.strings("models", placeholder: "NAME", help: "Models to measure (default: the four seed models)")
     static let peer = Option<String?>.string("peer", placeholder: "PYTHON", help: "A Python with torch (and onnxruntime), to compare with PyTorch and ONNX Runtime")
@@ -75,13 +75,33 @@ struct BenchCommand: Command {
         let measurements = try measureEach(models, threads: threads, console: console, label: { "\($0) fp32 and int8" }) {
             [try measureInt8Inference($0, threads: $1)]
         }
-        var table = Table(headers: ["model", "threads", "fp32 img/s", "int8 img/s", "int8 / fp32"])
+        // With --peer, ONNX Runtime on the same models exported as the int8 engine's QDQ pipeline, at each thread count.
+        let runtimes: [ONNXRuntimeBenchmark] = try arguments[Self.peer].map { python in
+            try threads.map { count in
+                console.diagnostics.write("measuring the ONNX exports in ONNX Runtime with \(count) thread\(count == 1 ? "" : "s")…\n")
+                return try ONNXRuntimeBenchmark.run(python: python, threads: count, models: models)
+            }
+        } ?? []
+        let measured = runtimes.filter { $0.unavailable == nil }
+        var table = Table(headers: ["model", "threads", "fp32 img/s", "int8 img/s", "int8 / fp32"]
+                          + (measured.isEmpty ? [] : ["ONNX Runtime int8 img/s", "int8 / ONNX Runtime int8"]))
+        var jsonLines = measurements.map(\.jsonLine)
         for m in measurements {
-            table.append([m.model, "\(m.threads)", HumanReadable.count(m.fp32ImagesPerSecond), HumanReadable.count(m.int8ImagesPerSecond),
-                          String(format: "%.2f×", m.speedup)])
+            var row = [m.model, "\(m.threads)", HumanReadable.count(m.fp32ImagesPerSecond), HumanReadable.count(m.int8ImagesPerSecond),
+                       String(format: "%.2f×", m.speedup)]
+            if !measured.isEmpty {
+                let theirs = measured.first { $0.threads == m.threads }?.figures(m.model, .int8)?.inferImagesPerSecond
+                row += theirs.map { [HumanReadable.count($0), String(format: "%.2f×", m.int8ImagesPerSecond / $0)] } ?? ["–", "–"]
+                if let theirs {
+                    jsonLines.append(#"{"bench": "int8-onnxruntime", "model": "\#(m.model)", "threads": \#(m.threads), "batch": \#(m.batch), "#
+                                     + #""onnxruntime_int8_img_per_s": \#(Int(theirs.rounded())), "ratio": \#(String(format: "%.2f", m.int8ImagesPerSecond / theirs))}"#)
+                }
+            }
+            table.append(row)
         }
-        report(arguments, console: console, jsonLines: measurements.map(\.jsonLine),
-               title: "inference at batch 64, fp32 and int8 measured back to back", table: table)
+        let notes = runtimes.flatMap(\.notes).map { "\n" + $0 }.joined()
+        report(arguments, console: console, jsonLines: jsonLines,
+               title: "inference at batch 64, fp32 and int8 measured back to back", table: table, notes: notes)
     }
 
     private func benchConvolutions(_ arguments: ParsedArguments, threads: [Int], console: Console) throws {
@@ -148,10 +168,10 @@ struct BenchCommand: Command {
         return measurements
     }
 
-    /// The measurements as JSON lines with --json, else as a titled table.
-    private func report(_ arguments: ParsedArguments, console: Console, jsonLines: [String], title: String, table: Table) {
+    /// The measurements as JSON lines with --json, else as a titled table and `notes` under it.
+    private func report(_ arguments: ParsedArguments, console: Console, jsonLines: [String], title: String, table: Table, notes: String = "") {
         console.output.write(arguments[GlobalOptions.json] ? jsonLines.map { $0 + "\n" }.joined()
-                             : title + "\n" + table.renderPlainText() + "\n")
+                             : title + "\n" + table.renderPlainText() + notes + "\n")
     }
 
     private func benchAllreduce(_ arguments: ParsedArguments, console: Console) throws {

@@ -47,11 +47,7 @@ struct BenchReport {
             sections.append(title + "\n" + table.renderPlainText())
         }
         if let onnxRuntime, !models.isEmpty, only == nil || only == "infer" || only == "latency" {
-            var lines = onnxRuntime.unavailable.map { ["ONNX Runtime not measured: \($0)"] }
-                ?? ["ONNX Runtime \(onnxRuntime.version): the models exported by ONNXExporter in float and as int8 QDQ, "
-                    + "\(onnxRuntime.threads) threads, batch \(onnxRuntime.batch) (Benchmarks/peer/ort_bench.py)"]
-            lines += onnxRuntime.skipped.map { "ONNX Runtime: \($0)" }
-            sections.append(lines.joined(separator: "\n"))
+            sections.append(onnxRuntime.notes.joined(separator: "\n"))
         }
         return sections.joined(separator: "\n\n") + "\n"
     }

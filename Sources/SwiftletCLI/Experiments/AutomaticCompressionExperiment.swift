@@ -39,7 +39,7 @@ public struct AutomaticCompressionExperiment: Experiment {
         try context.trainWithDocumentSGD(model, data: training, epochs: epochs, stage: "fp32")
     }
 
-    /// `model` (a name `ModelZoo.entry` knows) at `budgets`, its data loaded with
+    /// `model` (built-in or registered by the program) at `budgets`, its data loaded with
     /// `normalization`, `augmentation` and `batchSize`; the base trained by `trainBase` for
     /// `baseEpochs`, each allocation fine-tuned by `fineTuning`.
     public init(id: String, summary: String, dataset: String, normalization: Normalization, augmentation: Augmentation? = nil,
