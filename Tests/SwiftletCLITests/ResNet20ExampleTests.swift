@@ -49,6 +49,24 @@ final class ResNet20ExampleTests: XCTestCase {
         }
     }
 
+    /// auto-resnet20-flops trains its base exactly as `resnet20-cifar-compress --validation N`
+    /// trains its `trained` stage (same split, recipe and seed), so that stage of such a run is
+    /// a `--base` for it that changes nothing.
+    func testAutomaticCompressionTrainsTheBaseOfAValidationRun() throws {
+        let errors = TextBuffer()
+        let tool = swiftletTool(name: "resnet20-tool", models: [ResNet20.entry],
+                                experiments: [ResNet20CifarCompress(dataset: folder.appendingPathComponent("cifar").path)])
+        let code = tool.run(["reproduce", "resnet20-cifar-compress", "--validation", "32", "--epochs", "2", "--threads", "2",
+                             "--out", folder.appendingPathComponent("validation").path], console: Console(output: TextBuffer(), diagnostics: errors))
+        XCTAssertEqual(code, 0, errors.text)
+        _ = try runAutomaticCompression(["--epochs", "2"])
+        let validationRun = ResNet20(), base = ResNet20()
+        try validationRun.load(from: folder.appendingPathComponent("validation/trained.safetensors"))
+        try base.load(from: folder.appendingPathComponent("auto/fp32.safetensors"))
+        XCTAssertEqual(base.stateDict.map(\.name), validationRun.stateDict.map(\.name))
+        XCTAssertEqual(base.stateDict.map(\.tensor.scalars), validationRun.stateDict.map(\.tensor.scalars))
+    }
+
     /// `reproduce --base FILE`: the base model is read, not trained, and the report says where from.
     func testReproduceStartsFromABaseCheckpoint() throws {
         GlobalRandom.seed(5)
