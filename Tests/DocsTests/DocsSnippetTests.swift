@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The README and the teaching docs show only code that CI compiles: every ```swift block of
-/// README.md, docs/autograd.md, docs/autograd/*.md and the DocC articles follows a line `<!-- include: PATH#NAME -->` and is, byte for byte,
+/// README.md, docs/autograd.md, docs/autograd/*.md, docs/auto-compression.md and the DocC articles follows a line `<!-- include: PATH#NAME -->` and is, byte for byte,
 /// the region of the Swift file PATH (under Sources/ or Tests/) between `// ANCHOR: NAME` and
 /// `// ANCHOR_END: NAME`, without the common indentation and without nested anchor lines.
 /// `SWIFTLET_WRITE_DOCS=1 swift test --filter DocsTests` rewrites the blocks from the sources.
@@ -18,7 +18,7 @@ final class DocsSnippetTests: XCTestCase {
             try FileManager.default.contentsOfDirectory(atPath: PackageFolders.root.appendingPathComponent(catalog).path)
                 .filter { $0.hasSuffix(".md") }.sorted().map { "\(catalog)/\($0)" }
         }
-        for page in ["README.md", "docs/autograd.md"] + chapters.map({ "docs/autograd/\($0)" }) + articles {
+        for page in ["README.md", "docs/autograd.md", "docs/auto-compression.md"] + chapters.map({ "docs/autograd/\($0)" }) + articles {
             let url = PackageFolders.root.appendingPathComponent(page)
             let original = try String(contentsOf: url, encoding: .utf8)
             let (text, count) = try included(original, page: page)

@@ -10,6 +10,7 @@ extension AutomaticCompressionExperiment {
     /// recipe of the compression stages of `resnet20-cifar-compress` shortened to fit two
     /// fine-tunes in the time of one.
     public static func resNet20(dataset: String = "cifar10", validationImages: Int = 5000) -> AutomaticCompressionExperiment {
+        // ANCHOR: experiment
         AutomaticCompressionExperiment(
             id: "auto-resnet20-flops",
             summary: "ResNet-20 (a user's model with skip connections): per-layer sparsity chosen for 2× fewer FLOPs vs uniform sparsity",
@@ -19,5 +20,6 @@ extension AutomaticCompressionExperiment {
                 try trainResNet20(model, epochs: epochs, learningRate: 0.1, stage: "fp32", data: training, context: context)
             },
             fineTuning: AllocationFineTuning(epochs: 10, learningRate: 0.01, annealed: true, gradualEpochs: 5))
+        // ANCHOR_END: experiment
     }
 }
