@@ -9,7 +9,8 @@
 // gradient: in chunks with a partial sum each), and every thread runs single-threaded
 // products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
 // im2col matrix is written directly in packed form. The forward pass of stride-1 layers with
-// at most 16 filters skips im2col altogether (`DirectConvolution`).
+// at most 16 filters skips im2col altogether (`DirectConvolution`), and 3×3 padding-1 layers
+// with at least 32 channels run all three passes as Winograd F(2×2, 3×3) (`WinogradConvolution`).
 
 extension Conv2dGeometry {
     /// A 1×1, stride-1, unpadded convolution: the input plane is the im2col matrix itself.
@@ -69,8 +70,10 @@ private func packGroupWeights(
 /// holds the pooled result when pooling (`pooling` describes the pooling of the convolution's
 /// output: its batch, channels and input size must be the convolution's output's). Stride-1
 /// layers with few filters skip im2col (`DirectConvolution`); both paths give bit-identical
-/// results, and the residual, pooling and ReLU here give what they give as passes of their
-/// own (ReLU and max pooling commute exactly).
+/// results. 3×3 padding-1 layers with many channels run as Winograd convolutions
+/// (`WinogradConvolution`), whose results differ from those in the last bits. The residual,
+/// pooling and ReLU here give what they give as passes of their own (ReLU and max pooling
+/// commute exactly).
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil,
@@ -109,7 +112,9 @@ public func conv2dForward(
             }
             if applyingReLU { reluForward(count: count, input: result, output: result) }
         }
-        if g.usesDirectForward {
+        if g.usesWinograd {
+            WinogradConvolution.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
+        } else if g.usesDirectForward {
             DirectConvolution.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
         } else {
             conv2dForwardByProduct(g, input: input, weight: weight, output: convolved, perImage: finish)
@@ -155,6 +160,9 @@ public func conv2dBackwardInput(
     gradInput: UnsafeMutablePointer<Float>
 ) {
     precondition(g.isValid, "conv2dBackwardInput: invalid geometry \(g)")
+    if g.usesWinograd {
+        return WinogradConvolution.backwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+    }
     if g.usesDirectBackwardInput {
         return DirectConvolution.backwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
     }
@@ -198,6 +206,9 @@ public func conv2dBackwardWeight(
     // thread let a thread that starts late (on a busy machine) still take a share.
     let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
     if let gradBias { sumBiasGradient(g, gradOutput: gradOutput, gradBias: gradBias) }
+    if g.usesWinograd {
+        return WinogradConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
+    }
     if g.usesDirectBackwardWeight {
         return DirectConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
     }

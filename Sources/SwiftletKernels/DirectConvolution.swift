@@ -22,7 +22,8 @@
 //
 // The forward output is the same chain of fused multiply-adds along r, in the same slices of
 // r, as in `PackedProduct`, written with one rounding, so it is bit-identical to the im2col
-// path: which path a layer takes never changes a forward result. The two gradients sum in a
+// path: whether a layer takes this path or im2col never changes a forward result (the
+// Winograd path of wide 3×3 layers does, in the last bits). The two gradients sum in a
 // different order from their im2col paths (still the same for every run with a given thread
 // count).
 
