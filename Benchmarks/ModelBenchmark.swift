@@ -26,11 +26,11 @@ public struct ModelMeasurement {
     }
 }
 
-/// Measures `model` (a ModelZoo name) with `threads` kernel threads.
+/// Measures `entry`'s model (built-in, or registered by the program) with `threads` kernel threads.
 /// Each figure is the mean over repeated runs filling about `seconds`, after two warm-up runs.
-public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds: Double = 2) throws -> ModelMeasurement {
+public func measureModel(_ entry: ModelZoo.Entry, threads: Int, batch: Int = 64, seconds: Double = 2) throws -> ModelMeasurement {
     try Parallel.withThreads(threads) {
-        let (entry, model) = try seededModel(name)
+        let model = seededModel(entry)
         let optimizer = SGD(model.parameters, lr: 0.01, momentum: 0.9)
         let x = Tensor.normal([batch] + entry.inputShape)
         var generator = SeededRandom(seed: 1)
@@ -45,7 +45,7 @@ public func measureModel(_ name: String, threads: Int, batch: Int = 64, seconds:
         let infer = try secondsPerRun(seconds) { _ = try withNoGrad { try model(x) } }
         let one = Tensor.normal([1] + entry.inputShape)
         let latency = try secondsPerRun(seconds / 2) { _ = try withNoGrad { try model(one) } }
-        return ModelMeasurement(model: name, threads: threads, batch: batch, trainImagesPerSecond: Double(batch) / train,
+        return ModelMeasurement(model: entry.name, threads: threads, batch: batch, trainImagesPerSecond: Double(batch) / train,
                                 inferImagesPerSecond: Double(batch) / infer, latencyMicroseconds: latency * 1e6)
     }
 }

@@ -63,4 +63,13 @@ final class UserModelCommandTests: CommandTestCase {
         XCTAssertTrue(help.output.contains("skipnet"), help.output)
         XCTAssertTrue(help.output.hasPrefix("Usage: my-tool train"), help.output)
     }
+
+    func testBenchMeasuresTheUsersModel() throws {
+        let bench = runMyTool(["bench", "--only", "train", "--models", "skipnet", "--json"])
+        XCTAssertEqual(bench.code, 0, bench.errors)
+        let line = try XCTUnwrap(jsonLines(bench.output).first)
+        XCTAssertEqual(line["bench"] as? String, "train")
+        XCTAssertEqual(line["model"] as? String, "skipnet")
+        XCTAssertGreaterThan(line["img_per_s"] as? Int ?? 0, 0)
+    }
 }

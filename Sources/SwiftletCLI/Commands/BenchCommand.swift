@@ -51,7 +51,7 @@ struct BenchCommand: Command {
             for model in models {
                 for count in threads {
                     console.diagnostics.write("measuring \(model) with \(count) thread\(count == 1 ? "" : "s")…\n")
-                    let measurement = try measureModel(model, threads: count)
+                    let measurement = try measureModel(catalog.model(model), threads: count)
                     measured.append(measurement)
                     lines += measurement.jsonLines.filter { only == nil || $0.contains("\"bench\": \"\(only!)\"") }
                 }
