@@ -479,17 +479,6 @@ enum WinogradConvolution {
         }
     }
 
-    /// Stores the first `lanes` of a row of output pixels (32, 16 or 8 as vectors).
-    @inline(__always)
-    private static func store(_ v: SIMD32<Float>, lanes: Int, to p: UnsafeMutablePointer<Float>) {
-        switch lanes {
-        case 32: UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD32<Float>.self)
-        case 16: UnsafeMutableRawPointer(p).storeBytes(of: v.lowHalf, as: SIMD16<Float>.self)
-        case 8: UnsafeMutableRawPointer(p).storeBytes(of: v.lowHalf.lowHalf, as: SIMD8<Float>.self)
-        default: storeLanes(v, lanes, p)
-        }
-    }
-
     /// Lane by lane, out of line: indexing a vector's lanes makes the compiler keep it in
     /// memory, which inlined into the transforms spilled every vector they hold.
     @inline(never)

@@ -53,3 +53,27 @@ struct ConvReference {
         (self.output, self.gradInput, self.gradWeight) = (output, gradInput, gradWeight)
     }
 }
+
+/// Runs the three passes of `g` (bias-free) through `conv2dForward`, `conv2dBackwardInput` and
+/// `conv2dBackwardWeight` with 1, 2 and 3 threads on random data, and checks each against
+/// the definition summed in Double (outputs pre-filled with NaN, so a pass that accumulates
+/// instead of overwriting fails).
+func assertPassesMatchTheDefinition(_ g: Conv2dGeometry, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+    let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: seed)
+    let weight = randomValues(g.outChannels * g.patchSize, seed: seed + 1)
+    let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: seed + 2)
+    let reference = ConvReference(g, input: input, weight: weight, bias: [Float](repeating: 0, count: g.outChannels),
+                                  gradOutput: gradOutput)
+    forEachThreadCount { threads in
+        let context = "\(g), threads \(threads)"
+        var output = [Float](repeating: .nan, count: gradOutput.count)
+        var gradInput = [Float](repeating: .nan, count: input.count)
+        var gradWeight = [Float](repeating: .nan, count: weight.count)
+        conv2dForward(g, input: input, weight: weight, bias: nil, output: &output)
+        conv2dBackwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: &gradInput)
+        conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &gradWeight, gradBias: nil)
+        assertClose(output, reference.output, "output \(context)", file: file, line: line)
+        assertClose(gradInput, reference.gradInput, "gradInput \(context)", file: file, line: line)
+        assertClose(gradWeight, reference.gradWeight, "gradWeight \(context)", file: file, line: line)
+    }
+}

@@ -8,23 +8,7 @@ import XCTest
 final class WinogradConvolutionTests: XCTestCase {
     private func check(_ g: Conv2dGeometry, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(g.isValid && g.usesWinograd, "\(g)", file: file, line: line)
-        let input = randomValues(g.batch * g.inChannels * g.inPlane, seed: 21)
-        let weight = randomValues(g.outChannels * g.patchSize, seed: 22)
-        let gradOutput = randomValues(g.batch * g.outChannels * g.outPlane, seed: 23)
-        let reference = ConvReference(g, input: input, weight: weight, bias: [Float](repeating: 0, count: g.outChannels),
-                                      gradOutput: gradOutput)
-        forEachThreadCount { threads in
-            let context = "\(g), threads \(threads)"
-            var output = [Float](repeating: .nan, count: gradOutput.count)
-            var gradInput = [Float](repeating: .nan, count: input.count)
-            var gradWeight = [Float](repeating: .nan, count: weight.count)
-            conv2dForward(g, input: input, weight: weight, bias: nil, output: &output)
-            conv2dBackwardInput(g, gradOutput: gradOutput, weight: weight, gradInput: &gradInput)
-            conv2dBackwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: &gradWeight, gradBias: nil)
-            assertClose(output, reference.output, "output \(context)", file: file, line: line)
-            assertClose(gradInput, reference.gradInput, "gradInput \(context)", file: file, line: line)
-            assertClose(gradWeight, reference.gradWeight, "gradWeight \(context)", file: file, line: line)
-        }
+        assertPassesMatchTheDefinition(g, seed: 21, file: file, line: line)
     }
 
     private func geometry(batch: Int, channels: Int, filters: Int, height: Int, width: Int) -> Conv2dGeometry {
