@@ -75,19 +75,20 @@ enum WinogradConvolution {
         }
 
         /// The bands of `bandRows` tile rows (the last one shorter) of images `images`, tile rows
-        /// of consecutive images one after another, each band given as its images' segments.
-        func forEachBand(of images: Range<Int>, _ body: (_ segments: [Segment]) -> Void) {
+        /// of consecutive images one after another, each band given as its images' segments and
+        /// its number of tiles.
+        func forEachBand(of images: Range<Int>, _ body: (_ segments: [Segment], _ tiles: Int) -> Void) {
             let total = images.count * rows
             for start in stride(from: 0, to: total, by: bandRows) {
+                let end = min(start + bandRows, total)
                 var segments: [Segment] = []
                 var r = start
-                while r < min(start + bandRows, total) {
-                    let image = r / rows, first = r % rows
-                    let last = min(rows, first + min(start + bandRows, total) - r)
+                while r < end {
+                    let image = r / rows, first = r % rows, last = min(rows, first + end - r)
                     segments.append((images.lowerBound + image, first..<last))
                     r += last - first
                 }
-                body(segments)
+                body(segments, (end - start) * columns)
             }
         }
     }
@@ -121,8 +122,7 @@ enum WinogradConvolution {
                     let m = scratch.convolved(count: 16 * cOut * tiling.leading)
                     let packedV = scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
                     let split = scratch.partials(count: tiling.splitCount)
-                    tiling.forEachBand(of: images) { segments in
-                        let tiles = segments.reduce(0) { $0 + $1.tileRows.count } * tiling.columns
+                    tiling.forEachBand(of: images) { segments, tiles in
                         transformInput(tiling, input, segments: segments, split: split, into: v)
                         for xi in 0..<16 {
                             PackedProduct.packB(v + xi * cIn * tiling.leading, ldb: tiling.leading, transposed: false,
@@ -185,8 +185,7 @@ enum WinogradConvolution {
                     let packedV = scratch.packedB(count: PackedProduct.packedBCount(k: tiling.leading, n: cIn))
                     let split = scratch.partials(count: tiling.splitCount)
                     var first = true
-                    tiling.forEachBand(of: images) { segments in
-                        let tiles = segments.reduce(0) { $0 + $1.tileRows.count } * tiling.columns
+                    tiling.forEachBand(of: images) { segments, tiles in
                         transformInput(tiling, input, segments: segments, split: split, into: v)
                         transformGradient(tiling, gradOutput, segments: segments, split: split, into: dm)
                         for xi in 0..<16 {
