@@ -38,6 +38,12 @@ extension Conv2dGeometry {
     /// (cifar-vgg conv3/conv4: 91 against 78 GFLOP/s), at 32×32 the dot products (87 against 72).
     var prefersRowDotProducts: Bool { outPlane >= 512 }
 
+    /// Chunks of images the weight gradient is split into, each summing a partial gradient
+    /// (every path adds them in chunk order, so a result depends on the thread count only):
+    /// one on one thread, else four per thread while the batch allows, so that a thread that
+    /// starts late (on a busy machine) still takes a share.
+    var weightGradientChunks: Int { Parallel.threads == 1 ? 1 : min(batch, 4 * Parallel.threads) }
+
     /// Offset of group `group` of image `n` in the input (or gradInput).
     func inputOffset(image n: Int, group: Int) -> Int {
         (n * inChannels + group * inChannelsPerGroup) * inPlane
@@ -202,9 +208,8 @@ public func conv2dBackwardWeight(
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightCount = g.outChannels * k
     // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
-    // into gradWeight and the others are summed into it afterwards. Several chunks per
-    // thread let a thread that starts late (on a busy machine) still take a share.
-    let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+    // into gradWeight and the others are summed into it afterwards.
+    let chunks = g.weightGradientChunks
     if let gradBias { sumBiasGradient(g, gradOutput: gradOutput, gradBias: gradBias) }
     if g.usesWinograd {
         return WinogradConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)

@@ -235,7 +235,7 @@ enum DirectConvolution {
     ) {
         let m = g.outChannelsPerGroup, k = g.patchSize
         let weightCount = g.outChannels * k
-        let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+        let chunks = g.weightGradientChunks
         let lanes = RowProductLanes.scalarCount
         let perStep = max(1, chunkPositions / StackedLayout(g, images: 1, multiple: lanes).imagePositions)
         KernelScratch.with { reduction in

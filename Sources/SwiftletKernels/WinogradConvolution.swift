@@ -172,7 +172,7 @@ enum WinogradConvolution {
         let tiling = Tiling(g)
         let cIn = g.inChannels, cOut = g.outChannels
         let transformedCount = 16 * cOut * cIn
-        let chunks = Parallel.threads == 1 ? 1 : min(g.batch, 4 * Parallel.threads)
+        let chunks = g.weightGradientChunks
         KernelScratch.with { reduction in
             let partials = reduction.partials(count: chunks * transformedCount)
             Parallel.forEach(chunks) { chunk in
