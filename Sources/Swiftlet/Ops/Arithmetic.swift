@@ -10,7 +10,7 @@ extension Tensor {
     /// Elementwise sum, broadcasting the shapes as NumPy does; throws when they do not broadcast.
     // ANCHOR: add
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try binary(.add, lhs, rhs, savesInputs: false, +) { g, a, b, out in
+        try binary(.add, lhs, rhs, savesInputs: false, +, sameShape: { $0.adding($1) }) { g, a, b, out in
             (Broadcasting.reduce(g.scalars, from: out, to: a.shape),
              Broadcasting.reduce(g.scalars, from: out, to: b.shape))
         }
@@ -67,13 +67,17 @@ extension Tensor {
 
     /// Shared shape of the four broadcasting operators: forward through `f`, backward
     /// through `gradients(gradOutput, a, b, outShape)`, which reads the operands' values
-    /// only if `savesInputs`.
+    /// only if `savesInputs`. `sameShape`, where given, computes operands of equal shapes in
+    /// a loop of its own: `f` is called through a closure per element, which made a ResNet's
+    /// residual adds cost 8 % of its training step.
     private static func binary(
         _ op: GraphOp, _ a: Tensor, _ b: Tensor, savesInputs: Bool, _ f: @escaping (Float, Float) -> Float,
+        sameShape: (([Float], [Float]) -> [Float])? = nil,
         gradients: @escaping (Tensor, Tensor, Tensor, [Int]) -> ([Float], [Float])
     ) throws -> Tensor {
         let out = try Broadcasting.shape(a.shape, b.shape, op: op.name)
-        let values = zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, f)
+        let values = if let sameShape, a.shape == b.shape { sameShape(a.scalars, b.scalars) }
+            else { zipBroadcast(a.scalars, a.shape, b.scalars, b.shape, out, f) }
         return result(of: op, shape: out, scalars: values, inputs: [a, b], savesInputs: savesInputs) { g in
             let (ga, gb) = gradients(g, a, b, out)
             return [Tensor(shape: a.shape, scalars: ga), Tensor(shape: b.shape, scalars: gb)]

@@ -18,9 +18,12 @@ extension Array where Element == Float {
 
     /// `self + other`, element-wise.
     func adding(_ other: [Float]) -> [Float] {
-        var result = self
-        result.add(other)
-        return result
+        precondition(count == other.count, "adding: \(count) vs \(other.count) elements")
+        return withUnsafeBufferPointer { x in
+            other.withUnsafeBufferPointer { y in
+                .filled(count: x.count) { out in elementwiseInParallel(x.count) { range in for i in range { out[i] = x[i] + y[i] } } }
+            }
+        }
     }
 
     /// A new array of `count` elements, each produced by `body(i)`, without zero-filling first.
