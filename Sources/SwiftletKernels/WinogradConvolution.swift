@@ -62,10 +62,19 @@ enum WinogradConvolution {
             rows = (g.outHeight + 1) / 2
             columns = (g.outWidth + 1) / 2
             let tiles = max(columns, bandFloats / (16 * (g.inChannels + g.outChannels)))
-            bandRows = min(tiles / columns, rows * g.batch)
+            let fit = min(tiles / columns, rows * g.batch)
+            // Whole images where a band holds one or more, so that bands start at an image.
+            bandRows = fit >= rows ? fit / rows * rows : fit
             leading = (bandRows * columns + 15) / 16 * 16 + 16
             splitPitch = (bandRows + 1) * columns + 16
             splitCount = 8 * splitPitch + 2 * (columns + 1)
+        }
+
+        /// Whether every band's segments start at a multiple of 16 tiles, so the forward pass can
+        /// write V straight into `PackedProduct`'s B panels (16 tiles each) instead of packing
+        /// its 16 matrices per band: rows of 16 tiles, or whole images of 16-multiples of tiles.
+        var vectorsFillPanels: Bool {
+            columns % 16 == 0 || (rows * columns % 16 == 0 && bandRows % rows == 0)
         }
 
         /// Images per unit of work: a band's worth, and at least four units per thread while
@@ -120,15 +129,18 @@ enum WinogradConvolution {
                 KernelScratch.with { scratch in
                     let v = scratch.columns(count: 16 * cIn * tiling.leading)
                     let m = scratch.convolved(count: 16 * cOut * tiling.leading)
-                    let packedV = scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
+                    let panels = tiling.vectorsFillPanels
+                    let packedV = panels ? v : scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
                     let split = scratch.partials(count: tiling.splitCount)
                     tiling.forEachBand(of: images) { segments, tiles in
-                        transformInput(tiling, input, segments: segments, split: split, into: v)
+                        transformInput(tiling, input, segments: segments, split: split, panels: panels, into: v)
                         for xi in 0..<16 {
-                            PackedProduct.packB(v + xi * cIn * tiling.leading, ldb: tiling.leading, transposed: false,
-                                                k: cIn, n: tiles, into: packedV)
+                            let vXi = v + xi * cIn * tiling.leading
+                            if !panels {
+                                PackedProduct.packB(vXi, ldb: tiling.leading, transposed: false, k: cIn, n: tiles, into: packedV)
+                            }
                             PackedProduct.multiply(m: cOut, n: tiles, k: cIn, packedA: packedU + xi * packedCount,
-                                                   packedB: packedV, c: m + xi * cOut * tiling.leading,
+                                                   packedB: panels ? vXi : packedV, c: m + xi * cOut * tiling.leading,
                                                    ldc: tiling.leading, accumulate: false)
                         }
                         transformOutput(tiling, m, segments: segments, into: output)
@@ -186,7 +198,7 @@ enum WinogradConvolution {
                     let split = scratch.partials(count: tiling.splitCount)
                     var first = true
                     tiling.forEachBand(of: images) { segments, tiles in
-                        transformInput(tiling, input, segments: segments, split: split, into: v)
+                        transformInput(tiling, input, segments: segments, split: split, panels: false, into: v)
                         transformGradient(tiling, gradOutput, segments: segments, split: split, into: dm)
                         for xi in 0..<16 {
                             // dU_ξ[o, c] += Σ_t dM_ξ[o, t] · V_ξ[c, t]
@@ -353,10 +365,13 @@ enum WinogradConvolution {
     }
 
     /// v[ξ][c][t] = (Bᵀ d B)[ξ] for every channel c and tile t of a band (tiles numbered in
-    /// segment order), Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
+    /// segment order), Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]]: rows of
+    /// `tiling.leading` tiles, or, with `panels` (needs `tiling.vectorsFillPanels`), each v[ξ]
+    /// as `PackedProduct`'s B operand (k = channels, n = tiles): panels of 16 tiles, channel
+    /// after channel.
     private static func transformInput(
         _ tiling: Tiling, _ input: UnsafePointer<Float>, segments: [Segment],
-        split: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>
+        split: UnsafeMutablePointer<Float>, panels: Bool, into v: UnsafeMutablePointer<Float>
     ) {
         let g = tiling.g, plane = tiling.leading * g.inChannels, pitch = tiling.splitPitch, columns = tiling.columns
         // Input rows 2·ty − 1 + i of tile row ty: even i are rows 2·r′ − 1 (r′ = ty + i/2) of
@@ -373,7 +388,10 @@ enum WinogradConvolution {
                           width: g.inWidth, firstRow: 2 * tileRows.lowerBound - 1,
                           count: tileRows.count + 1, firstShift: -1, shifts: 4, into: split)
                 for l in stride(from: 0, to: tiles, by: 16) {
-                    let lanes = min(16, tiles - l), destination = v + c * tiling.leading + t0 + l
+                    // Tile t of channel c: in rows at c·leading + t; in panels (t a multiple of 16)
+                    // at (t / 16)·16·channels + 16·c = t·channels + 16·c.
+                    let t = t0 + l, lanes = min(16, tiles - l)
+                    let destination = v + (panels ? t * g.inChannels + 16 * c : c * tiling.leading + t)
                     @inline(__always) func emit(_ combined: Quad, row i: Int) {
                         let out = combined.timesBT, first = destination + 4 * i * plane
                         store(out.x0, lanes: lanes, to: first)

@@ -21,14 +21,21 @@ final class WinogradConvolutionTests: XCTestCase {
 
     func testResNetAndVGGStages() {
         // 32×32, 16×16 and 8×8 planes (a CIFAR ResNet's and VGG's stages) on small batches.
-        check(geometry(batch: 3, channels: c, filters: c, height: 32, width: 32))
-        check(geometry(batch: 5, channels: c, filters: 2 * c, height: 16, width: 16))
-        check(geometry(batch: 9, channels: 2 * c, filters: 2 * c, height: 8, width: 8))
+        let stages = [geometry(batch: 3, channels: c, filters: c, height: 32, width: 32),
+                      geometry(batch: 5, channels: c, filters: 2 * c, height: 16, width: 16),
+                      geometry(batch: 9, channels: 2 * c, filters: 2 * c, height: 8, width: 8)]
+        for g in stages {
+            // Their forward pass writes V straight into the product's packed panels.
+            XCTAssertTrue(WinogradConvolution.Tiling(g).vectorsFillPanels, "\(g)")
+            check(g)
+        }
     }
 
     func testOddPlanesWideRowsAndBands() {
         // Odd height and width: the last tile row and column are half outside the plane.
-        check(geometry(batch: 4, channels: c, filters: c + 8, height: 7, width: 9))
+        let odd = geometry(batch: 4, channels: c, filters: c + 8, height: 7, width: 9)
+        XCTAssertFalse(WinogradConvolution.Tiling(odd).vectorsFillPanels)  // 20 tiles an image: packed per band
+        check(odd)
         check(geometry(batch: 2, channels: c + 4, filters: c, height: 15, width: 13))
         // 40 columns: two 16-tile vectors per tile row, the second partly used; and bands of a
         // few tile rows, so that images straddle bands.
