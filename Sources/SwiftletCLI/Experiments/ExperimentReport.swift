@@ -89,7 +89,7 @@ struct ExperimentReport {
             of dense fp32, bitmap + values, or CSR per tensor (index overhead included); for quantized \
             or encoded stages the bytes of codes, codebooks, scales and indices. "ratio" is dense fp32 \
             over stored. FLOPs per image count only non-zero weights. "infer img/s" is test-set \
-            inference throughput measured during the stage's evaluation (batch 1000). \
+            inference throughput measured during the stage's evaluation (batch \(ImageData.evaluationBatchSize)). \
             Total time \(HumanReadable.duration(seconds)).
             """)
     }

@@ -25,8 +25,14 @@ public struct ImageData {
         self.shard = shard
         trainLoader = try BatchLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: seed,
                                       normalization: normalization, augmentation: augmentation)
-        testLoader = try BatchLoader(dataset.test, batchSize: 1000, shuffle: false, normalization: normalization)
+        testLoader = try BatchLoader(dataset.test, batchSize: Self.evaluationBatchSize, shuffle: false, normalization: normalization)
     }
+
+    /// Images per evaluation batch. Each activation of a CIFAR ResNet-20 takes 64 KB an image:
+    /// at 1,000 images (65 MB) every one was a fresh mapping from the kernel, page-faulted in
+    /// as it was written, and far out of cache — evaluation ran at 926 img/s against 2,270 at
+    /// batch 64 (2 threads, Zen 4). 128 keeps them in reused heap memory.
+    public static let evaluationBatchSize = 128
 
     /// The same preparation of `dataset.holdingOut(validation: count)`: training on all but the
     /// last `count` training images, which become the test set (a validation split).
