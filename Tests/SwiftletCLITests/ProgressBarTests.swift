@@ -82,6 +82,16 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertTrue(sink.text.hasSuffix("train  epoch 2/2  [>                       ] 1/938  6 img/s  time 0:10\n"), sink.text)
     }
 
+    func testThroughputLeavesOutWhatRunsAfterTheLastStep() {
+        let bar = makeBar(terminal: false, epochs: 1)
+        bar.start(epoch: 1)
+        clock.now += 10
+        bar.advance(by: 938, items: 938 * 64)
+        clock.now += 30  // a validation pass
+        bar.finish(metrics: [.percent("val", 98.5)])
+        XCTAssertTrue(sink.text.hasSuffix("] 938/938  val 98.50%  6,003 img/s  time 0:40\n"), sink.text)
+    }
+
     func testETACoversTheRemainingEpochs() {
         let bar = makeBar(terminal: true, epochs: 2)
         bar.start(epoch: 1)

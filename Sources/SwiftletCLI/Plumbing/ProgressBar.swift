@@ -6,7 +6,9 @@
 /// terminal's width with `…`: a line that wraps cannot be redrawn in place); in a log it
 /// prints a plain line every `plainLineInterval` seconds. Either way `finish` prints the
 /// pass's final line, which shows the time taken instead of the ETA. The ETA covers the
-/// rest of the stage (all remaining epochs) at the average step time so far.
+/// rest of the stage (all remaining epochs) at the average step time so far. The throughput
+/// counts the steps' time only: the final line's time includes what ran after the last step
+/// (a validation pass), its img/s does not.
 ///
 /// Usage: `start(epoch:)` (when there are epochs), `advance(items:metrics:)` once per step,
 /// `finish(metrics:)` at the end of each epoch or pass.
@@ -51,6 +53,8 @@ public final class ProgressBar {
     private var items = 0
     private var metrics: [Metric] = []
     private var passStart: Double
+    /// When the latest step was recorded: the end of the throughput's time.
+    private var lastStep: Double
     /// Time and steps of finished passes, for the ETA.
     private var earlierPassesSeconds = 0.0
     private var earlierPassesSteps = 0
@@ -77,6 +81,7 @@ public final class ProgressBar {
         self.plainLineInterval = plainLineInterval
         self.barWidth = barWidth
         self.passStart = clock.seconds()
+        self.lastStep = passStart
     }
 
     /// Starts epoch `epoch` (1-based): counts, metrics and the throughput timer restart.
@@ -86,6 +91,7 @@ public final class ProgressBar {
         items = 0
         metrics = []
         passStart = clock.seconds()
+        lastStep = passStart
         lastWrite = nil
     }
 
@@ -96,6 +102,7 @@ public final class ProgressBar {
         self.items += items
         if !metrics.isEmpty { self.metrics = metrics }
         let now = clock.seconds()
+        lastStep = now
         let interval = isTerminal ? redrawInterval : plainLineInterval
         // A log gets its first plain line only after an interval; a terminal draws at once.
         let reference = lastWrite ?? (isTerminal ? -Double.infinity : passStart)
@@ -125,8 +132,8 @@ public final class ProgressBar {
             : String(repeating: "=", count: filled) + ">" + String(repeating: " ", count: barWidth - filled - 1)
         parts.append("[\(bar)] \(step)/\(stepsPerPass)")
         parts += metrics.map { "\($0.name) \($0.value)" }
-        let elapsed = now - passStart
-        if items > 0, elapsed > 0 { parts.append("\(HumanReadable.count(Double(items) / elapsed)) \(unit)/s") }
+        let elapsed = now - passStart, stepping = (finished ? lastStep : now) - passStart
+        if items > 0, stepping > 0 { parts.append("\(HumanReadable.count(Double(items) / stepping)) \(unit)/s") }
         if finished {
             parts.append("time \(HumanReadable.clock(elapsed))")
         } else {
