@@ -44,6 +44,26 @@ extension Conv2dGeometry {
     /// starts late (on a busy machine) still takes a share.
     var weightGradientChunks: Int { Parallel.threads == 1 ? 1 : min(batch, 4 * Parallel.threads) }
 
+    /// The weight gradient's reduction, shared by its paths: `partial(images, sum)` runs for
+    /// each of the `weightGradientChunks` chunks of the batch (never empty: at most one per
+    /// image), on the kernel threads, and must overwrite the `count` floats at `sum` with its
+    /// chunk's gradient; chunk 0 writes straight into `result` and the others' partials are
+    /// added to it in chunk order.
+    func sumOverWeightGradientChunks(
+        count: Int, into result: UnsafeMutablePointer<Float>,
+        _ partial: (_ images: Range<Int>, _ sum: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let chunks = weightGradientChunks
+        KernelScratch.with { reduction in
+            let partials = reduction.partials(count: (chunks - 1) * count)
+            Parallel.forEach(chunks) { chunk in
+                partial((batch * chunk / chunks)..<(batch * (chunk + 1) / chunks),
+                        chunk == 0 ? result : partials + (chunk - 1) * count)
+            }
+            for chunk in 1..<chunks { addRun(count, from: partials + (chunk - 1) * count, to: result) }
+        }
+    }
+
     /// Offset of group `group` of image `n` in the input (or gradInput).
     func inputOffset(image n: Int, group: Int) -> Int {
         (n * inChannels + group * inChannelsPerGroup) * inPlane
@@ -206,10 +226,6 @@ public func conv2dBackwardWeight(
 ) {
     precondition(g.isValid, "conv2dBackwardWeight: invalid geometry \(g)")
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
-    let weightCount = g.outChannels * k
-    // Each chunk of images accumulates its own partial gradient; chunk 0 writes straight
-    // into gradWeight and the others are summed into it afterwards.
-    let chunks = g.weightGradientChunks
     if let gradBias { sumBiasGradient(g, gradOutput: gradOutput, gradBias: gradBias) }
     if g.usesWinograd {
         return WinogradConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
@@ -217,50 +233,42 @@ public func conv2dBackwardWeight(
     if g.usesDirectBackwardWeight {
         return DirectConvolution.backwardWeight(g, input: input, gradOutput: gradOutput, gradWeight: gradWeight)
     }
-    KernelScratch.with { reduction in
-        let partials = reduction.partials(count: (chunks - 1) * weightCount)
-        Parallel.forEach(chunks) { chunk in
-            let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
-            let sum = chunk == 0 ? gradWeight : partials + (chunk - 1) * weightCount
-            KernelScratch.with { scratch in
-                if g.prefersRowDotProducts {
-                    let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
-                    for n in images {
-                        for group in 0..<g.groups {
-                            let image = input + g.inputOffset(image: n, group: group)
-                            if !g.isPointwise { im2col(g, image: image, col: col) }
-                            multiplyRowsByRows(
-                                m: m, n: k, k: p, a: gradOutput + g.outputOffset(image: n, group: group), lda: p,
-                                b: g.isPointwise ? image : UnsafePointer(col), ldb: p,
-                                c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
-                        }
-                    }
-                    return
-                }
-                let packedGradient = scratch.packedA(count: PackedProduct.packedACount(m: m, k: p))
-                let packedRows = scratch.packedB(count: PackedProduct.packedBCount(k: p, n: k))
-                let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
+    g.sumOverWeightGradientChunks(count: g.outChannels * k, into: gradWeight) { images, sum in
+        KernelScratch.with { scratch in
+            if g.prefersRowDotProducts {
+                let col = scratch.columns(count: g.isPointwise ? 0 : k * p)
                 for n in images {
                     for group in 0..<g.groups {
                         let image = input + g.inputOffset(image: n, group: group)
-                        PackedProduct.packA(gradOutput + g.outputOffset(image: n, group: group), lda: p,
-                                            transposed: false, m: m, k: p, into: packedGradient)
-                        if g.isUnpaddedStrideOne {
-                            im2rowPanels(g, image: image, packed: packedRows)
-                        } else {
-                            im2col(g, image: image, col: col)
-                            PackedProduct.packB(col, ldb: p, transposed: true, k: p, n: k, into: packedRows)
-                        }
-                        // gradWeight_group += gradOutput_group · colᵀ
-                        PackedProduct.multiply(
-                            m: m, n: k, k: p, packedA: packedGradient, packedB: packedRows,
+                        if !g.isPointwise { im2col(g, image: image, col: col) }
+                        multiplyRowsByRows(
+                            m: m, n: k, k: p, a: gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                            b: g.isPointwise ? image : UnsafePointer(col), ldb: p,
                             c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
                     }
                 }
+                return
             }
-        }
-        for chunk in 1..<chunks {
-            addRun(weightCount, from: partials + (chunk - 1) * weightCount, to: gradWeight)
+            let packedGradient = scratch.packedA(count: PackedProduct.packedACount(m: m, k: p))
+            let packedRows = scratch.packedB(count: PackedProduct.packedBCount(k: p, n: k))
+            let col = scratch.columns(count: g.isUnpaddedStrideOne ? 0 : k * p)
+            for n in images {
+                for group in 0..<g.groups {
+                    let image = input + g.inputOffset(image: n, group: group)
+                    PackedProduct.packA(gradOutput + g.outputOffset(image: n, group: group), lda: p,
+                                        transposed: false, m: m, k: p, into: packedGradient)
+                    if g.isUnpaddedStrideOne {
+                        im2rowPanels(g, image: image, packed: packedRows)
+                    } else {
+                        im2col(g, image: image, col: col)
+                        PackedProduct.packB(col, ldb: p, transposed: true, k: p, n: k, into: packedRows)
+                    }
+                    // gradWeight_group += gradOutput_group · colᵀ
+                    PackedProduct.multiply(
+                        m: m, n: k, k: p, packedA: packedGradient, packedB: packedRows,
+                        c: sum + group * m * k, ldc: k, accumulate: n != images.lowerBound)
+                }
+            }
         }
     }
 }

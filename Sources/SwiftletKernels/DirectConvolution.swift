@@ -226,44 +226,33 @@ enum DirectConvolution {
     // MARK: Weight gradient
 
     /// `gradWeight = ∂L/∂weight` for a geometry with `usesDirectBackwardWeight` (bias not
-    /// included). Overwrites `gradWeight`. Images are split into chunks as in
-    /// `conv2dBackwardWeight`, each summing a partial gradient; the partials are added in
-    /// chunk order, so the result depends on the thread count only.
+    /// included). Overwrites `gradWeight`; chunks of images sum partial gradients
+    /// (`sumOverWeightGradientChunks`), so the result depends on the thread count only.
     static func backwardWeight(
         _ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradWeight: UnsafeMutablePointer<Float>
     ) {
         let m = g.outChannelsPerGroup, k = g.patchSize
-        let weightCount = g.outChannels * k
-        let chunks = g.weightGradientChunks
         let lanes = RowProductLanes.scalarCount
         let perStep = max(1, chunkPositions / StackedLayout(g, images: 1, multiple: lanes).imagePositions)
-        KernelScratch.with { reduction in
-            let partials = reduction.partials(count: (chunks - 1) * weightCount)
-            Parallel.forEach(chunks) { chunk in
-                let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
-                let sum = chunk == 0 ? gradWeight : partials + (chunk - 1) * weightCount
-                KernelScratch.with { scratch in
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { offsets in
-                        for first in stride(from: images.lowerBound, to: images.upperBound, by: perStep) {
-                            let count = min(perStep, images.upperBound - first)
-                            let layout = StackedLayout(g, images: count, multiple: lanes)
-                            layout.tapOffsets(g, into: offsets.baseAddress!)
-                            let stacked = scratch.columns(count: layout.count)
-                            let rows = scratch.packedB(count: m * layout.paddedPositions)
-                            for group in 0..<g.groups {
-                                layout.copy(g, into: stacked) { input + g.inputOffset(image: first + $0, group: group) }
-                                layout.copyWide(g, rows: m, into: rows) { gradOutput + g.outputOffset(image: first + $0, group: group) }
-                                accumulateRowProducts(
-                                    m: m, k: k, rows: rows, positions: layout.paddedPositions, stacked: stacked,
-                                    taps: offsets.baseAddress!, c: sum + group * m * k, accumulate: first != images.lowerBound)
-                            }
+        g.sumOverWeightGradientChunks(count: g.outChannels * k, into: gradWeight) { images, sum in
+            KernelScratch.with { scratch in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { offsets in
+                    for first in stride(from: images.lowerBound, to: images.upperBound, by: perStep) {
+                        let count = min(perStep, images.upperBound - first)
+                        let layout = StackedLayout(g, images: count, multiple: lanes)
+                        layout.tapOffsets(g, into: offsets.baseAddress!)
+                        let stacked = scratch.columns(count: layout.count)
+                        let rows = scratch.packedB(count: m * layout.paddedPositions)
+                        for group in 0..<g.groups {
+                            layout.copy(g, into: stacked) { input + g.inputOffset(image: first + $0, group: group) }
+                            layout.copyWide(g, rows: m, into: rows) { gradOutput + g.outputOffset(image: first + $0, group: group) }
+                            accumulateRowProducts(
+                                m: m, k: k, rows: rows, positions: layout.paddedPositions, stacked: stacked,
+                                taps: offsets.baseAddress!, c: sum + group * m * k, accumulate: first != images.lowerBound)
                         }
                     }
                 }
-            }
-            for chunk in 1..<chunks {
-                addRun(weightCount, from: partials + (chunk - 1) * weightCount, to: gradWeight)
             }
         }
     }

@@ -173,9 +173,8 @@ enum WinogradConvolution {
     // MARK: Weight gradient
 
     /// `gradWeight = ∂L/∂weight` (bias not included) for a geometry with `usesWinograd`.
-    /// Overwrites `gradWeight`. Images are split into chunks as in `conv2dBackwardWeight`, each
-    /// summing a partial dU; the partials are added in chunk order, so the result depends on
-    /// the thread count only.
+    /// Overwrites `gradWeight`. Chunks of images sum partial dU (`sumOverWeightGradientChunks`),
+    /// so the result depends on the thread count only; dg = Gᵀ dU G comes after.
     static func backwardWeight(
         _ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradWeight: UnsafeMutablePointer<Float>
@@ -183,13 +182,9 @@ enum WinogradConvolution {
         precondition(g.usesWinograd, "WinogradConvolution.backwardWeight: unsupported geometry \(g)")
         let tiling = Tiling(g)
         let cIn = g.inChannels, cOut = g.outChannels
-        let transformedCount = 16 * cOut * cIn
-        let chunks = g.weightGradientChunks
-        KernelScratch.with { reduction in
-            let partials = reduction.partials(count: chunks * transformedCount)
-            Parallel.forEach(chunks) { chunk in
-                let images = (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks)
-                let sum = partials + chunk * transformedCount
+        KernelScratch.with { shared in
+            let du = shared.partials(count: 16 * cOut * cIn)
+            g.sumOverWeightGradientChunks(count: 16 * cOut * cIn, into: du) { images, sum in
                 KernelScratch.with { scratch in
                     let v = scratch.columns(count: 16 * cIn * tiling.leading)
                     let dm = scratch.convolved(count: 16 * cOut * tiling.leading)
@@ -211,13 +206,9 @@ enum WinogradConvolution {
                         }
                         first = false
                     }
-                    if first { zeroRun(transformedCount, sum) }
                 }
             }
-            for chunk in 1..<chunks {
-                addRun(transformedCount, from: partials + chunk * transformedCount, to: partials)
-            }
-            untransformWeightGradient(partials, filters: cOut, channels: cIn, into: gradWeight)
+            untransformWeightGradient(du, filters: cOut, channels: cIn, into: gradWeight)
         }
     }
 
