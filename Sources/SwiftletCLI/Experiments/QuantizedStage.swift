@@ -23,7 +23,7 @@ extension ExperimentContext {
     /// The fp32 starting point of the quantization experiments: `modelName` trained with the
     /// seed recipe (SGD lr 0.01, momentum 0.9, 10 epochs unless `--epochs`), finished as stage `fp32`.
     func trainBaseline(_ modelName: String, data: ImageData) throws -> (ModelZoo.Entry, Module) {
-        (try ModelZoo.entry(modelName), try trainModel(modelName, data: data, epochs: epochs(default: 10), stage: "fp32"))
+        (try catalog.model(modelName), try trainModel(modelName, data: data, epochs: epochs(default: 10), stage: "fp32"))
     }
 
     /// Quantizes a copy of `trained` to `weights`, finishes it as `ptqStage` when one is named,
