@@ -129,18 +129,19 @@ enum WinogradConvolution {
                 KernelScratch.with { scratch in
                     let v = scratch.columns(count: 16 * cIn * tiling.leading)
                     let m = scratch.convolved(count: 16 * cOut * tiling.leading)
-                    let panels = tiling.vectorsFillPanels
-                    let packedV = panels ? v : scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
+                    // Where V is not written in panels, each V_ξ is packed here per band.
+                    let packedV = tiling.vectorsFillPanels
+                        ? nil : scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
                     let split = scratch.partials(count: tiling.splitCount)
                     tiling.forEachBand(of: images) { segments, tiles in
-                        transformInput(tiling, input, segments: segments, split: split, panels: panels, into: v)
+                        transformInput(tiling, input, segments: segments, split: split, panels: packedV == nil, into: v)
                         for xi in 0..<16 {
                             let vXi = v + xi * cIn * tiling.leading
-                            if !panels {
+                            if let packedV {
                                 PackedProduct.packB(vXi, ldb: tiling.leading, transposed: false, k: cIn, n: tiles, into: packedV)
                             }
                             PackedProduct.multiply(m: cOut, n: tiles, k: cIn, packedA: packedU + xi * packedCount,
-                                                   packedB: panels ? vXi : packedV, c: m + xi * cOut * tiling.leading,
+                                                   packedB: packedV ?? vXi, c: m + xi * cOut * tiling.leading,
                                                    ldc: tiling.leading, accumulate: false)
                         }
                         transformOutput(tiling, m, segments: segments, into: output)
