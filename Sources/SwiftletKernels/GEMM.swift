@@ -1,7 +1,8 @@
 /// Single-precision general matrix multiply on row-major matrices:
 /// C = alpha · op(A) · op(B) + beta · C, where op(X) is X or Xᵀ.
 /// op(A) is m×k, op(B) is k×n, C is m×n. `lda`, `ldb`, `ldc` are row strides.
-/// When beta == 0, C is overwritten and its previous contents are never read.
+/// When beta == 0, C is overwritten and its previous contents are never read. `epilogue`
+/// (a bias per column, a ReLU) is applied to C last.
 ///
 /// Packed and cache-blocked (see `GEMMBlocking`) around a 6×16 AVX2/FMA micro-kernel, or a
 /// 6×32 AVX-512 one (`GEMMPairKernel`) where the build has it.
@@ -12,21 +13,22 @@ public func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue()
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
     if m == 0 || n == 0 { return }
     precondition(ldc >= n, "sgemm: ldc=\(ldc) is less than n=\(n)")
     if k == 0 || alpha == 0 {
         scale(c, m: m, n: n, ldc: ldc, by: beta)
-        return
+        return epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
     }
     precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
     precondition(ldb >= (transB ? k : n), "sgemm: ldb=\(ldb) is less than the width of B (\(transB ? k : n))")
 
     if m == 1 && (!transA || lda == 1) {
         // One row of C: a matrix–vector product (op(A) is then a contiguous row of k values).
-        return sgemv(transB: transB, n: n, k: k, alpha: alpha, x: a, b: b, ldb: ldb, beta: beta, c: c)
+        sgemv(transB: transB, n: n, k: k, alpha: alpha, x: a, b: b, ldb: ldb, beta: beta, c: c)
+        return epilogue.apply(c, ldc: ldc, rows: 1, columns: 0..<n)
     }
 
     let blocking = GEMMBlocking(
@@ -35,7 +37,7 @@ public func sgemm(
     if partition == .serial {
         GEMMWorkspace.withWorkspace { workspace in
             blocking.multiply(
-                rows: 0..<m, columns: 0..<n, depth: 0..<k, beta: beta, c: c, ldc: ldc,
+                rows: 0..<m, columns: 0..<n, depth: 0..<k, beta: beta, c: c, ldc: ldc, epilogue: epilogue,
                 workspace: workspace)
         }
         return
@@ -54,7 +56,7 @@ public func sgemm(
                     blocking.multiply(
                         rows: part.rows, columns: part.columns, depth: part.depth, beta: beta,
                         c: c + part.rows.lowerBound * ldc + part.columns.lowerBound, ldc: ldc,
-                        workspace: workspace)
+                        epilogue: partition.depthParts == 1 ? epilogue : GEMMEpilogue(), workspace: workspace)
                 } else if let partials {
                     let partial = partials + (part.depthIndex - 1) * m * n
                     blocking.multiply(
@@ -72,6 +74,8 @@ public func sgemm(
                 for j in 0..<n { row[j] += source[j] }
             }
         }
+        // C was complete only now.
+        epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
     }
 }
 

@@ -23,10 +23,11 @@ struct GEMMBlocking {
     let alpha: Float
 
     /// C[rows, columns] = alpha · op(A)[rows, depth] · op(B)[depth, columns] + beta · C,
-    /// where `c` points at the element of C at (rows.lowerBound, columns.lowerBound).
+    /// where `c` points at the element of C at (rows.lowerBound, columns.lowerBound), then
+    /// `epilogue` on each finished block.
     func multiply(
         rows: Range<Int>, columns: Range<Int>, depth: Range<Int>,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue(), workspace: GEMMWorkspace
     ) {
         let mr = GEMMMicroKernel.rows, nr = GEMMMicroKernel.columns
         let columnStep = Self.step(columns.count, limit: Self.columnBlock, multiple: nr)
@@ -86,6 +87,9 @@ struct GEMMBlocking {
                                 alpha: alpha, update: update)
                             ir += mr
                         }
+                    }
+                    if depthBlock.upperBound == depth.upperBound {
+                        epilogue.apply(cBlock, ldc: ldc, rows: rowBlock.count, columns: columnBlock)
                     }
                 }
             }

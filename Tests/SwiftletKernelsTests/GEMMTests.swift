@@ -132,6 +132,22 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The bias and ReLU land on every element exactly once, whichever way the work is
+    /// shared out (the k-split partitions apply them after the reduction), and on the
+    /// one-row and empty-k paths; the row padding stays untouched.
+    func testEpilogueAddsTheColumnBiasThenClamps() {
+        let cases: [(m: Int, n: Int, k: Int, threads: Int)] = [
+            (7, 19, 33, 1), (64, 300, 784, 2), (600, 40, 100, 2), (40, 600, 100, 2), (20, 50, 9000, 4), (1, 37, 50, 1), (5, 9, 0, 1),
+        ]
+        for (m, n, k, threads) in cases {
+            Parallel.threads = threads
+            for relu in [false, true] {
+                check(m, n, k, transA: false, transB: true, alpha: 1, beta: 0, padding: 1, epilogue: (bias: true, relu: relu))
+                check(m, n, k, transA: false, transB: false, alpha: 0.5, beta: 2, padding: 0, epilogue: (bias: false, relu: relu))
+            }
+        }
+    }
+
     func testSmallProductsStayOnTheCallingThread() {
         XCTAssertEqual(GEMMPartition.best(m: 20, n: 64, k: 250, threads: 8), .serial)
         XCTAssertEqual(GEMMPartition.best(m: 512, n: 512, k: 512, threads: 1), .serial)
@@ -204,7 +220,7 @@ final class GEMMTests: XCTestCase {
     /// and C, and compares with a double-precision product. With beta == 0, C starts as NaN.
     private func check(
         _ m: Int, _ n: Int, _ k: Int, transA: Bool, transB: Bool,
-        alpha: Float, beta: Float, padding: Int,
+        alpha: Float, beta: Float, padding: Int, epilogue: (bias: Bool, relu: Bool) = (false, false),
         file: StaticString = #filePath, line: UInt = #line
     ) {
         let a = transA
@@ -216,19 +232,24 @@ final class GEMMTests: XCTestCase {
         let initial = Operand(rows: m, columns: n, padding: padding, seed: 13,
                               fill: beta == 0 ? .nan : nil)
         var c = initial.values
-        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-              a: a.values, lda: max(1, a.ld), b: b.values, ldb: max(1, b.ld),
-              beta: beta, c: &c, ldc: initial.ld)
+        let bias = Operand(rows: 1, columns: n, padding: 0, seed: 14).values
+        bias.withUnsafeBufferPointer { bias in
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                  a: a.values, lda: max(1, a.ld), b: b.values, ldb: max(1, b.ld),
+                  beta: beta, c: &c, ldc: initial.ld,
+                  epilogue: GEMMEpilogue(columnBias: epilogue.bias ? bias.baseAddress : nil, relu: epilogue.relu))
+        }
 
         let product = reference(a, b, m: m, n: n, k: k, transA: transA, transB: transB)
         let label = "(m, n, k) = (\(m), \(n), \(k)), transA \(transA), transB \(transB), "
-            + "alpha \(alpha), beta \(beta), threads \(Parallel.threads)"
+            + "alpha \(alpha), beta \(beta), epilogue \(epilogue), threads \(Parallel.threads)"
         // Float accumulation error grows like sqrt(k) times the typical term size.
         let tolerance = 1e-5 * Double(max(1, k)).squareRoot() + 1e-6
         for i in 0..<m {
             for j in 0..<n {
                 let old = beta == 0 ? 0 : Double(beta) * Double(initial[i, j])
-                let expected = Double(alpha) * product[i * n + j] + old
+                let sum = Double(alpha) * product[i * n + j] + old + (epilogue.bias ? Double(bias[j]) : 0)
+                let expected = epilogue.relu ? max(sum, 0) : sum
                 let actual = Double(c[i * initial.ld + j])
                 guard abs(actual - expected) <= tolerance else {
                     XCTFail("C[\(i), \(j)] = \(actual), expected \(expected); \(label)",

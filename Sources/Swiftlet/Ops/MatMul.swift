@@ -70,14 +70,10 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "linear", weight.shape, bias.shape, "bias must have shape [\(outFeatures)]")
         }
         let values = [Float].filled(count: batch * outFeatures) { y in
-            if let bias {
-                bias.scalars.withUnsafeBufferPointer { b in
-                    for row in 0..<batch { (y + row * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
-                }
+            withBiasPointer(bias) { b in
+                gemm(false, true, batch, outFeatures, inFeatures, x.scalars, 0, inFeatures, weight.scalars, 0, inFeatures,
+                     y, outFeatures, beta: 0, epilogue: GEMMEpilogue(columnBias: b, relu: applyingReLU))
             }
-            gemm(false, true, batch, outFeatures, inFeatures, x.scalars, 0, inFeatures, weight.scalars, 0, inFeatures,
-                 y, outFeatures, beta: bias == nil ? 0 : 1)
-            if applyingReLU { reluForward(count: batch * outFeatures, input: y, output: y) }
         }
         if applyingReLU { return Tensor(shape: [batch, outFeatures], scalars: values) }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
@@ -108,17 +104,20 @@ extension Tensor {
 func gemm(
     _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
     _ a: [Float], _ offsetA: Int, _ lda: Int, _ b: [Float], _ offsetB: Int, _ ldb: Int,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, beta: Float
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, beta: Float, epilogue: GEMMEpilogue = GEMMEpilogue()
 ) {
     guard m > 0, n > 0 else { return }
-    guard k > 0 else {  // an empty sum: C = beta · C
-        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-        return
-    }
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress! + offsetA, lda: lda,
-                  b: pb.baseAddress! + offsetB, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            // An empty A or B (k = 0) has no address; sgemm then reads neither and sets C = beta · C.
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress.map { $0 + offsetA } ?? UnsafePointer(c),
+                  lda: lda, b: pb.baseAddress.map { $0 + offsetB } ?? UnsafePointer(c), ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         }
     }
+}
+
+/// Runs `body` with a pointer to `bias`'s values, or nil without a bias.
+private func withBiasPointer<R>(_ bias: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let bias else { return body(nil) }
+    return bias.scalars.withUnsafeBufferPointer { body($0.baseAddress) }
 }
