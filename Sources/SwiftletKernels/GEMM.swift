@@ -31,9 +31,36 @@ public func sgemm(
         return epilogue.apply(c, ldc: ldc, rows: 1, columns: 0..<n)
     }
 
-    let blocking = GEMMBlocking(
-        a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB, alpha: alpha)
-    let partition = GEMMPartition.best(m: m, n: n, k: k, threads: Parallel.availableThreads)
+    let blocking = GEMMBlocking(a: a, lda: lda, transA: transA, b: .matrix(b, ldb: ldb, transposed: transB), alpha: alpha)
+    multiply(blocking, m: m, n: n, k: k, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+}
+
+/// `sgemm` with op(B) packed beforehand (`GEMMPackedOperand`, k×n): for a product that
+/// reuses its B, as inference reuses a layer's weight, the packing is done once.
+public func sgemm(
+    transA: Bool, m: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: GEMMPackedOperand,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue()
+) {
+    let (n, k) = (b.columns, b.depth)
+    precondition(m >= 0, "sgemm: negative size m=\(m)")
+    if m == 0 || n == 0 { return }
+    precondition(ldc >= n, "sgemm: ldc=\(ldc) is less than n=\(n)")
+    if k == 0 || alpha == 0 {
+        scale(c, m: m, n: n, ldc: ldc, by: beta)
+        return epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
+    }
+    precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
+    withExtendedLifetime(b) {
+        let blocking = GEMMBlocking(a: a, lda: lda, transA: transA, b: .packed(b.panels, depth: k), alpha: alpha)
+        multiply(blocking, m: m, n: n, k: k, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    }
+}
+
+/// C = `blocking`'s product (+ beta · C), then the epilogue, shared out among threads.
+private func multiply(_ blocking: GEMMBlocking, m: Int, n: Int, k: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                      epilogue: GEMMEpilogue) {
+    let packsB = if case .matrix = blocking.b { true } else { false }
+    let partition = GEMMPartition.best(m: m, n: n, k: k, threads: Parallel.availableThreads, packsB: packsB)
     if partition == .serial {
         GEMMWorkspace.withWorkspace { workspace in
             blocking.multiply(

@@ -17,9 +17,13 @@ struct GEMMBlocking {
     let a: UnsafePointer<Float>
     let lda: Int
     let transA: Bool
-    let b: UnsafePointer<Float>
-    let ldb: Int
-    let transB: Bool
+    let b: Operand
+    /// op(B) as stored, or already packed (`GEMMPackedOperand`).
+    enum Operand {
+        case matrix(UnsafePointer<Float>, ldb: Int, transposed: Bool)
+        /// Panels of 16 columns, each `depth` deep: column j's panel starts at j · depth.
+        case packed(UnsafePointer<Float>, depth: Int)
+    }
     let alpha: Float
 
     /// C[rows, columns] = alpha · op(A)[rows, depth] · op(B)[depth, columns] + beta · C,
@@ -33,7 +37,7 @@ struct GEMMBlocking {
         let columnStep = Self.step(columns.count, limit: Self.columnBlock, multiple: nr)
         let depthStep = Self.step(depth.count, limit: Self.depthBlock, multiple: 1)
         let rowStep = Self.step(rows.count, limit: Self.rowBlock, multiple: mr)
-        let packedB = workspace.packedB(count: depthStep * columnStep)
+        let packedB: UnsafeMutablePointer<Float>? = if case .matrix = b { workspace.packedB(count: depthStep * columnStep) } else { nil }
         let packedA = workspace.packedA(count: rowStep * depthStep)
 
         for j0 in stride(from: columns.lowerBound, to: columns.upperBound, by: columnStep) {
@@ -43,9 +47,16 @@ struct GEMMBlocking {
                 let kc = depthBlock.count
                 // Later slices of k add to what the first slice wrote.
                 let update = GEMMMicroKernel.Update(beta: p0 == depth.lowerBound ? beta : 1)
-                GEMMPacking.packB(
-                    b, ldb: ldb, transposed: transB, depth: depthBlock, columns: columnBlock,
-                    into: packedB)
+                // The block's B panels: column jr of the block (a multiple of 16) starts at
+                // panels + jr · panelStride.
+                let (panels, panelStride): (UnsafePointer<Float>, Int)
+                switch b {
+                case let .matrix(b, ldb, transposed):
+                    GEMMPacking.packB(b, ldb: ldb, transposed: transposed, depth: depthBlock, columns: columnBlock, into: packedB!)
+                    (panels, panelStride) = (UnsafePointer(packedB!), kc)
+                case let .packed(base, depth):
+                    (panels, panelStride) = (base + j0 * depth + p0 * nr, depth)
+                }
                 for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: rowStep) {
                     let rowBlock = i0..<min(i0 + rowStep, rows.upperBound)
                     GEMMPacking.packA(
@@ -59,7 +70,7 @@ struct GEMMBlocking {
                     for jr in stride(from: 0, to: pairedColumns, by: GEMMPairKernel.columns) {
                         for ir in stride(from: 0, to: rowBlock.count, by: mr) {
                             GEMMPairKernel.multiply(
-                                kc: kc, a: packedA + ir * kc, left: packedB + jr * kc, right: packedB + (jr + nr) * kc,
+                                kc: kc, a: packedA + ir * kc, left: panels + jr * panelStride, right: panels + (jr + nr) * panelStride,
                                 c: cBlock + ir * ldc + jr, ldc: ldc, m: min(mr, rowBlock.count - ir),
                                 n: min(GEMMPairKernel.columns, columnBlock.count - jr), alpha: alpha, update: update)
                         }
@@ -74,14 +85,14 @@ struct GEMMBlocking {
                             // A panel of at most 8 columns takes two A panels at a time.
                             if width <= GEMMNarrowColumnsKernel.columns && rowBlock.count - ir > mr {
                                 GEMMNarrowColumnsKernel.multiply(
-                                    kc: kc, upper: packedA + ir * kc, lower: packedA + (ir + mr) * kc, b: packedB + jr * kc,
+                                    kc: kc, upper: packedA + ir * kc, lower: packedA + (ir + mr) * kc, b: panels + jr * panelStride,
                                     c: cBlock + ir * ldc + jr, ldc: ldc, m: min(2 * mr, rowBlock.count - ir), n: width,
                                     alpha: alpha, update: update)
                                 ir += 2 * mr
                                 continue
                             }
                             GEMMMicroKernel.multiply(
-                                kc: kc, a: packedA + ir * kc, b: packedB + jr * kc,
+                                kc: kc, a: packedA + ir * kc, b: panels + jr * panelStride,
                                 c: cBlock + ir * ldc + jr, ldc: ldc,
                                 m: min(mr, rowBlock.count - ir), n: width,
                                 alpha: alpha, update: update)

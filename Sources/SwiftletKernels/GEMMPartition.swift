@@ -18,8 +18,8 @@ struct GEMMPartition: Equatable {
     static let serial = GEMMPartition(rowParts: 1, columnParts: 1, depthParts: 1)
 
     /// The cheapest partition for at most `threads` threads, judged by the padded
-    /// micro-tile work plus packing per thread.
-    static func best(m: Int, n: Int, k: Int, threads: Int) -> GEMMPartition {
+    /// micro-tile work plus packing per thread (of A only when B comes packed).
+    static func best(m: Int, n: Int, k: Int, threads: Int, packsB: Bool = true) -> GEMMPartition {
         let flops = 2 * Double(m) * Double(n) * Double(k)
         let useful = min(threads, Int(flops / Double(minimumFlopsPerThread)))
         guard useful > 1 else { return .serial }
@@ -39,7 +39,7 @@ struct GEMMPartition: Equatable {
                 // In units of one multiply-add (16 per cycle): packing an element costs
                 // about 12; summing a k slice's partial C into C, done by one thread
                 // after the others finish, about 8 per element.
-                let cost = rows * columns * depth + 12 * (rows + columns) * depth
+                let cost = rows * columns * depth + 12 * (rows + (packsB ? columns : 0)) * depth
                     + 8 * Double(m * n * (depthParts - 1))
                 let candidate = GEMMPartition(
                     rowParts: rowParts, columnParts: columnParts, depthParts: depthParts)

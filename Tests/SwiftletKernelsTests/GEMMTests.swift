@@ -148,6 +148,20 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// B packed once gives the product of B packed at every call, on every partition
+    /// (by rows, columns and k), with either A, with the epilogue, for one row and for k = 0.
+    func testPackedRightOperandMatchesTheReference() {
+        let cases: [(m: Int, n: Int, k: Int, threads: Int)] = [
+            (7, 19, 33, 1), (64, 300, 784, 2), (600, 40, 100, 2), (40, 600, 100, 2), (20, 50, 9000, 4), (10, 25, 9000, 2),
+            (1, 37, 50, 1), (5, 9, 0, 1), (13, 600, 300, 1),
+        ]
+        for (m, n, k, threads) in cases {
+            Parallel.threads = threads
+            check(m, n, k, transA: false, transB: true, alpha: 1, beta: 0, padding: 1, epilogue: (bias: true, relu: true), packingB: true)
+            check(m, n, k, transA: true, transB: false, alpha: 0.5, beta: 2, padding: 0, packingB: true)
+        }
+    }
+
     func testSmallProductsStayOnTheCallingThread() {
         XCTAssertEqual(GEMMPartition.best(m: 20, n: 64, k: 250, threads: 8), .serial)
         XCTAssertEqual(GEMMPartition.best(m: 512, n: 512, k: 512, threads: 1), .serial)
@@ -220,7 +234,7 @@ final class GEMMTests: XCTestCase {
     /// and C, and compares with a double-precision product. With beta == 0, C starts as NaN.
     private func check(
         _ m: Int, _ n: Int, _ k: Int, transA: Bool, transB: Bool,
-        alpha: Float, beta: Float, padding: Int, epilogue: (bias: Bool, relu: Bool) = (false, false),
+        alpha: Float, beta: Float, padding: Int, epilogue: (bias: Bool, relu: Bool) = (false, false), packingB: Bool = false,
         file: StaticString = #filePath, line: UInt = #line
     ) {
         let a = transA
@@ -234,15 +248,20 @@ final class GEMMTests: XCTestCase {
         var c = initial.values
         let bias = Operand(rows: 1, columns: n, padding: 0, seed: 14).values
         bias.withUnsafeBufferPointer { bias in
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                  a: a.values, lda: max(1, a.ld), b: b.values, ldb: max(1, b.ld),
-                  beta: beta, c: &c, ldc: initial.ld,
-                  epilogue: GEMMEpilogue(columnBias: epilogue.bias ? bias.baseAddress : nil, relu: epilogue.relu))
+            let finish = GEMMEpilogue(columnBias: epilogue.bias ? bias.baseAddress : nil, relu: epilogue.relu)
+            if packingB {
+                let packed = GEMMPackedOperand(b: b.values, ldb: max(1, b.ld), transposed: transB, k: k, n: n)
+                sgemm(transA: transA, m: m, alpha: alpha, a: a.values, lda: max(1, a.ld), b: packed, beta: beta, c: &c, ldc: initial.ld,
+                      epilogue: finish)
+            } else {
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.values, lda: max(1, a.ld), b: b.values,
+                      ldb: max(1, b.ld), beta: beta, c: &c, ldc: initial.ld, epilogue: finish)
+            }
         }
 
         let product = reference(a, b, m: m, n: n, k: k, transA: transA, transB: transB)
         let label = "(m, n, k) = (\(m), \(n), \(k)), transA \(transA), transB \(transB), "
-            + "alpha \(alpha), beta \(beta), epilogue \(epilogue), threads \(Parallel.threads)"
+            + "alpha \(alpha), beta \(beta), epilogue \(epilogue), B packed beforehand \(packingB), threads \(Parallel.threads)"
         // Float accumulation error grows like sqrt(k) times the typical term size.
         let tolerance = 1e-5 * Double(max(1, k)).squareRoot() + 1e-6
         for i in 0..<m {

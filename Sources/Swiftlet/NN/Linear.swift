@@ -1,3 +1,4 @@
+import Foundation
 import SwiftletKernels
 
 /// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
@@ -32,13 +33,40 @@ public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
             throw TensorError.unexpectedShape(op: "Linear(\(inFeatures), \(outFeatures))", input.shape, expected: "input [batch, \(inFeatures)]")
         }
         let (x, w) = try quantized(input: input, weight: weight)
-        return try x.linear(weight: w, bias: bias)
+        return try x.linear(weight: w, bias: bias, applyingReLU: false, packedWeight: packedWeight(for: w, batch: x.shape[0]))
     }
 
     func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] == inFeatures else { return try forward(input).relu() }
         let (x, w) = try quantized(input: input, weight: weight)
-        return try x.linear(weight: w, bias: bias, applyingReLU: true)
+        return try x.linear(weight: w, bias: bias, applyingReLU: true, packedWeight: packedWeight(for: w, batch: x.shape[0]))
+    }
+
+    /// The weight packed for `sgemm`, kept between inference calls as ONNX Runtime keeps its
+    /// pre-packed weights: made at the first call in evaluation mode without gradients on more
+    /// than one row, made again when `weight` is another tensor or has changed since (its
+    /// version), dropped by the next call in training mode.
+    private(set) var inferenceWeight: (weight: Tensor, version: Int, packed: GEMMPackedOperand)?
+    /// Held while `inferenceWeight` is read or replaced: threads may run one model at once.
+    private let inferenceWeightLock = NSLock()
+
+    /// `inferenceWeight` for a product of `w` with `batch` rows, or nil where packing once does
+    /// not pay (one row takes a matrix–vector product), could go stale (training), or `w` is
+    /// not the weight itself (fake-quantized).
+    private func packedWeight(for w: Tensor, batch: Int) -> GEMMPackedOperand? {
+        guard !isTraining else {
+            inferenceWeightLock.withLock { inferenceWeight = nil }
+            return nil
+        }
+        guard w === weight, !GradMode.isEnabled, batch > 1, inFeatures > 0, outFeatures > 0 else { return nil }
+        return inferenceWeightLock.withLock {
+            if let cache = inferenceWeight, cache.weight === w, cache.version == w.version { return cache.packed }
+            let packed = w.scalars.withUnsafeBufferPointer {
+                GEMMPackedOperand(b: $0.baseAddress!, ldb: inFeatures, transposed: true, k: inFeatures, n: outFeatures)
+            }
+            inferenceWeight = (w, w.version, packed)
+            return packed
+        }
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

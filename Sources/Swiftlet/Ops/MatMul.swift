@@ -58,8 +58,9 @@ extension Tensor {
 
     /// `linear`, followed by ReLU while the output is in cache when `applyingReLU`: then the
     /// result is a plain tensor, recorded neither for autograd nor in a traced graph, so only
-    /// for inference that records nothing (`InferenceFusion`).
-    func linear(weight: Tensor, bias: Tensor?, applyingReLU: Bool) throws -> Tensor {
+    /// for inference that records nothing (`InferenceFusion`). `packedWeight`, if given, is
+    /// `weight` packed as sgemm's op(B) = Wᵀ.
+    func linear(weight: Tensor, bias: Tensor?, applyingReLU: Bool, packedWeight: GEMMPackedOperand? = nil) throws -> Tensor {
         let x = self
         guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[1] else {
             throw TensorError.shapeMismatch(op: "linear", x.shape, weight.shape,
@@ -71,8 +72,16 @@ extension Tensor {
         }
         let values = [Float].filled(count: batch * outFeatures) { y in
             withBiasPointer(bias) { b in
-                gemm(false, true, batch, outFeatures, inFeatures, x.scalars, 0, inFeatures, weight.scalars, 0, inFeatures,
-                     y, outFeatures, beta: 0, epilogue: GEMMEpilogue(columnBias: b, relu: applyingReLU))
+                let epilogue = GEMMEpilogue(columnBias: b, relu: applyingReLU)
+                if let packedWeight, inFeatures > 0 {
+                    x.scalars.withUnsafeBufferPointer { xs in
+                        sgemm(transA: false, m: batch, alpha: 1, a: xs.baseAddress!, lda: inFeatures, b: packedWeight, beta: 0,
+                              c: y, ldc: outFeatures, epilogue: epilogue)
+                    }
+                } else {
+                    gemm(false, true, batch, outFeatures, inFeatures, x.scalars, 0, inFeatures, weight.scalars, 0, inFeatures,
+                         y, outFeatures, beta: 0, epilogue: epilogue)
+                }
             }
         }
         if applyingReLU { return Tensor(shape: [batch, outFeatures], scalars: values) }
