@@ -1,8 +1,11 @@
-import Foundation
 import SwiftletKernels
 
 /// A fully connected layer y = x·Wᵀ + b, with `weight` [out, in] and `bias` [out]
 /// initialised as PyTorch's `nn.Linear` (U(−1/√in, 1/√in) for both).
+///
+/// In evaluation mode, batches run without gradients use a copy of the weight packed for the
+/// matrix product, made at the first such call and kept (as much memory as the weight) until
+/// the weight changes or the layer runs in training mode again.
 public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// W [out, in]; pruning and quantization rewrite it in place.
     public var weight: Tensor
@@ -47,26 +50,22 @@ public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// than one row, made again when `weight` is another tensor or has changed since (its
     /// version), dropped by the next call in training mode.
     private(set) var inferenceWeight: (weight: Tensor, version: Int, packed: GEMMPackedOperand)?
-    /// Held while `inferenceWeight` is read or replaced: threads may run one model at once.
-    private let inferenceWeightLock = NSLock()
 
     /// `inferenceWeight` for a product of `w` with `batch` rows, or nil where packing once does
     /// not pay (one row takes a matrix–vector product), could go stale (training), or `w` is
     /// not the weight itself (fake-quantized).
     private func packedWeight(for w: Tensor, batch: Int) -> GEMMPackedOperand? {
         guard !isTraining else {
-            inferenceWeightLock.withLock { inferenceWeight = nil }
+            inferenceWeight = nil
             return nil
         }
         guard w === weight, !GradMode.isEnabled, batch > 1, inFeatures > 0, outFeatures > 0 else { return nil }
-        return inferenceWeightLock.withLock {
-            if let cache = inferenceWeight, cache.weight === w, cache.version == w.version { return cache.packed }
-            let packed = w.scalars.withUnsafeBufferPointer {
-                GEMMPackedOperand(b: $0.baseAddress!, ldb: inFeatures, transposed: true, k: inFeatures, n: outFeatures)
-            }
-            inferenceWeight = (w, w.version, packed)
-            return packed
+        if let cache = inferenceWeight, cache.weight === w, cache.version == w.version { return cache.packed }
+        let packed = w.scalars.withUnsafeBufferPointer {
+            GEMMPackedOperand(b: $0.baseAddress!, ldb: inFeatures, transposed: true, k: inFeatures, n: outFeatures)
         }
+        inferenceWeight = (w, w.version, packed)
+        return packed
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {
