@@ -169,10 +169,13 @@ func conv2dForwardByProduct(
                         im2col(g, image: image, col: col)
                         PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
                     }
-                    PackedProduct.multiply(
-                        m: m, n: p, k: k, packedA: packedWeights + group * weightsCount,
-                        packedB: packedColumns, c: output + g.outputOffset(image: n, group: group),
-                        ldc: p, accumulate: false)
+                    let weights = packedWeights + group * weightsCount, c = output + g.outputOffset(image: n, group: group)
+                    if g.batch == 1 {  // one image leaves the other threads nothing else to do
+                        PackedProduct.multiplySharingColumns(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p,
+                                                             accumulate: false)
+                    } else {
+                        PackedProduct.multiply(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p, accumulate: false)
+                    }
                 }
                 finish(n)
             }

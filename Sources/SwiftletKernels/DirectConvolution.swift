@@ -184,8 +184,16 @@ enum DirectConvolution {
                     let taps = UnsafePointer(offsets.baseAddress!)
                     for group in 0..<g.groups {
                         layout.copy(g, into: stacked) { input + g.inputOffset(image: first + $0, group: group) }
-                        convolveTiles(layout, stacked: stacked, taps: taps, k: k,
-                                      weightsT: weightsT + group * k * paddedFilters, paddedFilters: paddedFilters, wide: wide)
+                        let groupWeights = weightsT + group * k * paddedFilters
+                        // One chunk (a batch of one image) leaves the other threads idle: they
+                        // share its tiles of positions instead.
+                        let tiles = layout.paddedPositions / positions
+                        let tilesPerThread = GEMMPartition.minimumFlopsPerThread / (2 * positions * paddedFilters * k)
+                        Parallel.forRanges(chunks == 1 ? tiles : 1, minimumChunk: max(1, tilesPerThread)) { tiles in
+                            let range = chunks == 1 ? tiles.lowerBound * positions..<tiles.upperBound * positions : 0..<layout.paddedPositions
+                            convolveTiles(layout, stacked: stacked, taps: taps, k: k, weightsT: groupWeights, paddedFilters: paddedFilters,
+                                          wide: wide, positions: range)
+                        }
                         for s in 0..<count {
                             let out = output + g.outputOffset(image: first + s, group: group)
                             for o in 0..<m {
@@ -203,14 +211,15 @@ enum DirectConvolution {
         }
     }
 
-    /// Every filter's wide output, tile by tile; k is summed in `PackedProduct`'s slices.
+    /// Every filter's wide output at `range` (whole tiles of positions), tile by tile; k is
+    /// summed in `PackedProduct`'s slices.
     private static func convolveTiles(
         _ layout: StackedLayout, stacked: UnsafePointer<Float>, taps: UnsafePointer<Int>, k: Int,
-        weightsT: UnsafePointer<Float>, paddedFilters: Int, wide: UnsafeMutablePointer<Float>
+        weightsT: UnsafePointer<Float>, paddedFilters: Int, wide: UnsafeMutablePointer<Float>, positions range: Range<Int>
     ) {
         let depthStep = PackedProduct.depthStep(k)
         let pitch = layout.paddedPositions
-        for q in stride(from: 0, to: pitch, by: positions) {
+        for q in stride(from: range.lowerBound, to: range.upperBound, by: positions) {
             for o in stride(from: 0, to: paddedFilters, by: filters) {
                 for p in stride(from: 0, to: k, by: depthStep) {
                     var tile = Tile()

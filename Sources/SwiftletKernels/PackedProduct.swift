@@ -39,6 +39,22 @@ enum PackedProduct {
         GEMMBlocking.step(k, limit: GEMMBlocking.depthBlock, multiple: 1)
     }
 
+    /// `multiply` with B's columns shared among the threads in whole pairs of panels, for a
+    /// product that is all the work there is (a batch of one image); on one thread when it is
+    /// too small to pay for waking another (`GEMMPartition.minimumFlopsPerThread`).
+    static func multiplySharingColumns(
+        m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        let unit = 2 * GEMMMicroKernel.columns
+        let unitsPerThread = GEMMPartition.minimumFlopsPerThread / max(2 * m * k * unit, 1)
+        Parallel.forRanges((n + unit - 1) / unit, minimumChunk: max(1, unitsPerThread)) { units in
+            let first = units.lowerBound * unit, end = min(n, units.upperBound * unit)
+            multiply(m: m, n: end - first, k: k, packedA: packedA, packedB: packedB + first * k, c: c + first, ldc: ldc,
+                     accumulate: accumulate)
+        }
+    }
+
     /// C[m, n] = A·B, or C += A·B when `accumulate`; C has row stride `ldc`.
     static func multiply(
         m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,

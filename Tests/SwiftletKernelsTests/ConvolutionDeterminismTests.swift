@@ -23,3 +23,28 @@ final class ConvolutionDeterminismTests: XCTestCase {
         }
     }
 }
+
+/// A batch of one image shares its convolution among the threads (tiles of positions on the
+/// direct path, pairs of B panels on the im2col path) once each thread gets at least
+/// `GEMMPartition.minimumFlopsPerThread`; the result is the definition's, and bit for bit the
+/// one-thread result.
+final class OneImageConvolutionTests: XCTestCase {
+    func testOneImageIsSharedAmongThreadsAndGivesTheOneThreadResult() {
+        let direct = Conv2dGeometry(batch: 1, inChannels: 16, inHeight: 32, inWidth: 32, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+                                    paddingHeight: 1, paddingWidth: 1)
+        let product = Conv2dGeometry(batch: 1, inChannels: 32, inHeight: 15, inWidth: 15, outChannels: 64, kernelHeight: 3, kernelWidth: 3)
+        XCTAssertTrue(direct.usesDirectForward && !direct.usesWinograd)
+        XCTAssertFalse(product.usesDirectForward || product.usesWinograd)
+        for g in [direct, product] {
+            XCTAssertGreaterThan(2 * g.outChannels * g.patchSize * g.outPlane, 2 * GEMMPartition.minimumFlopsPerThread, "\(g) must be worth sharing")
+            assertPassesMatchTheDefinition(g, seed: 40)
+            let input = randomValues(g.inChannels * g.inPlane, seed: 41), weight = randomValues(g.outChannels * g.patchSize, seed: 42)
+            let outputs = [1, 2].map { threads in
+                var output = [Float](repeating: .nan, count: g.outChannels * g.outPlane)
+                Parallel.withThreads(threads) { conv2dForward(g, input: input, weight: weight, bias: nil, output: &output) }
+                return output.map(\.bitPattern)
+            }
+            XCTAssertEqual(outputs[0], outputs[1], "\(g)")
+        }
+    }
+}
