@@ -15,14 +15,7 @@ public func sgemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue()
 ) {
-    precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
-    if m == 0 || n == 0 { return }
-    precondition(ldc >= n, "sgemm: ldc=\(ldc) is less than n=\(n)")
-    if k == 0 || alpha == 0 {
-        scale(c, m: m, n: n, ldc: ldc, by: beta)
-        return epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
-    }
-    precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
+    guard needsProduct(m: m, n: n, k: k, alpha: alpha, transA: transA, lda: lda, beta: beta, c: c, ldc: ldc, epilogue: epilogue) else { return }
     precondition(ldb >= (transB ? k : n), "sgemm: ldb=\(ldb) is less than the width of B (\(transB ? k : n))")
 
     if m == 1 && (!transA || lda == 1) {
@@ -42,18 +35,28 @@ public func sgemm(
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue()
 ) {
     let (n, k) = (b.columns, b.depth)
-    precondition(m >= 0, "sgemm: negative size m=\(m)")
-    if m == 0 || n == 0 { return }
-    precondition(ldc >= n, "sgemm: ldc=\(ldc) is less than n=\(n)")
-    if k == 0 || alpha == 0 {
-        scale(c, m: m, n: n, ldc: ldc, by: beta)
-        return epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
-    }
-    precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
+    guard needsProduct(m: m, n: n, k: k, alpha: alpha, transA: transA, lda: lda, beta: beta, c: c, ldc: ldc, epilogue: epilogue) else { return }
     withExtendedLifetime(b) {
         let blocking = GEMMBlocking(a: a, lda: lda, transA: transA, b: .packed(b.panels, depth: k), alpha: alpha)
         multiply(blocking, m: m, n: n, k: k, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
     }
+}
+
+/// The checks both `sgemm`s make on their sizes, C and A, and the calls with nothing to
+/// multiply: an empty C, or k = 0 or alpha = 0 (then C = beta · C and the epilogue). False
+/// when that was all.
+private func needsProduct(m: Int, n: Int, k: Int, alpha: Float, transA: Bool, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>,
+                          ldc: Int, epilogue: GEMMEpilogue) -> Bool {
+    precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
+    if m == 0 || n == 0 { return false }
+    precondition(ldc >= n, "sgemm: ldc=\(ldc) is less than n=\(n)")
+    if k == 0 || alpha == 0 {
+        scale(c, m: m, n: n, ldc: ldc, by: beta)
+        epilogue.apply(c, ldc: ldc, rows: m, columns: 0..<n)
+        return false
+    }
+    precondition(lda >= (transA ? m : k), "sgemm: lda=\(lda) is less than the width of A (\(transA ? m : k))")
+    return true
 }
 
 /// C = `blocking`'s product (+ beta · C), then the epilogue, shared out among threads.
