@@ -186,13 +186,12 @@ enum DirectConvolution {
                         layout.copy(g, into: stacked) { input + g.inputOffset(image: first + $0, group: group) }
                         let groupWeights = weightsT + group * k * paddedFilters
                         // One chunk (a batch of one image) leaves the other threads idle: they
-                        // share its tiles of positions instead.
+                        // share its tiles of positions instead; more chunks take all of theirs.
                         let tiles = layout.paddedPositions / positions
-                        let tilesPerThread = GEMMPartition.minimumFlopsPerThread / (2 * positions * paddedFilters * k)
-                        Parallel.forRanges(chunks == 1 ? tiles : 1, minimumChunk: max(1, tilesPerThread)) { tiles in
-                            let range = chunks == 1 ? tiles.lowerBound * positions..<tiles.upperBound * positions : 0..<layout.paddedPositions
+                        let tilesPerThread = chunks == 1 ? GEMMPartition.minimumFlopsPerThread / (2 * positions * paddedFilters * k) : tiles
+                        Parallel.forRanges(tiles, minimumChunk: max(1, tilesPerThread)) { share in
                             convolveTiles(layout, stacked: stacked, taps: taps, k: k, weightsT: groupWeights, paddedFilters: paddedFilters,
-                                          wide: wide, positions: range)
+                                          wide: wide, positions: share.lowerBound * positions..<share.upperBound * positions)
                         }
                         for s in 0..<count {
                             let out = output + g.outputOffset(image: first + s, group: group)
