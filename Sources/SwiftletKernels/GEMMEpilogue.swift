@@ -8,7 +8,7 @@
 public struct GEMMEpilogue {
     /// Added to every row of C: `columnBias[j]` to column j (of the whole C), or nothing.
     public var columnBias: UnsafePointer<Float>?
-    /// Whether C becomes max(C, 0) after the bias, as `reluForward` computes it.
+    /// Whether C becomes max(C, 0) after the bias (`reluForward`).
     public var relu: Bool
 
     public init(columnBias: UnsafePointer<Float>? = nil, relu: Bool = false) {
@@ -20,26 +20,13 @@ public struct GEMMEpilogue {
     var isEmpty: Bool { columnBias == nil && !relu }
 
     /// Applies to `rows` rows of C's columns `columns`; `c` points at the first row's element
-    /// in column `columns.lowerBound`.
+    /// in column `columns.lowerBound`. Each row is in L1 by then, so bias and ReLU take a pass each.
     func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>) {
         guard !isEmpty else { return }
-        let zero = SIMD8<Float>()
         for r in 0..<rows {
             let row = c + r * ldc
-            var j = 0
-            while j + 8 <= columns.count {
-                var x = loadVector(row + j)
-                if let columnBias { x += loadVector(columnBias + columns.lowerBound + j) }
-                if relu { x.replace(with: zero, where: x .<= zero) }
-                storeVector(x, row + j)
-                j += 8
-            }
-            while j < columns.count {
-                var x = row[j]
-                if let columnBias { x += columnBias[columns.lowerBound + j] }
-                row[j] = relu ? max(x, 0) : x
-                j += 1
-            }
+            if let columnBias { addRun(columns.count, from: columnBias + columns.lowerBound, to: row) }
+            if relu { reluForward(count: columns.count, input: row, output: row) }
         }
     }
 }
