@@ -33,8 +33,9 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let y = try bn2(conv2(bn1(conv1(x)).relu()))
-        return try (y + (shortcut?(x) ?? x)).relu()
+        // `bn(z, adding: r, applyingReLU: true)` is `(bn(z) + r).relu()` in one pass over memory.
+        let y = try bn1(conv1(x), applyingReLU: true)
+        return try bn2(conv2(y), adding: shortcut?(x) ?? x, applyingReLU: true)
     }
 }
 
@@ -59,7 +60,7 @@ public final class ResNet20: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let features = try layer3(layer2(layer1(bn1(conv1(x)).relu())))
+        let features = try layer3(layer2(layer1(bn1(conv1(x), applyingReLU: true))))
         return try fc(globalAvgPool2d(features).flattened())
     }
 

@@ -32,15 +32,32 @@ public final class BatchNorm: Module {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
+        try normalize(input)
+    }
+
+    /// `(self(input) + residual).relu()` (the residual and the ReLU each optional), as in
+    /// `relu(bn2(conv2(y)) + shortcut(x))` of a residual block, computed in one pass over
+    /// memory instead of three (see `batchNorm(_:…:adding:applyingReLU:)`). A graph being
+    /// traced records this layer's batch norm, then the addition and the ReLU outside it,
+    /// exactly as the three calls written out would.
+    public func callAsFunction(_ input: Tensor, adding residual: Tensor? = nil, applyingReLU: Bool) throws -> Tensor {
+        guard GraphRecorder.active == nil else {
+            return try self(input).adding(residual, applyingReLU: applyingReLU)
+        }
+        return try normalize(input, adding: residual, applyingReLU: applyingReLU)
+    }
+
+    private func normalize(_ input: Tensor, adding residual: Tensor? = nil, applyingReLU: Bool = false) throws -> Tensor {
         let allowed = spatialDimensions == 2 ? [4] : [2, 3]
         guard allowed.contains(input.rank) else {
             throw TensorError.unexpectedShape(op: "BatchNorm\(spatialDimensions)d", input.shape,
                                               expected: "a \(allowed.map(String.init).joined(separator: "- or "))-dimensional input")
         }
+        let output = try batchNorm(input, weight: weight, bias: bias,
+                                   statistics: BatchNormStatistics(mean: runningMean, variance: runningVar, momentum: momentum),
+                                   training: isTraining, epsilon: epsilon, adding: residual, applyingReLU: applyingReLU)
         if isTraining { batchesTracked.scalars[0] += 1 }
-        return try batchNorm(input, weight: weight, bias: bias,
-                             statistics: BatchNormStatistics(mean: runningMean, variance: runningVar, momentum: momentum),
-                             training: isTraining, epsilon: epsilon)
+        return output
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }

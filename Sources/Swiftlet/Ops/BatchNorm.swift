@@ -28,10 +28,19 @@ public struct BatchNormStatistics {
 /// Normalises `input` per channel (axis 1). In training mode the batch statistics are used
 /// and `statistics` is updated as PyTorch does (unbiased variance in the running estimate);
 /// otherwise the running statistics are used.
+///
+/// With `residual` (a tensor of the input's shape) and `applyingReLU`, the result is
+/// `(batchNorm(input) + residual).relu()`, as in a residual block, in one pass over memory
+/// instead of three; values and gradients are those of the three ops. A graph being traced
+/// records the three ops.
 public func batchNorm(
     _ input: Tensor, weight: Tensor?, bias: Tensor?, statistics: BatchNormStatistics,
-    training: Bool, epsilon: Float = 1e-5
+    training: Bool, epsilon: Float = 1e-5, adding residual: Tensor? = nil, applyingReLU: Bool = false
 ) throws -> Tensor {
+    if GraphRecorder.active != nil && (residual != nil || applyingReLU) {
+        return try batchNorm(input, weight: weight, bias: bias, statistics: statistics, training: training, epsilon: epsilon)
+            .adding(residual, applyingReLU: applyingReLU)
+    }
     guard input.rank >= 2 else {
         throw TensorError.unexpectedShape(op: "batchNorm", input.shape, expected: "[N, C, ...]")
     }
@@ -42,6 +51,9 @@ public func batchNorm(
         if let tensor, tensor.shape != [channels] {
             throw TensorError.shapeMismatch(op: "batchNorm", input.shape, tensor.shape, "\(name) must have shape [\(channels)]")
         }
+    }
+    if let residual, residual.shape != input.shape {
+        throw TensorError.shapeMismatch(op: "batchNorm", input.shape, residual.shape, "the residual must have the input's shape")
     }
     if training && perChannel < 2 {
         throw TensorError.tooFewValues(op: "batchNorm", shape: input.shape, needed: "more than one value per channel in training")
@@ -75,24 +87,32 @@ public func batchNorm(
         input.scalars.withUnsafeBufferPointer { x in
             withOptionalPointer(weight?.scalars) { gamma in
                 withOptionalPointer(bias?.scalars) { beta in
-                    batchNormForward(layout, input: x.baseAddress!, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
-                                     output: y)
+                    withOptionalPointer(residual?.scalars) { residual in
+                        batchNormForward(layout, input: x.baseAddress!, mean: mean, inverseStd: inverseStd, gamma: gamma, beta: beta,
+                                         output: y, residual: residual, applyingReLU: applyingReLU)
+                    }
                 }
             }
         }
     }
 
-    let inputs = [input] + [weight, bias].compactMap { $0 }
+    let inputs = [input] + [weight, bias, residual].compactMap { $0 }
     // The backward pass recomputes x̂ from these values (shared, not copied).
     let inputValues = input.scalars
     // A trace records the evaluation form with all five operands (γ = 1 and β = 0 when absent).
     let operands = { [input, weight ?? .ones([channels]), bias ?? .zeros([channels]), statistics.mean, statistics.variance] }
-    return Tensor.result(of: training ? .other("batchNorm(training)") : .batchNorm(epsilon: epsilon), shape: input.shape,
-                         scalars: output, inputs: inputs, operands: operands) { g in
+    // The name that gradient errors and drawings of the backward graph show (a trace records
+    // only the unfused evaluation form).
+    let fused = (residual != nil ? "+add" : "") + (applyingReLU ? "+relu" : "")
+    let operation: GraphOp = training || !fused.isEmpty
+        ? .other((training ? "batchNorm(training)" : "batchNorm") + fused) : .batchNorm(epsilon: epsilon)
+    return Tensor.result(of: operation, shape: input.shape, scalars: output, inputs: inputs, operands: operands) { g in
+        // The ReLU's gradient passes where its output is positive, as where its input is.
+        let dy = applyingReLU ? reluGradient(g.scalars, input: output) : g.scalars
         var gradWeight = [Float](repeating: 0, count: channels)
         var gradBias = [Float](repeating: 0, count: channels)
         let gradInput = [Float].filled(count: input.count) { gx in
-            withPointers(g.scalars, inputValues, weight?.scalars) { dy, x, gamma in
+            withPointers(dy, inputValues, weight?.scalars) { dy, x, gamma in
                 batchNormBackward(layout, gradOutput: dy, input: x, mean: mean, gamma: gamma, inverseStd: inverseStd,
                                   training: training, gradInput: gx, gradWeight: &gradWeight, gradBias: &gradBias)
             }
@@ -100,6 +120,7 @@ public func batchNorm(
         var grads: [Tensor?] = [Tensor(shape: input.shape, scalars: gradInput)]
         if let weight { grads.append(Tensor(shape: weight.shape, scalars: gradWeight)) }
         if let bias { grads.append(Tensor(shape: bias.shape, scalars: gradBias)) }
+        if residual != nil { grads.append(Tensor(shape: input.shape, scalars: dy)) }
         return grads
     }
 }
@@ -108,4 +129,13 @@ public func batchNorm(
 private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let values else { return body(nil) }
     return values.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+extension Tensor {
+    /// `(self + residual).relu()`, each step only when asked: the ops that a batch norm with
+    /// a residual and a ReLU stands for.
+    func adding(_ residual: Tensor?, applyingReLU: Bool) throws -> Tensor {
+        let sum = try residual.map { try self + $0 } ?? self
+        return applyingReLU ? sum.relu() : sum
+    }
 }

@@ -22,18 +22,7 @@ extension Tensor {
         }
         return Tensor.result(of: .relu, shape: shape, scalars: values, inputs: [x]) { g in
             precondition(g.count == x.count, "relu backward: \(g.count) gradient values for \(x.count) inputs")
-            let gradient = [Float].filled(count: x.count) { gradInput in
-                g.scalars.withUnsafeBufferPointer { gradOutput in
-                    x.scalars.withUnsafeBufferPointer { input in
-                        elementwiseInParallel(input.count) { range in
-                            let start = range.lowerBound
-                            reluBackward(count: range.count, gradOutput: gradOutput.baseAddress! + start,
-                                         input: input.baseAddress! + start, gradInput: gradInput + start)
-                        }
-                    }
-                }
-            }
-            return [Tensor(shape: x.shape, scalars: gradient)]
+            return [Tensor(shape: x.shape, scalars: reluGradient(g.scalars, input: x.scalars))]
         }
     }
 
@@ -66,6 +55,20 @@ extension Tensor {
         let x = self
         return Tensor.result(of: .log, shape: shape, scalars: scalars.mapScalars { Foundation.log($0) }, inputs: [x]) { g in
             [Tensor(shape: g.shape, scalars: g.scalars.zipScalars(x.scalars, /))]
+        }
+    }
+}
+
+/// ReLU's input gradient: `gradOutput` where `input` is positive, 0 elsewhere. The ReLU's
+/// output can stand in for its input, as it is positive exactly where the input is.
+func reluGradient(_ gradOutput: [Float], input: [Float]) -> [Float] {
+    [Float].filled(count: input.count) { gradInput in
+        withPointers(gradOutput, input, nil) { gradOutputValues, inputValues, _ in
+            elementwiseInParallel(input.count) { range in
+                let start = range.lowerBound
+                reluBackward(count: range.count, gradOutput: gradOutputValues + start, input: inputValues + start,
+                             gradInput: gradInput + start)
+            }
         }
     }
 }
