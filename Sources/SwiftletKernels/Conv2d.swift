@@ -75,19 +75,23 @@ extension Conv2dGeometry {
     }
 }
 
+/// Floats of every group's weight matrix packed by `packGroupWeights`.
+func groupWeightsCount(_ g: Conv2dGeometry, transposed: Bool) -> Int {
+    let (rows, depth) = transposed ? (g.patchSize, g.outChannelsPerGroup) : (g.outChannelsPerGroup, g.patchSize)
+    return g.groups * PackedProduct.packedACount(m: rows, k: depth)
+}
+
 /// Every group's [outChannelsPerGroup, patchSize] weight matrix packed once for the whole
 /// batch, as is (forward: W·col) or transposed (backward input: Wᵀ·gradOutput), one after another.
-private func packGroupWeights(
-    _ g: Conv2dGeometry, _ weight: UnsafePointer<Float>, transposed: Bool, scratch: KernelScratch
-) -> UnsafeMutablePointer<Float> {
+func packGroupWeights(
+    _ g: Conv2dGeometry, _ weight: UnsafePointer<Float>, transposed: Bool, into packed: UnsafeMutablePointer<Float>
+) {
     let (rows, depth) = transposed ? (g.patchSize, g.outChannelsPerGroup) : (g.outChannelsPerGroup, g.patchSize)
     let count = PackedProduct.packedACount(m: rows, k: depth)
-    let packed = scratch.packedA(count: g.groups * count)
     for group in 0..<g.groups {
         PackedProduct.packA(weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize, transposed: transposed,
                             m: rows, k: depth, into: packed + group * count)
     }
-    return packed
 }
 
 /// `output = conv(input, weight) + bias` (bias optional, one value per output channel), plus
@@ -100,12 +104,16 @@ private func packGroupWeights(
 /// (`WinogradConvolution`), whose results differ from those in the last bits. The residual,
 /// pooling and ReLU here give what they give as passes of their own (ReLU and max pooling
 /// commute exactly).
+///
+/// `preparedWeights`, when given, must have been made from `weight` for a geometry it `fits`:
+/// the call then skips putting the weights into the form its path multiplies with.
 public func conv2dForward(
     _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil,
-    applyingReLU: Bool = false, pooling: Pool2dGeometry? = nil
+    applyingReLU: Bool = false, pooling: Pool2dGeometry? = nil, preparedWeights: Conv2dForwardWeights? = nil
 ) {
     precondition(g.isValid, "conv2dForward: invalid geometry \(g)")
+    precondition(preparedWeights?.fits(g) ?? true, "conv2dForward: prepared weights do not fit \(g)")
     if let pooling {
         precondition(
             pooling.isValid && pooling.batch == g.batch && pooling.channels == g.outChannels
@@ -138,47 +146,43 @@ public func conv2dForward(
             }
             if applyingReLU { reluForward(count: count, input: result, output: result) }
         }
-        if g.usesWinograd {
-            WinogradConvolution.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
-        } else if g.usesDirectForward {
-            DirectConvolution.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
+        let path = Conv2dForwardPath(g)
+        if let preparedWeights {
+            path.forward(g, input: input, preparedWeights: preparedWeights.values, output: convolved, perImage: finish)
         } else {
-            conv2dForwardByProduct(g, input: input, weight: weight, output: convolved, perImage: finish)
+            path.forward(g, input: input, weight: weight, output: convolved, perImage: finish)
         }
     }
 }
 
 /// The forward convolution as im2col and a packed product per image and group.
 func conv2dForwardByProduct(
-    _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    _ g: Conv2dGeometry, input: UnsafePointer<Float>, preparedWeights packedWeights: UnsafePointer<Float>,
     output: UnsafeMutablePointer<Float>, perImage finish: (_ image: Int) -> Void
 ) {
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: m, k: k)
-    KernelScratch.with { shared in
-        let packedWeights = packGroupWeights(g, weight, transposed: false, scratch: shared)
-        Parallel.forEach(g.batch) { n in
-            KernelScratch.with { scratch in
-                let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
-                let col = scratch.columns(count: g.writesPanelsDirectly ? 0 : k * p)
-                for group in 0..<g.groups {
-                    let image = input + g.inputOffset(image: n, group: group)
-                    if g.writesPanelsDirectly {
-                        im2colPanels(g, image: image, packed: packedColumns)
-                    } else {
-                        im2col(g, image: image, col: col)
-                        PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
-                    }
-                    let weights = packedWeights + group * weightsCount, c = output + g.outputOffset(image: n, group: group)
-                    if g.batch == 1 {  // one image leaves the other threads nothing else to do
-                        PackedProduct.multiplySharingColumns(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p,
-                                                             accumulate: false)
-                    } else {
-                        PackedProduct.multiply(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p, accumulate: false)
-                    }
+    Parallel.forEach(g.batch) { n in
+        KernelScratch.with { scratch in
+            let packedColumns = scratch.packedB(count: PackedProduct.packedBCount(k: k, n: p))
+            let col = scratch.columns(count: g.writesPanelsDirectly ? 0 : k * p)
+            for group in 0..<g.groups {
+                let image = input + g.inputOffset(image: n, group: group)
+                if g.writesPanelsDirectly {
+                    im2colPanels(g, image: image, packed: packedColumns)
+                } else {
+                    im2col(g, image: image, col: col)
+                    PackedProduct.packB(col, ldb: p, transposed: false, k: k, n: p, into: packedColumns)
                 }
-                finish(n)
+                let weights = packedWeights + group * weightsCount, c = output + g.outputOffset(image: n, group: group)
+                if g.batch == 1 {  // one image leaves the other threads nothing else to do
+                    PackedProduct.multiplySharingColumns(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p,
+                                                         accumulate: false)
+                } else {
+                    PackedProduct.multiply(m: m, n: p, k: k, packedA: weights, packedB: packedColumns, c: c, ldc: p, accumulate: false)
+                }
             }
+            finish(n)
         }
     }
 }
@@ -198,7 +202,8 @@ public func conv2dBackwardInput(
     let m = g.outChannelsPerGroup, k = g.patchSize, p = g.outPlane
     let weightsCount = PackedProduct.packedACount(m: k, k: m)
     KernelScratch.with { shared in
-        let packedWeights = packGroupWeights(g, weight, transposed: true, scratch: shared)
+        let packedWeights = shared.packedA(count: groupWeightsCount(g, transposed: true))
+        packGroupWeights(g, weight, transposed: true, into: packedWeights)
         Parallel.forEach(g.batch) { n in
             KernelScratch.with { scratch in
                 let packedGradient = scratch.packedB(count: PackedProduct.packedBCount(k: m, n: p))

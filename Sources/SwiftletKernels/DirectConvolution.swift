@@ -104,23 +104,30 @@ enum DirectConvolution {
     /// `output = conv(input, weight)` for a stride-1 geometry, bias not added. Overwrites `output`.
     /// `finish(n)` runs once image n's output is complete.
     static func forward(
-        _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, preparedWeights weightsT: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, perImage finish: (_ image: Int) -> Void
     ) {
-        let m = g.outChannelsPerGroup, k = g.patchSize
-        let paddedFilters = (m + filters - 1) / filters * filters
-        KernelScratch.with { shared in
-            // weightsT[group][r][o]: the filters of one tap side by side, broadcast one at a time.
-            let weightsT = shared.packedA(count: g.groups * k * paddedFilters)
-            for group in 0..<g.groups {
-                let source = weight + group * m * k, destination = weightsT + group * k * paddedFilters
-                for r in 0..<k {
-                    for o in 0..<paddedFilters {
-                        destination[r * paddedFilters + o] = o < m ? source[o * k + r] : 0
-                    }
+        convolve(g, input: input, weightsT: weightsT, paddedFilters: paddedFilters(g), output: output, finish: finish)
+    }
+
+    /// A group's filters zero-padded to whole tiles.
+    private static func paddedFilters(_ g: Conv2dGeometry) -> Int {
+        (g.outChannelsPerGroup + filters - 1) / filters * filters
+    }
+
+    /// Floats of the forward pass's prepared weights (`prepareWeights`).
+    static func preparedWeightsCount(_ g: Conv2dGeometry) -> Int { g.groups * g.patchSize * paddedFilters(g) }
+
+    /// weightsT[group][r][o]: the filters of one tap side by side, broadcast one at a time.
+    static func prepareWeights(_ g: Conv2dGeometry, _ weight: UnsafePointer<Float>, into weightsT: UnsafeMutablePointer<Float>) {
+        let m = g.outChannelsPerGroup, k = g.patchSize, paddedFilters = paddedFilters(g)
+        for group in 0..<g.groups {
+            let source = weight + group * m * k, destination = weightsT + group * k * paddedFilters
+            for r in 0..<k {
+                for o in 0..<paddedFilters {
+                    destination[r * paddedFilters + o] = o < m ? source[o * k + r] : 0
                 }
             }
-            convolve(g, input: input, weightsT: weightsT, paddedFilters: paddedFilters, output: output, finish: finish)
         }
     }
 

@@ -106,49 +106,59 @@ enum WinogradConvolution {
 
     /// `output = conv(input, weight)` (bias not added) for a geometry with `usesWinograd`.
     /// Overwrites `output`; `finish(n)` runs once image n's output is complete.
+    /// Floats of the forward pass's prepared weights (`prepareWeights`).
+    static func preparedWeightsCount(_ g: Conv2dGeometry) -> Int {
+        16 * PackedProduct.packedACount(m: g.outChannels, k: g.inChannels)
+    }
+
+    /// U_ξ[o, c] = the transformed weights, packed as the A operand of each of the 16 products.
+    static func prepareWeights(_ g: Conv2dGeometry, _ weight: UnsafePointer<Float>, into packedU: UnsafeMutablePointer<Float>) {
+        let cIn = g.inChannels, cOut = g.outChannels
+        let packedCount = PackedProduct.packedACount(m: cOut, k: cIn)
+        KernelScratch.with { scratch in
+            let u = scratch.partials(count: 16 * cOut * cIn)
+            transformWeights(weight, filters: cOut, channels: cIn, into: u)
+            Parallel.forEach(16) { xi in
+                PackedProduct.packA(u + xi * cOut * cIn, lda: cIn, transposed: false, m: cOut, k: cIn,
+                                    into: packedU + xi * packedCount)
+            }
+        }
+    }
+
+    /// The forward pass with weights made by `prepareWeights`.
     static func forward(
-        _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, preparedWeights packedU: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, perImage finish: (_ image: Int) -> Void
     ) {
         precondition(g.usesWinograd, "WinogradConvolution.forward: unsupported geometry \(g)")
         let tiling = Tiling(g)
         let cIn = g.inChannels, cOut = g.outChannels
         let packedCount = PackedProduct.packedACount(m: cOut, k: cIn)
-        KernelScratch.with { shared in
-            // U_ξ[o, c], packed as the A operand of each of the 16 products.
-            let packedU = shared.packedA(count: 16 * packedCount)
-            let u = shared.partials(count: 16 * cOut * cIn)
-            transformWeights(weight, filters: cOut, channels: cIn, into: u)
-            Parallel.forEach(16) { xi in
-                PackedProduct.packA(u + xi * cOut * cIn, lda: cIn, transposed: false, m: cOut, k: cIn,
-                                    into: packedU + xi * packedCount)
-            }
-            let perUnit = tiling.imagesPerUnit
-            Parallel.forEach((g.batch + perUnit - 1) / perUnit) { unit in
-                let images = (unit * perUnit)..<min(g.batch, (unit + 1) * perUnit)
-                KernelScratch.with { scratch in
-                    let v = scratch.columns(count: 16 * cIn * tiling.leading)
-                    let m = scratch.convolved(count: 16 * cOut * tiling.leading)
-                    // Where V is not written in panels, each V_ξ is packed here per band.
-                    let packedV = tiling.vectorsFillPanels
-                        ? nil : scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
-                    let split = scratch.partials(count: tiling.splitCount)
-                    tiling.forEachBand(of: images) { segments, tiles in
-                        transformInput(tiling, input, segments: segments, split: split, panels: packedV == nil, into: v)
-                        for xi in 0..<16 {
-                            let vXi = v + xi * cIn * tiling.leading
-                            if let packedV {
-                                PackedProduct.packB(vXi, ldb: tiling.leading, transposed: false, k: cIn, n: tiles, into: packedV)
-                            }
-                            PackedProduct.multiply(m: cOut, n: tiles, k: cIn, packedA: packedU + xi * packedCount,
-                                                   packedB: packedV ?? vXi, c: m + xi * cOut * tiling.leading,
-                                                   ldc: tiling.leading, accumulate: false)
+        let perUnit = tiling.imagesPerUnit
+        Parallel.forEach((g.batch + perUnit - 1) / perUnit) { unit in
+            let images = (unit * perUnit)..<min(g.batch, (unit + 1) * perUnit)
+            KernelScratch.with { scratch in
+                let v = scratch.columns(count: 16 * cIn * tiling.leading)
+                let m = scratch.convolved(count: 16 * cOut * tiling.leading)
+                // Where V is not written in panels, each V_ξ is packed here per band.
+                let packedV = tiling.vectorsFillPanels
+                    ? nil : scratch.packedB(count: PackedProduct.packedBCount(k: cIn, n: tiling.leading))
+                let split = scratch.partials(count: tiling.splitCount)
+                tiling.forEachBand(of: images) { segments, tiles in
+                    transformInput(tiling, input, segments: segments, split: split, panels: packedV == nil, into: v)
+                    for xi in 0..<16 {
+                        let vXi = v + xi * cIn * tiling.leading
+                        if let packedV {
+                            PackedProduct.packB(vXi, ldb: tiling.leading, transposed: false, k: cIn, n: tiles, into: packedV)
                         }
-                        transformOutput(tiling, m, segments: segments, into: output)
+                        PackedProduct.multiply(m: cOut, n: tiles, k: cIn, packedA: packedU + xi * packedCount,
+                                               packedB: packedV ?? vXi, c: m + xi * cOut * tiling.leading,
+                                               ldc: tiling.leading, accumulate: false)
                     }
+                    transformOutput(tiling, m, segments: segments, into: output)
                 }
-                for n in images { finish(n) }
             }
+            for n in images { finish(n) }
         }
     }
 
@@ -167,7 +177,8 @@ enum WinogradConvolution {
                     for tap in 0..<9 { flipped[(c * cOut + o) * 9 + 8 - tap] = weight[(o * cIn + c) * 9 + tap] }
                 }
             }
-            forward(g.inputGradientGeometry, input: gradOutput, weight: flipped, output: gradInput, perImage: { _ in })
+            Conv2dForwardPath.winograd.forward(g.inputGradientGeometry, input: gradOutput, weight: flipped, output: gradInput,
+                                               perImage: { _ in })
         }
     }
 

@@ -13,10 +13,10 @@ final class DirectConvolutionTests: XCTestCase {
         forEachThreadCount([1, 2]) { threads in
             var direct = [Float](repeating: .nan, count: count), product = direct
             direct.withUnsafeMutableBufferPointer { output in
-                DirectConvolution.forward(g, input: input, weight: weight, output: output.baseAddress!, perImage: { _ in })
+                Conv2dForwardPath.direct.forward(g, input: input, weight: weight, output: output.baseAddress!, perImage: { _ in })
             }
             product.withUnsafeMutableBufferPointer { output in
-                conv2dForwardByProduct(g, input: input, weight: weight, output: output.baseAddress!, perImage: { _ in })
+                Conv2dForwardPath.product.forward(g, input: input, weight: weight, output: output.baseAddress!, perImage: { _ in })
             }
             XCTAssertEqual(direct.map(\.bitPattern), product.map(\.bitPattern), "\(g), threads \(threads)", file: file, line: line)
         }

@@ -80,10 +80,10 @@ final class StackedConvolutionTests: XCTestCase {
         forEachThreadCount([1, 2, 3]) { threads in
             var direct = [Float](repeating: .nan, count: gradOutput.count), product = direct
             direct.withUnsafeMutableBufferPointer {
-                DirectConvolution.forward(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
+                Conv2dForwardPath.direct.forward(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
             }
             product.withUnsafeMutableBufferPointer {
-                conv2dForwardByProduct(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
+                Conv2dForwardPath.product.forward(g, input: input, weight: weight, output: $0.baseAddress!, perImage: { _ in })
             }
             XCTAssertEqual(direct.map(\.bitPattern), product.map(\.bitPattern), "threads \(threads)")
             var first = [Float](repeating: .nan, count: weight.count), again = first

@@ -30,9 +30,9 @@ final class LinearPackedWeightTests: XCTestCase {
         let x = Tensor.normal([5, 70])
         try withNoGrad {
             assertClose(try layer(x), reference(layer, x), "first call")
-            let packed = try XCTUnwrap(layer.inferenceWeight, "evaluation without gradients keeps the weight packed")
+            let packed = try XCTUnwrap(layer.inferenceWeight.entry, "evaluation without gradients keeps the weight packed")
             assertClose(try layer(x), reference(layer, x), "second call")
-            XCTAssertTrue(layer.inferenceWeight?.packed === packed.packed, "an unchanged weight is packed once")
+            XCTAssertTrue(layer.inferenceWeight.entry?.prepared === packed.prepared, "an unchanged weight is packed once")
 
             layer.weight.scalars[3] += 1
             assertClose(try layer(x), reference(layer, x), "after a change in place")
@@ -50,18 +50,8 @@ final class LinearPackedWeightTests: XCTestCase {
     func testTrainingDropsThePackedWeightAndNeverUsesIt() throws {
         GlobalRandom.seed(10)
         let layer = Linear(30, 20)
-        let x = Tensor.normal([4, 30])
-        layer.eval()
-        _ = try withNoGrad { try layer(x) }
-        XCTAssertNotNil(layer.inferenceWeight)
-        layer.train()
-        _ = try withNoGrad { try layer(x) }
-        XCTAssertNil(layer.inferenceWeight, "a call in training mode drops the packed copy")
-        // Gradients recorded in evaluation mode come from the weight itself, never a copy.
-        layer.eval()
-        let y = try layer(x)
-        XCTAssertNil(layer.inferenceWeight)
-        try y.sum().backward()
-        XCTAssertEqual(layer.weight.grad?.shape, [20, 30])
+        try assertTrainingDropsTheKeptWeight(layer, input: Tensor.normal([4, 30]), weight: layer.weight) {
+            layer.inferenceWeight.entry?.prepared
+        }
     }
 }

@@ -1,3 +1,5 @@
+import SwiftletKernels
+
 // Inference the way a deployment runtime prepares a graph. ONNX Runtime folds each BatchNorm
 // into the convolution before it and runs the ReLU — and a residual add before it — inside
 // the convolution's kernel. Swiftlet's eager forward cannot do that for a model of the user's
@@ -35,6 +37,9 @@ public struct InferencePlan {
     let steps: [Step]
     /// Each step's operand values and result value, for `ModelGraph.run(_:steps:evaluate:)`.
     private let operands: [(inputs: [Int], output: Int)]
+    /// By conv2d node: its weight, as it was when the plan was made, in the form the
+    /// convolution multiplies with (for the traced image size), as ONNX Runtime pre-packs.
+    private let preparedWeights: [Int: (weight: Tensor, version: Int, prepared: Conv2dForwardWeights)]
 
     /// Traces `model` on a batch of one input of `inputShape` (without the batch dimension) and
     /// prepares the plan; throws if the graph holds an op the plan cannot run.
@@ -56,6 +61,17 @@ public struct InferencePlan {
             let node = graph.nodes[step.node]
             return (node.inputs + (step.residual.map { [$0] } ?? []), step.absorbed.last.map { graph.nodes[$0].output } ?? node.output)
         }
+        var preparedWeights: [Int: (weight: Tensor, version: Int, prepared: Conv2dForwardWeights)] = [:]
+        for step in steps where !step.absorbed.isEmpty {
+            let node = graph.nodes[step.node]
+            guard case let .conv2d(stride, padding, dilation, groups) = node.op, let weight = graph.values[node.inputs[1]].tensor
+            else { continue }
+            let g = Conv2dGeometry(input: graph.values[node.inputs[0]].shape, weight: weight.shape, stride: stride,
+                                   padding: padding, dilation: dilation, groups: groups)
+            preparedWeights[step.node] = (weight, weight.version,
+                                          weight.scalars.withUnsafeBufferPointer { Conv2dForwardWeights(g, weight: $0.baseAddress!) })
+        }
+        self.preparedWeights = preparedWeights
     }
 
     /// The node at `index` with what follows it absorbed: for a conv2d, an add of its result to
@@ -108,7 +124,11 @@ public struct InferencePlan {
                 if case let .conv2d(stride, padding, dilation, groups) = node.op {
                     return try conv2d(x[0], weight: x[1], bias: bias, stride: stride, padding: padding, dilation: dilation,
                                       groups: groups, residual: step.residual == nil ? nil : x.last,
-                                      applyingReLU: step.relu, maxPooling: step.pooling)
+                                      applyingReLU: step.relu, maxPooling: step.pooling) { g in
+                        preparedWeights[step.node].flatMap { kept in
+                            kept.weight === x[1] && kept.version == x[1].version && kept.prepared.fits(g) ? kept.prepared : nil
+                        }
+                    }
                 }
                 return try x[0].linear(weight: x[1], bias: bias, applyingReLU: step.relu)
             }

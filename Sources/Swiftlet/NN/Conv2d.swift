@@ -2,6 +2,10 @@ import SwiftletKernels
 
 /// A 2-D convolution layer with `weight` [out, in/groups, kH, kW] and `bias` [out],
 /// initialised as PyTorch's `nn.Conv2d` (U(−1/√fan_in, 1/√fan_in), fan_in = in/groups·kH·kW).
+///
+/// In evaluation mode, batches run without gradients use a copy of the weight in the form the
+/// convolution multiplies with (`Conv2dForwardWeights`), made at the first such call and kept
+/// until the weight changes or the layer runs in training mode again (`InferenceWeightCache`).
 public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// [out, in/groups, kH, kW]; pruning and quantization rewrite it in place.
     public var weight: Tensor
@@ -46,8 +50,7 @@ public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     public var kernelSize: Size2D { Size2D(weight.shape[2], weight.shape[3]) }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        let (x, w) = try quantized(input: input, weight: weight)
-        return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        try forward(input, applyingReLU: false, maxPooling: nil)
     }
 
     func forwardFollowedByReLU(_ input: Tensor) throws -> Tensor {
@@ -59,9 +62,15 @@ public final class Conv2d: Module, PrunableWeights, Quantizable, ReLUFusable {
     func forward(_ input: Tensor, applyingReLU: Bool, maxPooling: MaxPool2d?) throws -> Tensor {
         let (x, w) = try quantized(input: input, weight: weight)
         return try conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                          applyingReLU: applyingReLU,
-                          maxPooling: maxPooling.map { ($0.kernelSize, $0.stride, $0.padding) })
+                          applyingReLU: applyingReLU, maxPooling: maxPooling.map { ($0.kernelSize, $0.stride, $0.padding) }) { g in
+            inferenceWeights.prepared(for: w, of: self, own: weight, fits: { $0.fits(g) }) {
+                w.scalars.withUnsafeBufferPointer { Conv2dForwardWeights(g, weight: $0.baseAddress!) }
+            }
+        }
     }
+
+    /// The weight in the form the convolution multiplies with, kept between inference calls.
+    private(set) var inferenceWeights = InferenceWeightCache<Conv2dForwardWeights>()
 
     public override var localParameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])

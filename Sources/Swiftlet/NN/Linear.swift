@@ -5,7 +5,7 @@ import SwiftletKernels
 ///
 /// In evaluation mode, batches run without gradients use a copy of the weight packed for the
 /// matrix product, made at the first such call and kept (as much memory as the weight) until
-/// the weight changes or the layer runs in training mode again.
+/// the weight changes or the layer runs in training mode again (`InferenceWeightCache`).
 public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
     /// W [out, in]; pruning and quantization rewrite it in place.
     public var weight: Tensor
@@ -45,27 +45,18 @@ public final class Linear: Module, PrunableWeights, Quantizable, ReLUFusable {
         return try x.linear(weight: w, bias: bias, applyingReLU: true, packedWeight: packedWeight(for: w, batch: x.shape[0]))
     }
 
-    /// The weight packed for `sgemm`, kept between inference calls as ONNX Runtime keeps its
-    /// pre-packed weights: made at the first call in evaluation mode without gradients on more
-    /// than one row, made again when `weight` is another tensor or has changed since (its
-    /// version), dropped by the next call in training mode.
-    private(set) var inferenceWeight: (weight: Tensor, version: Int, packed: GEMMPackedOperand)?
+    /// The weight packed for `sgemm`, kept between inference calls.
+    private(set) var inferenceWeight = InferenceWeightCache<GEMMPackedOperand>()
 
-    /// `inferenceWeight` for a product of `w` with `batch` rows, or nil where packing once does
-    /// not pay (one row takes a matrix–vector product), could go stale (training), or `w` is
-    /// not the weight itself (fake-quantized).
+    /// The packed weight for a product of `w` with `batch` rows, or nil where packing once
+    /// does not pay (one row takes a matrix–vector product) or `inferenceWeight` keeps none.
     private func packedWeight(for w: Tensor, batch: Int) -> GEMMPackedOperand? {
-        guard !isTraining else {
-            inferenceWeight = nil
-            return nil
+        guard batch > 1, inFeatures > 0, outFeatures > 0 else { return nil }
+        return inferenceWeight.prepared(for: w, of: self, own: weight) {
+            w.scalars.withUnsafeBufferPointer {
+                GEMMPackedOperand(b: $0.baseAddress!, ldb: inFeatures, transposed: true, k: inFeatures, n: outFeatures)
+            }
         }
-        guard w === weight, !GradMode.isEnabled, batch > 1, inFeatures > 0, outFeatures > 0 else { return nil }
-        if let cache = inferenceWeight, cache.weight === w, cache.version == w.version { return cache.packed }
-        let packed = w.scalars.withUnsafeBufferPointer {
-            GEMMPackedOperand(b: $0.baseAddress!, ldb: inFeatures, transposed: true, k: inFeatures, n: outFeatures)
-        }
-        inferenceWeight = (w, w.version, packed)
-        return packed
     }
 
     public override var localParameters: [(name: String, tensor: Tensor)] {

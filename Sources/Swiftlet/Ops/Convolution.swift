@@ -25,9 +25,13 @@ typealias MaxPoolingWindow = (kernelSize: Size2D, stride: Size2D, padding: Size2
 /// graph, so they are only for inference that records nothing (`InferenceFusion`,
 /// `InferencePlan`). A pooling that does not fit the convolution's output throws as
 /// `maxPool2d` would, a residual of another shape as `+` would.
+///
+/// `preparedWeights(g)` gives the weights in the form the kernel multiplies with for the
+/// call's geometry, made from `weight` (`Conv2dForwardWeights`), or nil to prepare them per call.
 func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
-    residual: Tensor? = nil, applyingReLU: Bool, maxPooling: MaxPoolingWindow?
+    residual: Tensor? = nil, applyingReLU: Bool, maxPooling: MaxPoolingWindow?,
+    preparedWeights: (Conv2dGeometry) -> Conv2dForwardWeights? = { _ in nil }
 ) throws -> Tensor {
     guard input.rank == 4, weight.rank == 4 else {
         throw TensorError.shapeMismatch(op: "conv2d", input.shape, weight.shape, "expected input [N, C, H, W] and weight [C_out, C_in/groups, kH, kW]")
@@ -47,14 +51,16 @@ func conv2d(
     if let residual, residual.shape != outShape {
         throw TensorError.shapeMismatch(op: "add", outShape, residual.shape, "the residual must have the convolution's output shape")
     }
+    let prepared = preparedWeights(g)
     func convolve(into out: UnsafeMutablePointer<Float>, pooling: Pool2dGeometry?) {
         withPointers(input.scalars, weight.scalars, bias?.scalars) { x, w, b in
             guard let residual else {
-                return conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU, pooling: pooling)
+                return conv2dForward(g, input: x, weight: w, bias: b, output: out, applyingReLU: applyingReLU, pooling: pooling,
+                                     preparedWeights: prepared)
             }
             residual.scalars.withUnsafeBufferPointer { r in
                 conv2dForward(g, input: x, weight: w, bias: b, output: out, residual: r.baseAddress, applyingReLU: applyingReLU,
-                              pooling: pooling)
+                              pooling: pooling, preparedWeights: prepared)
             }
         }
     }
