@@ -281,14 +281,13 @@ public func conv2dBackwardWeight(
     }
 }
 
-/// gradBias[o] = the sum of gradOutput over batch and space for output channel o.
+/// gradBias[o] = the sum of gradOutput over batch and space for output channel o: each
+/// channel's image planes in image order, channels spread over threads and read image by image
+/// (`ChannelLayout.forEachRun`).
 private func sumBiasGradient(_ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, gradBias: UnsafeMutablePointer<Float>) {
-    let p = g.outPlane
-    for o in 0..<g.outChannels {
-        var total: Float = 0
-        for n in 0..<g.batch {
-            total += sumRun(p, gradOutput + (n * g.outChannels + o) * p)
-        }
-        gradBias[o] = total
+    let layout = ChannelLayout(batch: g.batch, channels: g.outChannels, spatial: g.outPlane)
+    Parallel.forRanges(g.outChannels) { channels in
+        for o in channels { gradBias[o] = 0 }
+        layout.forEachRun(channels) { o, start in gradBias[o] += sumRun(layout.spatial, gradOutput + start) }
     }
 }
