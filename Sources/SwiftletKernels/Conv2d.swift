@@ -4,8 +4,8 @@
 //   backward input   col[K, P]     = weightᵀ[K, M] · gradOutput[M, P], then col2im
 //   backward weight  gradW[M, K]  += gradOutput[M, P] · colᵀ[P, K]
 // where col is the im2col matrix of the image (the weight gradient of large planes is
-// computed as row dot products, `multiplyRowsByRows`, which needs no transposed col). The weights are packed once per call and
-// shared by all threads; images are handed out to threads one at a time (the weight
+// computed as row dot products, `multiplyRowsByRows`, which needs no transposed col). The weights are packed once per call
+// (or come prepared: `Conv2dForwardWeights`) and shared by all threads; images are handed out to threads one at a time (the weight
 // gradient: in chunks with a partial sum each), and every thread runs single-threaded
 // products (`PackedProduct`) on its own scratch. In the common unpadded stride-1 case the
 // im2col matrix is written directly in packed form. The forward pass of stride-1 layers with
