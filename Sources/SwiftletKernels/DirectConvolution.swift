@@ -141,7 +141,7 @@ enum DirectConvolution {
         let adjoint = g.inputGradientGeometry
         let m = g.outChannelsPerGroup, c = g.inChannelsPerGroup, kh = g.kernelHeight, kw = g.kernelWidth
         let k = adjoint.patchSize  // m · kh · kw
-        let paddedFilters = (c + filters - 1) / filters * filters
+        let paddedFilters = paddedFilters(adjoint)  // c, padded
         KernelScratch.with { shared in
             // weightsT[group][(o, i', j')][ci] = weight[group·m + o][ci][kh−1−i'][kw−1−j'].
             let weightsT = shared.packedA(count: g.groups * k * paddedFilters)
