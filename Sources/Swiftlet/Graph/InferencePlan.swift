@@ -39,7 +39,7 @@ public struct InferencePlan {
     private let operands: [(inputs: [Int], output: Int)]
     /// By conv2d node: its weight, as it was when the plan was made, in the form the
     /// convolution multiplies with (for the traced image size), as ONNX Runtime pre-packs.
-    private let preparedWeights: [Int: (weight: Tensor, version: Int, prepared: Conv2dForwardWeights)]
+    private let preparedWeights: [Int: PreparedWeight<Conv2dForwardWeights>]
 
     /// Traces `model` on a batch of one input of `inputShape` (without the batch dimension) and
     /// prepares the plan; throws if the graph holds an op the plan cannot run.
@@ -61,15 +61,16 @@ public struct InferencePlan {
             let node = graph.nodes[step.node]
             return (node.inputs + (step.residual.map { [$0] } ?? []), step.absorbed.last.map { graph.nodes[$0].output } ?? node.output)
         }
-        var preparedWeights: [Int: (weight: Tensor, version: Int, prepared: Conv2dForwardWeights)] = [:]
+        var preparedWeights: [Int: PreparedWeight<Conv2dForwardWeights>] = [:]
         for step in steps where !step.absorbed.isEmpty {
             let node = graph.nodes[step.node]
             guard case let .conv2d(stride, padding, dilation, groups) = node.op, let weight = graph.values[node.inputs[1]].tensor
             else { continue }
             let g = Conv2dGeometry(input: graph.values[node.inputs[0]].shape, weight: weight.shape, stride: stride,
                                    padding: padding, dilation: dilation, groups: groups)
-            preparedWeights[step.node] = (weight, weight.version,
-                                          weight.scalars.withUnsafeBufferPointer { Conv2dForwardWeights(g, weight: $0.baseAddress!) })
+            preparedWeights[step.node] = PreparedWeight(weight) {
+                weight.scalars.withUnsafeBufferPointer { Conv2dForwardWeights(g, weight: $0.baseAddress!) }
+            }
         }
         self.preparedWeights = preparedWeights
     }
@@ -125,9 +126,7 @@ public struct InferencePlan {
                     return try conv2d(x[0], weight: x[1], bias: bias, stride: stride, padding: padding, dilation: dilation,
                                       groups: groups, residual: step.residual == nil ? nil : x.last,
                                       applyingReLU: step.relu, maxPooling: step.pooling) { g in
-                        preparedWeights[step.node].flatMap { kept in
-                            kept.weight === x[1] && kept.version == x[1].version && kept.prepared.fits(g) ? kept.prepared : nil
-                        }
+                        preparedWeights[step.node]?.prepared(for: x[1], fits: { $0.fits(g) })
                     }
                 }
                 return try x[0].linear(weight: x[1], bias: bias, applyingReLU: step.relu)
